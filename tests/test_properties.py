@@ -1,0 +1,81 @@
+"""Property tests: arbitrary frontmatter, config, question banks and skills never crash."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ygs import config
+from ygs.core import bank, frontmatter, skillcheck
+from ygs.core.artifacts import build_catalog
+from ygs.errors import YgsError
+
+yamlish = st.text(
+    alphabet=st.sampled_from([*"abc:-[]{}&*!|>'\"#%@`?,\n \t0123456789.~", "\\", "é", "\x00"]),
+    max_size=200,
+)
+anything = st.one_of(st.text(max_size=300), yamlish)
+quick = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@quick
+@given(anything)
+def test_frontmatter_parse_never_crashes(text):
+    for candidate in (text, f"---\n{text}\n---\nbody\n", f"---\n{text}"):
+        try:
+            doc = frontmatter.parse(candidate)
+        except frontmatter.FrontmatterError as err:
+            assert err.line >= 1
+        else:
+            assert isinstance(doc.meta, dict)
+
+
+@quick
+@given(st.binary(max_size=200), anything)
+def test_catalog_of_arbitrary_files_never_crashes(data, text):
+    files = [
+        ("docs/prd/2026-01-01-a.md", data),
+        ("docs/adr/0001-b.md", f"---\n{text}\n---\n".encode()),
+        ("tasks/backlog/TASK-001-c.md", text.encode("utf-8", "surrogatepass")),
+    ]
+    catalog = build_catalog(files)
+    for finding in catalog.findings:
+        assert finding.line is None or finding.line >= 1
+
+
+@quick
+@given(anything)
+def test_config_files_never_crash(text):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            layer = config.load_layer(path, user_scope=False)
+        except YgsError as err:
+            assert err.path == str(path)
+        else:
+            assert all(p.message for p in layer.problems)
+
+
+@quick
+@given(anything)
+def test_question_bank_parse_never_crashes(text):
+    result = bank.parse_bank(text)
+    assert isinstance(result, bank.Bank) or all(p.line >= 1 for p in result)
+
+
+@quick
+@given(anything, anything)
+def test_skill_check_never_crashes(front, body):
+    files = skillcheck.SkillFiles(
+        folder="pack/s",
+        name="s",
+        skill_md=f"---\n{front}\n---\n{body}",
+        interview=body,
+        existing=frozenset({"references", "references/a.md"}),
+        references=(("references/a.md", body),),
+    )
+    assert all(f.rule.startswith("SKL") for f in skillcheck.check(files))

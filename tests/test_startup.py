@@ -1,0 +1,43 @@
+"""Fast start: slow libraries stay out of the start-up path (checked through sys.modules)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("anthropic", "questionary", "git")
+
+PROBE = """
+import sys, json, io, contextlib
+sys.argv = ["ygs", *json.loads(sys.argv[1])]
+from ygs.__main__ import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded(args: list[str], cwd) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)], cwd=cwd, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_version_imports_no_typer(tmp_path):
+    modules = loaded(["--version"], tmp_path)
+    assert "typer" not in modules and "rich" not in modules
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["skills", "list"], ["status"]])
+def test_no_heavy_imports(tmp_path, args):
+    modules = loaded(args, tmp_path)
+    for name in HEAVY:
+        assert name not in modules, f"`ygs {' '.join(args)}` imported {name}"

@@ -1,0 +1,66 @@
+"""Atomic writes and the never-overwrite-silently rule."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+
+from ygs.errors import YgsError
+from ygs.store import append_line, atomic_write, read_text, write_new
+
+
+def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "a" / "b.md"
+    atomic_write(path, "one\n")
+    atomic_write(path, "two\n")
+    assert path.read_text() == "two\n"
+    assert [p.name for p in path.parent.iterdir()] == ["b.md"]
+
+
+def test_atomic_write_keeps_mode_and_can_set_it(tmp_path):
+    path = tmp_path / "secret.yaml"
+    atomic_write(path, "k: v\n", mode=0o600)
+    assert path.stat().st_mode & 0o777 == 0o600
+    atomic_write(path, "k: w\n")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_write_new_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_text("mine\n")
+    with pytest.raises(YgsError) as err:
+        write_new(path, "theirs\n")
+    assert "--force" in err.value.remedy
+    assert path.read_text() == "mine\n"
+
+
+def test_write_new_with_force_keeps_a_timestamped_backup(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_text("mine\n")
+    backup = write_new(
+        path,
+        "theirs\n",
+        force=True,
+        backup_dir=tmp_path / "bak",
+        now=lambda: datetime(2026, 1, 2, 3, 4, 5),
+    )
+    assert backup == tmp_path / "bak" / "x.md.20260102T030405.bak"
+    assert backup.read_text() == "mine\n" and path.read_text() == "theirs\n"
+
+
+def test_read_text_names_the_line_of_a_bad_byte(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_bytes(b"ok\nok\nbad \xff\n")
+    with pytest.raises(YgsError) as err:
+        read_text(path)
+    assert err.value.line == 3 and "not UTF-8" in err.value.message
+
+
+def test_append_line_is_durable_per_line(tmp_path):
+    path = tmp_path / "j.jsonl"
+    append_line(path, '{"a": 1}')
+    append_line(path, '{"b": 2}\n')
+    assert path.read_text() == '{"a": 1}\n{"b": 2}\n'
+    assert os.stat(path).st_size == 18

@@ -1,0 +1,43 @@
+"""Small rendering helpers shared by commands: tables and findings."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ygs.core.findings import Finding
+
+
+def table(
+    console, columns: Sequence[str], rows: Sequence[Sequence[object]], title: str = ""
+) -> None:
+    """A rich table on a terminal, aligned plain columns otherwise."""
+    if console.is_terminal:
+        from rich.table import Table
+
+        grid = Table(title=title or None, title_justify="left", show_edge=False)
+        for column in columns:
+            grid.add_column(column, overflow="fold")
+        for row in rows:
+            grid.add_row(*(str(cell) for cell in row))
+        console.print(grid)
+        return
+    if title:
+        sys.stdout.write(title + "\n")
+    cells = [list(columns), *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    for row in cells:
+        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        sys.stdout.write(line + "\n")
+
+
+def findings(console, items: Sequence[Finding]) -> None:
+    from rich.markup import escape
+
+    for f in items:
+        head = (
+            f"{escape(f.location)}: [bold]{f.severity.value}[/bold] {f.rule}: {escape(f.message)}"
+        )
+        console.print(head, markup=True)
+        if f.remedy:
+            console.print(f"  remedy: {f.remedy}", markup=False)

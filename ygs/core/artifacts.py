@@ -1,0 +1,350 @@
+"""Project conventions: artifact kinds, paths, slugs, parsing and discovery.
+
+Pure: callers hand in relative paths and raw bytes; nothing here touches disk.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ygs.core import frontmatter
+from ygs.core.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    folder: str  # folder under the docs root (tasks: the tasks root itself)
+    layout: str  # dated | plain | numbered | task
+    statuses: tuple[str, ...]
+    suffix: str = ""  # file-name suffix before .md (qa/uat share a folder)
+
+
+_DOC_STATUSES = ("draft", "review", "approved", "superseded")
+_REPORT_STATUSES = ("draft", "final")
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("prd", "prd", "dated", _DOC_STATUSES),
+        Kind("trd", "trd", "dated", _DOC_STATUSES),
+        Kind("architecture", "architecture", "plain", _DOC_STATUSES),
+        Kind("design-doc", "design", "dated", _DOC_STATUSES),
+        Kind("adr", "adr", "numbered", ("proposed", "accepted", "deprecated", "superseded")),
+        Kind("threat-model", "threat-models", "dated", ("draft", "review", "approved")),
+        Kind("spike", "spikes", "dated", ("in-progress", "done")),
+        Kind("estimate", "estimates", "dated", _REPORT_STATUSES),
+        Kind("qa", "qa", "dated", _REPORT_STATUSES, suffix="-qa"),
+        Kind("uat", "qa", "dated", _REPORT_STATUSES, suffix="-uat"),
+        Kind("retro", "retros", "dated", _REPORT_STATUSES),
+        Kind("learning", "learnings", "dated", ("active", "stale")),
+        Kind("handoff", "handoffs", "dated", _REPORT_STATUSES),
+        Kind("task", "", "task", ("backlog", "in-progress", "done")),
+    )
+}
+TASK_STATUSES = KINDS["task"].statuses
+DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
+
+ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
+ID_RE = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+_NUMBERED = re.compile(r"^(\d{1,6})-")
+_TASK_NAME = re.compile(r"^(TASK-\d+)\b")
+_HEADING_ID = re.compile(r"^#{2,6}\s+(REQ-\d+)\b")
+_ROW_ID = re.compile(r"^\|\s*((?:THR|MIT)-\d+)\s*\|")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the artifact roots live, relative to the project root."""
+
+    docs: str = "docs"
+    tasks: str = "tasks"
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens; never empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_len:
+            break
+        slug = candidate
+    return slug or (words[0][:max_len] if words else "untitled")
+
+
+def format_id(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:0{ID_WIDTH[prefix]}d}"
+
+
+def artifact_path(
+    kind: str,
+    slug: str,
+    *,
+    date: str = "",
+    number: int | None = None,
+    status: str = "backlog",
+    subdir: str = "",
+    layout: Layout = Layout(),
+) -> str:
+    """The conventional relative path for a new artifact."""
+    spec = KINDS[kind]
+    if spec.layout == "task":
+        return f"{layout.tasks}/{status}/{format_id('TASK', number or 0)}-{slug}.md"
+    folder = "/".join(p for p in (layout.docs, spec.folder, subdir.strip("/")) if p)
+    if spec.layout == "numbered":
+        name = f"{number or 0:04d}-{slug}"
+    elif spec.layout == "dated":
+        name = f"{date}-{slug}{spec.suffix}"
+    else:
+        name = slug
+    return f"{folder}/{name}.md"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str
+    kind: str
+    id: str
+    title: str
+    status: str
+    date: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    text: str
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "date": self.date,
+            "path": self.path,
+        }
+
+
+def classify(path: str, layout: Layout = Layout()) -> str | None:
+    """The kind implied by where a file sits, or None when it is not an artifact."""
+    parts = path.split("/")
+    name = parts[-1]
+    if not name.endswith(".md") or name.lower() in ("readme.md", "index.md"):
+        return None
+    docs, tasks = layout.docs.split("/"), layout.tasks.split("/")
+    if parts[: len(tasks)] == tasks and len(parts) > len(tasks) + 1:
+        return "task" if parts[len(tasks)] in TASK_STATUSES else None
+    if parts[: len(docs)] != docs or len(parts) < len(docs) + 2:
+        return None
+    folder = parts[len(docs)]
+    matches = [k for k in KINDS.values() if k.folder == folder]
+    if not matches:
+        return None
+    stem = name[:-3]
+    for kind in matches:
+        if kind.suffix and stem.endswith(kind.suffix):
+            return kind.name
+    return next((k.name for k in matches if not k.suffix), matches[0].name)
+
+
+def id_from_name(kind: str, path: str) -> str:
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    spec = KINDS[kind]
+    if spec.layout == "task":
+        match = _TASK_NAME.match(stem)
+        return match.group(1) if match else stem
+    if spec.layout == "numbered":
+        match = _NUMBERED.match(stem)
+        return format_id("ADR", int(match.group(1))) if match else stem
+    stem = _DATE_PREFIX.sub("", stem)
+    return stem.removesuffix(spec.suffix) if spec.suffix else stem
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def parse_artifact(path: str, text: str, kind: str) -> Artifact:
+    """Raises frontmatter.FrontmatterError for malformed frontmatter."""
+    doc = frontmatter.parse(text)
+    meta = doc.meta
+    declared = meta.get("type")
+    if isinstance(declared, str) and declared in KINDS:
+        kind = declared
+    title = _text(meta.get("title")) or _first_heading(doc.body) or id_from_name(kind, path)
+    status = _text(meta.get("status"))
+    if kind == "task" and not status:
+        status = path.split("/")[-2]
+    return Artifact(
+        path=path,
+        kind=kind,
+        id=_text(meta.get("id")) or id_from_name(kind, path),
+        title=title,
+        status=status,
+        date=_text(meta.get("date")),
+        meta=meta,
+        body=doc.body,
+        body_line=doc.body_line,
+        text=text,
+        key_lines=doc.key_lines,
+    )
+
+
+def _first_heading(body: str) -> str:
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    path: str
+    line: int
+
+
+def definitions(artifact: Artifact) -> list[Definition]:
+    """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
+    found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
+    scan = {"prd": _HEADING_ID, "threat-model": _ROW_ID}.get(artifact.kind)
+    if scan is None:
+        return found
+    for offset, line in enumerate(artifact.body.splitlines()):
+        match = scan.match(line)
+        if match:
+            found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
+    return found
+
+
+@dataclass(frozen=True)
+class Catalog:
+    artifacts: list[Artifact]
+    findings: list[Finding]  # parse problems and duplicate ids
+    extra_text: tuple[str, ...] = ()  # other text that may mention ids (CONTEXT.md)
+
+    @property
+    def input_errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule in INPUT_ERROR_RULES]
+
+    def of_kind(self, kind: str) -> list[Artifact]:
+        return [a for a in self.artifacts if a.kind == kind]
+
+    def by_id(self) -> dict[str, Artifact]:
+        return {a.id: a for a in self.artifacts}
+
+    def find(self, ref: str) -> Artifact | None:
+        """An artifact by id, path or slug."""
+        for artifact in self.artifacts:
+            if ref in (artifact.id, artifact.path) or artifact.path.endswith("/" + ref):
+                return artifact
+        return None
+
+
+MALFORMED = "ART001"
+NOT_UTF8 = "ART002"
+DUPLICATE_ID = "ART003"
+INPUT_ERROR_RULES = frozenset({MALFORMED, NOT_UTF8})
+
+
+def decode(path: str, data: bytes) -> str | Finding:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        return Finding(
+            NOT_UTF8,
+            Severity.MUST,
+            path,
+            line,
+            f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded",
+            "re-save the file as UTF-8",
+        )
+
+
+def build_catalog(
+    files: Iterable[tuple[str, bytes]], layout: Layout = Layout(), extra_text: Iterable[str] = ()
+) -> Catalog:
+    """Parse every artifact file; collect problems instead of raising."""
+    artifacts: list[Artifact] = []
+    findings: list[Finding] = []
+    for path, data in files:
+        kind = classify(path, layout)
+        if kind is None:
+            continue
+        text = decode(path, data)
+        if isinstance(text, Finding):
+            findings.append(text)
+            continue
+        try:
+            artifacts.append(parse_artifact(path, text, kind))
+        except frontmatter.FrontmatterError as err:
+            findings.append(
+                Finding(
+                    MALFORMED,
+                    Severity.MUST,
+                    path,
+                    err.line,
+                    err.message,
+                    "fix the YAML between the '---' lines",
+                )
+            )
+    artifacts.sort(key=lambda a: a.path)
+    findings.extend(duplicate_ids(artifacts))
+    return Catalog(artifacts, findings, tuple(extra_text))
+
+
+def duplicate_ids(artifacts: list[Artifact]) -> list[Finding]:
+    first: dict[tuple[str, str], Definition] = {}
+    found = []
+    for artifact in artifacts:
+        for d in definitions(artifact):
+            key = (artifact.kind if not ID_RE.fullmatch(d.id) else "", d.id)
+            if key in first:
+                other = first[key]
+                found.append(
+                    Finding(
+                        DUPLICATE_ID,
+                        Severity.MUST,
+                        d.path,
+                        d.line,
+                        f"duplicate id {d.id}: also defined at {other.path}:{other.line}",
+                        f"renumber one of them; `ygs next-id {d.id.split('-')[0]}` gives a free id"
+                        if ID_RE.fullmatch(d.id)
+                        else "rename one of the files",
+                    )
+                )
+            else:
+                first[key] = d
+    return found
+
+
+def used_numbers(catalog: Catalog, prefix: str) -> set[int]:
+    """Every number ever used with this prefix: definitions, mentions, file names."""
+    numbers: set[int] = set()
+    texts = [a.text for a in catalog.artifacts] + list(catalog.extra_text)
+    texts += [a.path.rsplit("/", 1)[-1] for a in catalog.artifacts]
+    for text in texts:
+        numbers.update(int(n) for p, n in ID_RE.findall(text) if p == prefix)
+    if prefix == "ADR":
+        for adr in catalog.of_kind("adr"):
+            match = _NUMBERED.match(adr.path.rsplit("/", 1)[-1])
+            if match:
+                numbers.add(int(match.group(1)))
+    return numbers
+
+
+def next_id(catalog: Catalog, prefix: str, taken: Iterable[int] = ()) -> str:
+    """max + 1 over everything used: robust to gaps, nesting and stray mentions."""
+    numbers = used_numbers(catalog, prefix) | set(taken)
+    return format_id(prefix, max(numbers, default=0) + 1)

@@ -1,0 +1,65 @@
+"""Markdown with YAML frontmatter: parse and render."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ygs.core import yamltext
+
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the first body line
+    has_frontmatter: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+class FrontmatterError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def parse(text: str) -> Document:
+    """Split frontmatter from body. Raises FrontmatterError naming the line."""
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return Document({}, text, 1)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
+    source = "\n".join(lines[1:end])
+    try:
+        meta = yamltext.load(source, first_line=2)
+    except yamltext.YamlError as err:
+        raise FrontmatterError(err.message, err.line or 1) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontmatterError("frontmatter must be a mapping of keys to values", 2)
+    bad = next((k for k in meta if not isinstance(k, str)), None)
+    if bad is not None:
+        raise FrontmatterError(f"frontmatter key {bad!r} is not a string", 2)
+    key_lines = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        match = _KEY.match(line)
+        if match and match.group(1) not in key_lines:
+            key_lines[match.group(1)] = number
+    body = "\n".join(lines[end + 1 :])
+    return Document(meta, body, end + 2, True, key_lines)
+
+
+def render(meta: dict[str, Any], body: str) -> str:
+    """Frontmatter block then body; the body keeps its own text."""
+    return f"---\n{yamltext.dump(meta)}---\n{body}"

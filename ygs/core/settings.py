@@ -1,0 +1,217 @@
+"""Configuration schema and merging: pure.
+
+Keys are dotted (``model.backend``); files hold them nested. Every value is
+parsed into its declared type at the edge, and every problem names the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: str  # str | int | float | bool | list | map | choice
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+    user_only: bool = False  # secrets live only in the user config
+
+    @property
+    def env(self) -> str:
+        return "YGS_" + self.name.upper().replace(".", "_").replace("-", "_")
+
+
+SCHEMA: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("project.name", "str", None, "project name (default: the folder name)", nullable=True),
+        Key("project.languages", "list", [], "languages detected by ygs init"),
+        Key("paths.docs", "str", "docs", "root of the docs tree"),
+        Key("paths.tasks", "str", "tasks", "root of the task folders"),
+        Key("commands.build", "str", None, "build command", nullable=True),
+        Key("commands.test", "str", None, "test command", nullable=True),
+        Key("commands.lint", "str", None, "lint command", nullable=True),
+        Key("commands.timeout_s", "int", 900, "timeout for build and test commands, seconds"),
+        Key("git.base_branch", "str", "main", "branch that changes are compared against"),
+        Key(
+            "model.backend",
+            "choice",
+            "auto",
+            "auto, anthropic, claude-code or offline",
+            choices=("auto", "anthropic", "claude-code", "offline"),
+        ),
+        Key("model.reasoning", "str", "claude-opus-4-5", "model for reasoning-heavy phases"),
+        Key("model.fast", "str", "claude-sonnet-4-5", "model for mechanical phases"),
+        Key("model.max_cost_usd", "float", 5.0, "budget per command run, USD"),
+        Key("model.timeout_s", "float", 120.0, "timeout per model call, seconds"),
+        Key("model.max_tokens", "int", 8192, "max output tokens per model call"),
+        Key("model.prices", "map", {}, "USD per million tokens by model: {model: {input, output}}"),
+        Key(
+            "anthropic.api_key",
+            "str",
+            None,
+            "API key (user config only)",
+            nullable=True,
+            user_only=True,
+        ),
+        Key("skills.paths", "list", [], "extra skill pack folders, loaded last"),
+        Key("guard.unplanned_files", "int", 3, "unplanned touched files that stop a run"),
+        Key("guard.checkpoint_every", "int", 5, "touched files between checkpoints"),
+        Key("guard.max_fix_attempts", "int", 3, "times red tests go back to the agent"),
+        Key("check.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
+        Key("review.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
+    )
+}
+
+MAP_KEYS = {k for k, v in SCHEMA.items() if v.type == "map"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+    line: int | None = None
+    remedy: str = ""
+
+
+def suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, SCHEMA, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return hint + "`ygs config list` shows every key"
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def coerce(key: Key, value: Any) -> Any:
+    """A value (from YAML, env or the command line) in the key's type, or ValueError."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("null", "~")):
+        if key.nullable:
+            return None
+        raise ValueError("must not be empty")
+    return _COERCE[key.type](key, value)
+
+
+def _str(key: Key, value: Any) -> str:
+    if isinstance(value, bool | dict | list):
+        raise ValueError(f"must be text, not {type(value).__name__}")
+    return str(value)
+
+
+def _int(key: Key, value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("must be a whole number")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a whole number, not {value!r}") from None
+
+
+def _float(key: Key, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _bool(key: Key, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def _list(key: Key, value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(x, str | int | float) for x in value):
+        return [str(x) for x in value]
+    raise ValueError("must be a list of text values")
+
+
+def _map(key: Key, value: Any) -> dict:
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return dict(value)
+    raise ValueError("must be a mapping")
+
+
+def _choice(key: Key, value: Any) -> str:
+    text = _str(key, value)
+    if text not in key.choices:
+        raise ValueError(f"must be one of {', '.join(key.choices)}, not {text!r}")
+    return text
+
+
+_COERCE: dict[str, Callable[[Key, Any], Any]] = {
+    "str": _str,
+    "int": _int,
+    "float": _float,
+    "bool": _bool,
+    "list": _list,
+    "map": _map,
+    "choice": _choice,
+}
+
+
+def flatten(
+    tree: Any, lines: Mapping[str, int] | None = None, *, user_scope: bool
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Nested config to {dotted key: typed value}, with problems for bad keys or values."""
+    lines = lines or {}
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    if tree is None:
+        return values, problems
+    if not isinstance(tree, Mapping):
+        return values, [Problem("", "the config must be a mapping of keys", 1)]
+
+    def walk(node: Mapping, prefix: str) -> None:
+        for raw, value in node.items():
+            name = f"{prefix}{raw}"
+            line = lines.get(name)
+            if name in SCHEMA:
+                _accept(name, value, line, user_scope, values, problems)
+            elif isinstance(value, Mapping) and any(k.startswith(name + ".") for k in SCHEMA):
+                walk(value, name + ".")
+            else:
+                problems.append(Problem(name, f"unknown config key '{name}'", line, suggest(name)))
+
+    walk(tree, "")
+    return values, problems
+
+
+def _accept(name, value, line, user_scope, values, problems) -> None:
+    key = SCHEMA[name]
+    if key.user_only and not user_scope:
+        problems.append(
+            Problem(
+                name,
+                f"'{name}' may only be set in the user config, never in a project file",
+                line,
+                "move it with `ygs config set --user`, and remove it from the project file",
+            )
+        )
+        return
+    try:
+        values[name] = coerce(key, value)
+    except ValueError as err:
+        problems.append(Problem(name, f"'{name}' {err}", line, f"{name}: {key.doc}"))
+
+
+def defaults() -> dict[str, Any]:
+    return {name: key.default for name, key in SCHEMA.items()}

@@ -1,0 +1,146 @@
+"""`ygs init`: lay down the project conventions. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ygs.config import PROJECT_FILE
+from ygs.core.artifacts import DOC_FOLDERS, TASK_STATUSES
+from ygs.core.detect import MARKERS, Detected, detect
+from ygs.project import CONTEXT_FILE
+from ygs.store import atomic_write
+
+IGNORED = (".ygs/sessions/", ".ygs/runs/", ".ygs/cache/", ".ygs/backups/")
+
+CONTEXT_TEXT = """\
+# Context
+
+The project's ubiquitous language: one meaning per term, used the same way in
+code, docs and conversation. The refine skills add terms here as interviews
+define them.
+
+| Term | Meaning | Not to be confused with |
+|---|---|---|
+"""
+
+
+@dataclass
+class InitReport:
+    root: Path
+    git: bool
+    detected: Detected
+    base_branch: str
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "root": str(self.root),
+            "git": self.git,
+            "languages": self.detected.languages,
+            "build_command": self.detected.build,
+            "test_command": self.detected.test,
+            "lint_command": self.detected.lint,
+            "base_branch": self.base_branch,
+            "notes": self.detected.notes,
+            "created": self.created,
+            "updated": self.updated,
+            "kept": self.kept,
+        }
+
+
+def scan(root: Path) -> Detected:
+    files = {}
+    for name in MARKERS:
+        path = root / name
+        if path.is_file():
+            files[name] = path.read_bytes().decode("utf-8", "replace")
+    return detect(files, _extensions(root))
+
+
+def _extensions(root: Path, depth: int = 3) -> set[str]:
+    found: set[str] = set()
+    base_depth = len(root.parts)
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "target")
+        ]
+        if len(Path(folder).parts) - base_depth >= depth:
+            dirs[:] = []
+        found.update(Path(n).suffix for n in names if "." in n)
+    return found
+
+
+def config_text(root: Path, detected: Detected, base_branch: str) -> str:
+    def value(v):
+        from ygs.core.yamltext import flow
+
+        return "null" if v is None else flow(v)
+
+    return f"""\
+# ygs project configuration. `ygs config list` shows every key, its value and
+# where it came from; `ygs config set KEY VALUE` edits this file and keeps comments.
+project:
+  name: {value(root.name)}
+  languages: {value(detected.languages)}
+commands:
+  build: {value(detected.build)}
+  test: {value(detected.test)}
+  lint: {value(detected.lint)}
+git:
+  base_branch: {value(base_branch)}
+model:
+  backend: auto  # auto | anthropic | claude-code | offline
+"""
+
+
+def _ensure_dir(root: Path, rel: str, report: InitReport) -> None:
+    folder = root / rel
+    keep = folder / ".gitkeep"
+    if folder.is_dir() and (keep.exists() or any(folder.iterdir())):
+        report.kept.append(rel + "/")
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    keep.touch()
+    report.created.append(rel + "/")
+
+
+def _ensure_file(root: Path, rel: str, text: str, report: InitReport) -> None:
+    path = root / rel
+    if path.exists():
+        report.kept.append(rel)
+        return
+    atomic_write(path, text)
+    report.created.append(rel)
+
+
+def _ensure_ignored(root: Path, report: InitReport) -> None:
+    path = root / ".gitignore"
+    current = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    present = {line.strip() for line in current.splitlines()}
+    missing = [entry for entry in IGNORED if entry not in present]
+    if not missing:
+        report.kept.append(".gitignore")
+        return
+    prefix = "" if not current or current.endswith("\n") else "\n"
+    atomic_write(path, current + prefix + "# ygs local state\n" + "\n".join(missing) + "\n")
+    (report.updated if current else report.created).append(".gitignore")
+
+
+def init(root: Path, docs: str = "docs", tasks: str = "tasks") -> InitReport:
+    from ygs import repo
+
+    git = (root / ".git").exists()
+    base = repo.base_branch(root) if git and repo.git_available() else "main"
+    report = InitReport(root, git, scan(root), base)
+    for folder in DOC_FOLDERS:
+        _ensure_dir(root, f"{docs}/{folder}", report)
+    for status in TASK_STATUSES:
+        _ensure_dir(root, f"{tasks}/{status}", report)
+    _ensure_file(root, CONTEXT_FILE, CONTEXT_TEXT, report)
+    _ensure_file(root, PROJECT_FILE, config_text(root, report.detected, base), report)
+    _ensure_ignored(root, report)
+    return report
