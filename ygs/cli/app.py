@@ -23,6 +23,14 @@ over budget.
 """
 
 
+# Each module defines `register(app)`; its commands import heavy libraries lazily.
+COMMAND_MODULES = (
+    "cmd_project",
+    "cmd_config",
+    "cmd_skills",
+)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ygs {__version__}")
@@ -65,9 +73,8 @@ def build() -> typer.Typer:
     ) -> None:
         opts().command = ctx.invoked_subcommand or ""
 
-    from ygs.cli import cmd_config, cmd_project, cmd_skills
+    from importlib import import_module
 
-    cmd_project.register(app)
-    cmd_config.register(app)
-    cmd_skills.register(app)
+    for name in COMMAND_MODULES:
+        import_module(f"ygs.cli.{name}").register(app)
     return app
