@@ -20,13 +20,13 @@ def toplevel(start: Path) -> Path | None:
     return None
 
 
-def _open(root: Path):
+def _open(root: Path, search_parents: bool = False):
     if not git_available():
         raise YgsError("git is not on PATH", remedy="install git, or run outside a repository")
     import git
 
     try:
-        return git.Repo(root)
+        return git.Repo(root, search_parent_directories=search_parents)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise YgsError(f"{root} is not a git repository", path=str(root)) from None
 
@@ -60,3 +60,94 @@ def user_name(root: Path) -> str:
         return repo.git.config("user.name")
     except git.GitCommandError:
         return ""  # user.name unset
+
+
+def _paths(repo, output: str, root: Path) -> list[str]:
+    """NUL-separated paths relative to the work tree, as paths relative to `root` (the project
+    may sit in a subfolder of the repository); paths outside `root` are dropped."""
+    top = Path(repo.working_tree_dir).resolve()
+    base = root.resolve()
+    found = []
+    for name in output.split("\0"):
+        if not name:
+            continue
+        try:
+            found.append((top / name).relative_to(base).as_posix())
+        except ValueError:
+            continue  # outside the project folder
+    return found
+
+
+def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
+    """Files added, copied, modified or renamed: in the index (`staged`), or else since the
+    merge-base of HEAD with `base` (commits, uncommitted edits and untracked files)."""
+    import git
+
+    repo = _open(root, search_parents=True)
+    if staged:
+        return _paths(
+            repo, repo.git.diff("--cached", "--name-only", "--diff-filter=ACMR", "-z"), root
+        )
+    untracked = _paths(repo, repo.git.ls_files("--others", "--exclude-standard", "-z"), root)
+    try:
+        repo.git.rev_parse("--verify", "--quiet", "HEAD")
+    except git.GitCommandError:  # no commit yet: everything is new
+        tracked = repo.git.ls_files("-z")
+        return sorted({*_paths(repo, tracked, root), *untracked})
+    ref = _existing_ref(repo, base)
+    try:
+        fork = repo.git.merge_base(ref, "HEAD")
+    except git.GitCommandError:
+        raise YgsError(
+            f"HEAD and {ref} have no common ancestor",
+            remedy="set git.base_branch to the branch this work started from",
+        ) from None
+    diff = repo.git.diff(fork, "--name-only", "--diff-filter=ACMR", "-z")
+    return sorted({*_paths(repo, diff, root), *untracked})
+
+
+def _existing_ref(repo, base: str) -> str:
+    import git
+
+    for ref in (base, f"origin/{base}", f"refs/remotes/origin/{base}"):
+        try:
+            repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+            return ref
+        except git.GitCommandError:
+            continue
+    raise YgsError(
+        f"base branch '{base}' not found (neither locally nor as origin/{base})",
+        remedy="`ygs config set git.base_branch BRANCH`, or fetch it (`git fetch origin`)",
+    )
+
+
+def commit_messages(root: Path, limit: int = 20000) -> list[tuple[str, str]]:
+    """(sha, full message) of the commits reachable from HEAD, newest first; [] without any."""
+    import git
+
+    repo = _open(root, search_parents=True)
+    try:
+        out = repo.git.log(f"-n{limit}", "--format=%H%x00%B%x1e")
+    except git.GitCommandError:
+        return []  # no commits yet
+    entries = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if "\0" in record:
+            sha, message = record.split("\0", 1)
+            entries.append((sha.strip(), message))
+    return entries
+
+
+def changed_between(root: Path, old: str, new: str) -> list[str]:
+    """Files added, copied, modified or renamed between two commits (pre-push ranges)."""
+    import git
+
+    repo = _open(root, search_parents=True)
+    try:
+        out = repo.git.diff(f"{old}...{new}", "--name-only", "--diff-filter=ACMR", "-z")
+    except git.GitCommandError:
+        raise YgsError(
+            f"cannot compare {old} with {new}", remedy="fetch both commits, or drop --changed"
+        ) from None
+    return sorted(_paths(repo, out, root))

@@ -70,38 +70,161 @@ def init() -> int:
 
 
 def status() -> int:
-    """The dashboard: artifacts by type and status, tasks, and the next skill to run."""
-    from ygs.core import lifecycle
-
+    """The dashboard: artifacts, tasks by folder and wave, blocked tasks, traceability
+    coverage, open threats, the last review verdict, and the next skill to run."""
     proj = project()
     catalog = proj.catalog
-    counts = lifecycle.counts(catalog)
-    tasks = lifecycle.tasks_by_folder(catalog)
-    nxt = lifecycle.suggest(catalog)
+    data = _status_data(proj, catalog)
+
+    def human(console) -> None:
+        _status_human(console, proj, catalog, data)
+
+    return emit(data, human, _input_errors(catalog))
+
+
+def _status_data(proj, catalog) -> dict:
+    from ygs.cli.cmd_check import build_trace
+    from ygs.core import lifecycle
+    from ygs.core import trace as tr
+    from ygs.core.specs import Index
+
+    graph, _ = build_trace(proj, catalog, Index(catalog), with_commits=False)
+    coverage = tr.coverage(graph)
+    review = _last_review(proj.root)
+    open_threats = [t for t in graph.threats if t.status == "open"]
+    signals = lifecycle.Signals(
+        must_without_task=tuple(
+            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tasks
+        ),
+        must_without_test=tuple(
+            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tests
+        ),
+        open_high_unplanned=tuple(
+            t.id for t in open_threats if t.priority == "High" and not t.tasks
+        ),
+        review_verdict=str(review.get("verdict", "")) if review else "",
+        review_must=int((review.get("counts") or {}).get("MUST", 0)) if review else 0,
+    )
+    nxt = lifecycle.suggest(catalog, signals)
     data = {
         "root": str(proj.root),
         "initialised": proj.initialised,
-        "artifacts": counts,
-        "tasks": tasks,
+        "artifacts": lifecycle.counts(catalog),
+        "tasks": lifecycle.tasks_by_folder(catalog),
+        "waves": lifecycle.waves(catalog),
+        "blocked": [{"id": i, "waiting_on": w} for i, w in lifecycle.blocked(catalog)],
+        "traceability": coverage,
+        "open_threats": [
+            {"id": t.id, "priority": t.priority, "path": t.path, "line": t.line, "threat": t.threat}
+            for t in open_threats
+        ],
+        "last_review": review,
         "problems": [f.to_dict() for f in catalog.findings],
         "next": {"skill": nxt.skill, "command": nxt.command, "reason": nxt.reason},
     }
+    return data
 
-    def human(console) -> None:
-        from ygs.cli.render import findings, table
 
-        if not proj.initialised:
-            console.print(f"{proj.root}: not initialised (run `ygs init`).")
-        rows = [(kind, ", ".join(f"{s} {n}" for s, n in by.items())) for kind, by in counts.items()]
-        if rows:
-            table(console, ("type", "status"), rows, title="Artifacts")
-        else:
-            console.print("No artifacts yet.")
-        console.print("Tasks: " + ", ".join(f"{k} {v}" for k, v in tasks.items()))
-        findings(console, catalog.findings)
-        console.print(f"Next: {nxt.command}  ({nxt.reason})")
+LAST_REVIEW = ".ygs/runs/last-review.json"
 
-    return emit(data, human, _input_errors(catalog))
+
+def _last_review(root) -> dict | None:
+    """The verdict `ygs review` recorded last, or None; unreadable files are reported."""
+    import json
+
+    path = root / LAST_REVIEW
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        return {"error": f"{LAST_REVIEW} is unreadable: {err}"}
+    if not isinstance(value, dict) or "verdict" not in value:
+        return {"error": f"{LAST_REVIEW} has no verdict"}
+    return value
+
+
+def _status_lines(data: dict) -> list[tuple[str, list[str]]]:
+    """(title, lines) blocks: the same content as rich panels or as plain text."""
+    blocks = []
+    tasks = data["tasks"]
+    task_lines = ["by folder: " + ", ".join(f"{k} {v}" for k, v in tasks.items())]
+    for wave, row in data["waves"].items():
+        task_lines.append(f"wave {wave}: " + ", ".join(f"{k} {v}" for k, v in row.items() if v))
+    for item in data["blocked"]:
+        task_lines.append(f"blocked: {item['id']} waits on {', '.join(item['waiting_on'])}")
+    blocks.append(("Tasks", task_lines))
+    c = data["traceability"]
+    if c["requirements"] or c["threats"]:
+        trace_lines = _coverage_lines(c)
+    else:
+        trace_lines = ["no requirements yet"]
+    blocks.append(("Traceability", trace_lines))
+    threats = [f"{t['id']} ({t['priority']}): {t['threat']}" for t in data["open_threats"]]
+    blocks.append(("Open threats", threats or ["none"]))
+    review = data["last_review"]
+    if review is None:
+        review_lines = ["no review yet (`ygs review`)"]
+    elif "error" in review:
+        review_lines = [review["error"]]
+    else:
+        counts = review.get("counts") or {}
+        shown = ", ".join(f"{k} {v}" for k, v in counts.items()) if isinstance(counts, dict) else ""
+        review_lines = [f"{review['verdict']} ({shown}) at {review.get('time', '?')}"]
+    blocks.append(("Last review", review_lines))
+    return blocks
+
+
+def _coverage_lines(c: dict) -> list[str]:
+    def pct(share: dict) -> str:
+        value = share["percent"]
+        return f"{share['count']}/{share['total']}" + ("" if value is None else f" ({value:.0f}%)")
+
+    lines = []
+    if c["requirements"]:
+        lines.append(
+            f"MUST requirements with a task {pct(c['must_with_task'])}, "
+            f"with a test {pct(c['must_with_test'])}"
+        )
+        lines.append(
+            f"requirements with a decision {pct(c['with_decision'])}, "
+            f"task {pct(c['with_task'])}, test {pct(c['with_test'])}"
+        )
+    if c["threats"]:
+        lines.append(
+            f"threats mitigated {pct(c['threats_mitigated'])}, with a test "
+            f"{pct(c['threats_with_test'])}; open {c['open_threats']} "
+            f"({c['open_high_threats']} High)"
+        )
+    return lines
+
+
+def _status_human(console, proj, catalog, data: dict) -> None:
+    from ygs.cli.render import findings, table
+
+    if not proj.initialised:
+        console.print(f"{proj.root}: not initialised (run `ygs init`).", markup=False)
+    counts = data["artifacts"]
+    rows = [(kind, ", ".join(f"{s} {n}" for s, n in by.items())) for kind, by in counts.items()]
+    if rows:
+        table(console, ("type", "status"), rows, title="Artifacts")
+    else:
+        console.print("No artifacts yet.")
+    blocks = _status_lines(data)
+    if console.is_terminal:
+        from rich.panel import Panel
+        from rich.text import Text
+
+        for title, lines in blocks:
+            console.print(Panel(Text("\n".join(lines)), title=title, title_align="left"))
+    else:
+        for title, lines in blocks:
+            console.print(f"{title}:", markup=False)
+            for line in lines:
+                console.print(f"  {line}", markup=False)
+    findings(console, catalog.findings)
+    nxt = data["next"]
+    console.print(f"Next: {nxt['command']}  ({nxt['reason']})", markup=False)
 
 
 def artifacts(

@@ -217,12 +217,20 @@ class Definition:
 def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
     found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
-    scan = {"prd": _HEADING_ID, "threat-model": _ROW_ID}.get(artifact.kind)
-    if scan is None:
+    if artifact.kind == "prd":
+        scan = _HEADING_ID
+    elif artifact.kind == "threat-model":
+        scan = _ROW_ID
+    else:
         return found
+    in_id_table = False  # a THR/MIT row defines its id only in a table whose first column is ID
+    previous = ""
     for offset, line in enumerate(artifact.body.splitlines()):
+        if line.startswith("|") and not previous.startswith("|"):
+            in_id_table = line.strip("| \t").split("|")[0].strip().lower() == "id"
+        previous = line
         match = scan.match(line)
-        if match:
+        if match and (scan is _HEADING_ID or in_id_table):
             found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
     return found
 

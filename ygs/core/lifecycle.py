@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ygs.core.artifacts import TASK_STATUSES, Catalog
+from ygs.core.specs import as_list
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,50 @@ def tasks_by_folder(catalog: Catalog) -> dict[str, int]:
     return folders
 
 
-def suggest(catalog: Catalog) -> Suggestion:
+@dataclass(frozen=True)
+class Signals:
+    """What `ygs status` knows beyond the catalog: trace gaps and the last review."""
+
+    must_without_task: tuple[str, ...] = ()
+    must_without_test: tuple[str, ...] = ()
+    open_high_unplanned: tuple[str, ...] = ()  # High, open threats that no task mitigates
+    review_verdict: str = ""
+    review_must: int = 0
+
+
+def waves(catalog: Catalog) -> dict[str, dict[str, int]]:
+    """{wave: {folder: n}} for every task; tasks without a wave count under '?'."""
+    table: dict[str, dict[str, int]] = {}
+    for task in catalog.of_kind("task"):
+        wave = str(task.meta.get("wave") or "?")
+        folder = task.path.split("/")[-2]
+        row = table.setdefault(wave, dict.fromkeys(TASK_STATUSES, 0))
+        row[folder] = row.get(folder, 0) + 1
+    return dict(sorted(table.items()))
+
+
+def blocked(catalog: Catalog) -> list[tuple[str, list[str]]]:
+    """Tasks not done that wait on a task which is not done (or does not exist)."""
+    tasks = catalog.of_kind("task")
+    done = {t.id for t in tasks if t.path.split("/")[-2] == "done"}
+    found = []
+    for task in tasks:
+        if task.id in done:
+            continue
+        waiting = [d for d in as_list(task.meta.get("depends_on")) if d not in done]
+        if waiting:
+            found.append((task.id, waiting))
+    return found
+
+
+def _first(items: tuple[str, ...], limit: int = 3) -> str:
+    return ", ".join(items[:limit]) + (
+        f" and {len(items) - limit} more" if len(items) > limit else ""
+    )
+
+
+def suggest(catalog: Catalog, signals: Signals | None = None) -> Suggestion:
+    signals = signals or Signals()
     prds = catalog.of_kind("prd")
     trds = catalog.of_kind("trd")
     tasks = tasks_by_folder(catalog)
@@ -56,10 +100,34 @@ def suggest(catalog: Catalog) -> Suggestion:
         )
     if sum(tasks.values()) == 0:
         return Suggestion("ygs-wbs", "ygs wbs", "design exists but no tasks: break the work down")
+    if signals.must_without_task:
+        gaps = signals.must_without_task
+        return Suggestion(
+            "ygs-wbs", "ygs wbs", f"{len(gaps)} MUST requirement(s) have no task: {_first(gaps)}"
+        )
+    if signals.open_high_unplanned:
+        gaps = signals.open_high_unplanned
+        return Suggestion(
+            "ygs-wbs",
+            "ygs wbs",
+            f"High threat(s) open with no mitigating task: {_first(gaps)}",
+        )
+    if signals.review_verdict == "REQUEST_CHANGES":
+        return Suggestion(
+            "ygs-code-review",
+            "ygs review",
+            f"the last review requested changes ({signals.review_must} MUST): fix them, "
+            "then review again",
+        )
     if tasks["in-progress"] or tasks["backlog"]:
         return Suggestion(
             "ygs-implement",
             "ygs implement",
             f"{tasks['in-progress']} task(s) in progress, {tasks['backlog']} in the backlog",
+        )
+    if signals.must_without_test:
+        gaps = signals.must_without_test
+        return Suggestion(
+            "ygs-qa", "ygs qa", f"every task is done but {_first(gaps)} (MUST) have no test"
         )
     return Suggestion("ygs-qa", "ygs qa", "every task is done: test it, then ship")

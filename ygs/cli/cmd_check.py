@@ -1,0 +1,404 @@
+"""Deterministic checks: `ygs check` (lint the artifacts) and `ygs trace` (the
+requirement -> task -> test graph and its gate)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ygs.cli.output import emit, log, opts
+from ygs.errors import Exit, YgsError
+
+CHECK_FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
+TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
+FAIL_ON = ("must", "should", "may", "never")
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
+    | {".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build", "target", ".hypothesis"}
+)
+MAX_TEST_FILE = 2_000_000
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("trace")(trace)
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    value = value.lower()
+    if value not in allowed:
+        raise YgsError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
+    return value
+
+
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Artifact files or folders to report on (default: all)."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="text, json, sarif, github, markdown or rdjsonl."),
+    ] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
+    ] = "must",
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Only artifacts changed since the merge-base with git.base_branch "
+            "(staged ones when PRE_COMMIT is set).",
+        ),
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="RULE", help="Print a rule's rationale ('all' lists)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
+    ] = None,
+) -> int:
+    """Lint PRDs, TRDs, design docs, ADRs, threat models and tasks.
+
+    Every finding has a rule id, a severity (MUST/SHOULD/MAY), `file:line` and
+    a remedy. Rules are re-ranked or turned off in .ygs/config.yaml
+    (check.rules: {PRD011: off}); one place is suppressed with
+    <!-- ygs: ignore RULE reason -->. Exit 1 when a finding is at or above
+    --fail-on (default must).
+    """
+    fmt = _choice(fmt, CHECK_FORMATS, "--format")
+    fail_on = _choice(fail_on, FAIL_ON, "--fail-on")
+    if explain is not None:
+        return _explain(explain)
+    from ygs import __version__
+    from ygs.core.findings import fails
+    from ygs.core.lint import all_rules, lint
+    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+    from ygs.report import Report
+
+    proj = _project()
+    catalog = proj.catalog
+    rules = all_rules()
+    try:
+        overrides = parse_overrides(proj.config["check.rules"], rules)
+    except OverrideError as err:
+        where = proj.config.sources.get("check.rules", "")
+        raise YgsError(
+            err.message, path=where.split(": ", 1)[-1] or None, remedy=err.remedy
+        ) from None
+    scope = _scope(proj, catalog, paths or [], changed)
+    findings = lint(
+        catalog, exists=lambda p: (proj.root / p).exists(), overrides=overrides, paths=scope
+    )
+    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
+    report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))
+    checked = len(scope) if scope is not None else len(catalog.artifacts)
+    return _deliver(report, fmt, output, code, {"checked": checked})
+
+
+def _explain(rule_id: str) -> int:
+    from ygs.core.lint import all_rules
+
+    rules = all_rules()
+    if rule_id.lower() == "all":
+        items = sorted(rules.values(), key=lambda r: (r.family, r.id))
+
+        def listing(console) -> None:
+            for r in items:
+                console.print(
+                    f"{r.id}  {r.severity.value:<6} {r.family:<12} {r.title}", markup=False
+                )
+
+        return emit({"rules": [r.to_dict() for r in items]}, listing)
+    rule = rules.get(rule_id.strip().upper())
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id.upper(), list(rules), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise YgsError(f"unknown rule '{rule_id}'", remedy=hint + "`ygs check --explain all`")
+    return emit(
+        {"rule": rule.to_dict()}, lambda console: console.print(rule.explain(), markup=False)
+    )
+
+
+def _project():
+    from ygs.project import Project
+
+    return Project.at(opts().cwd)
+
+
+def _source(catalog):
+    """(path, line) -> that line's text, for fingerprints that survive line moves."""
+    texts = {a.path: a.text for a in catalog.artifacts}
+    cache: dict[str, list[str]] = {}
+
+    def line_text(path: str, line: int | None) -> str:
+        if path not in texts or not line:
+            return ""
+        lines = cache.setdefault(path, texts[path].split("\n"))
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    return line_text
+
+
+def _scope(proj, catalog, paths: list[Path], changed: bool) -> set[str] | None:
+    """The artifact paths to report on, or None for all of them."""
+    known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
+    scope: set[str] | None = None
+    if paths:
+        prefixes = [_relative(proj, p) for p in paths]
+        scope = {k for k in known if any(_under(k, p) for p in prefixes)}
+        for prefix in prefixes:
+            if (proj.root / prefix).is_file() and prefix not in known:
+                log(f"ygs: {prefix} is not an artifact (docs/<type>/ or tasks/<status>/): skipped")
+    if changed:
+        files = set(_changed(proj))
+        scope = (known if scope is None else scope) & files
+        log(f"ygs: {len(scope)} changed artifact(s)", level=1)
+    return scope
+
+
+def _under(path: str, prefix: str) -> bool:
+    return prefix in ("", ".") or path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def _relative(proj, path: Path) -> str:
+    full = (path if path.is_absolute() else opts().cwd / path).resolve()
+    if not full.exists():
+        raise YgsError(f"{path} does not exist", path=str(path), remedy="check the path")
+    try:
+        return full.relative_to(proj.root).as_posix()
+    except ValueError:
+        raise YgsError(
+            f"{path} is outside the project at {proj.root}",
+            path=str(path),
+            remedy="run ygs from the project (or -C DIR)",
+        ) from None
+
+
+def _changed(proj) -> list[str]:
+    from ygs import repo
+
+    if not proj.is_git and repo.toplevel(proj.root) is None:
+        raise YgsError(
+            "--changed needs a git repository", remedy="run `git init`, or drop --changed"
+        )
+    env = os.environ
+    if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
+        return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
+    staged = bool(env.get("PRE_COMMIT"))
+    return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
+
+
+def _deliver(report, fmt: str, output: Path | None, code: int, extra: dict) -> int:
+    """Write the report in `fmt` to stdout or `--output`; JSON goes through emit()."""
+    from ygs.report import render
+    from ygs.report.json import payload
+
+    if output is not None:
+        from ygs.store import atomic_write
+
+        target = output if output.is_absolute() else opts().cwd / output
+        atomic_write(target, render(fmt, report))
+        log(f"ygs: wrote {fmt} report to {output}")
+    if opts().json or fmt == "json":
+        opts().json = True  # --format json is --json
+        return emit({**extra, **payload(report)}, None, code)
+    if output is not None:
+        return emit({}, lambda console: console.print(report.summary(), markup=False), code)
+    if fmt == "text" and sys.stdout.isatty():
+        return emit({}, lambda console: _text(console, report), code)
+    sys.stdout.write(render(fmt, report))  # plain text needs no rich console
+    return code
+
+
+def _text(console, report) -> None:
+    from ygs.cli.render import findings
+
+    findings(console, report.findings)
+    console.print(report.summary(), markup=False)
+
+
+# ---------------------------------------------------------------- trace
+
+
+def trace(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="table, json, markdown, mermaid (gate findings: sarif, github)."
+        ),
+    ] = "table",
+    gate: Annotated[
+        bool,
+        typer.Option(
+            "--gate",
+            help="Exit 1 when a MUST requirement has no task or no test, a High threat has no "
+            "mitigation, or a task satisfies an unknown requirement.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the output to FILE (a table as markdown)."),
+    ] = None,
+) -> int:
+    """Traceability: requirements -> TRD decisions -> tasks -> tests -> commits,
+    and threats -> mitigations -> tasks -> tests.
+
+    Tests declare what they cover with a `covers: REQ-003` comment (any
+    language) or `@pytest.mark.covers("REQ-003")`; test files are found by the
+    `trace.tests` globs. Commits count when their message names a TASK or REQ id.
+    """
+    fmt = _choice(fmt, TRACE_FORMATS, "--format")
+    from ygs import __version__
+    from ygs.core import trace as tr
+    from ygs.core.lint import all_rules
+    from ygs.core.specs import Index
+    from ygs.report import Report
+
+    proj = _project()
+    catalog = proj.catalog
+    graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
+    problems = [*unreadable, *tr.gate(graph)] if gate else unreadable
+    code = Exit.FINDINGS if gate and problems else Exit.OK
+    report = Report("ygs trace", problems, all_rules(), __version__)
+    if fmt in ("sarif", "github") and not opts().json:
+        return _deliver(report, fmt, output, code, {})
+    data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
+    if opts().json or fmt == "json":
+        opts().json = True  # --format json is --json
+        if output is not None:
+            _write(output, _json(data))
+        return emit(data, None, code)
+    text = tr.mermaid(graph) if fmt == "mermaid" else tr.markdown(graph)
+    if gate and fmt != "mermaid":
+        from ygs.report import render
+
+        text += "\n" + render("markdown", report)
+    if output is not None:
+        _write(output, text)  # the table is for terminals: a file gets markdown
+    if fmt == "table":
+        return emit(data, lambda console: _trace_table(console, graph, report, gate), code)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return code
+
+
+def _gate_data(report, gate: bool) -> dict:
+    return {
+        "enabled": gate,
+        "passed": not report.findings,
+        "counts": report.counts,
+        "findings": [f.to_dict() for f in report.findings],
+    }
+
+
+def _json(data: dict) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write(output: Path, text: str) -> None:
+    from ygs.store import atomic_write
+
+    atomic_write(output if output.is_absolute() else opts().cwd / output, text)
+    log(f"ygs: wrote {output}")
+
+
+def _trace_table(console, graph, report, gate: bool) -> None:
+    from ygs.cli.render import findings, table
+    from ygs.core import trace as tr
+
+    if graph.requirements:
+        table(console, tr.REQ_COLUMNS, tr.requirement_rows(graph), title="Requirements")
+    else:
+        console.print("No requirements yet (PRD `### REQ-NNN: title` sections).")
+    if graph.threats:
+        table(console, tr.THREAT_COLUMNS, tr.threat_rows(graph), title="Threats")
+    for line in tr.summary_lines(graph):
+        console.print(line, markup=False)
+    if gate:
+        findings(console, report.findings)
+        console.print("Gate: " + ("passed." if not report.findings else "FAILED."), markup=False)
+
+
+def build_trace(proj, catalog, index, *, with_commits: bool):
+    """The trace graph for a project, plus the input errors that make it incomplete."""
+    from ygs.core import trace as tr
+
+    files = list(find_test_files(proj.root, proj.config["trace.tests"], proj.layout))
+    tests = tr.scan_tests(files)
+    commits = []
+    if with_commits:
+        from ygs import repo
+
+        if repo.toplevel(proj.root) is not None and repo.git_available():
+            commits = tr.parse_commits(repo.commit_messages(proj.root))
+    graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
+    graph.tests_scanned = len(files)
+    graph.commits_scanned = len(commits)
+    if catalog.input_errors:
+        log(
+            f"ygs: {len(catalog.input_errors)} artifact(s) could not be read: "
+            "the graph is incomplete"
+        )
+    return graph, list(catalog.input_errors)
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """A path glob where `**/` spans folders, `*` and `?` stay inside one."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def find_test_files(root: Path, globs: list[str], layout=None):
+    """(path, text) of files under root matching a glob; artifact folders are skipped."""
+    patterns = [glob_regex(g) for g in globs]
+    skip = {".", ""}
+    if layout is not None:
+        skip |= {layout.docs, layout.tasks}
+    for folder, dirs, names in os.walk(root):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS and (f"{rel_folder}/{d}" if rel_folder != "." else d) not in skip
+        )
+        for name in sorted(names):
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            if not any(p.match(rel) for p in patterns):
+                continue
+            path = Path(folder) / name
+            try:
+                if path.stat().st_size > MAX_TEST_FILE:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if b"\0" not in data[:1024]:
+                yield rel, data.decode("utf-8", "replace")

@@ -1,0 +1,73 @@
+"""`ygs check`: deterministic lint of every artifact, one module per rule family.
+
+    findings = lint(catalog, exists=path_exists, overrides={"PRD011": None})
+
+Pure: the catalog comes in, findings (sorted by file and line) go out. Parse
+problems already in the catalog (ART001-003) are findings like any other.
+Suppressions (`<!-- ygs: ignore RULE reason -->`) and the `check.rules`
+overrides are applied here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+
+from ygs.core.artifacts import Catalog
+from ygs.core.findings import Finding, Severity
+from ygs.core.lint import adr, common, design_doc, prd, suppress, task, threat_model, trd
+from ygs.core.lint.catalogue import Rule, apply_overrides, catalogue
+from ygs.core.lint.context import Context
+from ygs.core.specs import Index
+
+FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task)
+RULES: dict[str, Rule] = catalogue(*(family.RULES for family in FAMILIES))
+
+
+def all_rules() -> dict[str, Rule]:
+    """Lint rules and the trace-gate rules: everything `--explain` and reports describe."""
+    from ygs.core.trace import RULES as TRACE_RULES
+
+    return {**RULES, **{r.id: r for r in TRACE_RULES}}
+
+
+def lint(
+    catalog: Catalog,
+    *,
+    exists: Callable[[str], bool] | None = None,
+    overrides: Mapping[str, Severity | None] | None = None,
+    paths: Collection[str] | None = None,
+    index: Index | None = None,
+) -> list[Finding]:
+    """Every finding for the project; with `paths`, only those in these files."""
+    ctx = Context(index or Index(catalog), exists or (lambda _p: True))
+    findings: list[Finding] = list(catalog.findings)
+    for family in FAMILIES:
+        findings.extend(family.check(ctx))
+    texts = {a.path: (a.text, a.body_line) for a in catalog.artifacts}
+    known = all_rules()
+    findings = suppress.apply(
+        findings,
+        texts,
+        known=known.__contains__,
+        no_reason=_no_reason,
+        unknown_rule=_unknown_rule,
+    )
+    findings = apply_overrides(findings, overrides or {})
+    if paths is not None:
+        wanted = set(paths)
+        findings = [f for f in findings if f.path in wanted]
+    return sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule, f.message))
+
+
+def _no_reason(path: str, line: int, rules: str) -> Finding:
+    rule = common.R["ART007"]
+    if not rules:
+        return rule.at(path, line, "suppression names no rule (ygs: ignore RULE reason)")
+    return rule.at(path, line, f"suppression of {rules} gives no reason, so it is ignored")
+
+
+def _unknown_rule(path: str, line: int, rule_id: str) -> Finding:
+    return common.R["ART008"].at(path, line, f"suppression names unknown rule {rule_id}")
+
+
+__all__ = ["RULES", "Rule", "all_rules", "lint"]

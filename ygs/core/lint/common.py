@@ -1,0 +1,259 @@
+"""Rules for any artifact: parse problems, links, ids, statuses, placeholders, suppressions."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from ygs.core.artifacts import DUPLICATE_ID, ID_RE, KINDS, MALFORMED, NOT_UTF8, Artifact
+from ygs.core.findings import Finding, Severity
+from ygs.core.lint.catalogue import Rule
+from ygs.core.lint.context import Context, normal_id
+
+F = "common"
+MUST, SHOULD = Severity.MUST, Severity.SHOULD
+
+RULES = (
+    Rule(
+        MALFORMED,
+        MUST,
+        "frontmatter parses as a YAML mapping",
+        "malformed frontmatter",
+        "fix the YAML between the '---' lines",
+        """Every command reads ids, statuses and links from the frontmatter. A file whose
+        frontmatter does not parse is invisible to traceability and planning, so it is
+        reported instead of being skipped silently.""",
+        F,
+    ),
+    Rule(
+        NOT_UTF8,
+        MUST,
+        "the file is UTF-8",
+        "not UTF-8",
+        "re-save the file as UTF-8",
+        """Artifacts are read as UTF-8 everywhere (git diffs, agents, renderers). A file in
+        another encoding is reported with the line of the first byte that cannot be decoded.""",
+        F,
+    ),
+    Rule(
+        DUPLICATE_ID,
+        MUST,
+        "every id is defined once",
+        "duplicate id",
+        "renumber one of them; `ygs next-id PREFIX` gives a free id",
+        """Ids are how requirements, threats, mitigations and tasks link to each other. Two
+        definitions of one id make every link to it ambiguous and the trace graph wrong.""",
+        F,
+    ),
+    Rule(
+        "ART004",
+        MUST,
+        "frontmatter links resolve",
+        "link does not resolve",
+        "point the link at an existing id, slug or path, or remove it",
+        """Links in frontmatter (prd, trd, satisfies, mitigates, supersedes, superseded_by,
+        threat_model; depends_on is TSK004) make traceability computable. A link to an id or
+        a document that does not exist breaks the requirement -> task -> test chain
+        silently.""",
+        F,
+    ),
+    Rule(
+        "ART005",
+        SHOULD,
+        "ids mentioned in the text are defined somewhere",
+        "unknown id",
+        "define the id, fix the typo, or remove the mention",
+        """A REQ, THR, MIT, TASK or ADR id in prose that nothing defines is usually a typo or a
+        renumbered item; readers follow it and find nothing.""",
+        F,
+    ),
+    Rule(
+        "ART006",
+        SHOULD,
+        "relative links point at files that exist",
+        "broken link",
+        "fix the path (relative to this file) or remove the link",
+        """Relative markdown links rot when files move. A broken link sends a reviewer or an
+        agent to nothing, and agents then guess.""",
+        F,
+    ),
+    Rule(
+        "ART007",
+        SHOULD,
+        "a suppression names a rule and gives a reason",
+        "suppression without a reason",
+        "write <!-- ygs: ignore RULE why this is acceptable -->",
+        """A suppression is a decision; the reason is the record of it. Without a reason the
+        next reader cannot tell an accepted exception from a silenced problem, so the
+        suppression does not take effect until it has one.""",
+        F,
+    ),
+    Rule(
+        "ART008",
+        SHOULD,
+        "a suppression names an existing rule",
+        "suppression names an unknown rule",
+        "use a rule id from `ygs check --explain all`",
+        """A suppression of a rule that does not exist suppresses nothing; usually the id has
+        a typo and the finding it meant to silence is still reported.""",
+        F,
+    ),
+    Rule(
+        "ART009",
+        MUST,
+        "status is one of the type's statuses",
+        "status not allowed for this type",
+        "set status to one of the type's statuses (templates/README.md)",
+        """Status drives the lifecycle: `ygs status` suggests the next skill from it and the
+        trace gate skips superseded documents. A missing or unknown status makes the document's
+        state unknowable.""",
+        F,
+    ),
+    Rule(
+        "ART010",
+        SHOULD,
+        "frontmatter has id, title and a YYYY-MM-DD date",
+        "frontmatter incomplete",
+        "add the missing key; dates are YYYY-MM-DD",
+        """The id, title and date are what listings, links and reports show. Without them an
+        artifact falls back to its file name and sorts wrongly.""",
+        F,
+    ),
+    Rule(
+        "ART011",
+        SHOULD,
+        "an approved or final artifact has no TBD left",
+        "TBD placeholder in an approved artifact",
+        "fill in the TBDs, or move the artifact back to draft or review",
+        """Templates write TBD for every unanswered question so gaps stay visible. Approving a
+        document that still says TBD approves a gap.""",
+        F,
+    ),
+)
+R = {r.id: r for r in RULES}
+
+LINK_KEYS = frozenset(
+    (
+        "prd",
+        "trd",
+        "satisfies",
+        "mitigates",
+        "supersedes",
+        "superseded_by",
+        "threat_model",
+        "architecture",
+        "design",
+    )
+)
+LINK_KINDS = {
+    "prd": "prd",
+    "trd": "trd",
+    "threat_model": "threat-model",
+    "architecture": "architecture",
+    "design": "design-doc",
+}
+FINAL_STATUSES = frozenset({"approved", "accepted", "final", "done"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_TBD = re.compile(r"\bTBD\b")
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for artifact in ctx.catalog.artifacts:
+        yield from links(ctx, artifact)
+        yield from frontmatter(artifact)
+        yield from body(ctx, artifact)
+
+
+def links(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
+    from ygs.core.specs import as_list
+
+    for key in artifact.meta:
+        if key not in LINK_KEYS:
+            continue
+        kind = LINK_KINDS.get(key)
+        for value in as_list(artifact.meta.get(key)):
+            target = ctx.artifact(value, kind) if kind else None
+            if (target is None) if kind else not ctx.resolves(value):
+                what = f"a {kind}" if kind else "an artifact or id"
+                yield R["ART004"].at(
+                    artifact.path,
+                    artifact.line_of(key),
+                    f"{key}: '{value}' does not resolve to {what}",
+                )
+
+
+def frontmatter(artifact: Artifact) -> Iterator[Finding]:
+    meta = artifact.meta
+    allowed = KINDS[artifact.kind].statuses
+    if artifact.kind != "task" and artifact.status not in allowed:
+        shown = f"'{artifact.status}'" if artifact.status else "missing"
+        yield R["ART009"].at(
+            artifact.path,
+            artifact.line_of("status"),
+            f"status {shown} is not one of {', '.join(allowed)} ({artifact.kind})",
+        )
+    missing = [k for k in ("id", "title", "date") if meta.get(k) in (None, "")]
+    if missing:
+        yield R["ART010"].at(
+            artifact.path, 1, f"frontmatter has no {', '.join(missing)}", "add the missing keys"
+        )
+    elif not _DATE.match(str(meta.get("date"))):
+        yield R["ART010"].at(
+            artifact.path,
+            artifact.line_of("date"),
+            f"date '{meta.get('date')}' is not YYYY-MM-DD",
+        )
+
+
+def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
+    """Unknown ids, broken links and leftover TBDs; the whole body is scanned at once and
+    only hits are mapped to lines (lines in code fences and comments do not count)."""
+    text = artifact.body
+    doc = ctx.index.doc(artifact)
+    reported: set[str] = set()
+    defined, known = ctx.index.defined, ctx.known_ids
+    for match in ID_RE.finditer(text):
+        ident = match.group(0)
+        if ident in defined or ident in reported or normal_id(ident) in known:
+            continue
+        index = text.count("\n", 0, match.start())
+        if index not in doc.hidden:
+            reported.add(ident)
+            yield R["ART005"].at(
+                artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"
+            )
+    if "](" in text:
+        yield from _links(ctx, artifact, doc)
+    if artifact.status in FINAL_STATUSES and "TBD" in text:
+        tbd = [n for n, line in doc.whole.content() if _TBD.search(line)]
+        if tbd:
+            yield R["ART011"].at(
+                artifact.path,
+                tbd[0],
+                f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}",
+            )
+
+
+def _links(ctx: Context, artifact: Artifact, doc) -> Iterator[Finding]:
+    folder = posixpath.dirname(artifact.path)
+    for line, content in doc.whole.content():
+        if "](" not in content:
+            continue
+        for target in _MD_LINK.findall(_CODE_SPAN.sub("", content)):
+            resolved = _resolve(folder, target)
+            if resolved is not None and not ctx.exists(resolved):
+                yield R["ART006"].at(artifact.path, line, f"link target {target} not found")
+
+
+def _resolve(folder: str, target: str) -> str | None:
+    """A repo-relative path for a local link target, or None for URLs and anchors."""
+    if "://" in target or target.startswith(("#", "mailto:", "tel:", "data:")):
+        return None
+    target = target.split("#", 1)[0].split("?", 1)[0]
+    if not target:
+        return None
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+    return posixpath.normpath(joined)

@@ -1,0 +1,71 @@
+"""What every rule family reads: the parsed index and a way to ask whether a file exists."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ygs.core.artifacts import ID_RE, Artifact, Catalog
+from ygs.core.specs import Index
+
+
+def _always(_path: str) -> bool:
+    return True
+
+
+def normal_id(value: str) -> str:
+    """`ADR-7` and `ADR-0007` are the same id."""
+    match = ID_RE.fullmatch(value.strip())
+    return f"{match.group(1)}-{int(match.group(2))}" if match else value.strip()
+
+
+@dataclass
+class Context:
+    index: Index
+    exists: Callable[[str], bool] = field(default=_always)  # repo-relative path exists
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.index.catalog
+
+    def of_kind(self, kind: str) -> list[Artifact]:
+        return self.catalog.of_kind(kind)
+
+    @cached_property
+    def known_ids(self) -> set[str]:
+        """Defined ids, normalised (ADR-7 == ADR-0007)."""
+        return {normal_id(i) for i in self.index.defined}
+
+    @cached_property
+    def refs(self) -> set[str]:
+        """What a link may name: any defined id, an artifact path, or its file name."""
+        found = set(self.known_ids)
+        for a in self.catalog.artifacts:
+            name = posixpath.basename(a.path)
+            found.update((a.path, name, name.removesuffix(".md")))
+        return found
+
+    def resolves(self, value: str) -> bool:
+        return value in self.refs or normal_id(value) in self.refs
+
+    @cached_property
+    def _lookup(self) -> dict[str | None, dict[str, Artifact]]:
+        """Per kind (and None for any): id, normalised id, path and file stem -> artifact."""
+        tables: dict[str | None, dict[str, Artifact]] = {None: {}}
+        for a in reversed(self.catalog.artifacts):  # the first one wins
+            stem = posixpath.basename(a.path).removesuffix(".md")
+            for table in (tables[None], tables.setdefault(a.kind, {})):
+                table.update({stem: a, a.path: a, normal_id(a.id): a, a.id: a})
+        return tables
+
+    def artifact(self, ref: str, kind: str | None = None) -> Artifact | None:
+        """An artifact by id, path or file name; of `kind` when given."""
+        table = self._lookup.get(kind, {})
+        found = table.get(ref)
+        if found is None:
+            found = table.get(normal_id(ref))
+        if found is not None or "/" not in ref:
+            return found
+        return next((a for a in table.values() if a.path.endswith("/" + ref)), None)

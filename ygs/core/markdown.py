@@ -1,0 +1,317 @@
+"""Markdown as the artifacts use it: sections by heading words, tables, bullets, field lines.
+
+Pure and forgiving: any text parses. Headings are matched by their words,
+case-insensitively and without numbering, so `## 7. Threats by subsystem` is
+the section `threats by subsystem`. Lines inside code fences and HTML comments
+are never headings, bullets or table rows. Every element carries its 1-based
+line in the file (the body's first line is `first_line`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from functools import cached_property, lru_cache
+from typing import NamedTuple
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxIVX]+[.)])\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
+_BULLET_START = frozenset("-*+0123456789")
+_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_INLINE_COMMENT = re.compile(r"<!--.*?-->")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
+_PLACEHOLDER = re.compile(r"^(?:(?:tbd|todo)\b.*|-+|…|\.\.\.)$", re.IGNORECASE | re.DOTALL)
+_NOTHING = re.compile(r"^(?:n/?a|none|nothing|none recorded|none yet)\.?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def words(title: str) -> str:
+    """A heading's key: lower-case words, numbering and punctuation removed."""
+    title = _NUMBERING.sub("", title.strip())
+    return " ".join(_NON_WORD.sub(" ", title.lower()).split())
+
+
+def is_placeholder(text: str) -> bool:
+    """Empty, TBD…, TODO…, a dash or an ellipsis: nothing written yet."""
+    text = text.strip().strip("*_`").strip()
+    return not text or bool(_PLACEHOLDER.match(text))
+
+
+def is_nothing(text: str) -> bool:
+    """A placeholder, or a value that says there is nothing (None, N/A)."""
+    return is_placeholder(text) or bool(_NOTHING.match(text.strip().strip("*_`").strip()))
+
+
+def strip_comments(text: str) -> str:
+    return _INLINE_COMMENT.sub("", text)
+
+
+class Heading(NamedTuple):
+    index: int  # position in Doc.lines
+    level: int
+    title: str
+    key: str
+    line: int
+
+
+class Bullet(NamedTuple):
+    line: int
+    indent: int
+    text: str
+
+
+class Row(NamedTuple):
+    line: int
+    cells: tuple[str, ...]
+
+    def cell(self, index: int) -> str:
+        return self.cells[index] if 0 <= index < len(self.cells) else ""
+
+
+class Table(NamedTuple):
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+    keys: tuple[str, ...] = ()  # the header's words
+
+    def column(self, *names: str) -> int:
+        """Index of the first header whose words equal one of `names`, else -1."""
+        for name in names:
+            if name in self.keys:
+                return self.keys.index(name)
+        return -1
+
+
+class Field(NamedTuple):
+    line: int
+    name: str  # words of the bold label
+    value: str
+
+
+def split_row(line: str) -> tuple[str, ...]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return tuple(c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(inner))
+
+
+class Doc:
+    """A parsed markdown body."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.lines = text.split("\n")
+        self.first_line = first_line
+        hidden: set[int] = set()  # inside code fences or HTML comment blocks, markers included
+        self.headings: list[Heading] = []
+        # visible lines: (index, 1-based line, text with inline comments cut)
+        self.visible: list[tuple[int, int, str]] = []
+        fence = ""
+        comment = False
+        for i, line in enumerate(self.lines):
+            if fence or comment:
+                hidden.add(i)
+                if fence and line.strip().startswith(fence):
+                    fence = ""
+                elif comment:
+                    comment = "-->" not in line
+                continue
+            if line[:1] == "#":
+                match = _HEADING.match(line)
+                if match:
+                    title = match.group(2)
+                    heading = Heading(i, len(match.group(1)), title, words(title), first_line + i)
+                    self.headings.append(heading)
+                    continue
+            if "`" in line or "~" in line:
+                match = _FENCE.match(line)
+                if match:
+                    fence = match.group(1)
+                    hidden.add(i)
+                    continue
+            if "<!--" in line:
+                if line.lstrip().startswith("<!--"):
+                    hidden.add(i)
+                    comment = "-->" not in line
+                    continue
+                line = strip_comments(line)
+            self.visible.append((i, first_line + i, line))
+        self.hidden = frozenset(hidden)
+        self._heading_at = [h.index for h in self.headings]
+        self._visible_at = [v[0] for v in self.visible]
+
+    @cached_property
+    def whole(self) -> Section:
+        return Section(self, None, 0, len(self.lines))
+
+    def section(self, *names: str, level: int | None = None) -> Section | None:
+        """The first section whose heading words equal a name; else one that starts with it."""
+        return self.whole.section(*names, level=level)
+
+    def _end(self, heading: Heading) -> int:
+        for other in self.headings[bisect_right(self._heading_at, heading.index) :]:
+            if other.level <= heading.level:
+                return other.index
+        return len(self.lines)
+
+    def headings_between(self, start: int, end: int) -> list[Heading]:
+        return self.headings[
+            bisect_left(self._heading_at, start) : bisect_left(self._heading_at, end)
+        ]
+
+    def visible_between(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        return self.visible[
+            bisect_left(self._visible_at, start) : bisect_left(self._visible_at, end)
+        ]
+
+    def section_of(self, heading: Heading) -> Section:
+        return Section(self, heading, heading.index + 1, self._end(heading))
+
+
+class Section:
+    """The lines under a heading, up to the next heading of the same or a higher level."""
+
+    def __init__(self, doc: Doc, heading: Heading | None, start: int, end: int) -> None:
+        self.doc = doc
+        self.heading = heading
+        self.start = start
+        self.end = end
+
+    @property
+    def line(self) -> int:
+        return self.heading.line if self.heading else self.doc.first_line
+
+    @property
+    def title(self) -> str:
+        return self.heading.title if self.heading else ""
+
+    def _headings(self) -> list[Heading]:
+        return self.doc.headings_between(self.start, self.end)
+
+    def section(self, *names: str, level: int | None = None) -> Section | None:
+        candidates = [h for h in self._headings() if level is None or h.level == level]
+        for name in names:
+            for h in candidates:
+                if h.key == name:
+                    return self.doc.section_of(h)
+        for name in names:
+            for h in candidates:
+                if h.key.startswith(name + " "):
+                    return self.doc.section_of(h)
+        return None
+
+    def subsections(self, level: int | None = None) -> list[Section]:
+        """Direct children: the highest heading level below this one (or `level`)."""
+        inner = self._headings()
+        if not inner:
+            return []
+        wanted = level if level is not None else min(h.level for h in inner)
+        return [self.doc.section_of(h) for h in inner if h.level == wanted]
+
+    def content(self, own_only: bool = False) -> list[tuple[int, str]]:
+        """(line, text) of visible lines: no headings, comments or fences; inline comments cut.
+
+        With own_only, stop at the first sub-heading.
+        """
+        end = self.end
+        if own_only:
+            inner = self._headings()
+            end = inner[0].index if inner else end
+        return [(number, text) for _, number, text in self.doc.visible_between(self.start, end)]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for _, t in self.content()).strip()
+
+    def is_empty(self) -> bool:
+        """Nothing but blanks and placeholders (TBD, None, -): in prose, bullets, fields and
+        table rows (a table's header alone is empty)."""
+        for table in self.tables():
+            if any(not is_nothing(c) for row in table.rows for c in row.cells):
+                return False
+        for _, text in self.content():
+            stripped = text.strip()
+            if stripped.startswith("|"):
+                continue
+            match = _BULLET.match(stripped)
+            value = match.group(2) if match else stripped
+            field = _FIELD.match(value)
+            if field:
+                value = field.group(2)
+            if not is_nothing(value):
+                return False
+        return True
+
+    def bullets(self, top_only: bool = False) -> list[Bullet]:
+        found = []
+        for line, text in self.content():
+            first = text.lstrip()[:1]
+            match = _BULLET.match(text) if first and first in _BULLET_START else None
+            if match:
+                indent = len(match.group(1).expandtabs(4))
+                if not top_only or indent == 0:
+                    found.append(Bullet(line, indent, match.group(2).strip()))
+        return found
+
+    def fields(self) -> dict[str, Field]:
+        """`- **Label:** value` lines by label words; the first occurrence wins."""
+        found: dict[str, Field] = {}
+        for line, text in self.content():
+            match = _FIELD.match(text) if "**" in text else None
+            if match:
+                name = words(match.group(1))
+                if name and name not in found:
+                    found[name] = Field(line, name, match.group(2).strip())
+        return found
+
+    def tables(self) -> list[Table]:
+        tables: list[Table] = []
+        block: list[tuple[int, str]] = []
+        for line, text in [*self.content(), (0, "")]:
+            if text.lstrip().startswith("|"):
+                block.append((line, text.strip()))
+                continue
+            if block:
+                tables.append(_table(block))
+                block = []
+        return tables
+
+    def words_count(self) -> int:
+        return len(self.text.split())
+
+
+def _is_separator(line: str) -> bool:
+    cells = [c for c in split_row(line) if c]
+    return bool(cells) and all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in cells)
+
+
+def _table(block: list[tuple[int, str]]) -> Table:
+    header_line, header_text = block[0]
+    rows = [(line, text) for line, text in block[1:] if not _is_separator(text)]
+    header = split_row(header_text)
+    body = tuple(Row(n, split_row(t)) for n, t in rows)
+    return Table(header_line, header, body, tuple(words(h) for h in header))
+
+
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|no|fig|mr|mrs|dr|st)\.$", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences; abbreviations and decimals do not end one."""
+    text = " ".join(text.split())
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.end()]
+        if _ABBREVIATIONS.search(candidate):
+            continue
+        parts.append(candidate.strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts

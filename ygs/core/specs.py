@@ -1,0 +1,309 @@
+"""Typed views of artifact bodies: requirements, decisions, traceability rows, threats,
+mitigations, and task links. Shared by `ygs check`, `ygs trace` and `ygs status`.
+
+Pure: built from a Catalog; each body is parsed once (`Index.doc`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from ygs.core import markdown
+from ygs.core.artifacts import ID_RE, Artifact, Catalog, definitions
+from ygs.core.markdown import Bullet, Doc, Field, Table
+
+_REQ_TITLE = re.compile(r"^(REQ-\d+)\b\s*[:.\-–—]?\s*(.*)$")
+_PRIORITY = re.compile(r"\b(MUST|SHOULD|MAY|P0|P1|P2)\b")
+_P_LEVEL = {"P0": "MUST", "P1": "SHOULD", "P2": "MAY"}
+_GWT = re.compile(r"\bgiven\b.+\bwhen\b.+\bthen\b", re.IGNORECASE | re.DOTALL)
+_DECISION_ID = re.compile(r"^(D\d+)\b\s*[:.\-–—]?\s*(.*)$")
+LINK_KEYS = ("satisfies", "mitigates", "depends_on")
+
+
+def ids_in(text: str, *prefixes: str) -> list[str]:
+    """Ids of the given prefixes in order of appearance, without repeats."""
+    found: list[str] = []
+    for match in ID_RE.finditer(text):
+        value = match.group(0)
+        if (not prefixes or match.group(1) in prefixes) and value not in found:
+            found.append(value)
+    return found
+
+
+def as_list(value: Any) -> list[str]:
+    """A frontmatter link value as a list of strings: list, comma text, or nothing."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def is_gwt(text: str) -> bool:
+    return bool(_GWT.search(text)) and not markdown.is_placeholder(text)
+
+
+class Requirement(NamedTuple):
+    id: str
+    title: str
+    path: str
+    line: int
+    prd: str  # the PRD artifact id
+    prd_status: str
+    priority: str  # MUST | SHOULD | MAY | "" (missing or unreadable)
+    fields: dict[str, Field]
+    scenarios: tuple[Bullet, ...]
+
+    def field(self, name: str) -> Field | None:
+        return self.fields.get(name)
+
+
+class Decision(NamedTuple):
+    id: str
+    title: str
+    line: int
+    fields: dict[str, Field]
+
+
+class TraceRow(NamedTuple):
+    requirements: tuple[str, ...]
+    decision: str
+    line: int
+
+
+class Threat(NamedTuple):
+    id: str
+    path: str
+    line: int
+    subsystem: str
+    stride: str
+    priority: str
+    threat: str
+    assets: str
+    mitigations: tuple[str, ...]
+    status: str
+    owner: str
+    has_columns: frozenset[str]
+
+
+class Mitigation(NamedTuple):
+    id: str
+    path: str
+    line: int
+    threats: tuple[str, ...]
+    tasks: tuple[str, ...]
+    test: str
+    status: str
+
+
+def parse_priority(value: str) -> str:
+    match = _PRIORITY.search(value.upper())
+    if not match:
+        return ""
+    return _P_LEVEL.get(match.group(1), match.group(1))
+
+
+def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
+    """Every `### REQ-NNN: title` section of a PRD, with its field lines and scenarios."""
+    found = []
+    for heading in doc.headings:
+        match = _REQ_TITLE.match(heading.title)
+        if not match or heading.level < 2:
+            continue
+        section = doc.section_of(heading)
+        fields = section.fields()
+        priority = parse_priority(fields["priority"].value) if "priority" in fields else ""
+        scenarios = [b for b in section.bullets() if not _is_field(b.text)]
+        inline = fields.get("scenarios")
+        if inline and inline.value and not markdown.is_placeholder(inline.value):
+            scenarios.insert(0, Bullet(inline.line, 0, inline.value))
+        found.append(
+            Requirement(
+                id=match.group(1),
+                title=match.group(2).strip(),
+                path=artifact.path,
+                line=heading.line,
+                prd=artifact.id,
+                prd_status=artifact.status,
+                priority=priority,
+                fields=fields,
+                scenarios=tuple(scenarios),
+            )
+        )
+    return found
+
+
+def _is_field(text: str) -> bool:
+    return text.startswith("**")
+
+
+def decisions_of(doc: Doc) -> list[Decision]:
+    section = doc.section("decisions", "decision log")
+    if section is None:
+        return []
+    found = []
+    for sub in section.subsections():
+        match = _DECISION_ID.match(sub.title)
+        ident, title = (match.group(1), match.group(2)) if match else (sub.title, sub.title)
+        found.append(Decision(ident, title.strip(), sub.line, sub.fields()))
+    return found
+
+
+def traceability_of(doc: Doc) -> list[TraceRow]:
+    section = doc.section("traceability")
+    if section is None:
+        return []
+    rows = []
+    for table in section.tables():
+        req_col = max(table.column("requirement", "requirements", "req", "id"), 0)
+        dec_col = table.column("decision", "decisions", "design element", "design")
+        for row in table.rows:
+            reqs = ids_in(row.cell(req_col), "REQ")
+            if reqs:
+                rows.append(TraceRow(tuple(reqs), row.cell(dec_col), row.line))
+    return rows
+
+
+def _id_tables(doc: Doc, prefix: str) -> list[tuple[Table, str]]:
+    """Tables whose first column is ID and whose rows start with `prefix` ids, with the
+    title of the nearest heading above each."""
+    found = []
+    for table in doc.whole.tables():
+        if markdown.words(table.header[0] if table.header else "") != "id":
+            continue
+        if not any(r.cell(0).startswith(prefix + "-") for r in table.rows):
+            continue
+        above = [h for h in doc.headings if h.line < table.line]
+        found.append((table, above[-1].title if above else ""))
+    return found
+
+
+def threats_of(artifact: Artifact, doc: Doc) -> list[Threat]:
+    found = []
+    for table, heading in _id_tables(doc, "THR"):
+        cols = {
+            name: table.column(*alts)
+            for name, alts in {
+                "stride": ("stride", "stride letter", "category"),
+                "priority": ("priority", "risk", "severity"),
+                "threat": ("threat", "description"),
+                "assets": ("assets", "asset"),
+                "mitigation": ("mitigation", "mitigations", "mitigation id"),
+                "status": ("status",),
+                "owner": ("owner",),
+            }.items()
+        }
+        present = frozenset(k for k, v in cols.items() if v >= 0)
+        for row in table.rows:
+            ident = ids_in(row.cell(0), "THR")
+            if not ident:
+                continue
+            found.append(
+                Threat(
+                    id=ident[0],
+                    path=artifact.path,
+                    line=row.line,
+                    subsystem=markdown.words(heading),
+                    stride=row.cell(cols["stride"]),
+                    priority=row.cell(cols["priority"]),
+                    threat=row.cell(cols["threat"]),
+                    assets=row.cell(cols["assets"]),
+                    mitigations=tuple(ids_in(row.cell(cols["mitigation"]), "MIT")),
+                    status=row.cell(cols["status"]),
+                    owner=row.cell(cols["owner"]),
+                    has_columns=present,
+                )
+            )
+    return found
+
+
+def mitigations_of(artifact: Artifact, doc: Doc) -> list[Mitigation]:
+    found = []
+    for table, _heading in _id_tables(doc, "MIT"):
+        threats = table.column("threats", "threat")
+        task = table.column("task", "tasks")
+        test = table.column("test", "tests")
+        status = table.column("status")
+        for row in table.rows:
+            ident = ids_in(row.cell(0), "MIT")
+            if ident:
+                found.append(
+                    Mitigation(
+                        ident[0],
+                        artifact.path,
+                        row.line,
+                        tuple(ids_in(row.cell(threats), "THR")),
+                        tuple(ids_in(row.cell(task), "TASK")),
+                        row.cell(test),
+                        row.cell(status),
+                    )
+                )
+    return found
+
+
+class Index:
+    """Everything the checks and the trace graph read, parsed once per catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._docs: dict[str, Doc] = {}
+
+    def doc(self, artifact: Artifact) -> Doc:
+        doc = self._docs.get(artifact.path)
+        if doc is None:
+            doc = self._docs[artifact.path] = Doc(artifact.body, artifact.body_line)
+        return doc
+
+    @cached_property
+    def by_id(self) -> dict[str, Artifact]:
+        found: dict[str, Artifact] = {}
+        for artifact in self.catalog.artifacts:
+            found.setdefault(artifact.id, artifact)
+        return found
+
+    @cached_property
+    def defined(self) -> set[str]:
+        """Every id something defines: artifact ids, REQ headings, THR/MIT rows."""
+        return {d.id for a in self.catalog.artifacts for d in definitions(a)}
+
+    @cached_property
+    def requirement_list(self) -> list[Requirement]:
+        return [r for a in self.catalog.of_kind("prd") for r in requirements_of(a, self.doc(a))]
+
+    @cached_property
+    def requirements_by_path(self) -> dict[str, list[Requirement]]:
+        found: dict[str, list[Requirement]] = {}
+        for req in self.requirement_list:
+            found.setdefault(req.path, []).append(req)
+        return found
+
+    @cached_property
+    def requirements(self) -> dict[str, Requirement]:
+        found: dict[str, Requirement] = {}
+        for req in self.requirement_list:
+            found.setdefault(req.id, req)
+        return found
+
+    @cached_property
+    def threats(self) -> list[Threat]:
+        return [t for a in self.catalog.of_kind("threat-model") for t in threats_of(a, self.doc(a))]
+
+    @cached_property
+    def mitigations(self) -> dict[str, Mitigation]:
+        found: dict[str, Mitigation] = {}
+        for model in self.catalog.of_kind("threat-model"):
+            for mit in mitigations_of(model, self.doc(model)):
+                found.setdefault(mit.id, mit)
+        return found
+
+    @cached_property
+    def tasks(self) -> dict[str, Artifact]:
+        found: dict[str, Artifact] = {}
+        for task in self.catalog.of_kind("task"):
+            found.setdefault(task.id, task)
+        return found
+
+    def links(self, artifact: Artifact, key: str) -> list[str]:
+        return as_list(artifact.meta.get(key))

@@ -1,0 +1,431 @@
+"""The traceability graph and its gate.
+
+REQ (PRD headings) -> TRD decisions (Traceability rows) -> tasks (`satisfies:`) ->
+tests (`covers: REQ-003` comments or `@pytest.mark.covers("REQ-003")`) -> commits
+(messages that mention the ids). Threats (THR rows) -> mitigations (MIT ids) ->
+tasks (`mitigates:`) -> tests.
+
+Pure: the shell hands in the catalog index, test files as (path, text) and
+commits as (sha, message); everything here is arithmetic over those values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
+
+from ygs.core.findings import Finding, Severity
+from ygs.core.lint.catalogue import Rule
+from ygs.core.specs import Index, as_list, ids_in, traceability_of
+
+F = "trace"
+RULES = (
+    Rule(
+        "TRC001",
+        Severity.MUST,
+        "every MUST requirement has a task",
+        "MUST requirement without a task",
+        "plan a task that lists it in `satisfies:` (`ygs wbs`)",
+        """A MUST requirement that no task satisfies will not be built. The gate catches it
+        while planning is still cheap.""",
+        F,
+    ),
+    Rule(
+        "TRC002",
+        Severity.MUST,
+        "every MUST requirement has a test",
+        "MUST requirement without a test",
+        'add a test with a `covers: REQ-NNN` comment or `@pytest.mark.covers("REQ-NNN")`',
+        """A MUST requirement with no test can regress silently. Tests declare what they
+        cover, so the gate can tell which requirements nothing verifies.""",
+        F,
+    ),
+    Rule(
+        "TRC003",
+        Severity.MUST,
+        "every High threat has a mitigation",
+        "High-priority threat without a mitigation",
+        "give the threat a MIT id and a row in the Mitigations table, or accept the risk "
+        "(status accepted)",
+        """A High threat without a mitigation is a known, likely and damaging attack with no
+        planned answer.""",
+        F,
+    ),
+    Rule(
+        "TRC004",
+        Severity.MUST,
+        "tasks satisfy requirements that exist",
+        "task satisfies an unknown requirement",
+        "fix the REQ id in `satisfies:` or add the requirement to the PRD",
+        """A task that satisfies a requirement nobody defined is either a typo (and the real
+        requirement looks unplanned) or scope nobody asked for.""",
+        F,
+    ),
+)
+R = {r.id: r for r in RULES}
+
+_COVERS = re.compile(r"\bcovers\b\s*(?:[:=(]|\s+(?=(?:REQ|THR|MIT|TASK)-))", re.IGNORECASE)
+DEFAULT_SKIP = ("superseded",)
+
+
+class TestRef(NamedTuple):
+    path: str
+    line: int
+    ids: tuple[str, ...]
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class Commit(NamedTuple):
+    sha: str
+    subject: str
+    ids: tuple[str, ...]
+
+
+@dataclass
+class ReqNode:
+    id: str
+    title: str
+    priority: str
+    prd: str
+    prd_status: str
+    path: str
+    line: int
+    gated: bool
+    decisions: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ThreatNode:
+    id: str
+    priority: str
+    status: str
+    threat: str
+    path: str
+    line: int
+    gated: bool
+    mitigations: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Trace:
+    requirements: list[ReqNode]
+    threats: list[ThreatNode]
+    unknown: list[Finding]  # tasks that satisfy requirements nobody defined
+    tests_scanned: int = 0
+    commits_scanned: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "requirements": [asdict(r) for r in self.requirements],
+            "threats": [asdict(t) for t in self.threats],
+            "coverage": coverage(self),
+            "tests_scanned": self.tests_scanned,
+            "commits_scanned": self.commits_scanned,
+        }
+
+
+def scan_tests(files: Iterable[tuple[str, str]]) -> list[TestRef]:
+    """`covers: REQ-003` (any comment syntax) and `@pytest.mark.covers("REQ-003")` lines."""
+    found = []
+    for path, text in files:
+        if "covers" not in text.lower():
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            match = _COVERS.search(line)
+            if match:
+                ids = ids_in(line[match.start() :])
+                if ids:
+                    found.append(TestRef(path, number, tuple(ids)))
+    return found
+
+
+def parse_commits(entries: Iterable[tuple[str, str]]) -> list[Commit]:
+    found = []
+    for sha, message in entries:
+        ids = ids_in(message, "REQ", "TASK", "THR", "MIT")
+        if ids:
+            found.append(Commit(sha, message.strip().split("\n", 1)[0], tuple(ids)))
+    return found
+
+
+def _index_by_id(refs: Iterable, attr: str = "ids") -> dict[str, list]:
+    by_id: dict[str, list] = {}
+    for ref in refs:
+        for ident in getattr(ref, attr):
+            by_id.setdefault(ident, []).append(ref)
+    return by_id
+
+
+def _add(target: list[str], values: Iterable[str]) -> None:
+    for value in values:
+        if value not in target:
+            target.append(value)
+
+
+def build(
+    index: Index,
+    tests: Iterable[TestRef] = (),
+    commits: Iterable[Commit] = (),
+    skip_statuses: Iterable[str] = DEFAULT_SKIP,
+) -> Trace:
+    skip = set(skip_statuses)
+    tests_by_id = _index_by_id(tests)
+    commits_by_id = _index_by_id(commits)
+    tasks = index.tasks
+    satisfied: dict[str, list[str]] = {}
+    mitigated: dict[str, list[str]] = {}
+    for task_id, task in tasks.items():
+        for req in as_list(task.meta.get("satisfies")):
+            satisfied.setdefault(req, []).append(task_id)
+        for mit in as_list(task.meta.get("mitigates")):
+            mitigated.setdefault(mit, []).append(task_id)
+    decisions = _decisions(index)
+    requirements = []
+    for req in index.requirement_list:
+        node = ReqNode(
+            req.id,
+            req.title,
+            req.priority,
+            req.prd,
+            req.prd_status,
+            req.path,
+            req.line,
+            req.prd_status not in skip,
+        )
+        _add(node.decisions, decisions.get(req.id, []))
+        _add(node.tasks, satisfied.get(req.id, []))
+        for ident in [req.id, *node.tasks]:
+            _add(node.tests, (t.location for t in tests_by_id.get(ident, [])))
+            _add(node.commits, (c.sha for c in commits_by_id.get(ident, [])))
+        requirements.append(node)
+    threats = _threats(index, mitigated, tests_by_id, skip)
+    unknown = [
+        R["TRC004"].at(
+            task.path, task.line_of("satisfies"), f"{task_id} satisfies {req}: no such requirement"
+        )
+        for task_id, task in tasks.items()
+        for req in as_list(task.meta.get("satisfies"))
+        if req not in index.requirements
+    ]
+    return Trace(requirements, threats, unknown)
+
+
+def _decisions(index: Index) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for trd in index.catalog.of_kind("trd"):
+        if trd.status == "superseded":
+            continue
+        for row in traceability_of(index.doc(trd)):
+            label = f"{trd.id}: {row.decision}".strip().rstrip(":") if row.decision else trd.id
+            for req in row.requirements:
+                found.setdefault(req, []).append(label)
+    return found
+
+
+def _threats(index: Index, mitigated, tests_by_id, skip: set[str]) -> list[ThreatNode]:
+    statuses = {a.path: a.status for a in index.catalog.of_kind("threat-model")}
+    listed: dict[str, list[str]] = {}
+    for mit in index.mitigations.values():
+        for thr in mit.threats:
+            listed.setdefault(thr, []).append(mit.id)
+    nodes = []
+    for t in index.threats:
+        node = ThreatNode(
+            t.id,
+            t.priority.strip().capitalize(),
+            t.status.strip().lower(),
+            t.threat,
+            t.path,
+            t.line,
+            statuses.get(t.path, "") not in skip,
+        )
+        _add(node.mitigations, [*t.mitigations, *listed.get(t.id, [])])
+        for ident in [t.id, *node.mitigations]:
+            _add(node.tasks, mitigated.get(ident, []))
+        for ident in [t.id, *node.mitigations, *node.tasks]:
+            _add(node.tests, (r.location for r in tests_by_id.get(ident, [])))
+        nodes.append(node)
+    return nodes
+
+
+def gate(trace: Trace) -> list[Finding]:
+    """What `ygs trace --gate` fails on (all MUST)."""
+    found = []
+    for req in trace.requirements:
+        if not req.gated or req.priority != "MUST":
+            continue
+        if not req.tasks:
+            found.append(R["TRC001"].at(req.path, req.line, f"{req.id} (MUST) has no task"))
+        if not req.tests:
+            found.append(R["TRC002"].at(req.path, req.line, f"{req.id} (MUST) has no test"))
+    for t in trace.threats:
+        accepted = t.status in ("accepted", "transferred")
+        if t.gated and t.priority == "High" and not t.mitigations and not accepted:
+            found.append(R["TRC003"].at(t.path, t.line, f"{t.id} (High) has no mitigation"))
+    found.extend(trace.unknown)
+    return sorted(found, key=lambda f: (f.path, f.line or 0, f.rule))
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def coverage(trace: Trace) -> dict:
+    reqs = trace.requirements
+    must = [r for r in reqs if r.priority == "MUST"]
+    high = [t for t in trace.threats if t.priority == "High"]
+
+    def share(items: list, attr: str) -> dict:
+        done = sum(1 for i in items if getattr(i, attr))
+        return {"count": done, "total": len(items), "percent": _percent(done, len(items))}
+
+    return {
+        "requirements": len(reqs),
+        "must": len(must),
+        "must_with_task": share(must, "tasks"),
+        "must_with_test": share(must, "tests"),
+        "with_decision": share(reqs, "decisions"),
+        "with_task": share(reqs, "tasks"),
+        "with_test": share(reqs, "tests"),
+        "with_commit": share(reqs, "commits"),
+        "threats": len(trace.threats),
+        "high_threats": len(high),
+        "threats_mitigated": share(trace.threats, "mitigations"),
+        "threats_with_task": share(trace.threats, "tasks"),
+        "threats_with_test": share(trace.threats, "tests"),
+        "open_threats": sum(1 for t in trace.threats if t.status == "open"),
+        "open_high_threats": sum(1 for t in high if t.status == "open"),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}%"
+
+
+def summary_lines(trace: Trace) -> list[str]:
+    c = coverage(trace)
+    lines = [
+        f"MUST requirements with a task: {c['must_with_task']['count']}/{c['must']} "
+        f"({_pct(c['must_with_task']['percent'])}); with a test: "
+        f"{c['must_with_test']['count']}/{c['must']} ({_pct(c['must_with_test']['percent'])})",
+        f"All requirements: decision {_pct(c['with_decision']['percent'])}, task "
+        f"{_pct(c['with_task']['percent'])}, test {_pct(c['with_test']['percent'])}, commit "
+        f"{_pct(c['with_commit']['percent'])} of {c['requirements']}",
+        f"Threats: {c['threats']} ({c['high_threats']} High); mitigated "
+        f"{_pct(c['threats_mitigated']['percent'])}, with a task "
+        f"{_pct(c['threats_with_task']['percent'])}, with a test "
+        f"{_pct(c['threats_with_test']['percent'])}; open {c['open_threats']} "
+        f"({c['open_high_threats']} High)",
+    ]
+    return lines if c["threats"] else lines[:2]
+
+
+def _cell(items: list[str], limit: int = 3) -> str:
+    if not items:
+        return "-"
+    shown = ", ".join(items[:limit])
+    return shown + (f" +{len(items) - limit}" if len(items) > limit else "")
+
+
+def requirement_rows(trace: Trace) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.id,
+            r.priority or "?",
+            r.prd,
+            _cell([d.split(":", 1)[-1].strip() or d for d in r.decisions], 2),
+            _cell(r.tasks),
+            str(len(r.tests)) if r.tests else "-",
+            str(len(r.commits)) if r.commits else "-",
+        )
+        for r in trace.requirements
+    ]
+
+
+def threat_rows(trace: Trace) -> list[tuple[str, ...]]:
+    return [
+        (
+            t.id,
+            t.priority or "?",
+            t.status or "?",
+            _cell(t.mitigations),
+            _cell(t.tasks),
+            str(len(t.tests)) if t.tests else "-",
+        )
+        for t in trace.threats
+    ]
+
+
+REQ_COLUMNS = ("requirement", "priority", "prd", "decisions", "tasks", "tests", "commits")
+THREAT_COLUMNS = ("threat", "priority", "status", "mitigations", "tasks", "tests")
+
+
+def markdown(trace: Trace) -> str:
+    def table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+        out = ["| " + " | ".join(c.capitalize() for c in columns) + " |"]
+        out.append("|" + "---|" * len(columns))
+        out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        return out
+
+    lines = ["# Traceability", "", *(f"- {s}" for s in summary_lines(trace)), ""]
+    lines += ["## Requirements", "", *table(REQ_COLUMNS, requirement_rows(trace)), ""]
+    if trace.threats:
+        lines += ["## Threats", "", *table(THREAT_COLUMNS, threat_rows(trace)), ""]
+    return "\n".join(lines)
+
+
+def _node(ident: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", ident)
+
+
+def _label(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split()).replace('"', "#quot;")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mermaid(trace: Trace) -> str:
+    """A left-to-right flowchart: requirements and threats to decisions, tasks, tests, commits."""
+    lines = ["flowchart LR"]
+    declared: set[str] = set()
+
+    def node(key: str, label: str, shape: str = "[]") -> str:
+        name = _node(key)
+        if name not in declared:
+            declared.add(name)
+            lines.append(f'  {name}{shape[0]}"{_label(label)}"{shape[1]}')
+        return name
+
+    def edge(a: str, b: str) -> None:
+        lines.append(f"  {a} --> {b}")
+
+    for r in trace.requirements:
+        req = node(r.id, f"{r.id} {r.priority}: {r.title}")
+        for d in r.decisions:
+            edge(req, node("dec " + d, d, "()"))
+        for t in r.tasks:
+            edge(req, node(t, t))
+        for test in r.tests:
+            edge(req, node("test " + test, test, "[]"))
+        for sha in r.commits[:3]:
+            edge(req, node("commit " + sha, sha[:8], "{}"))
+    for t in trace.threats:
+        thr = node(t.id, f"{t.id} {t.priority}: {t.threat}")
+        for m in t.mitigations:
+            edge(thr, node(m, m))
+        for task in t.tasks:
+            edge(thr, node(task, task))
+        for test in t.tests:
+            edge(thr, node("test " + test, test))
+    if len(lines) == 1:
+        lines.append('  empty["no requirements or threats yet"]')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,26 @@
+"""One JSON object: findings (with fingerprints), counts, verdict, and the rules used."""
+
+from __future__ import annotations
+
+import json
+
+from ygs.report import Report
+
+
+def payload(report: Report) -> dict:
+    used = sorted({f.rule for f in report.findings})
+    return {
+        "tool": report.tool,
+        "version": report.version,
+        "verdict": report.verdict,
+        "fail_on": report.fail_on,
+        "counts": report.counts,
+        "findings": [
+            {**f.to_dict(), "fingerprint": report.fingerprint(f)} for f in report.findings
+        ],
+        "rules": {r: report.rules[r].to_dict() for r in used if r in report.rules},
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(payload(report), ensure_ascii=False, indent=2)
