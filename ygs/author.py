@@ -1,0 +1,149 @@
+"""Write an interview's result: fresh ids, conventional path, template or model draft, glossary."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ygs.core.artifacts import Catalog, artifact_path, next_id, slugify
+from ygs.core.bank import Bank
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything needed to write one artifact, before any byte is written."""
+
+    kind: str
+    path: str
+    meta: dict[str, Any]
+    answers: dict[str, Any]
+
+
+def with_ids(catalog: Catalog, bank: Bank, answers: dict) -> dict:
+    """Allocate REQ/THR/MIT/… ids for group items that have none (refined items keep theirs)."""
+    answers = copy.deepcopy(answers)
+    taken: dict[str, set[int]] = {}
+    for dim in bank.dimensions:
+        repeat = dim.repeat
+        if repeat is None:
+            continue
+        wanted = ({"id": repeat.id_prefix} if repeat.id_prefix else {}) | repeat.extra_ids
+        for item in answers.get(repeat.key) or []:
+            for key, prefix in wanted.items():
+                if not item.get(key):
+                    item[key] = next_id(catalog, prefix, taken.setdefault(prefix, set()))
+                taken.setdefault(prefix, set()).add(int(item[key].rsplit("-", 1)[1]))
+    return answers
+
+
+def with_open_questions(answers: dict, kept: list[tuple[str, tuple[str, ...], str]]) -> dict:
+    """Challenges the person kept become open questions in the artifact."""
+    if not kept:
+        return answers
+    notes = [f"{key}: '{', '.join(words)}' has no number yet ({ask})" for key, words, ask in kept]
+    existing = answers.get("open_questions") or []
+    existing = existing if isinstance(existing, list) else [existing]
+    return {**answers, "open_questions": [*existing, *notes]}
+
+
+def _unique_slug(catalog: Catalog, kind: str, slug: str) -> str:
+    used = {a.id for a in catalog.of_kind(kind)}
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def plan(
+    catalog: Catalog,
+    layout,
+    bank: Bank,
+    answers: dict,
+    kind: str,
+    links: dict,
+    status: str,
+    existing_path: str | None = None,
+    existing_id: str | None = None,
+) -> Plan:
+    title = str(answers.get(bank.title) or "untitled").strip()
+    today = date.today().isoformat()
+    number = None
+    if existing_id:
+        ident = existing_id
+    elif kind == "adr":
+        ident = next_id(catalog, "ADR")
+        number = int(ident.split("-")[1])
+    else:
+        ident = _unique_slug(catalog, kind, slugify(title))
+    slug = slugify(title) if kind == "adr" else ident
+    if status == "draft" and kind == "adr":
+        status = str(answers.get("status") or "proposed")
+    meta = {
+        "id": ident,
+        "type": kind,
+        "title": title,
+        "status": status,
+        "date": today,
+        "slug": slug,
+        **links,
+    }
+    path = existing_path or artifact_path(kind, slug, date=today, number=number, layout=layout)
+    return Plan(kind, path, meta, answers)
+
+
+def render(plan: Plan, context: dict, overrides: Path) -> str:
+    from ygs.core.render import render_template
+
+    return render_template(plan.kind, plan.meta, plan.answers, context, overrides_dir=overrides)
+
+
+def template_source(kind: str, overrides: Path) -> str:
+    """The template's own text (the project's override first), to show a model the shape."""
+    from ygs.core.render import template_dirs
+
+    for folder in template_dirs(overrides):
+        path = Path(folder) / f"{kind}.md.j2"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""
+
+
+_TERM = re.compile(r"^\s*([^:|]+?)\s*[:—–-]\s+(.+)$")
+
+
+def glossary_rows(answers: dict, current: str) -> list[str]:
+    """`Term: definition` answers not yet in CONTEXT.md, as table rows."""
+    terms = answers.get("glossary") or []
+    known = {
+        line.split("|")[1].strip().lower()
+        for line in current.splitlines()
+        if line.startswith("|") and line.count("|") >= 3
+    }
+    rows = []
+    for entry in terms if isinstance(terms, list) else [terms]:
+        match = _TERM.match(str(entry))
+        if match and match.group(1).lower() not in known:
+            known.add(match.group(1).lower())
+            definition = match.group(2).replace("|", "\\|")
+            rows.append(f"| {match.group(1)} | {definition} | |")
+    return rows
+
+
+def update_glossary(root: Path, answers: dict) -> int:
+    from ygs.project import CONTEXT_FILE
+    from ygs.store import atomic_write
+
+    path = root / CONTEXT_FILE
+    current = path.read_text(encoding="utf-8") if path.is_file() else ""
+    rows = glossary_rows(answers, current)
+    if not rows:
+        return 0
+    if "| Term |" not in current:
+        current = current.rstrip("\n") + "\n\n" if current else "# Context\n\n"
+        current += "| Term | Meaning | Not to be confused with |\n|---|---|---|\n"
+    atomic_write(path, current.rstrip("\n") + "\n" + "\n".join(rows) + "\n")
+    return len(rows)

@@ -1,0 +1,130 @@
+"""`ygs review-prd|review-trd|review-architecture PATH`: lint plus judgment, one verdict.
+
+No `from __future__ import annotations` here: the per-command help texts are built in a
+closure, and typer must be able to evaluate the annotations.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ygs.cli.output import log, opts
+from ygs.errors import Exit, YgsError
+
+DOCS = {
+    "review-prd": ("ygs-review-prd", ("prd",)),
+    "review-trd": ("ygs-review-trd", ("trd",)),
+    "review-architecture": ("ygs-review-architecture", ("architecture", "design-doc")),
+}
+
+
+def register(app: typer.Typer) -> None:
+    for name in DOCS:
+        app.command(name)(_command(name))
+
+
+def _command(name: str):
+    skill, kinds = DOCS[name]
+
+    def command(
+        path: Annotated[Path, typer.Argument(help=f"The {' or '.join(kinds)} to review.")],
+        fmt: Annotated[
+            str,
+            typer.Option("--format", "-f", help="text, json, sarif, github, markdown, rdjsonl."),
+        ] = "text",
+        fail_on: Annotated[
+            str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
+        ] = "must",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write to FILE.")
+        ] = None,
+        merge: Annotated[
+            str | None,
+            typer.Option("--merge", help="Add an agent's findings: a JSON file, or - for stdin."),
+        ] = None,
+        offline: Annotated[bool, typer.Option("--offline", help="No model critique.")] = False,
+        backend: Annotated[
+            str | None,
+            typer.Option("--model-backend", help="auto, anthropic, claude-code, offline."),
+        ] = None,
+        max_cost: Annotated[float | None, typer.Option("--max-cost", help="Budget in USD.")] = None,
+    ) -> int:
+        return review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost)
+
+    what = " or ".join(k.upper() if len(k) == 3 else k for k in kinds)
+    command.__doc__ = (
+        f"Critique {'an' if what[0] in 'aeiouAEIOU' else 'a'} {what}: `ygs check` rules plus "
+        "model or agent judgment "
+        f"({skill}); verdict APPROVE / COMMENT / REQUEST_CHANGES, exit 1 on MUST findings."
+    )
+    return command
+
+
+def _overrides(proj, rules):
+    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+
+    try:
+        return parse_overrides(proj.config["check.rules"], rules)
+    except OverrideError as err:
+        raise YgsError(err.message, remedy=err.remedy) from None
+
+
+def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) -> int:
+    from ygs import __version__, docreview, llm
+    from ygs.cli.cmd_check import CHECK_FORMATS, FAIL_ON, _choice, _deliver
+    from ygs.core.findings import fails
+    from ygs.core.lint import all_rules, lint
+    from ygs.interview import load_skill
+    from ygs.project import Project
+    from ygs.report import Report
+
+    fmt, fail_on = _choice(fmt, CHECK_FORMATS, "--format"), _choice(fail_on, FAIL_ON, "--fail-on")
+    proj = Project.at(opts().cwd)
+    skill_name, kinds = DOCS[name]
+    rel = proj.rel(path if path.is_absolute() else opts().cwd / path)
+    artifact = proj.catalog.find(rel)
+    if artifact is None or artifact.kind not in kinds:
+        raise YgsError(
+            f"{rel} is not a {' or '.join(kinds)} of this project",
+            path=rel,
+            remedy=f"`ygs artifacts --type {kinds[0]}` lists them",
+        )
+    rules = {**all_rules(), docreview.JUDGMENT.id: docreview.JUDGMENT}
+    found = lint(
+        proj.catalog,
+        exists=lambda p: (proj.root / p).exists(),
+        overrides=_overrides(proj, rules),
+        paths=[rel],
+    )
+    raw: list = []
+    session = llm.connect(
+        proj,
+        backend=backend,
+        offline=offline,
+        max_cost=max_cost,
+        run_dir=llm.run_dir(proj.root, name),
+    )
+    if session is not None:
+        log(f"model critique: {session.backend.name}")
+        raw += docreview.model_findings(
+            session, load_skill(proj, skill_name), rel, artifact.text, found
+        )
+    if merge is not None:
+        raw += docreview.read_merge(merge)
+    lines = artifact.text.splitlines()
+    judged = docreview.judged(raw, rel, lines)
+    findings = docreview.dedupe(found + judged.findings, lines)
+    findings.sort(key=lambda f: (-f.severity.rank, f.line or 0))
+    report = Report(
+        f"ygs {name}",
+        findings,
+        rules,
+        __version__,
+        fail_on,
+        lambda p, n: lines[n - 1] if p == rel and n and n <= len(lines) else "",
+        properties=lambda f: {"confidence": judged.confidence.get(id(f), "HIGH")},
+    )
+    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
+    extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
+    return _deliver(report, fmt, output, code, extra)

@@ -1,0 +1,279 @@
+"""Interviews that write artifacts: the loop, the journal, and writing the result.
+
+The state machine is `ygs.core.interview`; this module connects it to a
+Prompter (terminal or answers file), an optional model Advisor, the journal
+and the artifact store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ygs.core import interview as core
+from ygs.core.answers import Accepted, Challenged, Rejected, as_text, interpret
+from ygs.core.bank import Bank, parse_bank
+from ygs.errors import YgsError
+from ygs.journal import Journal, sessions_dir
+from ygs.prompts import ACCEPT, COMMANDS, Prompter, View, help_text, missing_answer
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one interview command produces."""
+
+    skill: str  # e.g. "ygs-refine-prd"
+    kind: str  # artifact type, e.g. "prd"
+    links: dict[str, str] = field(default_factory=dict)  # frontmatter links: {"prd": "alerts"}
+    status: str = "draft"
+
+
+def load_skill(project, name: str):
+    from ygs import skills
+
+    loaded, _ = skills.load(skills.sources(project.root, project.config["skills.paths"]))
+    skill = loaded.get(name)
+    if skill is None:
+        raise YgsError(f"skill '{name}' is not installed in any pack", remedy="ygs skills list")
+    return skill
+
+
+def load_bank(skill) -> tuple[Bank, str]:
+    """The skill's question bank, parsed; bad YAML or schema exits 2 with file:line."""
+    path = skill.interview_path
+    if path is None:
+        raise YgsError(f"{skill.name} has no interview.yaml", path=str(skill.folder))
+    from ygs.store import read_text
+
+    text = read_text(path)
+    bank = parse_bank(text)
+    if not isinstance(bank, Bank):
+        first = bank[0]
+        raise YgsError(
+            first.message,
+            path=str(path),
+            line=first.line,
+            details=[f"{path}:{p.line}: {p.message}" for p in bank[1:]],
+            remedy="see the interview.yaml schema in skills/README.md",
+        )
+    return bank, hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def view_of(prompt: core.Prompt, state: core.State, context: dict, prior: dict | None) -> View:
+    recommended = core.recommendation(prompt, state, context, prior)
+    if prompt.is_more:
+        repeat = prompt.dimension.repeat
+        return View(
+            prompt.key,
+            core.label(prompt),
+            repeat.more,
+            "",
+            "more",
+            bool(recommended),
+            is_more=True,
+            progress=f"({len(state.answers.get(repeat.key, []))} so far)",
+        )
+    q = prompt.question
+    return View(
+        prompt.key,
+        core.label(prompt),
+        q.prompt,
+        q.why,
+        q.kind,
+        recommended,
+        help=q.help,
+        choices=q.choices,
+        unit=q.unit,
+        required=q.required,
+        progress=f"(answer {state.asked + 1})",
+    )
+
+
+@dataclass
+class Conversation:
+    bank: Bank
+    context: dict
+    journal: Journal
+    prompter: Prompter
+    advisor: Any = None  # model mode: tailors questions and adds follow-ups
+    prior: dict | None = None  # answers read from the artifact being refined in place
+
+    def state(self) -> core.State:
+        try:
+            return core.fold(self.bank, self.context, self.journal.events)
+        except core.JournalMismatch as err:
+            raise YgsError(
+                str(err),
+                path=str(self.journal.path),
+                remedy="start a new interview (without --resume)",
+            ) from None
+
+    def run(self) -> core.State:
+        state = self.state()
+        while not state.complete:
+            view = view_of(state.prompt, state, self.context, self.prior)
+            if self.advisor is not None and not view.is_more and not self.prompter.has(view.key):
+                view = self.advisor.tailor(view, state, self)
+                if view is None:  # the advisor recorded a follow-up or finished
+                    state = self.state()
+                    continue
+            event = self.turn(state, view)
+            if event is not None:
+                self.journal.add(event)
+                state = self.state()
+        return state
+
+    def turn(self, state: core.State, view: View) -> core.Event | None:
+        raw = self.prompter.ask(view)
+        command = raw.strip().lower() if isinstance(raw, str) else None
+        if command == "?":
+            self.prompter.say(help_text(view))
+            return None
+        if command == "back":
+            if not self.journal.events:
+                self.prompter.say("  Nothing to go back to.")
+                return None
+            return core.Event("back")
+        if command == "done":
+            return core.Event("finish")
+        if view.is_more:
+            return self._more(view, raw)
+        if command == "skip":
+            if view.required:
+                self.prompter.rejected(view, "this question is required; it cannot be skipped")
+                return None
+            return core.Event("answer", view.key, None)
+        return self._answer(state, view, raw)
+
+    def _more(self, view: View, raw: Any) -> core.Event | None:
+        if isinstance(raw, bool):
+            return core.Event("more", view.key, raw)
+        text = str(raw).strip().lower()
+        if text in ("y", "yes", "n", "no"):
+            return core.Event("more", view.key, text.startswith("y"))
+        self.prompter.rejected(view, "answer y or n")
+        return None
+
+    def _answer(self, state: core.State, view: View, raw: Any) -> core.Event | None:
+        if raw == ACCEPT:
+            if (
+                view.recommended in ("", [], None)
+                and view.required
+                and not self.prompter.interactive
+            ):
+                raise missing_answer(view.key)
+            raw = view.recommended
+        question = state.prompt.question
+        outcome = interpret(question, raw)
+        while isinstance(outcome, Challenged):
+            reply = self.prompter.challenged(view, outcome.ask)
+            if isinstance(reply, str) and reply.strip().lower() == "keep":
+                return core.Event("answer", view.key, outcome.value, outcome.words, outcome.ask)
+            if isinstance(reply, str) and reply.strip().lower() in COMMANDS:
+                return None
+            outcome = interpret(question, reply)
+        if isinstance(outcome, Rejected):
+            self.prompter.rejected(view, outcome.message)
+            return None
+        assert isinstance(outcome, Accepted)
+        return core.Event("answer", view.key, outcome.value)
+
+
+def summary(bank: Bank, state: core.State) -> str:
+    lines = ["Summary:"]
+    for dim in bank.dimensions:
+        if dim.repeat is not None:
+            items = state.answers.get(dim.repeat.key) or []
+            lines.append(f"  {dim.title}: {len(items)}")
+            for item in items:
+                first = next((as_text(v) for v in item.values() if v), "")
+                lines.append(f"    - {first[:90]}")
+            continue
+        for q in dim.questions:
+            if q.id in state.answers:
+                lines.append(f"  {q.id}: {as_text(state.answers[q.id])[:100]}")
+    for key, words, _ in state.kept:
+        lines.append(f"  open question on {key}: '{', '.join(words)}' kept without a number")
+    return "\n".join(lines)
+
+
+def context_for(project, *, idea: str = "", source=None, design_doc: bool = False) -> dict:
+    cfg = project.config
+    user = ""
+    if project.is_git:
+        from ygs import repo
+
+        user = repo.user_name(project.root)
+    return {
+        "project": cfg["project.name"],
+        "languages": cfg["project.languages"],
+        "test_command": cfg["commands.test"],
+        "build_command": cfg["commands.build"],
+        "base_branch": cfg["git.base_branch"],
+        "today": date.today().isoformat(),
+        "user": user,
+        "idea": idea,
+        "design_doc": design_doc,
+        "source": source_context(project, source) if source is not None else None,
+    }
+
+
+def source_context(project, artifact) -> dict:
+    """The linked input artifact, with the requirements it carries (or links to)."""
+    from ygs.core import markdown, specs
+
+    prd = artifact
+    if artifact.kind != "prd" and artifact.meta.get("prd"):
+        prd = project.catalog.find(str(artifact.meta["prd"])) or artifact
+    requirements = []
+    if prd.kind == "prd":
+        for req in specs.requirements_of(prd, markdown.Doc(prd.body, prd.body_line)):
+            statement = req.field("statement")
+            requirements.append(
+                {
+                    "id": req.id,
+                    "title": req.title,
+                    "priority": req.priority,
+                    "statement": statement.value if statement else "",
+                    "scenarios": [b.text for b in req.scenarios],
+                }
+            )
+    return {
+        "id": artifact.id,
+        "type": artifact.kind,
+        "title": artifact.title,
+        "path": artifact.path,
+        "requirements": requirements,
+    }
+
+
+def start_or_resume(project, skill: str, bank_hash: str, header: dict, *, resume: bool) -> Journal:
+    from ygs.journal import latest_unfinished
+
+    if resume:
+        journal = latest_unfinished(project.root, skill)
+        if journal is None:
+            raise YgsError(
+                f"no unfinished {skill} interview to resume",
+                remedy="start a new one without --resume",
+            )
+        if journal.header.get("bank") != bank_hash:
+            from ygs.cli.output import log
+
+            log(
+                "note: the question bank changed since this interview started; answers are kept "
+                "where the questions still match"
+            )
+        return journal
+    header = {"bank": bank_hash, "version": 1, **header}
+    return Journal.start(sessions_dir(project.root), skill, header)
+
+
+def interrupted(journal: Journal) -> YgsError:
+    return YgsError(
+        f"interrupted; every answer so far is saved in {journal.path.name}",
+        code=130,
+        remedy="continue with --resume",
+    )

@@ -1,0 +1,78 @@
+"""What a model may see of the repository: a short summary, secrets excluded.
+
+File names matching the secret list are left out of the tree, and their
+contents are never read. Everything that goes into a prompt passes through
+`redact` again in the Session.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from ygs.core.secrets import is_secret_file, redact
+
+SKIP_DIRS = {
+    ".git",
+    ".ygs",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "dist",
+    "build",
+    "target",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+}
+MAX_FILES = 300
+README_CHARS = 4000
+
+
+def tracked_files(root: Path) -> list[str]:
+    if (root / ".git").exists():
+        try:
+            out = subprocess.run(
+                ["git", "ls-files", "-co", "--exclude-standard"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=True,
+            )
+            return sorted(set(out.stdout.splitlines()))
+        except (OSError, subprocess.SubprocessError):
+            pass  # fall back to walking the folder
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        found += [(Path(folder) / n).relative_to(root).as_posix() for n in names]
+    return sorted(found)
+
+
+def summary(root: Path, catalog=None) -> str:
+    """File tree, README head and artifact list, with nothing secret in it."""
+    files = [
+        f
+        for f in tracked_files(root)
+        if not is_secret_file(f) and not any(part in SKIP_DIRS for part in f.split("/"))
+    ]
+    shown = files[:MAX_FILES]
+    parts = [
+        f"Repository: {root.name}",
+        f"Files ({len(files)}, first {len(shown)}):",
+        *(f"  {f}" for f in shown),
+    ]
+    readme = next(
+        (root / n for n in ("README.md", "README.rst", "README") if (root / n).is_file()), None
+    )
+    if readme is not None:
+        text = readme.read_text(encoding="utf-8", errors="replace")[:README_CHARS]
+        parts += ["", f"{readme.name} (start):", text]
+    if catalog is not None and catalog.artifacts:
+        parts += ["", "Artifacts:"]
+        parts += [f"  {a.kind} {a.id} [{a.status}] {a.title} ({a.path})" for a in catalog.artifacts]
+    return redact("\n".join(parts))

@@ -1,0 +1,233 @@
+"""The model port: one request shape, one reply shape, one session that enforces policy.
+
+Backends (anthropic, claude-code) only move a request to a model and back.
+The session does what must hold whatever the backend: secrets redacted,
+budget reserved before each call, structured replies checked and repaired at
+most twice, usage recorded per run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from ygs.core import jsonshape
+from ygs.core.secrets import redact
+from ygs.errors import Exit, YgsError
+
+MAX_REPAIRS = 2
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # user | assistant
+    content: str
+
+
+@dataclass(frozen=True)
+class Request:
+    phase: str  # the skill or step, e.g. "refine-prd"
+    tier: str  # reasoning | fast
+    system: tuple[str, ...]  # static, cacheable blocks: skill text, references, template
+    messages: tuple[Message, ...]  # the varying part, sent last
+    schema: dict | None = None  # when set, the reply must be JSON matching it
+    max_tokens: int = 4096
+    timeout_s: float = 120.0
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        for key in asdict(self):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    model: str
+    usage: Usage
+    cost_usd: float | None = None  # backends that know the exact cost report it
+    data: Any = None  # parsed JSON for structured requests
+
+
+class Backend(Protocol):
+    name: str
+
+    def model_for(self, tier: str) -> str: ...
+
+    def complete(self, request: Request) -> Reply: ...
+
+
+def unavailable(message: str, remedy: str = "") -> YgsError:
+    return YgsError(message, code=Exit.UNAVAILABLE, remedy=remedy or None)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """USD per million tokens; cache writes 1.25x input, reads 0.1x input."""
+
+    table: dict[str, dict[str, float]]
+
+    def rate(self, model: str) -> tuple[float, float]:
+        entry = self.table.get(model)
+        if entry is None:
+            entry = next((v for k, v in self.table.items() if k and k in model), None)
+        entry = entry or self.table.get("default", {"input": 15.0, "output": 75.0})
+        return float(entry.get("input", 0.0)), float(entry.get("output", 0.0))
+
+    def cost(self, model: str, usage: Usage) -> float:
+        rate_in, rate_out = self.rate(model)
+        tokens_in = (
+            usage.input_tokens + 1.25 * usage.cache_write_tokens + 0.1 * usage.cache_read_tokens
+        )
+        return (tokens_in * rate_in + usage.output_tokens * rate_out) / 1_000_000
+
+    def estimate(self, model: str, request: Request) -> float:
+        chars = sum(len(b) for b in request.system) + sum(len(m.content) for m in request.messages)
+        return self.cost(
+            model, Usage(input_tokens=chars // 3 + 1, output_tokens=request.max_tokens)
+        )
+
+
+DEFAULT_PRICES = {
+    "opus": {"input": 5.0, "output": 25.0},
+    "sonnet": {"input": 3.0, "output": 15.0},
+    "haiku": {"input": 1.0, "output": 5.0},
+    "default": {"input": 15.0, "output": 75.0},
+}
+
+
+@dataclass
+class Ledger:
+    """Usage and cost per call, written to .ygs/runs/<run>/usage.json after every call."""
+
+    path: Path | None
+    calls: list[dict] = field(default_factory=list)
+    spent_usd: float = 0.0
+    total: Usage = field(default_factory=Usage)
+
+    def record(self, phase: str, reply: Reply, cost: float, seconds: float) -> None:
+        self.spent_usd += cost
+        self.total.add(reply.usage)
+        self.calls.append(
+            {
+                "phase": phase,
+                "model": reply.model,
+                **asdict(reply.usage),
+                "cost_usd": round(cost, 6),
+                "seconds": round(seconds, 3),
+            }
+        )
+        if self.path is not None:
+            from ygs.store import atomic_write
+
+            summary = {
+                "calls": self.calls,
+                "total": asdict(self.total),
+                "cost_usd": round(self.spent_usd, 6),
+            }
+            atomic_write(self.path, redact(json.dumps(summary, indent=2)) + "\n")
+
+
+_FENCE = re.compile(r"^```(?:json)?\s*\n(.*?)\n```\s*$", re.S)
+
+
+def parse_json(text: str) -> Any:
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1)
+    return json.loads(body)
+
+
+@dataclass
+class Session:
+    """Policy around a backend. `on_progress(tokens, cost)` feeds a spinner."""
+
+    backend: Backend
+    budget_usd: float
+    prices: Prices
+    ledger: Ledger
+    on_progress: Callable[[Usage, float], None] | None = None
+    around_call: Callable[[], AbstractContextManager] = nullcontext  # a spinner on a terminal
+
+    def ask(self, request: Request) -> Reply:
+        request = _redacted(request)
+        reply = self._call(request)
+        if request.schema is None:
+            return reply
+        return self._structured(request, reply)
+
+    def _structured(self, request: Request, reply: Reply) -> Reply:
+        for attempt in range(MAX_REPAIRS + 1):
+            problem = _check(reply.text, request.schema)
+            if problem is None:
+                return replace(reply, data=parse_json(reply.text))
+            if attempt == MAX_REPAIRS:
+                break
+            repair = (
+                f"Your reply was not valid: {problem}. Reply again with only a JSON value that "
+                f"matches this schema, no prose:\n{json.dumps(request.schema)}"
+            )
+            messages = (
+                *request.messages,
+                Message("assistant", reply.text),
+                Message("user", repair),
+            )
+            reply = self._call(replace(request, messages=messages))
+        raise unavailable(
+            f"the model's reply for {request.phase} was not valid JSON for its schema after "
+            f"{MAX_REPAIRS} repair attempts ({problem})",
+            "try again, or use --offline; nothing was written",
+        )
+
+    def _call(self, request: Request) -> Reply:
+        model = self.backend.model_for(request.tier)
+        estimate = self.prices.estimate(model, request)
+        if self.ledger.spent_usd + estimate > self.budget_usd:
+            raise unavailable(
+                f"budget: spent ${self.ledger.spent_usd:.4f}, the next call may cost up to "
+                f"${estimate:.4f}, and the limit is ${self.budget_usd:.2f}",
+                "raise --max-cost (or model.max_cost_usd), or use --offline",
+            )
+        started = time.monotonic()
+        with self.around_call():
+            reply = self.backend.complete(request)
+        cost = (
+            reply.cost_usd
+            if reply.cost_usd is not None
+            else self.prices.cost(reply.model, reply.usage)
+        )
+        self.ledger.record(request.phase, reply, cost, time.monotonic() - started)
+        if self.on_progress is not None:
+            self.on_progress(self.ledger.total, self.ledger.spent_usd)
+        return reply
+
+
+def _check(text: str, schema: dict) -> str | None:
+    try:
+        value = parse_json(text)
+    except (json.JSONDecodeError, ValueError) as err:
+        return f"not JSON ({err})"
+    found = jsonshape.problems(value, schema)
+    return "; ".join(found[:5]) if found else None
+
+
+def _redacted(request: Request) -> Request:
+    return replace(
+        request,
+        system=tuple(redact(block) for block in request.system),
+        messages=tuple(Message(m.role, redact(m.content)) for m in request.messages),
+    )
