@@ -1,0 +1,825 @@
+"""The offline review rules: deterministic, no model, added lines only (pure).
+
+Each rule has an id, a lens, a severity, a title, a remedy and a rationale
+(`ygs review --explain RULE`). `run(diff, settings)` returns hits; the caller
+turns them into findings, applies config overrides and suppressions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ygs.core import secrets
+from ygs.core.findings import Severity
+from ygs.core.lint.catalogue import Rule
+from ygs.review import lang as kinds
+from ygs.review.diff import ADDED, RENAMED, Diff, FileDiff
+
+MUST, SHOULD, MAY = Severity.MUST, Severity.SHOULD, Severity.MAY
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    path: str
+    line: int | None
+    detail: str = ""  # replaces the rule title when set (e.g. the kind of key)
+    severity: Severity | None = None  # when the rule grades by size
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_lines: int = 800
+    max_files: int = 8
+    function_may: int = 50
+    function_should: int = 100
+
+
+def _r(id, lens, severity, title, remedy, rationale) -> Rule:
+    """A rule of the shared catalogue class; its `family` is the review lens."""
+    return Rule(id, severity, title, title, remedy, " ".join(rationale.split()), lens)
+
+
+CATALOGUE: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        _r(
+            "SEC001",
+            "security",
+            MUST,
+            "Cloud or API credential in an added line",
+            "Remove it, rotate the credential now, and load it from the environment or a secret "
+            "manager.",
+            """A key in a commit is a key in every clone, fork, CI log and backup, forever: removing
+           it in a later commit does not help. Scanners harvest public repositories within minutes.
+           The only fix is to rotate the credential and read it at run time.""",
+        ),
+        _r(
+            "SEC002",
+            "security",
+            MUST,
+            "Private key in an added line",
+            "Remove the key, revoke it, and mount it at run time from a secret store.",
+            """A private key in version control lets anyone with read access impersonate the server
+           or sign as its owner. It cannot be un-published: revoke and replace it.""",
+        ),
+        _r(
+            "SEC003",
+            "security",
+            MUST,
+            "High-entropy value assigned to a secret-like name",
+            "Read the value from the environment or a secret manager; use an obvious placeholder "
+            "in examples and tests.",
+            """A long random string assigned to a name like `token`, `password` or `api_key` is
+           almost always a real credential. Placeholders containing words like `example` or
+           `changeme` are not reported.""",
+        ),
+        _r(
+            "SEC004",
+            "security",
+            MUST,
+            "Secret file added (.env, key or credentials file)",
+            "Remove it from the commit, add it to .gitignore, and commit a `.env.example` with "
+            "placeholders instead.",
+            """Files such as `.env`, `*.pem`, `*.key` or `credentials.json` hold live secrets by
+           convention. Committing one publishes every value in it. ygs never sends these files to
+           a model either.""",
+        ),
+        _r(
+            "SEC005",
+            "security",
+            MUST,
+            "Instruction to an AI reviewer planted in the change",
+            "Remove the text; if it is a legitimate test fixture, suppress with a reason.",
+            """Repository content is data, not instructions. Text that tells a reviewer or an AI to
+           ignore its instructions, approve, or report nothing is a prompt-injection attempt. ygs
+           does not obey it and reports it so a person can see it.""",
+        ),
+        _r(
+            "DBG001",
+            "code",
+            SHOULD,
+            "Debug output left in the change",
+            "Remove it, or use the project's logger at debug level.",
+            """`print`, `console.log`, `dbg!` and friends left in library or service code leak
+           internal state into output and logs and are noise in production. Files under scripts/,
+           bin/, bench/, examples/, tools/, cli/ and tests are exempt: printing is their job.""",
+        ),
+        _r(
+            "DBG002",
+            "code",
+            MUST,
+            "Debugger statement left in the change",
+            "Remove the breakpoint.",
+            """`breakpoint()`, `pdb.set_trace()`, `debugger;` or `binding.pry` stop the process
+           waiting for a person at a terminal. In a server or a CI job that is a hang.""",
+        ),
+        _r(
+            "DBG003",
+            "code",
+            MUST,
+            "Focused test (.only / fit / fdescribe) left in the change",
+            "Remove `.only` (or `f` prefix) so the whole suite runs.",
+            """A focused test makes the runner skip every other test, so CI goes green while most of
+           the suite never ran.""",
+        ),
+        _r(
+            "ERR001",
+            "code",
+            SHOULD,
+            "Bare `except:` catches everything",
+            "Catch the specific exceptions you expect (`except ValueError:`), or at least "
+            "`except Exception:` and handle or re-raise.",
+            """A bare `except:` also catches KeyboardInterrupt and SystemExit and hides the real
+           error. It turns bugs into silent wrong results.""",
+        ),
+        _r(
+            "ERR002",
+            "code",
+            SHOULD,
+            "Error swallowed: empty handler",
+            "Handle the error, log it with context and re-raise, or document why ignoring it is "
+            "safe (`ygs: ignore[ERR002] reason`).",
+            """`except X: pass`, an empty `catch {}` or `if err != nil {}` discards a failure. On a
+           write path the data is lost silently; elsewhere the next failure happens far from the
+           cause.""",
+        ),
+        _r(
+            "ERR003",
+            "code",
+            SHOULD,
+            "Error result discarded with `_`",
+            "Check the error and handle or return it.",
+            """`_ = f()` or `v, _ := f()` in Go and `let _ = f()` in Rust throw away the error a
+           call returned. The caller proceeds as if it succeeded.""",
+        ),
+        _r(
+            "DNG001",
+            "security",
+            MUST,
+            "eval/exec of dynamic code",
+            "Parse the data instead (`json.loads`, `ast.literal_eval`), or dispatch through a "
+            "table of allowed functions.",
+            """`eval`, `exec` and `new Function` run whatever string reaches them. If any part of
+           that string comes from input, it is remote code execution.""",
+        ),
+        _r(
+            "DNG002",
+            "security",
+            MUST,
+            "Unsafe deserialisation (pickle/marshal)",
+            "Use a data format (JSON, msgpack with plain types) for anything that crosses a trust "
+            "boundary.",
+            """`pickle.loads` and `marshal.loads` execute code chosen by whoever wrote the bytes.
+           Loading data from a file, a cache, a queue or the network this way is code
+           execution.""",
+        ),
+        _r(
+            "DNG003",
+            "security",
+            MUST,
+            "yaml.load without a safe loader",
+            "Use `yaml.safe_load(...)` or `yaml.load(..., Loader=yaml.SafeLoader)`.",
+            """PyYAML's full and unsafe loaders construct arbitrary Python objects from tags in the
+           document, so a crafted YAML file runs code.""",
+        ),
+        _r(
+            "DNG004",
+            "security",
+            MUST,
+            "Shell command built from interpolated input",
+            'Pass an argument list without `shell=True` (`subprocess.run(["git", "log", '
+            "ref])`), or quote with `shlex.quote`.",
+            """With `shell=True` (or `exec` of a template string) the shell parses the whole
+           string; a value containing `;`, `$(...)` or a backtick runs a second command.""",
+        ),
+        _r(
+            "DNG005",
+            "security",
+            SHOULD,
+            "os.system / os.popen call",
+            "Use `subprocess.run([...], check=True)` with an argument list.",
+            """`os.system` always goes through the shell, ignores failures unless the code checks
+           the status, and makes injection easy the moment an argument becomes dynamic.""",
+        ),
+        _r(
+            "DNG006",
+            "security",
+            MUST,
+            "SQL built with string formatting",
+            'Use bound parameters (`cursor.execute("... WHERE id = %s", (id,))`) or the query '
+            "builder.",
+            """SQL assembled with f-strings, `%`, `.format()`, `+` or template literals is SQL
+           injection as soon as one value comes from a user.""",
+        ),
+        _r(
+            "DNG007",
+            "security",
+            MUST,
+            "TLS certificate verification disabled",
+            'Keep verification on; for a private CA pass its bundle (`verify="/path/ca.pem"`).',
+            """`verify=False`, `CERT_NONE`, `rejectUnauthorized: false` or `InsecureSkipVerify`
+           accept any certificate, so anyone on the network path can read and change the
+           traffic.""",
+        ),
+        _r(
+            "DNG008",
+            "security",
+            SHOULD,
+            "World-writable permissions (chmod 777)",
+            "Grant the least access needed (e.g. 0o755 for directories, 0o644 for files).",
+            """777 lets every local user and process replace the file, a classic privilege
+           escalation path on shared hosts and containers.""",
+        ),
+        _r(
+            "GEN001",
+            "code",
+            SHOULD,
+            "Build artifact, generated or vendored file added",
+            "Remove it from the commit and ignore it (.gitignore); generate it in the build.",
+            """Build outputs, caches, compiled files and vendored dependencies bloat the history,
+           cause merge conflicts and drift from their sources. Lockfiles are not reported.""",
+        ),
+        _r(
+            "SIZE001",
+            "code",
+            SHOULD,
+            "Change too large to review well",
+            "Split it into smaller changes that each do one thing.",
+            """Review quality drops sharply past a few hundred lines: beyond 800 changed lines or 8
+           files, defects slip through. Lockfiles, binary and generated files are not counted.""",
+        ),
+        _r(
+            "SIZE002",
+            "code",
+            MAY,
+            "Long function in the change",
+            "Extract the steps into well-named functions, or split responsibilities.",
+            """Functions over 50 lines (MAY) and over 100 lines (SHOULD) usually do several things,
+           are hard to test, and hide defects. Measured on functions that the change touches.""",
+        ),
+        _r(
+            "TODO001",
+            "code",
+            MAY,
+            "TODO/FIXME without an issue reference",
+            "Link an issue (`TODO(#123)`, `FIXME: PROJ-42`) or do it now.",
+            """A TODO without a tracked issue is forgotten work nobody owns. A reference makes it
+           findable and schedulable.""",
+        ),
+        _r(
+            "DEP001",
+            "security",
+            SHOULD,
+            "Dependency added without a pinned or bounded version",
+            "Pin it (`==1.4.2`) or bound it (`>=1.4,<2`) in the manifest.",
+            """An unbounded dependency upgrades itself on the next install, so a build can break,
+           or a compromised release can ship, without any change in the repository.""",
+        ),
+        _r(
+            "TST001",
+            "code",
+            MAY,
+            "Source changed but no test changed",
+            "Add or update a test that covers the change.",
+            """A behaviour change with no test change is either untested or silently changes what
+           existing tests assert. Documentation-only and test-only changes are not reported.""",
+        ),
+        _r(
+            "SRE001",
+            "sre",
+            SHOULD,
+            "HTTP call without a timeout",
+            "Pass `timeout=` (e.g. `timeout=10`) so a slow dependency cannot hang the caller.",
+            """`requests` and `httpx` calls without a timeout can wait forever. One slow dependency
+           then exhausts the worker pool and the outage cascades.""",
+        ),
+        _r(
+            "UI001",
+            "ui",
+            SHOULD,
+            "Image without alt text",
+            'Add `alt="…"` describing the image, or `alt=""` if it is decorative.',
+            """Screen readers announce an image without `alt` by its file name or not at all; the
+           content is lost for people who cannot see it.""",
+        ),
+        _r(
+            "UI002",
+            "ui",
+            SHOULD,
+            "Focus outline removed",
+            "Keep a visible focus style (`:focus-visible { outline: 2px solid … }`).",
+            """`outline: none` without a replacement leaves keyboard users unable to see where they
+           are.""",
+        ),
+    )
+}
+
+
+def explain(rule_id: str) -> Rule | None:
+    return CATALOGUE.get(rule_id.upper())
+
+
+# ---------------------------------------------------------------- line rules
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    rule: str
+    langs: frozenset[str] | None  # None: every text file
+    hints: tuple[str, ...]  # cheap substring test before the regex
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str] | None = None
+    code_only: bool = True  # skip comment lines
+
+
+def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> LineCheck:
+    return LineCheck(
+        rule,
+        frozenset(langs.split()) if langs else None,
+        tuple(hints.split("|")),
+        re.compile(pattern, flags),
+        re.compile(unless, flags) if unless else None,
+        code_only,
+    )
+
+
+_INTERP = (  # f-string, % formatting, .format(), concatenation, template interpolation
+    r"""(\bf|\brf|\bfr)["']|["']\s*%\s*[\w(\[{]|["']\s*\.format\("""
+    r"""|["']\s*\+\s*\w|\w\s*\+\s*["']|\$\{"""
+)
+_SQL = (
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|DROP\s+TABLE"
+    r"|ALTER\s+TABLE|TRUNCATE\s+TABLE)\b"
+    r"|\b(select\s.+\sfrom\s+\S+\s+(where|join|order|group|limit)|insert\s+into\s+\S+\s*(\(|values)"
+    r"|update\s+\S+\s+set\s+\w+\s*=|delete\s+from\s+\S+\s+where)\b"
+)
+LINE_CHECKS: tuple[LineCheck, ...] = (
+    _c("DBG001", "py", "print", r"^\s*print\s*\("),
+    _c("DBG001", "js", "console.", r"\bconsole\.(log|debug|trace|dir|table)\s*\("),
+    _c("DBG001", "rs", "dbg!", r"\bdbg!\s*\("),
+    _c("DBG001", "php", "var_dump|print_r", r"\b(var_dump|print_r)\s*\("),
+    _c("DBG001", "java", "System.", r"\bSystem\.(out|err)\.print"),
+    _c(
+        "DBG002",
+        "py",
+        "breakpoint|pdb",
+        r"\bbreakpoint\s*\(\s*\)|\b(i?pdb)\.set_trace\s*\(|^\s*import\s+i?pdb\b",
+    ),
+    _c("DBG002", "js", "debugger", r"^\s*debugger\s*;?\s*$"),
+    _c("DBG002", "rb", "binding.pry|byebug", r"\bbinding\.pry\b|^\s*byebug\b"),
+    _c(
+        "DBG003",
+        "js",
+        ".only|fit(|fdescribe(",
+        r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe)\s*\(",
+    ),
+    _c("ERR001", "py", "except", r"^\s*except\s*:"),
+    _c("ERR002", "py", "except", r"^\s*except\b[^:]*:\s*(pass|\.\.\.)\s*(#.*)?$"),
+    _c(
+        "ERR002",
+        "js java php",
+        "catch",
+        r"\bcatch\s*(\([^)]*\))?\s*\{\s*\}|\.catch\(\s*\(?\w*\)?\s*=>\s*\{\s*\}\s*\)",
+    ),
+    _c("ERR002", "go", "err != nil", r"\bif\b[^{]*\berr\s*!=\s*nil\s*\{\s*\}"),
+    _c("ERR003", "go", "_", r"^\s*_\s*=\s*[\w.]+\(|,\s*_\s*:?=\s*[\w.]+\("),
+    _c("ERR003", "rs", "let _", r"^\s*let\s+_\s*=\s*.*\("),
+    _c("DNG001", "py", "eval|exec", r"(?<![\w.])(eval|exec)\s*\("),
+    _c("DNG001", "js", "eval|Function(", r"(?<![\w.])eval\s*\(|\bnew\s+Function\s*\("),
+    _c("DNG001", "php rb", "eval", r"(?<![\w.>$])eval\s*\("),
+    _c(
+        "DNG002",
+        "py",
+        "pickle|marshal|dill|shelve",
+        r"\b(c?pickle|marshal|dill|jsonpickle)\.(loads?|Unpickler|decode)\b|\bshelve\.open\(",
+    ),
+    _c(
+        "DNG003",
+        "py",
+        "yaml.",
+        r"\byaml\.(load|load_all)\s*\(|\byaml\.unsafe_load|Loader\s*=\s*yaml\.(Unsafe|Full)?Loader\b",
+        r"Safe(Loader)?\b|safe_load|CSafeLoader|BaseLoader",
+    ),
+    _c("DNG005", "py", "os.system|os.popen", r"\bos\.(system|popen)\s*\("),
+    _c("DNG004", "js", "exec", r"\b(exec|execSync)\s*\(\s*`[^`]*\$\{"),
+    _c(
+        "DNG006",
+        None,
+        "SELECT|select|INSERT|insert|UPDATE|update|DELETE|delete|DROP|drop|ALTER|alter|TRUNCATE|truncate",
+        rf"(?=.*(?:{_SQL}))(?=.*({_INTERP}|`[^`]*\$\{{|Sprintf\())",
+    ),
+    _c(
+        "DNG007",
+        None,
+        "verify|CERT_NONE|_create_unverified|check_hostname|rejectUnauthorized|NODE_TLS|InsecureSkipVerify|--insecure",
+        r"\bverify\s*=\s*False\b|\bCERT_NONE\b|_create_unverified_context|check_hostname\s*=\s*False"
+        r"|rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['\"]?0|InsecureSkipVerify\s*:\s*true|curl\b.*\s--insecure\b",
+    ),
+    _c("DNG008", None, "777|rwx", r"\bchmod\b[^\n]*?(\b0o?777\b|\b777\b|\ba\+rwx\b|\bugo\+rwx\b)"),
+    _c("UI001", "js", "<img", r"<img\b(?![^>]*\balt\s*=)[^>]*>"),
+    _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
+    _c(
+        "SEC005",
+        None,
+        "gnore|isregard|pprove|findings|reviewer|AI |nstructions",
+        r"(?i)\b(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|your)\s+(instructions|rules|prompts?)"
+        r"|\b(report|return)\s+no\s+(findings|issues)\b|\b(you|reviewers?|the\s+ai)\s+(must|should)\s+approve\b"
+        r"|\bchange\s+the\s+output\s+schema\b|\bdear\s+(ai|llm|reviewer)\b",
+        code_only=False,
+    ),
+)
+_HTML_IMG = _c("UI001", None, "<img", r"<img\b(?![^>]*\balt\s*=)[^>]*>")
+_COMMENT = re.compile(r"^\s*(#|//|/\*|\*|<!--|--|;)")
+_TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
+_ISSUE_REF = re.compile(r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\bgh-\d+\b|issues?/\d+", re.I)
+
+
+def _checks_for(language: str | None, path: str) -> list[LineCheck]:
+    found = [c for c in LINE_CHECKS if c.langs is None or (language in c.langs)]
+    if kinds.ext(path) in (".html", ".htm"):
+        found.append(_HTML_IMG)
+    if kinds.is_test(path) or kinds.is_script(path):
+        found = [c for c in found if c.rule != "DBG001"]
+    if not kinds.is_ui(path) and language != "js":
+        found = [c for c in found if not c.rule.startswith("UI")]
+    return found
+
+
+def _line_hits(f: FileDiff) -> Iterator[Hit]:
+    checks = _checks_for(kinds.lang(f.path), f.path)
+    for number, text in f.added.items():
+        comment = bool(_COMMENT.match(text))
+        for check in checks:
+            if comment and check.code_only:
+                continue
+            if not any(h in text for h in check.hints) or not check.pattern.search(text):
+                continue
+            if check.unless is None or not check.unless.search(text):
+                yield Hit(check.rule, f.path, number)
+        if _TODO.search(text) and not _ISSUE_REF.search(text):
+            yield Hit("TODO001", f.path, number)
+
+
+def _secret_hits(f: FileDiff) -> Iterator[Hit]:
+    code = kinds.lang(f.path) is not None
+    for number, text in f.added.items():
+        seen = set()
+        for hit in secrets.find(text):
+            if hit.rule in seen or (hit.rule == "SEC003" and code and not _quoted(text, hit)):
+                continue  # in code an unquoted value is an expression (`process.env.TOKEN`)
+            seen.add(hit.rule)
+            detail = (
+                ""
+                if hit.rule == "SEC003"
+                else f"{hit.name[0].upper()}{hit.name[1:]} in an added line"
+            )
+            yield Hit(hit.rule, f.path, number, detail)
+
+
+def _quoted(text: str, hit) -> bool:
+    return hit.start > 0 and text[hit.start - 1] in "\"'`"
+
+
+# ------------------------------------------------------------ multi-line rules
+
+
+def _lines(f: FileDiff) -> dict[int, str]:
+    """New-side lines known for this file: the whole file when read, else the hunks."""
+    if f.new_lines is not None:
+        return dict(enumerate(f.new_lines, 1))
+    return f.visible
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def _next_code(lines: dict[int, str], number: int, limit: int = 5) -> tuple[int, str] | None:
+    for n in range(number + 1, number + 1 + limit):
+        text = lines.get(n)
+        if text is None:
+            return None
+        if text.strip() and not _COMMENT.match(text):
+            return n, text
+    return None
+
+
+_EXCEPT_OPEN = re.compile(r"^\s*except\b[^:]*:\s*(#.*)?$")
+_CATCH_OPEN = re.compile(r"(\bcatch\s*(\([^)]*\))?|\bif\b[^{]*\berr\s*!=\s*nil)\s*\{\s*$")
+
+
+def _swallowed(f: FileDiff) -> Iterator[Hit]:
+    """`except X:` / `catch (e) {` on an added line whose body is only `pass` / `}`."""
+    language = kinds.lang(f.path)
+    if language not in ("py", "js", "java", "php", "go"):
+        return
+    lines = _lines(f)
+    opener = _EXCEPT_OPEN if language == "py" else _CATCH_OPEN
+    for number, text in f.added.items():
+        if not opener.search(text):
+            continue
+        following = _next_code(lines, number)
+        if following is None:
+            continue
+        body = following[1].strip()
+        if (
+            language == "py" and body in ("pass", "...") and _block_ends(lines, following[0], text)
+        ) or (language != "py" and body.startswith("}")):
+            yield Hit("ERR002", f.path, number)
+
+
+def _block_ends(lines: dict[int, str], number: int, opener: str) -> bool:
+    after = _next_code(lines, number)
+    return after is None or _indent(after[1]) <= _indent(opener)
+
+
+def _call_text(lines: dict[int, str], number: int, limit: int = 12) -> str:
+    """The statement starting at `number`, up to balanced parentheses."""
+    parts, depth = [], 0
+    for n in range(number, number + limit):
+        text = lines.get(n)
+        if text is None:
+            break
+        parts.append(text)
+        depth += text.count("(") - text.count(")")
+        if depth <= 0:
+            break
+    return " ".join(parts)
+
+
+_SUBPROCESS = re.compile(r"\bsubprocess\.\w+\s*\(|\bPopen\s*\(")
+_SHELL_TRUE = re.compile(r"\bshell\s*=\s*True\b")
+_HAS_INTERP = re.compile(_INTERP)
+_HTTP_CALL = re.compile(
+    r"\b(requests|httpx)\.(get|post|put|patch|delete|head|options|request)\s*\(|\burlopen\s*\("
+)
+
+
+def _call_hits(f: FileDiff) -> Iterator[Hit]:
+    if kinds.lang(f.path) != "py":
+        return
+    lines = _lines(f)
+    for number, text in f.added.items():
+        if _COMMENT.match(text):
+            continue
+        if "subprocess" in text or "Popen" in text:
+            call = _call_text(lines, number)
+            if _SUBPROCESS.search(call) and _SHELL_TRUE.search(call) and _HAS_INTERP.search(call):
+                yield Hit("DNG004", f.path, number)
+        http = "requests." in text or "httpx." in text or "urlopen" in text
+        if http and _HTTP_CALL.search(text) and "timeout" not in _call_text(lines, number):
+            yield Hit("SRE001", f.path, number)
+
+
+# ---------------------------------------------------------- function length
+
+_PY_DEF = re.compile(r"^(\s*)(async\s+)?def\s+\w+")
+_BRACE_DEF = re.compile(
+    r"^\s*(export\s+)?(default\s+)?(async\s+)?function\b"
+    r"|^\s*(export\s+)?(const|let|var)\s+\w+\s*=\s*(async\s*)?(\([^)]*\)|\w+)\s*=>\s*\{"
+    r"|^func\b|^\s*(pub(\([\w:]+\))?\s+)?(async\s+)?(unsafe\s+)?fn\s+\w+"
+    r"|^\s*((public|private|protected|internal|static|final|override|abstract|async|suspend)\s+)+"
+    r"[\w<>\[\],.? ]*\b\w+\s*\([^;]*$"
+)
+
+
+def _function_spans(lines: dict[int, str], language: str) -> Iterator[tuple[int, int]]:
+    numbers = sorted(lines)
+    for n in numbers:
+        text = lines[n]
+        if language == "py" and _PY_DEF.match(text):
+            yield n, _py_end(lines, n)
+        elif language in kinds.BRACES and _BRACE_DEF.search(text):
+            end = _brace_end(lines, n)
+            if end is not None:
+                yield n, end
+
+
+def _py_end(lines: dict[int, str], start: int) -> int:
+    base, end, n = _indent(lines[start]), start, start + 1
+    while n in lines:
+        text = lines[n]
+        if text.strip():
+            if _indent(text) <= base and not text.lstrip().startswith((")", "]")):
+                break
+            end = n
+        n += 1
+    return end
+
+
+def _brace_end(lines: dict[int, str], start: int, limit: int = 3000) -> int | None:
+    depth, opened = 0, False
+    for n in range(start, start + limit):
+        text = lines.get(n)
+        if text is None:
+            return None
+        code = re.sub(r"(\"([^\"\\]|\\.)*\"|'([^'\\]|\\.)*'|`[^`]*`|//.*$)", "", text)
+        depth += code.count("{") - code.count("}")
+        opened = opened or "{" in code
+        if opened and depth <= 0:
+            return n
+    return None
+
+
+def _long_functions(f: FileDiff, settings: Settings) -> Iterator[Hit]:
+    language = kinds.lang(f.path)
+    if language is None or not f.added:
+        return
+    lines = _lines(f)
+    added = f.added
+    for start, end in _function_spans(lines, language):
+        length = end - start + 1
+        touched = [n for n in added if start <= n <= end]
+        if length <= settings.function_may or not touched:
+            continue
+        severity = SHOULD if length > settings.function_should else MAY
+        anchor = start if start in added else touched[0]
+        yield Hit("SIZE002", f.path, anchor, f"Function of {length} lines in the change", severity)
+
+
+# ------------------------------------------------------------- dependencies
+
+_REQ_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(;.*)?$")
+_PEP508_NAME = re.compile(
+    r"""^\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(;[^"']*)?["']\s*,?\s*$"""
+)
+_JSON_DEP = re.compile(r"""^\s*"([^"]+)"\s*:\s*"([^"]*)"\s*,?\s*$""")
+_JSON_DEP_BLOCK = re.compile(r'"(dev|peer|optional)?[dD]ependencies"\s*:\s*\{')
+_TOML_STAR = re.compile(r"""^\s*[\w-]+\s*=\s*(["']\*["']|\{[^}]*version\s*=\s*["']\*["'])""")
+_GEM = re.compile(r"""^\s*gem\s+["'][\w-]+["']\s*(#.*)?$""")
+
+
+def _opener(lines: dict[int, str], number: int) -> str:
+    """The nearest earlier line with less indentation: the block that holds this line."""
+    own = _indent(lines[number])
+    for n in range(number - 1, max(0, number - 400), -1):
+        text = lines.get(n)
+        if text is None:
+            return ""
+        if text.strip() and _indent(text) < own:
+            return text
+        if text.strip().endswith("[") and _indent(text) <= own:
+            return text
+    return ""
+
+
+def _section(lines: dict[int, str], number: int) -> str:
+    for n in range(number, 0, -1):
+        text = lines.get(n)
+        if text is None:
+            return ""
+        if re.match(r"^\s*\[[^\]]+\]\s*$", text):
+            return text.strip()
+    return ""
+
+
+def _dependencies(f: FileDiff) -> Iterator[Hit]:
+    name, lines = f.name, _lines(f)
+    for number, text in f.added.items():
+        if name.startswith("requirements") and name.endswith((".txt", ".in")):
+            bad = bool(_REQ_LINE.match(text))
+        elif name == "pyproject.toml":
+            bad = _pyproject_bad(lines, number, text)
+        elif name == "package.json":
+            bad = _package_json_bad(lines, number, text)
+        elif name == "Cargo.toml":
+            bad = "dependencies" in _section(lines, number) and bool(_TOML_STAR.match(text))
+        elif name == "Gemfile":
+            bad = bool(_GEM.match(text))
+        else:
+            return
+        if bad:
+            yield Hit("DEP001", f.path, number)
+
+
+def _pyproject_bad(lines: dict[int, str], number: int, text: str) -> bool:
+    section = _section(lines, number)
+    inline = re.match(r"^\s*dependencies\s*=\s*\[(.*)\]\s*$", text)
+    if inline and section == "[project]":
+        items = re.findall(r"""["']([^"']+)["']""", inline.group(1))
+        return any(_PEP508_NAME.match(f'"{item}"') for item in items)
+    if section == "[tool.poetry.dependencies]" or (
+        "poetry" in section and "dependencies" in section
+    ):
+        return bool(_TOML_STAR.match(text))
+    if not _PEP508_NAME.match(text):
+        return False
+    opener = _opener(lines, number)
+    in_array = "[" in opener and "=" in opener
+    return in_array and (
+        section in ("[project.optional-dependencies]", "[dependency-groups]")
+        or (section == "[project]" and opener.strip().startswith("dependencies"))
+    )
+
+
+def _package_json_bad(lines: dict[int, str], number: int, text: str) -> bool:
+    match = _JSON_DEP.match(text)
+    if not match or not _JSON_DEP_BLOCK.search(_opener(lines, number)):
+        return False
+    spec = match.group(2).strip()
+    unbounded = spec.startswith(">") and "<" not in spec
+    return spec in ("", "*", "x", "latest", "next") or unbounded
+
+
+# ------------------------------------------------------------- file rules
+
+_ARTIFACT_DIRS = re.compile(
+    r"(^|/)(node_modules|__pycache__|\.pytest_cache|\.mypy_cache|\.tox|\.venv|\.next|\.nuxt"
+    r"|\.gradle|bower_components|[^/]+\.egg-info)/"
+    r"|^(vendor|dist|build|target|venv|htmlcov|coverage|out)/"
+)
+_ARTIFACT_FILES = re.compile(
+    r"\.(pyc|pyo|class|o|obj|so|dylib|dll|exe|a|jar|war|whl|min\.js|min\.css|js\.map|css\.map)$"
+    r"|(^|/)(\.DS_Store|Thumbs\.db)$"
+)
+_GENERATED = re.compile(
+    r"(?i)code generated .*do not edit|@generated\b|do not edit[,.!]? this file"
+    r"|auto-?generated|generated by the protocol buffer compiler"
+)
+
+
+def _artifact_root(f: FileDiff) -> str | None:
+    match = _ARTIFACT_DIRS.search(f.path)
+    if match:
+        return f.path[: match.end()]
+    if _ARTIFACT_FILES.search(f.path):
+        return f.path
+    head = [f.added[n] for n in sorted(f.added)[:5]]
+    if any(_GENERATED.search(text) for text in head):
+        return f.path
+    return None
+
+
+def _file_hits(diff: Diff) -> Iterator[Hit]:
+    roots: dict[str, list[FileDiff]] = {}
+    for f in diff.files:
+        if f.status not in (ADDED, RENAMED):
+            continue
+        if secrets.is_secret_file(f.path) and kinds.lang(f.path) is None:
+            yield Hit("SEC004", f.path, 1 if f.added else None)
+        if f.lockfile:
+            continue
+        root = _artifact_root(f)
+        if root is not None:
+            roots.setdefault(root, []).append(f)
+    for root, files in roots.items():
+        first = files[0]
+        detail = f"{len(files)} build, generated or vendored files added under {root}"
+        yield Hit(
+            "GEN001", first.path, 1 if first.added else None, detail if len(files) > 1 else ""
+        )
+
+
+def counted(diff: Diff) -> list[FileDiff]:
+    """Files that count toward the size limit: no lockfiles, binaries or generated files."""
+    return [f for f in diff.files if not (f.lockfile or f.binary or _artifact_root(f))]
+
+
+def _diff_hits(diff: Diff, settings: Settings) -> Iterator[Hit]:
+    files = counted(diff)
+    lines = sum(len(f.added) + f.removed for f in files)
+    if files and (lines > settings.max_lines or len(files) > settings.max_files):
+        first = files[0]
+        detail = (
+            f"Change of {lines} lines in {len(files)} files (limits "
+            f"{settings.max_lines} lines, {settings.max_files} files)"
+        )
+        yield Hit("SIZE001", first.path, None, detail)
+    sources = [
+        f
+        for f in files
+        if f.added
+        and kinds.is_source(f.path)
+        and not kinds.is_test(f.path)
+        and not kinds.is_script(f.path)
+    ]
+    tests = [f for f in diff.files if kinds.is_test(f.path)]
+    if sources and not tests:
+        first = sources[0]
+        yield Hit("TST001", first.path, min(first.added))
+
+
+# ------------------------------------------------------------------ runner
+
+FileRule = Callable[[FileDiff], Iterable[Hit]]
+
+
+def run(diff: Diff, settings: Settings = Settings()) -> list[Hit]:
+    """Every rule over the added lines of a diff. Order: file, line, rule."""
+    hits: list[Hit] = list(_file_hits(diff)) + list(_diff_hits(diff, settings))
+    for f in diff.files:
+        if f.status == "deleted" or f.binary or f.special or not f.added:
+            continue
+        hits += _secret_hits(f)
+        if f.huge or f.lockfile:
+            continue
+        hits += _line_hits(f)
+        for rule in (_swallowed, _call_hits, _dependencies):
+            hits += rule(f)
+        hits += _long_functions(f, settings)
+    swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
+    hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
+    return sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule))

@@ -1,0 +1,330 @@
+"""One review, end to end: intake → offline rules → model or merged findings → verification
+→ baseline → verdict. The imperative shell around the pure parts of `ygs.review`."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ygs.core.findings import fails, verdict
+from ygs.errors import Exit, YgsError
+from ygs.review import findings as rf
+from ygs.review import rules
+from ygs.review.diff import DELETED, Diff, Limits, only, parse
+from ygs.review.lang import LENSES, lenses_for
+from ygs.review.source import Scope
+
+DEFAULT_BASELINE = ".ygs/review-baseline.json"
+LAST_REVIEW = ".ygs/runs/last-review.json"
+CACHE_DIR = ".ygs/cache/review"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the user asked for (flags, already parsed)."""
+
+    staged: bool = False
+    base: str | None = None
+    pr: int | None = None
+    paths: tuple[str, ...] = ()
+    lenses: tuple[str, ...] = ()  # empty: every lens that applies
+    offline: bool = False
+    backend: str | None = None
+    max_cost: float | None = None
+    fail_on: str = "must"
+    baseline: Path | None = None  # explicit --baseline
+    use_baseline: bool = True
+    update_baseline: bool = False
+    merge: list | None = None  # findings from --merge
+    gate: bool = False
+    cache: bool = True
+    combined: bool = False  # review-pr: one skill for every lens
+
+
+@dataclass
+class Result:
+    data: dict
+    findings: list[rf.ReviewFinding]
+    diff: Diff
+    code: int
+    pr: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def lens_scope(diff: Diff, wanted: tuple[str, ...]) -> dict[str, list[str]]:
+    """In-scope files per lens (the `files` key): changed files each lens applies to."""
+    scope: dict[str, list[str]] = {lens: [] for lens in (wanted or LENSES)}
+    for f in diff.files:
+        if f.status == DELETED:
+            continue
+        for lens in lenses_for(f.path):
+            if lens in scope:
+                scope[lens].append(f.path)
+    return scope
+
+
+def _settings(project) -> tuple[rules.Settings, Limits, dict, list[str]]:
+    cfg = project.config
+    overrides = {str(k).upper(): str(v) for k, v in (cfg["review.rules"] or {}).items()}
+    problems = rf.check_overrides(overrides)
+    if problems:
+        raise YgsError(
+            problems[0],
+            path=".ygs/config.yaml",
+            details=problems[1:],
+            remedy="rules are listed by `ygs review --rules`",
+        )
+    settings = rules.Settings(max_lines=cfg["review.max_lines"], max_files=cfg["review.max_files"])
+    limits = Limits(huge_lines=cfg["review.huge_file_lines"])
+    return settings, limits, overrides, list(cfg["review.exclude"])
+
+
+def intake(project, ask: Ask, limits: Limits, log: Callable[[str], None]):
+    """(diff, scope, pull request or None)."""
+    if ask.pr is not None:
+        from ygs.review import github
+
+        pr, data = github.fetch(ask.pr, cwd=project.root)
+        found = parse(data, limits)
+        if ask.paths:
+            found = only(
+                found, lambda p: any(p == x or p.startswith(x.rstrip("/") + "/") for x in ask.paths)
+            )
+        return found, Scope("pr", pr.base, pr.head_sha[:12] or pr.head), pr
+    from ygs.review import source
+
+    found, scope = source.load(
+        project.root,
+        staged=ask.staged,
+        base=ask.base,
+        paths=list(ask.paths),
+        limits=limits,
+        base_branch=project.config["git.base_branch"],
+    )
+    return found, scope, None
+
+
+def _excluded(diff: Diff, globs: list[str]) -> tuple[Diff, list[str]]:
+    if not globs:
+        return diff, []
+    gone = [f.path for f in diff.files if any(fnmatch.fnmatch(f.path, g) for g in globs)]
+    return only(diff, lambda p: p not in gone), gone
+
+
+def offline(diff: Diff, ask: Ask, settings, overrides) -> tuple[list, list]:
+    lenses = set(ask.lenses or LENSES)
+    hits = [h for h in rules.run(diff, settings) if rules.CATALOGUE[h.rule].family in lenses]
+    return rf.suppress(rf.from_hits(hits, diff, overrides), diff)
+
+
+def review(project, ask: Ask, log: Callable[[str], None] = lambda _m: None) -> Result:
+    settings, limits, overrides, excludes = _settings(project)
+    diff, scope, pr = intake(project, ask, limits, log)
+    diff, excluded = _excluded(diff, excludes)
+    files = lens_scope(diff, ask.lenses)
+    found, suppressed = offline(diff, ask, settings, overrides)
+    judged, dropped, model = _judgment(project, ask, diff, files, found, log)
+    kept, duplicates = _dedupe(found + judged)
+    kept, baselined = _baseline(project, ask, kept)
+    kept = rf.ranked(kept)
+    data = _data(
+        diff, scope, ask, files, kept, dropped + duplicates, suppressed, baselined, model, excluded
+    )
+    code = Exit.FINDINGS if fails([f.to_finding() for f in kept], ask.fail_on) else Exit.OK
+    if ask.gate:
+        code = _gate(project, kept, data)
+    if model.get("error"):
+        code = Exit.UNAVAILABLE
+    if ask.update_baseline:
+        data["baseline_written"] = _write_baseline(project, ask, kept)
+        code = Exit.OK
+    _write_last(project, data, scope)
+    return Result(data, kept, diff, int(code), pr)
+
+
+def _judgment(project, ask: Ask, diff: Diff, files, found, log):
+    """Merged findings (an agent's) or the model's, verified; model stats."""
+    if ask.merge is not None:
+        kept, dropped = rf.judged(ask.merge, diff, source="merge", context_ok=False)
+        return kept, [d.to_dict() for d in dropped], {"backend": "merge", "calls": 0}
+    if ask.offline:
+        return [], [], {"backend": "offline", "calls": 0, "note": "--offline: rules only"}
+    if not any(files.values()):
+        return [], [], {"backend": "none", "calls": 0, "note": "no file for the model to review"}
+    from ygs import llm
+
+    session = llm.connect(
+        project,
+        backend=ask.backend,
+        max_cost=ask.max_cost,
+        run_dir=llm.run_dir(project.root, "review"),
+    )
+    if session is None:
+        note = "no model backend configured: rules only (see `ygs doctor`)"
+        return [], [], {"backend": "offline", "calls": 0, "note": note}
+    return _model(project, session, ask, diff, files, found, log)
+
+
+def _model(project, session, ask, diff, files, found, log):
+    from ygs.review import model
+
+    cfg = project.config
+    budget = cfg["review.chunk_tokens"] * 4
+    units = model.plan(diff, files, combined=ask.combined, budget=budget)
+    cache = model.Cache(project.root / CACHE_DIR if ask.cache else None)
+    texts = _skill_texts(project)
+    outcome = model.review(
+        session,
+        texts,
+        units,
+        diff,
+        found,
+        cache,
+        max_tokens=cfg["model.max_tokens"],
+        timeout_s=cfg["model.timeout_s"],
+        progress=log,
+    )
+    skipped = {f.path: model.sendable(f) for f in diff.files if model.sendable(f)}
+    info = {
+        "backend": session.backend.name,
+        "model": session.backend.model_for("reasoning"),
+        "calls": outcome.calls,
+        "cache_hits": outcome.cache_hits,
+        "units": outcome.units,
+        "cost_usd": round(session.ledger.spent_usd, 6),
+        "not_sent": skipped,
+    }
+    if outcome.error is not None:
+        info["error"] = outcome.error.to_dict()
+    return outcome.findings, [d.to_dict() for d in outcome.dropped], info
+
+
+def _skill_texts(project) -> Callable[[str], tuple[str, ...]]:
+    from ygs import skills as packs
+    from ygs.review.model import system_blocks
+
+    loaded, _problems = packs.load(packs.sources(project.root))
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def text(name: str) -> tuple[str, ...]:
+        if name not in memo:
+            skill = loaded.get(name)
+            if skill is None:
+                raise YgsError(
+                    f"the skill {name} is not in any pack",
+                    remedy="`ygs skills list` shows what is installed",
+                )
+            refs = sorted(
+                r
+                for r in packs.read_files(skill.folder).references
+                if r[0].startswith("references/")
+            )
+            memo[name] = system_blocks(skill, refs)
+        return memo[name]
+
+    return text
+
+
+def _dedupe(items: list[rf.ReviewFinding]) -> tuple[list, list]:
+    kept, dropped, seen = [], [], {}
+    for f in items:
+        if f.fingerprint in seen:
+            first = seen[f.fingerprint]
+            dropped.append(
+                {
+                    **f.to_dict(),
+                    "reason": f"duplicate of {first.rule_id} at "
+                    f"{first.file}:{first.line} ({first.source})",
+                }
+            )
+            continue
+        seen[f.fingerprint] = f
+        kept.append(f)
+    return kept, dropped
+
+
+def _baseline_path(project, ask: Ask) -> Path:
+    chosen = ask.baseline or Path(project.config["review.baseline"] or DEFAULT_BASELINE)
+    return chosen if chosen.is_absolute() else project.root / chosen
+
+
+def _baseline(project, ask: Ask, kept: list) -> tuple[list, list]:
+    path = _baseline_path(project, ask)
+    if not ask.use_baseline or ask.update_baseline or not path.is_file():
+        if ask.baseline is not None and not ask.update_baseline and not path.is_file():
+            raise YgsError(
+                f"baseline {path} does not exist",
+                path=str(path),
+                remedy="write it with `ygs review --update-baseline`",
+            )
+        return kept, []
+    from ygs.store import read_text
+
+    try:
+        prints = rf.baseline_fingerprints(json.loads(read_text(path)))
+    except ValueError as err:
+        raise YgsError(f"baseline is not JSON: {err}", path=str(path)) from None
+    if isinstance(prints, str):
+        raise YgsError(f"baseline: {prints}", path=str(path))
+    return [f for f in kept if f.fingerprint not in prints], [
+        f for f in kept if f.fingerprint in prints
+    ]
+
+
+def _write_baseline(project, ask: Ask, items: list) -> str:
+    from ygs.store import atomic_write
+
+    path = _baseline_path(project, ask)
+    atomic_write(path, json.dumps(rf.baseline_doc(items), indent=2) + "\n")
+    return project.rel(path)
+
+
+def _gate(project, kept: list, data: dict) -> int:
+    from ygs.review import gate
+
+    path = project.root / gate.FREEZE_FILE
+    text = path.read_bytes().decode("utf-8", "replace") if path.is_file() else None
+    result = gate.compute(text, datetime.now(UTC), [f.severity for f in kept])
+    data["gate"] = result.word
+    data["gate_detail"] = result.to_dict()
+    return result.exit_code
+
+
+def _data(diff, scope, ask, files, kept, dropped, suppressed, baselined, model, excluded) -> dict:
+    notes = [{"file": f.path, "note": n} for f in diff.files for n in f.notes]
+    notes += [{"file": "", "note": n} for n in diff.notes]
+    notes += [{"file": p, "note": "excluded by review.exclude"} for p in excluded]
+    return {
+        "scope": scope.to_dict(),
+        "lenses": [lens for lens, paths in files.items() if paths],
+        "files": files,
+        "stats": diff.stats,
+        "findings": [f.to_dict() for f in kept],
+        "dropped": dropped,
+        "suppressed": suppressed,
+        "baselined": len(baselined),
+        "counts": rf.counts(kept),
+        "verdict": verdict([f.to_finding() for f in kept]),
+        "fail_on": ask.fail_on,
+        "notes": notes,
+        "model": model,
+    }
+
+
+def _write_last(project, data: dict, scope: Scope) -> None:
+    from ygs.store import atomic_write
+
+    last = {
+        "verdict": data["verdict"],
+        "counts": data["counts"],
+        "base": scope.base,
+        "mode": scope.mode,
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if "gate" in data:
+        last["gate"] = data["gate"]
+    atomic_write(project.root / LAST_REVIEW, json.dumps(last, indent=2) + "\n")

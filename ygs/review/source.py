@@ -1,0 +1,229 @@
+"""Where a diff comes from: git (working tree, index, a base ref). The shell around `diff.parse`.
+
+Git runs as a plain subprocess with fixed options so user settings (external
+diff tools, colour, prefixes, quoting) cannot change the format.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ygs.errors import Exit, YgsError
+from ygs.review import diff as diffs
+from ygs.review.lang import lang
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+GIT = [
+    "git",
+    "-c",
+    "core.quotepath=false",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+    "-c",
+    "diff.relative=false",
+    "-c",
+    "color.ui=never",
+]
+DIFF = [
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-M",
+    "-U3",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+]
+MAX_UNTRACKED = 500
+MANIFESTS = ("pyproject.toml", "package.json", "Cargo.toml")
+LOCAL_STATE = (".ygs/runs/", ".ygs/cache/", ".ygs/sessions/", ".ygs/backups/")  # ygs's own
+
+
+def _ours(path: str) -> bool:
+    return path.startswith(LOCAL_STATE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    mode: str  # worktree | staged | branch | pr
+    base: str  # what the change is compared against (a ref, a sha, "HEAD", "index")
+    head: str  # "working tree", "index", a sha or a PR head
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "base": self.base, "head": self.head}
+
+
+def git(root: Path, *args: str, ok: tuple[int, ...] = (0,), data: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(
+            [*GIT, *args], cwd=root, input=data, capture_output=True, check=False, timeout=120
+        )
+    except FileNotFoundError:
+        raise YgsError("git is not on PATH", remedy="install git") from None
+    except subprocess.TimeoutExpired:
+        raise YgsError(f"git {args[0]} took longer than 120 s", code=Exit.UNAVAILABLE) from None
+    if proc.returncode not in ok:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise YgsError(
+            f"git {args[0]} failed: {message[-1] if message else proc.returncode}", path=str(root)
+        )
+    return proc.stdout
+
+
+def _verify(root: Path, ref: str) -> str | None:
+    proc = subprocess.run(
+        [*GIT, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def _ensure_repo(root: Path) -> str | None:
+    """HEAD's sha, or None in a repository without commits; exit 2 outside git."""
+    inside = subprocess.run(
+        [*GIT, "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
+    )
+    if inside.returncode != 0:
+        raise YgsError(
+            f"{root} is not a git repository",
+            path=str(root),
+            remedy="run `git init`, or review a pull request with `--pr N`",
+        )
+    return _verify(root, "HEAD")
+
+
+def resolve_base(root: Path, ref: str) -> str:
+    for candidate in (ref, f"origin/{ref}"):
+        sha = _verify(root, candidate)
+        if sha:
+            return sha
+    raise YgsError(
+        f"unknown base ref '{ref}'",
+        remedy="name a branch, tag or commit "
+        "(`git fetch origin <branch>` first in a shallow CI checkout)",
+    )
+
+
+def load(
+    root: Path,
+    *,
+    staged: bool,
+    base: str | None,
+    paths: list[str],
+    limits: diffs.Limits,
+    base_branch: str,
+) -> tuple[diffs.Diff, Scope]:
+    """The change to review, with the whole new version of files the rules need."""
+    head = _ensure_repo(root)
+    spec = ["--", *paths] if paths else []
+    if base:
+        return _branch(root, base, head, spec, limits)
+    if staged:
+        data = git(root, *DIFF, "--cached", head or EMPTY_TREE, *spec)
+        found = diffs.parse(data, limits)
+        return _attach(root, found, lambda p: f":{p}"), Scope("staged", "HEAD", "index")
+    data = git(root, *DIFF, head or EMPTY_TREE, *spec) + _untracked(root, paths)
+    found = diffs.only(diffs.parse(data, limits), lambda p: not _ours(p))
+    if not found.files and head and base_branch and _branch_differs(root, base_branch, head):
+        return _branch(root, base_branch, head, spec, limits)
+    return _attach(root, found, None), Scope("worktree", "HEAD", "working tree")
+
+
+def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
+    if head is None:
+        raise YgsError("the repository has no commits yet", remedy="commit first, or use --staged")
+    base_sha = resolve_base(root, base)
+    merge_base = git(root, "merge-base", base_sha, head, ok=(0, 1)).decode().strip()
+    if not merge_base:
+        raise YgsError(f"'{base}' and HEAD share no history", remedy="choose another --base")
+    found = diffs.parse(git(root, *DIFF, merge_base, head, *spec), limits)
+    return _attach(root, found, lambda p: f"{head}:{p}"), Scope("branch", base, head[:12])
+
+
+def _branch_differs(root: Path, base_branch: str, head: str) -> bool:
+    for candidate in (base_branch, f"origin/{base_branch}"):
+        sha = _verify(root, candidate)
+        if sha:
+            merge_base = git(root, "merge-base", sha, head, ok=(0, 1)).decode().strip()
+            return bool(merge_base) and merge_base != head
+    return False
+
+
+def _untracked(root: Path, paths: list[str]) -> bytes:
+    """New files git does not track yet, as the diff `git diff --no-index` would print."""
+    listing = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
+    names = [
+        n for n in listing.decode("utf-8", "surrogateescape").split("\0") if n and not _ours(n)
+    ]
+    return b"".join(_new_file(root, name) for name in sorted(names)[:MAX_UNTRACKED])
+
+
+def _new_file(root: Path, name: str) -> bytes:
+    path = root / name
+    raw = name.encode("utf-8", "surrogateescape")
+    if path.is_symlink():
+        mode, data = "120000", str(path.readlink()).encode("utf-8", "surrogateescape")
+    elif path.is_file():
+        mode, data = ("100755" if path.stat().st_mode & 0o111 else "100644"), path.read_bytes()
+    else:
+        return b""
+    head = b"diff --git a/%s b/%s\nnew file mode %s\n" % (raw, raw, mode.encode())
+    if not data:
+        return head
+    if b"\0" in data[:8000]:
+        return head + b"Binary files /dev/null and b/%s differ\n" % raw
+    lines = data.split(b"\n")
+    ending = b"" if lines[-1] == b"" else b"\n\\ No newline at end of file\n"
+    body = lines[:-1] if lines[-1] == b"" else lines
+    hunk = b"@@ -0,0 +1,%d @@\n" % len(body)
+    added = b"\n".join(b"+" + line for line in body)
+    return head + b"--- /dev/null\n+++ b/%s\n" % raw + hunk + added + (ending or b"\n")
+
+
+def _wanted(f: diffs.FileDiff) -> bool:
+    return f.reviewable and bool(f.added) and (lang(f.path) is not None or f.name in MANIFESTS)
+
+
+def _attach(root: Path, found: diffs.Diff, object_name) -> diffs.Diff:
+    """Whole new versions: from disk (working tree) or `git cat-file --batch` (index, commit)."""
+    wanted = [f.path for f in found.files if _wanted(f)]
+    if not wanted:
+        return found
+    if object_name is None:
+        contents = {p: _lines((root / p).read_bytes()) for p in wanted if (root / p).is_file()}
+    else:
+        request = "".join(object_name(p) + "\n" for p in wanted).encode()
+        contents = dict(
+            zip(wanted, _batch(git(root, "cat-file", "--batch", data=request)), strict=True)
+        )
+        contents = {p: c for p, c in contents.items() if c is not None}
+    return diffs.with_contents(found, contents)
+
+
+def _batch(data: bytes) -> list[tuple[str, ...] | None]:
+    out, pos = [], 0
+    while pos < len(data):
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            out.append(None)  # "<name> missing" (or not a blob)
+            continue
+        size = int(header[2])
+        out.append(_lines(data[pos : pos + size]))
+        pos += size + 1
+    return out
+
+
+def _lines(data: bytes) -> tuple[str, ...]:
+    text = data.decode("utf-8", "replace")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(line.removesuffix("\r") for line in lines)
