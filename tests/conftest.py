@@ -46,6 +46,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # CI puts the real `claude` on PATH; tests that want a model choose their backend.
+    monkeypatch.setenv("YGS_MODEL_BACKEND", "offline")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Author")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.com")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
@@ -126,3 +128,65 @@ def copy_pack(dest: Path, names: list[str] | None = None) -> Path:
         if names is None or folder.name in names:
             shutil.copytree(folder, dest / folder.name, symlinks=False)
     return dest
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """One PRE_COMMIT_HOME per test session, so hook environments are built once and reused."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+HOOK_SOURCE = (
+    "ygs",
+    "skills",
+    "templates",
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    ".pre-commit-hooks.yaml",
+)
+# the real pip cache (HOME is isolated per test), so wheels are not fetched again each session
+PIP_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip"
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory) -> Path:
+    """This working tree committed in a tmp repo (try-repo installs the committed HEAD).
+
+    Tests using it share one pre-commit environment: mark them
+    `@pytest.mark.xdist_group("pre-commit")` so they run in the same worker.
+    """
+    dest = tmp_path_factory.mktemp("hook-repo") / "ygs"
+    dest.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache")
+    for name in HOOK_SOURCE:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, dest / name, ignore=ignore, symlinks=False)
+        else:
+            shutil.copy2(REPO / name, dest / name)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
+    return dest
+
+
+def try_repo(hooks: Path, target: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
+    """`pre-commit try-repo HOOKS HOOK` in `target`, with the shared environment cache."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PIP_CACHE_DIR": str(PIP_CACHE)}
+    env.pop("PRE_COMMIT", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks), hook, "--color=never"],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )

@@ -16,16 +16,39 @@ from ygs.core import frontmatter
 SKILLS = REPO / "skills"
 EXPECTED = {
     "requirements": ["refine-prd", "review-prd"],
-    "design": ["refine-trd", "review-trd", "refine-architecture", "review-architecture", "adr",
-               "threat-model"],
+    "design": [
+        "refine-trd",
+        "review-trd",
+        "refine-architecture",
+        "review-architecture",
+        "adr",
+        "threat-model",
+    ],
     "planning": ["estimate", "wbs", "spike"],
     "build": ["implement", "investigate"],
-    "review": ["code-review", "security-review", "sre-review", "api-review", "ui-review", "review-pr"],
+    "review": [
+        "code-review",
+        "security-review",
+        "sre-review",
+        "api-review",
+        "ui-review",
+        "review-pr",
+    ],
     "test": ["qa", "uat"],
     "close": ["sync", "ship", "changelog", "retro", "learn", "handoff", "triage"],
 }
-INTERVIEWS = {"refine-prd", "refine-trd", "refine-architecture", "adr", "threat-model", "estimate",
-              "spike", "uat", "retro", "learn"}
+INTERVIEWS = {
+    "refine-prd",
+    "refine-trd",
+    "refine-architecture",
+    "adr",
+    "threat-model",
+    "estimate",
+    "spike",
+    "uat",
+    "retro",
+    "learn",
+}
 REASONING = {"refine-prd", "refine-trd", "refine-architecture", "code-review", "security-review"}
 FAST = {"implement", "wbs", "ship"}
 NAMES = [f"ygs-{n}" for group in EXPECTED.values() for n in group]
@@ -114,7 +137,8 @@ def test_shared_material_is_stored_once_and_linked():
         if link.is_symlink():
             target = Path(link.parent, link.readlink()).resolve()
             assert target.parent == (SKILLS / "_shared").resolve() and target.name in shared
-    copies = [p for p in SKILLS.glob("ygs-*/references/*.md") if p.name in shared and not p.is_symlink()]
+    references = SKILLS.glob("ygs-*/references/*.md")
+    copies = [p for p in references if p.name in shared and not p.is_symlink()]
     assert copies == []
 
 

@@ -52,6 +52,17 @@ def hoist(argv: list[str]) -> tuple[list[str], Options]:
     return front + rest, options
 
 
+def _after_globals(args: list[str]) -> list[str]:
+    """The arguments after the hoisted global options (-C takes a value)."""
+    rest = list(args)
+    while rest and (
+        rest[0] in (*GLOBAL_FLAGS, "-C", "--directory")
+        or rest[0].startswith(("-C", "--directory=", "-v"))
+    ):
+        rest = rest[2:] if rest[0] in ("-C", "--directory") else rest[1:]
+    return rest
+
+
 def _click_exception_type() -> type:
     try:
         from typer._click.exceptions import ClickException
@@ -69,7 +80,7 @@ def run(argv: list[str]) -> int:
     try:
         from ygs.cli.app import build
 
-        result = build()(args=args, prog_name="ygs", standalone_mode=False)
+        result = build(_after_globals(args))(args=args, prog_name="ygs", standalone_mode=False)
         return int(result or 0)
     except YgsError as err:
         return report(err)
@@ -110,6 +121,9 @@ def report(err: YgsError) -> int:
 
 def usage_error(err) -> int:
     message = err.format_message()
+    if type(err).__name__ == "NoArgsIsHelpError":  # bare `ygs`: the help is the answer
+        sys.stdout.write(message.rstrip("\n") + "\n")
+        return 0
     command = getattr(getattr(err, "ctx", None), "command_path", "ygs") or "ygs"
     return report(YgsError(message, code=Exit.USAGE, remedy=f"see `{command} --help`"))
 

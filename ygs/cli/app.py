@@ -28,6 +28,11 @@ COMMAND_MODULES = (
     "cmd_project",
     "cmd_config",
     "cmd_skills",
+    "cmd_check",
+    "cmd_install",
+    "cmd_interview",
+    "cmd_docreview",
+    "cmd_review",
 )
 
 
@@ -37,7 +42,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def build() -> typer.Typer:
+def build(args: list[str] = ()) -> typer.Typer:
     app = typer.Typer(
         name="ygs",
         help=HELP,
@@ -77,4 +82,52 @@ def build() -> typer.Typer:
 
     for name in COMMAND_MODULES:
         import_module(f"ygs.cli.{name}").register(app)
+    return _only_needed(app, args)
+
+
+def _name(info) -> str:
+    callback = getattr(info, "callback", None)
+    return info.name or (callback.__name__.replace("_", "-") if callback else "")
+
+
+def _short_help(info) -> str:
+    import inspect
+
+    group = getattr(info, "typer_instance", None)
+    callback = getattr(info, "callback", None)
+    text = info.help or (group.info.help if group is not None else None)
+    text = text or (callback.__doc__ if callback is not None else "") or ""
+    return inspect.cleandoc(text).split("\n\n", 1)[0].replace("\n", " ")
+
+
+def _only_needed(app: typer.Typer, args: list[str]) -> typer.Typer:
+    """Typer converts every command's signature when it builds the click group (about 1 ms
+    each). Keep only the invoked command; for the root help, list names and first lines."""
+    entries = [*app.registered_commands, *app.registered_groups]
+    listing = sorted((_name(e), _short_help(e)) for e in entries)
+    wanted = next((a for a in args if not a.startswith("-")), None)
+    if wanted is not None and any(_name(e) == wanted for e in entries):
+        app.registered_commands = [c for c in app.registered_commands if _name(c) == wanted]
+        app.registered_groups = [g for g in app.registered_groups if _name(g) == wanted]
+        return app
+    if wanted is None:  # the root help: nothing to convert but the root options
+        app.registered_commands, app.registered_groups = [], []
+        app.info.cls = _listing_group(listing)
     return app
+
+
+def _listing_group(listing: list[tuple[str, str]]):
+    from typer.core import TyperGroup
+
+    class ListingGroup(TyperGroup):
+        def format_commands(self, ctx, formatter) -> None:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listing)
+            rows = [(name, _shorten(text, limit)) for name, text in listing]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    return ListingGroup
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(10, limit - 1)].rstrip() + "…"
