@@ -113,3 +113,39 @@ def test_detect_reports_why_it_chose_nothing():
     assert any("placeholder" in note for note in found.notes)
     broken = detect({"package.json": "{not json"}, set())
     assert broken.test is None and any("not valid JSON" in n for n in broken.notes)
+
+
+def test_init_creates_a_named_folder(ygs, tmp_path):
+    result = ygs("init", "demo", "--json", cwd=tmp_path)
+    assert result.code == 0 and result.json["root"] == str(tmp_path / "demo")
+    assert (tmp_path / "demo" / "docs" / "prd").is_dir()
+    assert ygs("init", "demo/../demo", cwd=tmp_path).code == 0  # again: nothing changes
+
+
+def test_readme_quick_start_runs_offline_without_a_terminal(tmp_path):
+    """The README's first line, after `pip install .`, in a shell with no terminal and no model."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    block = (REPO / "README.md").read_text().split("## Quick start", 1)[1].split("```sh\n", 1)[1]
+    first, second = block.split("```", 1)[0].strip().splitlines()
+    assert first.startswith("pip install . && ") and "pytest" in second
+    env = {
+        **os.environ,
+        "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        first.removeprefix("pip install . && "),
+        shell=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    (prd,) = (tmp_path / "demo" / "docs" / "prd").glob("*-overdue-invoice-reminders.md")
+    assert "### REQ-001:" in prd.read_text() and "## Non-goals" in prd.read_text()

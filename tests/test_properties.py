@@ -79,3 +79,30 @@ def test_skill_check_never_crashes(front, body):
         references=(("references/a.md", body),),
     )
     assert all(f.rule.startswith("SKL") for f in skillcheck.check(files))
+
+
+simple_value = st.one_of(
+    st.text(alphabet="abcXYZ _-()/.!?0129:#[]'\"", min_size=0, max_size=12),
+    st.integers(-5, 5000).map(str),
+    st.sampled_from(["true", "no", "null", "~", "2026-11-27", "0x1F", "1.5", "-1", "yes", ".inf"]),
+)
+simple_line = st.one_of(
+    st.tuples(st.sampled_from(["id", "title", "status", "true", "a_b", "x-y"]), simple_value).map(
+        lambda kv: f"{kv[0]}: {kv[1]}"
+    ),
+    st.lists(simple_value, max_size=3).map(lambda xs: "  - " + (xs[0] if xs else "")),
+    st.lists(simple_value, max_size=4).map(lambda xs: "k: [" + ", ".join(xs) + "]"),
+    st.sampled_from(["# comment", "", "key:", "  - item", "nested:\n  a: 1", "k: |"]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(simple_line, max_size=8))
+def test_fast_frontmatter_path_agrees_with_the_full_parser(lines):
+    from ygs.core import yamltext
+
+    text = "\n".join(lines)
+    fast = yamltext.load_simple(text)
+    if fast is None:
+        return  # not a simple shape: the full parser decides
+    assert fast == (yamltext.load(text) or {})

@@ -34,19 +34,6 @@ def _yaml():
     return yaml
 
 
-def _line_map(node: Any, prefix: str = "") -> dict[str, int]:
-    lines: dict[str, int] = {}
-    if not hasattr(node, "lc") or not isinstance(node, Mapping):
-        return lines
-    for key in node:
-        name = f"{prefix}{key}"
-        position = node.lc.data.get(key) if hasattr(node.lc, "data") else None
-        if position:
-            lines[name] = position[0] + 1
-        lines.update(_line_map(node[key], name + "."))
-    return lines
-
-
 def _read_tree(path: Path) -> Any:
     from ruamel.yaml import YAMLError
 
@@ -75,11 +62,24 @@ class Layer:
 
 
 def load_layer(path: Path, *, user_scope: bool) -> Layer:
+    """Read a config file with the fast C loader (ruamel is only needed to edit one)."""
+    from ygs.core import yamltext
+    from ygs.store import read_text
+
     label = "user" if user_scope else "project"
     if not path.is_file():
         return Layer(label, path, {}, [])
-    tree = _read_tree(path)
-    values, problems = settings.flatten(tree, _line_map(tree), user_scope=user_scope)
+    try:
+        tree, positions = yamltext.load_with_lines(read_text(path))
+    except yamltext.YamlError as err:
+        raise YgsError(
+            err.message,
+            path=str(path),
+            line=err.line,
+            remedy="fix the YAML syntax (`ygs config list` shows the keys)",
+        ) from None
+    lines = {".".join(map(str, where)): line for where, line in positions.items() if where}
+    values, problems = settings.flatten(tree, lines, user_scope=user_scope)
     return Layer(label, path, values, problems)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,7 +30,11 @@ def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
 
 
-def init() -> int:
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Folder to set up (created if missing; default: here).")
+    ] = None,
+) -> int:
     """Create docs/, tasks/, CONTEXT.md and .ygs/config.yaml with detected commands.
 
     Safe to run again: what exists is kept, nothing is overwritten.
@@ -37,7 +42,9 @@ def init() -> int:
     from ygs.init import init as run_init
     from ygs.project import Project, find_root
 
-    start = opts().cwd.resolve()
+    start = (opts().cwd / path if path is not None else opts().cwd).resolve()
+    if path is not None and not start.exists():
+        start.mkdir(parents=True)
     if not start.is_dir():
         raise YgsError(f"{start} is not a folder", path=str(start))
     root = (

@@ -41,7 +41,9 @@ def parse(text: str) -> Document:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
     source = "\n".join(lines[1:end])
     try:
-        meta = yamltext.load(source, first_line=2)
+        meta = yamltext.load_simple(source)
+        if meta is None:
+            meta = yamltext.load(source, first_line=2)
     except yamltext.YamlError as err:
         raise FrontmatterError(err.message, err.line or 1) from None
     if meta is None:

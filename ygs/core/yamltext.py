@@ -99,7 +99,10 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
         raise YamlError(f"malformed YAML: {err}", 1) from None
     lines: dict[Path, int] = {}
     if node is not None:
-        _walk(node, (), lines)
+        try:
+            _walk(node, (), lines)
+        except RecursionError:
+            raise YamlError("malformed YAML: nested too deeply", 1) from None
     return data, lines
 
 
@@ -109,6 +112,12 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: frozenset =
         return
     seen = seen | {id(node)}
     if isinstance(node, yaml.MappingNode):
+        names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and names.count(key.value) > 1:
+                raise YamlError(
+                    f"malformed YAML: duplicate key '{key.value}'", key.start_mark.line + 1
+                )
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
             _walk(value, (*path, name), lines, seen)
@@ -116,3 +125,81 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: frozenset =
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), lines, seen)
+
+
+# A fast path for the frontmatter ygs writes: flat keys with plain or simply quoted scalars,
+# inline lists and `- item` lists. Anything else returns None and goes to the full parser,
+# so the result is always what `load` would give (a property test holds it to that).
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*))?$")
+_ITEM_LINE = re.compile(r"^  - (.*)$")
+_PLAIN = re.compile(r"^[A-Za-z_(/][^:#\[\]{},&*!|>'\"%@`\t]*$")
+_INT = re.compile(r"^-?[1-9][0-9]*$|^0$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NULLS = {"null", "Null", "NULL", "~"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_FALLBACK = object()
+
+
+def _scalar(text: str) -> Any:
+    text = text.strip()
+    if text in _NULLS or text == "":
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.match(text):
+        return int(text)
+    if _DATE.match(text):
+        return text
+    if len(text) >= 2 and text[0] == text[-1] == '"' and not set(text[1:-1]) & {'"', "\\"}:
+        return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1]:
+        return text[1:-1]
+    if _PLAIN.match(text) and not text.endswith(" ") and not _special_word(text):
+        return text
+    return _FALLBACK
+
+
+def _special_word(text: str) -> bool:
+    """Plain words that YAML reads as something other than a string."""
+    return text.lower() in (".inf", ".nan", "<<", "=") or text.startswith("..")
+
+
+def _flow(text: str) -> Any:
+    inner = text[1:-1].strip()
+    if not inner:
+        return []
+    if any(c in inner for c in "[]{}\"'"):
+        return _FALLBACK
+    items = [_scalar(part) for part in inner.split(",")]
+    return _FALLBACK if any(i is _FALLBACK or i is None for i in items) else items
+
+
+def load_simple(text: str) -> dict | None:
+    """The mapping in `text`, when it uses only the simple shapes; else None."""
+    data: dict[str, Any] = {}
+    open_list: str | None = None  # `key:` with nothing after it: a `- item` list may follow
+    for line in text.split("\n"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        item = _ITEM_LINE.match(line)
+        if item and open_list is not None:
+            value = _scalar(item.group(1))
+            if value is _FALLBACK or value is None:
+                return None
+            data[open_list] = [*(data[open_list] or []), value]
+            continue
+        match = _KEY_LINE.match(line)
+        if (
+            not match
+            or match.group(1) in data
+            or match.group(1) in _BOOLS
+            or match.group(1) in _NULLS
+        ):
+            return None
+        key, raw = match.group(1), (match.group(2) or "").strip()
+        open_list = key if raw == "" else None
+        value = _flow(raw) if raw.startswith("[") and raw.endswith("]") else _scalar(raw)
+        if value is _FALLBACK:
+            return None
+        data[key] = value
+    return data
