@@ -190,3 +190,22 @@ def try_repo(hooks: Path, target: Path, hook: str, home: Path) -> subprocess.Com
         timeout=900,
         check=False,
     )
+
+
+CHECK_CLEAN = REPO / "tests" / "fixtures" / "check" / "clean"
+
+
+@pytest.fixture
+def proj(tmp_path) -> Path:
+    """A copy of the clean fixture project that every check rule passes."""
+    root = tmp_path / "proj"
+    shutil.copytree(CHECK_CLEAN, root)
+    return root
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    """Replace `old` by `new` in one file; `old` must be there."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")

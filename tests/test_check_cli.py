@@ -4,28 +4,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
+from tests.conftest import edit
 
 CLEAN = Path(__file__).parent / "fixtures" / "check" / "clean"
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
 TASK3 = "tasks/backlog/TASK-003-rate-limit.md"
-
-
-@pytest.fixture
-def proj(tmp_path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(CLEAN, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_fail_on_thresholds(ygs, proj):

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ygs_executable
+from tests.conftest import edit, ygs_executable
 
 CLEAN = Path(__file__).parent / "fixtures" / "check" / "clean"
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
 TM = "docs/threat-models/2026-01-15-alert-delivery.md"
-
-
-@pytest.fixture
-def proj(tmp_path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(CLEAN, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new))
 
 
 def review(root: Path, payload) -> None:

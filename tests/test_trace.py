@@ -6,9 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import git
+from tests.conftest import edit, git
 
 CLEAN = Path(__file__).parent / "fixtures" / "check" / "clean"
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
@@ -24,20 +22,6 @@ NEW_MUST = """
 
 ## Non-goals
 """
-
-
-@pytest.fixture
-def proj(tmp_path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(CLEAN, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new))
 
 
 def nodes(data: dict, kind: str) -> dict[str, dict]:

@@ -8,14 +8,10 @@ lines and de-duplicated before the verdict.
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.catalogue import Rule
-from ygs.errors import YgsError
 
 JUDGMENT = Rule(
     "RVW001",
@@ -89,30 +85,6 @@ def judged(raw: list, path: str, lines: list[str]) -> Judged:
         found.append(finding)
         confidence[id(finding)] = str(item.get("confidence", "MEDIUM")).upper()
     return Judged(found, confidence, dropped)
-
-
-def read_merge(source: str) -> list:
-    """Agent findings: a JSON array, or an object with `findings`, from a file or `-`."""
-    text = sys.stdin.read() if source == "-" else _read(Path(source))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise YgsError(
-            f"--merge input is not JSON: {err.msg}",
-            path=source,
-            line=err.lineno,
-            remedy="pass a JSON array of findings",
-        ) from None
-    items = data.get("findings") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise YgsError("--merge input must be a JSON array of findings", path=source)
-    return items
-
-
-def _read(path: Path) -> str:
-    from ygs.store import read_text
-
-    return read_text(path)
 
 
 def numbered(text: str) -> str:

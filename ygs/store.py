@@ -103,3 +103,26 @@ def append_line(path: Path, line: str) -> None:
         handle.write(line.rstrip("\n") + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def read_findings_input(source: str, cwd: Path) -> list:
+    """An agent's findings for `--merge`: a JSON array (or {"findings": [...]}) from a file or -."""
+    import json
+    import sys
+
+    name = "standard input" if source == "-" else source
+    text = sys.stdin.read() if source == "-" else read_text(cwd / source, source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise YgsError(
+            f"--merge: not JSON: {err.msg}",
+            path=name,
+            line=err.lineno,
+            remedy="pass a JSON array of findings (see severity-and-verdict.md)",
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("findings"), list):
+        data = data["findings"]
+    if not isinstance(data, list):
+        raise YgsError("--merge: expected a JSON array of findings", path=name)
+    return data

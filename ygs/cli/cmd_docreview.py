@@ -78,6 +78,7 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     from ygs.interview import load_skill
     from ygs.project import Project
     from ygs.report import Report
+    from ygs.store import read_findings_input
 
     fmt, fail_on = _choice(fmt, CHECK_FORMATS, "--format"), _choice(fail_on, FAIL_ON, "--fail-on")
     proj = Project.at(opts().cwd)
@@ -111,7 +112,7 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
             session, load_skill(proj, skill_name), rel, artifact.text, found
         )
     if merge is not None:
-        raw += docreview.read_merge(merge)
+        raw += read_findings_input(merge, opts().cwd)
     lines = artifact.text.splitlines()
     judged = docreview.judged(raw, rel, lines)
     findings = docreview.dedupe(found + judged.findings, lines)

@@ -57,21 +57,30 @@ def _project():
     return Project.at(opts().cwd)
 
 
-def _source(project, ref: str | None, kind: str, flag: str):
+def _input(project, ref: str | None, kinds: tuple[str, ...], flag: str):
+    """The artifact a design starts from: the one named, else the newest of the first kind."""
     if ref is None:
+        for kind in kinds:
+            found = sorted(project.catalog.of_kind(kind), key=lambda a: (a.date, a.path))
+            if found:
+                return found[-1]
         return None
     artifact = project.catalog.find(ref)
-    if artifact is None:
+    if artifact is None or artifact.kind not in kinds:
+        names = " or ".join(k.upper() for k in kinds)
         raise YgsError(
-            f"no {kind.upper()} '{ref}'",
-            remedy=f"`ygs artifacts --type {kind}` lists them; pass an id or path to {flag}",
+            f"no {names} '{ref}'",
+            remedy=f"`ygs artifacts --type {kinds[0]}` lists them; pass an id or path to {flag}",
         )
     return artifact
 
 
-def _latest(project, kind: str):
-    found = sorted(project.catalog.of_kind(kind), key=lambda a: (a.date, a.path))
-    return found[-1] if found else None
+def _designed_from(skill: str, kind: str, source, run: Run, **kwargs) -> int:
+    from ygs.interview import Spec
+
+    links = {source.kind: source.id} if source else {}
+    idea = source.title if source else ""
+    return _interview(Spec(skill, kind, links), run, source=source, idea=idea, **kwargs)
 
 
 def refine_prd(
@@ -107,22 +116,13 @@ def refine_trd(
     max_cost: MaxCost = None,
 ) -> int:
     """Interview for a TRD traced to a PRD, and write docs/trd/YYYY-MM-DD-slug.md."""
-    from ygs.interview import Spec
-
-    project = _project()
-    source = _source(project, prd, "prd", "--prd") if prd else _latest(project, "prd")
+    source = _input(_project(), prd, ("prd",), "--prd")
     if source is None and not replay:
         raise YgsError(
             "no PRD to design from", remedy="write one with `ygs refine-prd`, or pass --prd"
         )
-    links = {"prd": source.id} if source else {}
     run = Run(answers, resume, replay, force, offline, backend, max_cost)
-    return _interview(
-        Spec("ygs-refine-trd", "trd", links),
-        run,
-        source=source,
-        idea=source.title if source else "",
-    )
+    return _designed_from("ygs-refine-trd", "trd", source, run)
 
 
 def refine_architecture(
@@ -142,24 +142,10 @@ def refine_architecture(
 ) -> int:
     """Interview about modules, seams and failure modes; write docs/architecture/slug.md
     (or, with --design-doc, docs/design/YYYY-MM-DD-slug.md)."""
-    from ygs.interview import Spec
-
-    project = _project()
-    source = (
-        _source(project, source_ref, "trd", "--from-doc")
-        if source_ref
-        else (_latest(project, "trd") or _latest(project, "prd"))
-    )
-    links = {source.kind: source.id} if source else {}
+    source = _input(_project(), source_ref, ("trd", "prd"), "--from-doc")
     kind = "design-doc" if design_doc else "architecture"
     run = Run(answers, resume, replay, force, offline, backend, max_cost)
-    return _interview(
-        Spec("ygs-refine-architecture", kind, links),
-        run,
-        source=source,
-        design_doc=design_doc,
-        idea=source.title if source else "",
-    )
+    return _designed_from("ygs-refine-architecture", kind, source, run, design_doc=design_doc)
 
 
 def threat_model(
@@ -175,18 +161,9 @@ def threat_model(
     max_cost: MaxCost = None,
 ) -> int:
     """STRIDE threat-model interview; write docs/threat-models/YYYY-MM-DD-slug.md."""
-    from ygs.interview import Spec
-
-    project = _project()
-    source = _source(project, trd, "trd", "--trd") if trd else _latest(project, "trd")
-    links = {"trd": source.id} if source else {}
+    source = _input(_project(), trd, ("trd",), "--trd")
     run = Run(answers, resume, replay, force, offline, backend, max_cost)
-    return _interview(
-        Spec("ygs-threat-model", "threat-model", links),
-        run,
-        source=source,
-        idea=source.title if source else "",
-    )
+    return _designed_from("ygs-threat-model", "threat-model", source, run)
 
 
 def adr(

@@ -214,6 +214,7 @@ def review_pr(
 
 def _ask(proj, *, paths, lens, fail_on, baseline, no_baseline, merge, no_cache, **rest):
     from ygs.review.run import Ask
+    from ygs.store import read_findings_input
 
     return Ask(
         paths=tuple(_relative(proj, p) for p in paths),
@@ -221,7 +222,7 @@ def _ask(proj, *, paths, lens, fail_on, baseline, no_baseline, merge, no_cache, 
         fail_on=_fail_on(fail_on or proj.config["review.fail_on"]),
         baseline=baseline,
         use_baseline=not no_baseline,
-        merge=_read_merge(merge) if merge is not None else None,
+        merge=read_findings_input(merge, opts().cwd) if merge is not None else None,
         cache=not no_cache,
         **rest,
     )
@@ -251,32 +252,6 @@ def _fail_on(value: str) -> str:
     if value.lower() not in FAIL_ON:
         raise YgsError(f"--fail-on {value}: not one of {', '.join(FAIL_ON)}")
     return value.lower()
-
-
-def _read_merge(source: str) -> list:
-    import json
-
-    name = "standard input" if source == "-" else source
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        from ygs.store import read_text
-
-        text = read_text(Path(opts().cwd / source), source)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise YgsError(
-            f"--merge: not JSON: {err.msg}",
-            path=name,
-            line=err.lineno,
-            remedy="pass a JSON array of findings (see severity-and-verdict.md)",
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("findings"), list):
-        data = data["findings"]
-    if not isinstance(data, list):
-        raise YgsError("--merge: expected a JSON array of findings", path=name)
-    return data
 
 
 def _explain(rule_id: str | None) -> int:

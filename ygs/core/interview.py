@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ygs.core.bank import Bank, Dimension, Question
@@ -78,43 +79,58 @@ class JournalMismatch(ValueError):
     """The journal does not fit this question bank (it was edited, or the bank changed)."""
 
 
+# A bank expression that fails (a typo, a missing answer) means "unknown", never a crash.
+_BANK_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError)
+
+
+@lru_cache(maxsize=1)
+def _jinja():
+    from jinja2 import ChainableUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=ChainableUndefined)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str, as_expression: bool):
+    """The compiled expression or template, or None when it does not compile."""
+    from jinja2 import TemplateError
+
+    try:
+        if as_expression:
+            return _jinja().compile_expression(source, undefined_to_none=True)
+        return _jinja().from_string(source)
+    except TemplateError:
+        return None
+
+
 def expression(source: str, answers: dict, item: dict | None, context: dict) -> Any:
     """Evaluate a Jinja expression from the bank; errors count as 'unknown' (None)."""
     from jinja2 import TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
 
+    compiled = _compiled(source, True)
     try:
-        compiled = SandboxedEnvironment().compile_expression(source, undefined_to_none=True)
-        return compiled(answers=answers, item=item or {}, context=context)
-    except (
-        TemplateError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        KeyError,
-        IndexError,
-        ZeroDivisionError,
-    ):
+        return (
+            None
+            if compiled is None
+            else compiled(answers=answers, item=item or {}, context=context)
+        )
+    except (TemplateError, *_BANK_ERRORS):
         return None
 
 
 def render_text(source: str, answers: dict, item: dict | None, context: dict) -> str:
     """Render a Jinja string from the bank; a failure gives an empty string, never an error."""
-    from jinja2 import ChainableUndefined, TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import TemplateError
 
+    template = _compiled(source, False)
     try:
-        env = SandboxedEnvironment(undefined=ChainableUndefined)
-        return env.from_string(source).render(answers=answers, item=item or {}, context=context)
-    except (
-        TemplateError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        KeyError,
-        IndexError,
-        ZeroDivisionError,
-    ):
+        return (
+            ""
+            if template is None
+            else template.render(answers=answers, item=item or {}, context=context)
+        )
+    except (TemplateError, *_BANK_ERRORS):
         return ""
 
 
