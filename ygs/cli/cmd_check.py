@@ -12,11 +12,10 @@ from typing import Annotated
 import typer
 
 from ygs.cli.output import emit, log, opts
+from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
 from ygs.errors import Exit, YgsError
 
-CHECK_FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
-FAIL_ON = ("must", "should", "may", "never")
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
     | {".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build", "target", ".hypothesis"}
@@ -27,13 +26,6 @@ MAX_TEST_FILE = 2_000_000
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("trace")(trace)
-
-
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    value = value.lower()
-    if value not in allowed:
-        raise YgsError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
-    return value
 
 
 def check(
@@ -72,8 +64,8 @@ def check(
     <!-- ygs: ignore RULE reason -->. Exit 1 when a finding is at or above
     --fail-on (default must).
     """
-    fmt = _choice(fmt, CHECK_FORMATS, "--format")
-    fail_on = _choice(fail_on, FAIL_ON, "--fail-on")
+    fmt = choice(fmt, REPORT_FORMATS, "--format")
+    fail_on = choice(fail_on, FAIL_ON, "--fail-on")
     if explain is not None:
         return _explain(explain)
     from ygs import __version__
@@ -99,7 +91,7 @@ def check(
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))
     checked = len(scope) if scope is not None else len(catalog.artifacts)
-    return _deliver(report, fmt, output, code, {"checked": checked})
+    return deliver(report, fmt, output, code, {"checked": checked})
 
 
 def _explain(rule_id: str) -> int:
@@ -197,35 +189,6 @@ def _changed(proj) -> list[str]:
     return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
 
 
-def _deliver(report, fmt: str, output: Path | None, code: int, extra: dict) -> int:
-    """Write the report in `fmt` to stdout or `--output`; JSON goes through emit()."""
-    from ygs.report import render
-    from ygs.report.json import payload
-
-    if output is not None:
-        from ygs.store import atomic_write
-
-        target = output if output.is_absolute() else opts().cwd / output
-        atomic_write(target, render(fmt, report))
-        log(f"ygs: wrote {fmt} report to {output}")
-    if opts().json or fmt == "json":
-        opts().json = True  # --format json is --json
-        return emit({**extra, **payload(report)}, None, code)
-    if output is not None:
-        return emit({}, lambda console: console.print(report.summary(), markup=False), code)
-    if fmt == "text" and sys.stdout.isatty():
-        return emit({}, lambda console: _text(console, report), code)
-    sys.stdout.write(render(fmt, report))  # plain text needs no rich console
-    return code
-
-
-def _text(console, report) -> None:
-    from ygs.cli.render import findings
-
-    findings(console, report.findings)
-    console.print(report.summary(), markup=False)
-
-
 # ---------------------------------------------------------------- trace
 
 
@@ -256,7 +219,7 @@ def trace(
     language) or `@pytest.mark.covers("REQ-003")`; test files are found by the
     `trace.tests` globs. Commits count when their message names a TASK or REQ id.
     """
-    fmt = _choice(fmt, TRACE_FORMATS, "--format")
+    fmt = choice(fmt, TRACE_FORMATS, "--format")
     from ygs import __version__
     from ygs.core import trace as tr
     from ygs.core.lint import all_rules
@@ -270,7 +233,7 @@ def trace(
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
-        return _deliver(report, fmt, output, code, {})
+        return deliver(report, fmt, output, code, {})
     data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
     if opts().json or fmt == "json":
         opts().json = True  # --format json is --json

@@ -72,7 +72,7 @@ def _overrides(proj, rules):
 
 def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) -> int:
     from ygs import __version__, docreview, llm
-    from ygs.cli.cmd_check import CHECK_FORMATS, FAIL_ON, _choice, _deliver
+    from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
     from ygs.core.findings import fails
     from ygs.core.lint import all_rules, lint
     from ygs.interview import load_skill
@@ -80,7 +80,7 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     from ygs.report import Report
     from ygs.store import read_findings_input
 
-    fmt, fail_on = _choice(fmt, CHECK_FORMATS, "--format"), _choice(fail_on, FAIL_ON, "--fail-on")
+    fmt, fail_on = choice(fmt, REPORT_FORMATS, "--format"), choice(fail_on, FAIL_ON, "--fail-on")
     proj = Project.at(opts().cwd)
     skill_name, kinds = DOCS[name]
     rel = proj.rel(path if path.is_absolute() else opts().cwd / path)
@@ -128,4 +128,4 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     )
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
-    return _deliver(report, fmt, output, code, extra)
+    return deliver(report, fmt, output, code, extra)

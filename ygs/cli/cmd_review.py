@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 
 from ygs.cli.output import emit, log, opts
+from ygs.cli.reports import FAIL_ON
 from ygs.errors import Exit, YgsError
-
-FAIL_ON = ("must", "should", "may", "never")
 
 LensOpt = Annotated[
     str | None,
