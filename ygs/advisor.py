@@ -11,7 +11,6 @@ from typing import Any
 
 from ygs.core import frontmatter
 from ygs.core import interview as core
-from ygs.errors import YgsError
 from ygs.llm.port import MAX_REPAIRS, Message, Request, unavailable
 from ygs.prompts import ACCEPT, View
 
@@ -188,8 +187,3 @@ def draft_problems(text: str, meta: dict, ids: list[str]) -> list[str]:
     ]
     problems += [f"id {ident} from the answers is missing" for ident in ids if ident not in text]
     return problems
-
-
-def raise_if(problems: list[str], path: str) -> None:
-    if problems:
-        raise YgsError(problems[0], path=path, details=problems[1:])

@@ -12,6 +12,11 @@ from ygs.core.artifacts import Catalog, Layout, build_catalog
 from ygs.errors import YgsError
 
 CONTEXT_FILE = "CONTEXT.md"
+# Folders that never hold the project's own sources: tools' state, caches, builds, vendored deps.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
+    | {".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build", "target", ".hypothesis"}
+)
 
 
 def find_root(start: Path) -> Path:

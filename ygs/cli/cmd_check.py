@@ -12,14 +12,10 @@ from typing import Annotated
 import typer
 
 from ygs.cli.output import emit, log, opts
-from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
+from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, FailOn, ReportFormat, choice, deliver
 from ygs.errors import Exit, YgsError
 
 TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
-SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
-    | {".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build", "target", ".hypothesis"}
-)
 MAX_TEST_FILE = 2_000_000
 
 
@@ -33,13 +29,8 @@ def check(
         list[Path] | None,
         typer.Argument(help="Artifact files or folders to report on (default: all)."),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option("--format", "-f", help="text, json, sarif, github, markdown or rdjsonl."),
-    ] = "text",
-    fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
-    ] = "must",
+    fmt: ReportFormat = "text",
+    fail_on: FailOn = "must",
     changed: Annotated[
         bool,
         typer.Option(
@@ -341,6 +332,8 @@ def glob_regex(pattern: str) -> re.Pattern:
 
 def find_test_files(root: Path, globs: list[str], layout=None):
     """(path, text) of files under root matching a glob; artifact folders are skipped."""
+    from ygs.project import SKIP_DIRS
+
     patterns = [glob_regex(g) for g in globs]
     skip = {".", ""}
     if layout is not None:

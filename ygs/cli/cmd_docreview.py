@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ygs.cli.output import log, opts
+from ygs.cli.reports import FailOn, ReportFormat
 from ygs.errors import Exit, YgsError
 
 DOCS = {
@@ -29,13 +30,8 @@ def _command(name: str):
 
     def command(
         path: Annotated[Path, typer.Argument(help=f"The {' or '.join(kinds)} to review.")],
-        fmt: Annotated[
-            str,
-            typer.Option("--format", "-f", help="text, json, sarif, github, markdown, rdjsonl."),
-        ] = "text",
-        fail_on: Annotated[
-            str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
-        ] = "must",
+        fmt: ReportFormat = "text",
+        fail_on: FailOn = "must",
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write to FILE.")
         ] = None,

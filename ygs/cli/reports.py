@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from ygs.cli.output import emit, log, opts
 from ygs.errors import YgsError
 
 REPORT_FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 FAIL_ON = ("must", "should", "may", "never")
+
+ReportFormat = Annotated[
+    str, typer.Option("--format", "-f", help="text, json, sarif, github, markdown or rdjsonl.")
+]
+FailOn = Annotated[
+    str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
+]
 
 
 def choice(value: str, allowed: tuple[str, ...], option: str) -> str:

@@ -12,22 +12,8 @@ import subprocess
 from pathlib import Path
 
 from ygs.core.secrets import is_secret_file, redact
+from ygs.project import SKIP_DIRS
 
-SKIP_DIRS = {
-    ".git",
-    ".ygs",
-    "node_modules",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "dist",
-    "build",
-    "target",
-    ".tox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-}
 MAX_FILES = 300
 README_CHARS = 4000
 

@@ -154,13 +154,12 @@ def parse_json(text: str) -> Any:
 
 @dataclass
 class Session:
-    """Policy around a backend. `on_progress(tokens, cost)` feeds a spinner."""
+    """Policy around a backend; `around_call` wraps each call (a spinner on a terminal)."""
 
     backend: Backend
     budget_usd: float
     prices: Prices
     ledger: Ledger
-    on_progress: Callable[[Usage, float], None] | None = None
     around_call: Callable[[], AbstractContextManager] = nullcontext  # a spinner on a terminal
 
     def ask(self, request: Request) -> Reply:
@@ -211,8 +210,6 @@ class Session:
             else self.prices.cost(reply.model, reply.usage)
         )
         self.ledger.record(request.phase, reply, cost, time.monotonic() - started)
-        if self.on_progress is not None:
-            self.on_progress(self.ledger.total, self.ledger.spent_usd)
         return reply
 
 

@@ -90,12 +90,6 @@ class ReviewFinding:
     def to_finding(self) -> Finding:
         return Finding(self.rule_id, self.severity, self.file, self.line, self.title, self.fix)
 
-    @classmethod
-    def from_finding(cls, f: Finding, *, lens: str, confidence: str = "HIGH", why: str = ""):
-        return cls(
-            lens, f.severity, confidence, f.path, f.line, f.message, why, f.remedy, rule=f.rule
-        )
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "lens": self.lens,

@@ -54,7 +54,6 @@ CONFIG_EXT = frozenset(
         ".env",
     }
 )
-DOC_EXT = frozenset({".md", ".rst", ".txt", ".adoc"})
 INFRA_NAMES = frozenset(
     {
         "Dockerfile",
@@ -107,10 +106,6 @@ def is_ui(path: str) -> bool:
 
 def is_api(path: str) -> bool:
     return bool(_API.search(path))
-
-
-def is_doc(path: str) -> bool:
-    return ext(path) in DOC_EXT
 
 
 def is_manifest(path: str) -> bool:
