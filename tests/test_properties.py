@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ygs import config
-from ygs.core import bank, frontmatter, skillcheck
+from ygs.core import frontmatter, skillcheck
 from ygs.core.artifacts import build_catalog
 from ygs.errors import YgsError
+from ygs.interview import bank
 
 yamlish = st.text(
     alphabet=st.sampled_from([*"abc:-[]{}&*!|>'\"#%@`?,\n \t0123456789.~", "\\", "é", "\x00"]),

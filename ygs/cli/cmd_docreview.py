@@ -71,7 +71,7 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
     from ygs.core.findings import fails
     from ygs.core.lint import all_rules, lint
-    from ygs.interview import load_skill
+    from ygs.interview.engine import load_skill
     from ygs.project import Project
     from ygs.report import Report
     from ygs.store import read_findings_input

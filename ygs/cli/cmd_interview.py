@@ -76,7 +76,7 @@ def _input(project, ref: str | None, kinds: tuple[str, ...], flag: str):
 
 
 def _designed_from(skill: str, kind: str, source, run: Run, **kwargs) -> int:
-    from ygs.interview import Spec
+    from ygs.interview.engine import Spec
 
     links = {source.kind: source.id} if source else {}
     idea = source.title if source else ""
@@ -95,7 +95,7 @@ def refine_prd(
     max_cost: MaxCost = None,
 ) -> int:
     """Interview for a PRD, one question at a time, and write docs/prd/YYYY-MM-DD-slug.md."""
-    from ygs.interview import Spec
+    from ygs.interview.engine import Spec
 
     run = Run(answers, resume, replay, force, offline, backend, max_cost)
     if source is not None:
@@ -184,7 +184,7 @@ def adr(
     `ygs adr supersede N ["title"]` writes a new ADR that replaces ADR N and marks N
     superseded, with links both ways.
     """
-    from ygs.interview import Spec
+    from ygs.interview.engine import Spec
 
     run = Run(answers, resume, replay, force, offline, backend, max_cost)
     words = list(words or [])
@@ -209,14 +209,14 @@ def adr(
 
 
 def _interview(spec, run: Run, **kwargs) -> int:
-    from ygs.session import interview_and_write
+    from ygs.interview.session import interview_and_write
 
     result = interview_and_write(_project(), spec, run, **kwargs)
     return _report(result)
 
 
 def _refine_existing(spec, path: Path, run: Run) -> int:
-    from ygs.session import refine_in_place
+    from ygs.interview.session import refine_in_place
 
     return _report(refine_in_place(_project(), spec, path, run))
 

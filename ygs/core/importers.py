@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ygs.core import markdown, specs
-from ygs.core.answers import parse_scenario
 from ygs.core.artifacts import Artifact
+from ygs.interview.answers import parse_scenario
 
 _PAIN = {
     "what is broken": "pain_what",

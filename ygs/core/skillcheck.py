@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ygs.core import bank, frontmatter
+from ygs.core import frontmatter
 from ygs.core.findings import Finding, Severity
+from ygs.interview import bank
 
 SPEC_FIELDS = {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

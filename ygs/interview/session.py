@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ygs import author
-from ygs import interview as iv
 from ygs.cli.output import log, opts
-from ygs.core import interview as core
 from ygs.errors import YgsError
+from ygs.interview import author
+from ygs.interview import engine as iv
+from ygs.interview import machine as core
 
 NEXT = {
     "prd": "ygs review-prd {path}",
@@ -23,7 +23,7 @@ HARD_TO_REVERSE = {"irreversible", "costly", "one-way", "one-way door", "hard to
 
 
 def _prompter(run):
-    from ygs.prompts import FilePrompter, TerminalPrompter
+    from ygs.interview.prompts import FilePrompter, TerminalPrompter
 
     if opts().interactive and run.answers is None:
         return TerminalPrompter()
@@ -42,7 +42,7 @@ def _advisor(project, skill, run, bank_path: Path, kind: str):
     )
     if session is None:
         return None
-    from ygs.advisor import Advisor
+    from ygs.interview.advisor import Advisor
     from ygs.llm.context import summary
 
     log(f"model: {session.backend.name} ({session.backend.model_for(skill.tier or 'reasoning')})")
@@ -175,7 +175,7 @@ def _keep_ids(answers: dict, prior: dict) -> dict:
 
 
 def _replay(project, spec, run, bank) -> dict:
-    from ygs.journal import find
+    from ygs.interview.journal import find
 
     journal = find(project.root, run.replay)
     context = journal.header.get("context", {})
@@ -218,7 +218,7 @@ def _plan(project, bank, state, kind, links, status, path=None, ident=None) -> a
 def _text(project, plan, context, advisor, skill) -> str:
     if advisor is None:
         return author.render(plan, context, project.root / ".ygs" / "templates")
-    from ygs.advisor import draft_problems
+    from ygs.interview.advisor import draft_problems
 
     ids = _item_ids(plan.answers)
     log("drafting the document with the model …")

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ygs.core import frontmatter
-from ygs.core import interview as core
+from ygs.interview import machine as core
+from ygs.interview.prompts import ACCEPT, View
 from ygs.llm.port import MAX_REPAIRS, Message, Request, unavailable
-from ygs.prompts import ACCEPT, View
 
 QUESTION_SCHEMA = {
     "type": "object",

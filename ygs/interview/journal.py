@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ygs.core.interview import Event
 from ygs.core.secrets import redact
 from ygs.errors import YgsError
+from ygs.interview.machine import Event
 from ygs.store import append_line
 
 

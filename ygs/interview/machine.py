@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ygs.core.bank import Bank, Dimension, Question
+from ygs.interview.bank import Bank, Dimension, Question
 
 UNDOABLE = ("answer", "more", "followup")
 

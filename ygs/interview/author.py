@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ygs.core.artifacts import Catalog, artifact_path, next_id, slugify
-from ygs.core.bank import Bank
+from ygs.interview.bank import Bank
 
 
 @dataclass(frozen=True)

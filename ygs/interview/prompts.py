@@ -1,7 +1,7 @@
 """The Prompter: questionary in a terminal, an answers file otherwise. One interface.
 
 A prompter only moves text between a person (or a file) and the interview
-loop; deciding what an answer means is `ygs.core.answers`.
+loop; deciding what an answer means is `ygs.interview.answers`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ygs.core.answers import as_text
 from ygs.errors import Exit, YgsError
+from ygs.interview.answers import as_text
 
 COMMANDS = ("?", "back", "skip", "done", "keep")
 ACCEPT = ""  # empty input: take the recommendation

@@ -1,6 +1,6 @@
 """Interviews that write artifacts: the loop, the journal, and writing the result.
 
-The state machine is `ygs.core.interview`; this module connects it to a
+The state machine is `ygs.interview.machine`; this module connects it to a
 Prompter (terminal or answers file), an optional model Advisor, the journal
 and the artifact store.
 """
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ygs.core import interview as core
-from ygs.core.answers import Accepted, Challenged, Rejected, as_text, interpret
-from ygs.core.bank import Bank, parse_bank
 from ygs.errors import YgsError
-from ygs.journal import Journal, sessions_dir
-from ygs.prompts import ACCEPT, COMMANDS, Prompter, View, help_text, missing_answer
+from ygs.interview import machine as core
+from ygs.interview.answers import Accepted, Challenged, Rejected, as_text, interpret
+from ygs.interview.bank import Bank, parse_bank
+from ygs.interview.journal import Journal, sessions_dir
+from ygs.interview.prompts import ACCEPT, COMMANDS, Prompter, View, help_text, missing_answer
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ def source_context(project, artifact) -> dict:
 
 
 def start_or_resume(project, skill: str, bank_hash: str, header: dict, *, resume: bool) -> Journal:
-    from ygs.journal import latest_unfinished
+    from ygs.interview.journal import latest_unfinished
 
     if resume:
         journal = latest_unfinished(project.root, skill)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ygs.core.bank import Challenge, Question, Validator
+from ygs.interview.bank import Challenge, Question, Validator
 
 PRIORITIES = {
     "MUST": "MUST",
