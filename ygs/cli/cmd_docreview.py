@@ -67,13 +67,14 @@ def _overrides(proj, rules):
 
 
 def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) -> int:
-    from ygs import __version__, docreview, llm
+    from ygs import __version__, llm
     from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
     from ygs.core.findings import fails
     from ygs.core.lint import all_rules, lint
     from ygs.interview.engine import load_skill
     from ygs.project import Project
     from ygs.report import Report
+    from ygs.review import documents as docreview
     from ygs.store import read_findings_input
 
     fmt, fail_on = choice(fmt, REPORT_FORMATS, "--format"), choice(fail_on, FAIL_ON, "--fail-on")

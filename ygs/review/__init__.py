@@ -2,5 +2,5 @@
 
 diff (intake) → rules (offline, pure) → model (two passes, cached) → findings
 (anchoring, suppression, baseline) → present (formats); `run` wires them, `source`
-and `github` are the shells around git and `gh`, `ci` and `gate` are pure helpers.
+and `github` are the shells around git and `gh`, `ci` and `gate` are pure helpers; `documents` reviews PRDs, TRDs and architecture docs.
 """
