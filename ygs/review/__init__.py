@@ -2,5 +2,6 @@
 
 diff (intake) → rules (offline, pure) → model (two passes, cached) → findings
 (anchoring, suppression, baseline) → present (formats); `run` wires them, `source`
-and `github` are the shells around git and `gh`, `ci` and `gate` are pure helpers; `documents` reviews PRDs, TRDs and architecture docs.
+and `github` are the shells around git and `gh`, `ci` and `gate` are pure helpers.
+`documents` reviews one PRD, TRD or architecture document (`ygs review-prd` …).
 """
