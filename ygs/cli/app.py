@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "cmd_interview",
     "cmd_docreview",
     "cmd_review",
+    "cmd_task",
 )
 
 
