@@ -338,6 +338,14 @@ def test_a_failing_model_falls_back_to_the_signals_and_exits_5(ygs, tmp_path, gh
     assert status_line(result.stderr)["status"] == "DONE_WITH_CONCERNS"
 
 
+def test_a_model_backend_without_a_key_still_gives_the_report(ygs, repos, gh, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    result = run(ygs, repos["github"], "risk-scan", "--model-backend", "anthropic", "--json")
+    assert result.code == 5
+    assert result.json["counts"] == {"HIGH": 8, "MEDIUM": 8, "LOW": 0}
+    assert "needs an API key" in result.json["narrative"]["note"]
+
+
 # ------------------------------------------------------------------ sprint-plan --apply
 
 

@@ -129,7 +129,7 @@ class TrackerConfig:
 # ------------------------------------------------------------------ parsing
 
 TOP = ("tracker", "github", "jira", "slack", "team", "capacity", "thresholds")
-MEMBER_KEYS = ("name", "github", "jira", "emails", "email", "slack", "hours_per_day", "days_off")
+MEMBER_KEYS = ("name", "github", "jira", "emails", "email", "hours_per_day", "days_off")
 
 
 class _Reader:
@@ -244,7 +244,6 @@ def _team(r: _Reader, value: Any) -> tuple[Member, ...]:
                 emails=tuple(
                     str(e).strip() for e in (emails if isinstance(emails, list) else [emails])
                 ),
-                slack=str(raw.get("slack") or "").strip(),
                 hours_per_day=r.scalar(
                     raw.get("hours_per_day"), (*where, "hours_per_day"), "float | None"
                 ),

@@ -411,9 +411,11 @@ class GithubTracker:
             raise YgsError(f"`gh {' '.join(args[:2])}` did not return JSON") from None
 
     def _repo_args(self) -> list[str]:
+        """GraphQL variables for the repository: explicit as raw strings (-f), or gh's
+        `{owner}`/`{repo}` placeholders, which only -F fills in."""
         if self.cfg.repo:
             owner, _, name = self.cfg.repo.partition("/")
-            return ["-F", f"owner={owner}", "-F", f"name={name}"]
+            return ["-f", f"owner={owner}", "-f", f"name={name}"]
         return ["-F", "owner={owner}", "-F", "name={repo}"]
 
     def _rest(self, path: str) -> str:

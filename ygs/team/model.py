@@ -24,7 +24,6 @@ class Member:
     github: str = ""
     jira: str = ""  # account id, e-mail or display name
     emails: tuple[str, ...] = ()  # git author e-mails
-    slack: str = ""  # Slack member id, for mentions
     hours_per_day: float | None = None  # overrides capacity.hours_per_day
     days_off: tuple[date, ...] = ()
 

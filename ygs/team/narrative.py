@@ -110,11 +110,16 @@ def write(command: str, data: dict, session, skill=None, extra: dict | None = No
     try:
         reply = session.ask(request)
     except YgsError as err:
-        return {
-            "text": fallback,
-            "source": "signals",
-            "note": f"the model failed ({err.message}): written from the signals",
-            "error": err.message,
-            "code": err.code,
-        }
+        return failed(command, data, err)
     return {"text": str(reply.data["narrative"]).strip(), "source": "model", "note": ""}
+
+
+def failed(command: str, data: dict, err) -> dict:
+    """The model could not be reached or answered badly: the signals' text, and why."""
+    return {
+        "text": from_signals(command, data),
+        "source": "signals",
+        "note": f"the model failed ({err.message}): written from the signals",
+        "error": err.message,
+        "code": err.code,
+    }

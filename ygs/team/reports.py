@@ -389,7 +389,10 @@ def ask(snapshot, roster, analysis, clock, question: str) -> dict:
     found = intents(question)
     keys = [k for k in dict.fromkeys(_KEY.findall(question)) if snapshot.item(k) is not None]
     words = set(_WORD.findall(question.lower()))
-    people = [m.name for m in roster.members if m.identities() & {w.lstrip("@") for w in words}]
+    named = {w.lstrip("@") for w in words}
+    people = [
+        m.name for m in roster.members if (m.identities() | {m.name.lower().split()[0]}) & named
+    ]
     sections = [_ask_section(name, snapshot, analysis, clock) for name in found]
     sections += [_item_section(snapshot.item(k), snapshot, clock) for k in keys]
     sections += [_person_section(n, snapshot, analysis, clock) for n in people]

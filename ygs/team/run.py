@@ -114,10 +114,12 @@ def _github(cfg: conf.TrackerConfig, root: Path):
     return GithubTracker(cfg.github or conf.Github(), cwd=root)
 
 
-def check(cfg: conf.TrackerConfig, root: Path, env: Mapping[str, str], prs: bool = True) -> dict:
+def check(
+    cfg: conf.TrackerConfig, root: Path, env: Mapping[str, str], prs: bool = True, items=True
+) -> dict:
     """The credential check for the tracker and the PR source; exit 2 on any failure."""
     found = {}
-    if cfg.tracker == "jira":
+    if cfg.tracker == "jira" and items:
         from ygs.team.jira import JiraTracker
 
         found["jira"] = JiraTracker(cfg.jira or conf.Jira(), env).check()
@@ -274,7 +276,7 @@ def build(project, req: Request, log: Callable[[str], None], env=None) -> Outcom
             remedy="add `github: {repo: owner/name}` to .ygs/tracker.yml (read with gh)",
         )
     log(f"checking {cfg.tracker} credentials")
-    who = check(cfg, root, env, prs=True)
+    who = check(cfg, root, env, items=req.command != "pr-queue")
     log(f"reading {cfg.tracker}" + (" and GitHub pull requests" if cfg.tracker == "jira" else ""))
     snapshot = fetch(
         cfg,
@@ -347,14 +349,18 @@ def _narrative(project, req: Request, data: dict, extra) -> dict:
     from ygs.team import narrative
 
     folder = None if req.offline else llm.run_dir(project.root, f"team-{req.command}")
-    session = llm.connect(
-        project, backend=req.backend, offline=req.offline, max_cost=req.max_cost, run_dir=folder
-    )
-    if session is None:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        return narrative.write(req.command, data, None)
-    return narrative.write(req.command, data, session, _skill(project, req.command), extra)
+    try:
+        session = llm.connect(
+            project, backend=req.backend, offline=req.offline, max_cost=req.max_cost, run_dir=folder
+        )
+        if session is None:
+            return narrative.write(req.command, data, None)
+        return narrative.write(req.command, data, session, _skill(project, req.command), extra)
+    except YgsError as err:
+        return narrative.failed(req.command, data, err)
+    finally:
+        if folder is not None and not any(folder.iterdir()):
+            folder.rmdir()  # no model call was made: leave no empty run folder behind
 
 
 def _skill(project, command: str):
