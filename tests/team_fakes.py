@@ -573,7 +573,31 @@ def jira_data() -> dict:
     }
 
 
-class FakeJira:
+class _LocalServer:
+    """An HTTP server on 127.0.0.1 and an ephemeral port, in a thread, as a context manager."""
+
+    def __init__(self) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        raise NotImplementedError
+
+
+class FakeJira(_LocalServer):
     """Jira Cloud's REST v3 and Agile endpoints that ygs reads, on 127.0.0.1."""
 
     PAGE = 6  # smaller than ygs asks for, so paging is exercised
@@ -586,21 +610,7 @@ class FakeJira:
         self.mode = ""  # "" | "rate_limit" | "server_error"
         self.requests: list[tuple[str, str]] = []
         self.posted: list[tuple[str, dict]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeJira:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def answer(self, method: str, path: str, query: dict, headers, body) -> tuple[int, object]:
         self.requests.append((method, path))
@@ -687,28 +697,14 @@ class FakeJira:
 # ------------------------------------------------------------------ Slack
 
 
-class FakeSlack:
+class FakeSlack(_LocalServer):
     """chat.postMessage, auth.test and one incoming webhook, on 127.0.0.1."""
 
     def __init__(self, token="xoxb-test-token") -> None:
         self.token = token
         self.messages: list[dict] = []
         self.webhook: list[dict] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def _handler(self):
         fake = self

@@ -338,6 +338,11 @@ def test_ask_picks_the_data_by_topic_key_and_person(team):
     assert topics == ["blocked", "silence", f"{k}104", "Dev"]
     blocked = data["sections"][0]
     assert sorted(r["key"] for r in blocked["rows"]) == [f"{k}104", f"{k}107", f"{k}108"]
+    sprint = reports.ask(snapshot, roster, analysis, CLOCK, "Will we make the sprint?")
+    assert sprint["intents"] == ["capacity"]
+    assert sprint["sections"][0]["answer"] == (
+        "42 points left in 2 working days; load 3.28 (hours)"
+    )
     fallback = reports.ask(snapshot, roster, analysis, CLOCK, "hello?")
     assert fallback["intents"] == ["overview"]
 

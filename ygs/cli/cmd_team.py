@@ -190,10 +190,9 @@ def _confirm(keys: list[str], target: str) -> bool:
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    value = value.lower()
-    if value not in allowed:
-        raise YgsError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
-    return value
+    from ygs.cli.reports import choice
+
+    return choice(value, allowed, option)
 
 
 def _report(command: str, args: dict, **fields) -> int:

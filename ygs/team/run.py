@@ -67,19 +67,19 @@ def load_config(root: Path, env: Mapping[str, str]) -> conf.TrackerConfig:
     return conf.detect(env, _remote_url(root), shutil.which("gh") is not None)
 
 
-def _remote_url(root: Path) -> str:
+def _git(root: Path, *args: str) -> str:
+    """git's output, or "" when git fails or is missing: these reads are best effort."""
     try:
         proc = subprocess.run(
-            ["git", "remote", "get-url", "origin"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=60, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
+    return proc.stdout if proc.returncode == 0 else ""
+
+
+def _remote_url(root: Path) -> str:
+    return _git(root, "remote", "get-url", "origin").strip()
 
 
 def clock_for(cfg: conf.TrackerConfig, when: str | None) -> sig.Clock:
@@ -198,26 +198,16 @@ def git_events(root: Path, since: datetime) -> tuple[list[Event], dict]:
     """Commits on every local and fetched branch since `since`, by author e-mail."""
     if not (root / ".git").exists():
         return [], {}
-    try:
-        proc = subprocess.run(
-            [
-                "git",
-                "log",
-                "--all",
-                "--no-merges",
-                f"--since={since.isoformat()}",
-                "--format=%H%x1f%aI%x1f%ae%x1f%an%x1f%s",
-            ],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return [], {}
+    out = _git(
+        root,
+        "log",
+        "--all",
+        "--no-merges",
+        f"--since={since.isoformat()}",
+        "--format=%H%x1f%aI%x1f%ae%x1f%an%x1f%s",
+    )
     events, names = [], {}
-    for line in proc.stdout.splitlines():
+    for line in out.splitlines():
         parts = line.split("\x1f")
         if len(parts) != 5:
             continue
