@@ -477,3 +477,15 @@ def test_not_started_rule_waits_for_the_last_two_days():
 def test_scenario_data_is_what_the_docstring_says():
     assert len(SPRINT) == 15 and len(NEXT) == 1 and len(BACKLOG) == 9
     assert CLOCK.now - timedelta(days=8) == t(5, 10)
+
+
+def test_an_empty_sprint_is_quiet_not_broken():
+    cfg = conf.parse(CONFIG.format(tracker="github"))
+    roster = Roster(cfg.team)
+    sprint = Sprint("s", date(2025, 3, 3), date(2025, 3, 14))
+    for snapshot in (Snapshot("github", None), Snapshot("github", sprint)):
+        analysis = sig.analyse(snapshot, roster, cfg.capacity, cfg.thresholds, CLOCK)
+        assert {r.kind for r in analysis.risks} <= {"silence"}  # nobody did anything
+        assert analysis.chains == [] and not analysis.capacity.load  # nothing needed
+        data = reports.risk_scan(snapshot, roster, analysis, CLOCK)
+        assert data["counts"]["HIGH"] == 0

@@ -219,7 +219,7 @@ def risk_doc(data: dict) -> Document:
         Section("Sprint", [_sprint_line(data)]),
         Section(
             f"Risks: {c['HIGH']} HIGH, {c['MEDIUM']} MEDIUM, {c['LOW']} LOW",
-            [],
+            [] if data["risks"] else ["none: nothing passed a threshold"],
             (
                 ["severity", "risk", "action", "step"],
                 [[r["severity"], r["summary"], r["action"], r["step"]] for r in data["risks"]],
