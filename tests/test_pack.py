@@ -36,6 +36,7 @@ EXPECTED = {
     ],
     "test": ["qa", "uat"],
     "close": ["sync", "ship", "changelog", "retro", "learn", "handoff", "triage"],
+    "team": ["standup", "risk-scan", "sprint-plan", "pr-queue", "ask"],
 }
 INTERVIEWS = {
     "refine-prd",
@@ -50,7 +51,7 @@ INTERVIEWS = {
     "learn",
 }
 REASONING = {"refine-prd", "refine-trd", "refine-architecture", "code-review", "security-review"}
-FAST = {"implement", "wbs", "ship"}
+FAST = {"implement", "wbs", "ship", "standup", "risk-scan", "sprint-plan", "pr-queue", "ask"}
 NAMES = [f"ygs-{n}" for group in EXPECTED.values() for n in group]
 
 
@@ -58,9 +59,9 @@ def meta(name: str) -> dict:
     return frontmatter.parse((SKILLS / name / "SKILL.md").read_text()).meta
 
 
-def test_all_28_skills_and_nothing_else():
+def test_all_33_skills_and_nothing_else():
     found = sorted(p.name for p in SKILLS.iterdir() if p.is_dir() and not p.name.startswith("_"))
-    assert found == sorted(NAMES) and len(found) == 28
+    assert found == sorted(NAMES) and len(found) == 33
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -80,7 +81,7 @@ def test_metadata_matches_the_lifecycle(name):
 def test_ygs_validator_is_clean_on_the_pack(ygs):
     result = ygs("skills", "validate", str(SKILLS))
     assert result.code == 0, result.stdout
-    assert "28 skills checked, 0 problems" in result.stdout
+    assert "33 skills checked, 0 problems" in result.stdout
 
 
 def agentskills() -> str | None:

@@ -40,7 +40,7 @@ def built(ygs, tmp_path) -> Path:
     out = tmp_path / "plugin"
     result = ygs("plugin", "build", str(out), "--json", cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert result.json["out"] == str(out) and len(result.json["skills"]) == 28
+    assert result.json["out"] == str(out) and len(result.json["skills"]) == 33
     return out
 
 

@@ -28,7 +28,7 @@ PACK_HEADINGS = (
     "Completion",
     "Next",
 )
-PHASES = ("requirements", "design", "planning", "build", "review", "test", "close")
+PHASES = ("requirements", "design", "planning", "build", "review", "test", "close", "team")
 TIERS = ("reasoning", "fast")
 
 # Rule ids: stable, shown in every message.

@@ -45,7 +45,8 @@ class PullRequest:
         }
 
 
-def gh(*args: str, data: str | None = None, cwd=None) -> str:
+def run_gh(*args: str, data: str | None = None, cwd=None) -> subprocess.CompletedProcess:
+    """Run `gh` with a timeout; the caller reads the exit code and stderr (team/ uses it)."""
     exe = shutil.which("gh")
     if exe is None:
         raise YgsError(
@@ -53,7 +54,7 @@ def gh(*args: str, data: str | None = None, cwd=None) -> str:
             remedy="install it (https://cli.github.com) and run `gh auth login`",
         )
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             [exe, *args],
             input=data,
             capture_output=True,
@@ -68,6 +69,10 @@ def gh(*args: str, data: str | None = None, cwd=None) -> str:
             code=Exit.UNAVAILABLE,
             remedy="check the network and retry",
         ) from None
+
+
+def gh(*args: str, data: str | None = None, cwd=None) -> str:
+    proc = run_gh(*args, data=data, cwd=cwd)
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"]
         raise YgsError(
