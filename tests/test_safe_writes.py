@@ -116,6 +116,21 @@ def test_a_manifest_entry_outside_the_project_is_never_deleted(ygs, repo, tmp_pa
     assert not files_under(repo / ".claude")  # ygs's own files are gone
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_manifest_entries_through_a_linked_folder_are_never_deleted(ygs, repo, tmp_path, force):
+    assert ygs("install", "--scope", "project", "--skills", "adr", cwd=repo).code == 0
+    skill = repo / ".claude" / "skills" / "ygs-adr"
+    victim = tmp_path / "victim"
+    skill.rename(victim)  # same files, same hashes: only the link is hostile
+    skill.symlink_to(victim, target_is_directory=True)
+    before = sorted(p.name for p in victim.rglob("*"))
+    flags = ["--force"] if force else []
+    for command in (["uninstall", *flags], ["update"]):
+        result = ygs(*command, "--scope", "project", cwd=repo)
+        assert result.code == 2 and "symbolic link" in result.stderr, result.stderr
+    assert sorted(p.name for p in victim.rglob("*")) == before
+
+
 def test_update_never_touches_a_manifest_entry_outside_the_project(ygs, repo, tmp_path, pack):
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"precious\n")
