@@ -110,12 +110,12 @@ def state_folder(root: Path, rel: str) -> Path:
 
 def state_dir(root: Path) -> Path:
     """The project's `.ygs/` folder, created if missing; a symlinked one is refused."""
-    folder = inside(root, f"{STATE_DIR}/x", opt_in=None).parent
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise Escape(
-            f"{folder} is not a folder ygs can use for its state",
+    folder = inside(root, f"{STATE_DIR}/x", opt_in=None).parent  # refuses a linked .ygs
+    if folder.exists() and not folder.is_dir():
+        raise YgsError(
+            f"{folder} is a file, not the folder ygs keeps its state in",
             path=str(folder),
-            remedy="make .ygs a plain folder (move the file or link aside)",
+            remedy="move that file aside",
         )
     try:
         folder.mkdir(exist_ok=True)
@@ -433,7 +433,7 @@ def _acquire(fd: int, path: Path, wait: float) -> None:
         now = time.monotonic()
         if now > deadline:
             raise YgsError(
-                f"another ygs run has held {path} for {wait:.0f} s",
+                f"another ygs run still holds {path} after {wait:.0f} s",
                 path=str(path),
                 code=Exit.UNAVAILABLE,
                 remedy="let it finish, or stop it and run again",
