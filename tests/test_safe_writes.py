@@ -222,6 +222,7 @@ def test_interviews_refuse_a_linked_docs_folder(ygs, project, tmp_path):
     result = ygs("refine-prd", "--answers", str(answers), cwd=project)
     assert result.code == 2 and "symbolic link" in result.stderr
     assert list(elsewhere.iterdir()) == []
+    assert not list(project.glob(".ygs/sessions/*.jsonl"))  # refused before the first question
     opted = ygs("refine-prd", "--answers", str(answers), "--follow-symlinks", cwd=project)
     assert opted.code == 0, opted.stderr
     assert len(list(elsewhere.glob("*.md"))) == 1

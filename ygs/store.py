@@ -47,6 +47,10 @@ class Escape(YgsError):
     """A path that would leave its scope root: refused, never touched."""
 
 
+class Exists(YgsError):
+    """A file that must be new exists already (or a parallel run just created it)."""
+
+
 def lexical_problem(rel: str) -> str | None:
     """Why a relative path from untrusted input (a manifest, a config) is unsafe, or None."""
     if not isinstance(rel, str) or not rel.strip():
@@ -281,7 +285,7 @@ def write_new(
         try:
             create_new(path, text)
         except FileExistsError:
-            raise YgsError(
+            raise Exists(
                 f"{path} already exists",
                 path=str(path),
                 remedy="choose another name, or pass --force (a timestamped backup is kept)",

@@ -106,6 +106,7 @@ def interview_and_write(
     bank, bank_hash = iv.load_bank(skill)
     if run.replay:
         return _replay(project, spec, run, bank)
+    _check_folder(project, spec.kind, run)  # before the questions, not after
     context = iv.context_for(project, idea=idea, source=source, design_doc=design_doc)
     header = {"context": context, "links": spec.links}
     journal, context, state, prompter, advisor, gaps = _converse(
@@ -278,7 +279,7 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
     """Create the artifact (exclusively, or over the old one with --force and a backup),
     then the journal mark and the glossary. The caller holds the project lock."""
     from ygs.project import CONTEXT_FILE
-    from ygs.store import clean_temps, state_folder, write_new
+    from ygs.store import Exists, clean_temps, state_folder, write_new
 
     target = _contained(project, plan.path, run)
     clean_temps(target.parent)  # what a killed run left beside it (we hold the lock)
@@ -286,8 +287,8 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
     try:
         backups = state_folder(project.root, "backups") if run.force else None
         backup = write_new(target, text, force=run.force, backup_dir=backups)
-    except YgsError as err:
-        raise _not_written(err, plan, journal, run) from None
+    except Exists:
+        raise _not_written(plan, journal, run) from None
     journal.mark_written(plan.path)
     notes = _glossary(project, plan, run)
     notes += [f"kept without a number: {key} ({', '.join(w)})" for key, w, _ in state.kept]
@@ -311,13 +312,18 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
 def _contained(project, rel: str, run) -> Path:
     from ygs.store import inside
 
-    return inside(project.root, rel, follow_symlinks=getattr(run, "follow_symlinks", False))
+    return inside(project.root, rel, follow_symlinks=run.follow_symlinks)
 
 
-def _not_written(err: YgsError, plan, journal, run) -> YgsError:
+def _check_folder(project, kind: str, run) -> None:
+    """Refuse a linked artifact folder (docs/prd -> elsewhere) up front."""
+    from ygs.core.artifacts import artifact_path
+
+    _contained(project, artifact_path(kind, "x", date="d", layout=project.layout), run)
+
+
+def _not_written(plan, journal, run) -> YgsError:
     """The artifact exists (another run, or a file of yours): say so, keep the answers."""
-    if "already exists" not in err.message:
-        return err
     again = "" if run.replay else f"`--replay {journal.path.name}` writes them again, or "
     return YgsError(
         f"{plan.path} already exists: not overwritten, nothing was written",
@@ -330,7 +336,7 @@ def _not_written(err: YgsError, plan, journal, run) -> YgsError:
 def _glossary(project, plan, run) -> list[str]:
     try:
         added = author.update_glossary(
-            project.root, plan.answers, follow_symlinks=getattr(run, "follow_symlinks", False)
+            project.root, plan.answers, follow_symlinks=run.follow_symlinks
         )
     except YgsError as err:
         return [f"CONTEXT.md not updated: {err.message}"]
