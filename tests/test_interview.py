@@ -162,10 +162,14 @@ def test_replay_regenerates_from_the_journal(ygs, project, tmp_path):
     original = path.read_text()
     path.write_text("edited by hand\n")
     journal = Path(first["journal"]).name
-    result = ygs("refine-prd", "--replay", journal, "--json", cwd=project)
+    refused = ygs("refine-prd", "--replay", journal, cwd=project)
+    assert refused.code == 2 and "--force" in refused.stderr  # README: never without --force
+    assert path.read_text() == "edited by hand\n"
+    result = ygs("refine-prd", "--replay", journal, "--force", "--json", cwd=project)
     assert result.code == 0, result.stderr
     assert path.read_text() == original
-    assert list((project / ".ygs" / "backups").glob("*.bak"))  # the hand edit is kept
+    backups = list((project / ".ygs" / "backups").glob("*.bak"))
+    assert [b.read_text() for b in backups] == ["edited by hand\n"]  # the hand edit is kept
 
 
 def test_existing_file_is_never_overwritten_without_force(ygs, project, tmp_path):

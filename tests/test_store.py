@@ -46,7 +46,7 @@ def test_write_new_with_force_keeps_a_timestamped_backup(tmp_path):
         backup_dir=tmp_path / "bak",
         now=lambda: datetime(2026, 1, 2, 3, 4, 5),
     )
-    assert backup == tmp_path / "bak" / "x.md.20260102T030405.bak"
+    assert backup == tmp_path / "bak" / "x.md.20260102T030405.000000.bak"
     assert backup.read_text() == "mine\n" and path.read_text() == "theirs\n"
 
 

@@ -151,3 +151,22 @@ def changed_between(root: Path, old: str, new: str) -> list[str]:
             f"cannot compare {old} with {new}", remedy="fetch both commits, or drop --changed"
         ) from None
     return sorted(_paths(repo, out, root))
+
+
+def tracked(root: Path, rel: str) -> bool:
+    """Is `rel` (relative to `root`) tracked by the git repository around `root`?"""
+    import subprocess
+
+    if toplevel(root) is None or not git_available():
+        return False
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", rel],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0

@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 
 from ygs.cli.output import emit, log, opts
-from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, FailOn, ReportFormat, choice, deliver
+from ygs.cli.reports import (
+    FAIL_ON,
+    REPORT_FORMATS,
+    FailOn,
+    OutputForce,
+    ReportFormat,
+    choice,
+    deliver,
+)
 from ygs.errors import Exit, YgsError
 
 TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
@@ -46,6 +54,7 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
     ] = None,
+    force: OutputForce = False,
 ) -> int:
     """Lint PRDs, TRDs, design docs, ADRs, threat models and tasks.
 
@@ -82,7 +91,7 @@ def check(
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))
     checked = len(scope) if scope is not None else len(catalog.artifacts)
-    return deliver(report, fmt, output, code, {"checked": checked})
+    return deliver(report, fmt, output, code, {"checked": checked}, force=force)
 
 
 def _explain(rule_id: str) -> int:
@@ -202,6 +211,7 @@ def trace(
         Path | None,
         typer.Option("--output", "-o", help="Write the output to FILE (a table as markdown)."),
     ] = None,
+    force: OutputForce = False,
 ) -> int:
     """Traceability: requirements -> TRD decisions -> tasks -> tests -> commits,
     and threats -> mitigations -> tasks -> tests.
@@ -224,12 +234,12 @@ def trace(
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
-        return deliver(report, fmt, output, code, {})
+        return deliver(report, fmt, output, code, {}, force=force)
     data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
     if opts().json or fmt == "json":
         opts().json = True  # --format json is --json
         if output is not None:
-            _write(output, _json(data))
+            _write(output, _json(data), force)
         return emit(data, None, code)
     text = tr.mermaid(graph) if fmt == "mermaid" else tr.markdown(graph)
     if gate and fmt != "mermaid":
@@ -237,7 +247,7 @@ def trace(
 
         text += "\n" + render("markdown", report)
     if output is not None:
-        _write(output, text)  # the table is for terminals: a file gets markdown
+        _write(output, text, force)  # the table is for terminals: a file gets markdown
     if fmt == "table":
         return emit(data, lambda console: _trace_table(console, graph, report, gate), code)
     if output is None:
@@ -260,10 +270,10 @@ def _json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _write(output: Path, text: str) -> None:
-    from ygs.store import atomic_write
+def _write(output: Path, text: str, force: bool) -> None:
+    from ygs.cli.reports import write_output
 
-    atomic_write(output if output.is_absolute() else opts().cwd / output, text)
+    write_output(output, text, force=force)
     log(f"ygs: wrote {output}")
 
 

@@ -5,13 +5,19 @@ closure, and typer must be able to evaluate the annotations.
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
 from ygs.cli.output import log, opts
-from ygs.cli.reports import FailOn, ReportFormat
+from ygs.cli.reports import FailOn, OutputForce, ReportFormat
 from ygs.errors import Exit, YgsError
+
+
+class Output(NamedTuple):
+    path: Path | None
+    force: bool
+
 
 DOCS = {
     "review-prd": ("ygs-review-prd", ("prd",)),
@@ -45,8 +51,10 @@ def _command(name: str):
             typer.Option("--model-backend", help="auto, anthropic, claude-code, offline."),
         ] = None,
         max_cost: Annotated[float | None, typer.Option("--max-cost", help="Budget in USD.")] = None,
+        force: OutputForce = False,
     ) -> int:
-        return review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost)
+        where = Output(output, force)
+        return review(name, path, fmt, fail_on, where, merge, offline, backend, max_cost)
 
     what = " or ".join(k.upper() if len(k) == 3 else k for k in kinds)
     command.__doc__ = (
@@ -68,7 +76,7 @@ def _overrides(proj, rules):
 
 def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) -> int:
     from ygs import __version__, llm
-    from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
+    from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, check_output, choice, deliver
     from ygs.core.findings import fails
     from ygs.core.lint import all_rules, lint
     from ygs.interview.engine import load_skill
@@ -78,6 +86,8 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     from ygs.store import read_findings_input
 
     fmt, fail_on = choice(fmt, REPORT_FORMATS, "--format"), choice(fail_on, FAIL_ON, "--fail-on")
+    if output.path is not None:
+        check_output(output.path, force=output.force)  # refuse before the model runs
     proj = Project.at(opts().cwd)
     skill_name, kinds = DOCS[name]
     rel = proj.rel(path if path.is_absolute() else opts().cwd / path)
@@ -125,4 +135,4 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
     )
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
-    return deliver(report, fmt, output, code, extra)
+    return deliver(report, fmt, output.path, code, extra, force=output.force)

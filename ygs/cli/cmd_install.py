@@ -27,6 +27,14 @@ SkillsOption = Annotated[
     typer.Option("--skills", help="Only these skills: a,b (the ygs- prefix is optional)."),
 ]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
+FollowOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Write and delete through symbolic links in the target folders "
+        "(refused by default: a cloned repository could point them anywhere).",
+    ),
+]
 FromOption = Annotated[
     Path | None,
     typer.Option("--from", help="A skill pack folder to use instead of the packaged one."),
@@ -43,6 +51,7 @@ WORDS = {
     "relink": "relinked",
     "unlink": "unlinked",
     "kept": "kept",
+    "refused": "refused",
 }
 
 
@@ -96,13 +105,15 @@ def install(
     status: Annotated[
         bool, typer.Option("--status", help="List what is installed (same as `ygs installed`).")
     ] = False,
+    follow_symlinks: FollowOption = False,
 ) -> int:
     """Install the skill pack into a coding agent (default: Claude Code, user scope).
 
     Never overwrites a file you changed: changed files are merged three ways, and a
     conflict leaves your file and writes the new version beside it as `<file>.ygs-new`
     (exit 1). Skills ygs did not install are left alone. Running it twice changes
-    nothing the second time.
+    nothing the second time. Writes stay inside the agents' folders: a folder on the way
+    that is a symbolic link is refused unless --follow-symlinks.
     """
     if status:
         return installed(agent=agent, scope=scope)
@@ -116,6 +127,7 @@ def install(
         link=link,
         dry_run=dry_run,
         source=_source(from_),
+        follow_symlinks=follow_symlinks,
     )
     return _emit_outcomes([outcome], "conflict")
 
@@ -128,6 +140,7 @@ def update(
     skills: SkillsOption = None,
     dry_run: DryRunOption = False,
     from_: FromOption = None,
+    follow_symlinks: FollowOption = False,
 ) -> int:
     """Bring installed skills up to the packaged version (after upgrading ygs).
 
@@ -143,6 +156,7 @@ def update(
         run.names(skills),
         dry_run=dry_run,
         source=_source(from_) if from_ else None,
+        follow_symlinks=follow_symlinks,
     )
     if not outcomes:
         log("Nothing installed by ygs here yet: run `ygs install`.")
@@ -158,16 +172,24 @@ def uninstall(
         typer.Option("--force", help="Also remove files you changed (a copy is kept)."),
     ] = False,
     dry_run: DryRunOption = False,
+    follow_symlinks: FollowOption = False,
 ) -> int:
     """Remove what ygs installed (default: every agent, user scope).
 
     Only files that still hold what ygs wrote are removed; files you changed are kept and
-    listed (exit 1) unless --force. Skills ygs did not install are never touched.
+    listed (exit 1) unless --force. Skills ygs did not install are never touched, and
+    neither is a manifest entry outside the agents' folders (reported, exit 2).
     """
     from ygs.install import run
 
     outcome = run.uninstall(
-        agent, scope or "user", opts().cwd, run.names(skills), force=force, dry_run=dry_run
+        agent,
+        scope or "user",
+        opts().cwd,
+        run.names(skills),
+        force=force,
+        dry_run=dry_run,
+        follow_symlinks=follow_symlinks,
     )
     return _emit_outcomes([outcome], "kept")
 
@@ -181,11 +203,13 @@ def installed(
     """What ygs installed where, at which version, and which files you changed."""
     from ygs.install import run
 
-    rows = run.status(_scopes(scope), opts().cwd, agent)
+    rows, refused = run.status(_scopes(scope), opts().cwd, agent)
 
     def human(console) -> None:
         from ygs.cli.render import table
 
+        for item in refused:
+            log(f"refused: {item['scope']} manifest entry {item['path']!r}: {item['detail']}")
         if not rows:
             console.print("Nothing installed by ygs. Run `ygs install`.", markup=False)
             return
@@ -198,12 +222,15 @@ def installed(
                 console.print(f"  changed by you: {path}", markup=False)
             for path in row["conflicts"]:
                 console.print(f"  conflict waiting: {path}", markup=False)
+            if row.get("unreadable"):
+                console.print(f"  not read: {row['unreadable']}", markup=False)
 
-    return emit({"installs": rows}, human)
+    code = Exit.USAGE if refused else Exit.OK
+    return emit({"installs": rows, "refused": refused}, human, code)
 
 
 def _state(row: dict) -> str:
-    parts = []
+    parts = ["not read"] if row.get("unreadable") else []
     if row["conflicts"]:
         parts.append(f"conflict ({len(row['conflicts'])})")
     if row["modified"]:
@@ -252,8 +279,9 @@ def plugin_build(
 
 
 def _emit_outcomes(outcomes, failing: str, single: bool = True) -> int:
-    failed = any(s.action in (failing, "conflict") for o in outcomes for s in o.steps)
-    code = Exit.FINDINGS if failed else Exit.OK
+    actions = {s.action for o in outcomes for s in o.steps}
+    failed = bool(actions & {failing, "conflict"})
+    code = Exit.USAGE if "refused" in actions else Exit.FINDINGS if failed else Exit.OK
     data = outcomes[0].to_dict() if single else _combined([o.to_dict() for o in outcomes])
 
     def human(console) -> None:
@@ -294,6 +322,12 @@ def _show(console, outcome) -> None:
     console.print(f"{outcome.scope.name} scope: {summary}.", markup=False)
     if outcome.dry_run:
         console.print("Dry run: nothing was written.", markup=False)
+    if any(s.action == "refused" for s in outcome.steps):
+        console.print(
+            f"The {outcome.scope.name} manifest ({outcome.scope.manifest_path}) listed paths "
+            "outside the agents' folders: they were left alone and dropped from it.",
+            markup=False,
+        )
     if outcome.conflicts:
         console.print(
             "Resolve a conflict by merging <file>.ygs-new into your file, then delete the "

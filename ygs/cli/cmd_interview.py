@@ -20,7 +20,8 @@ Replay = Annotated[
     str | None, typer.Option("--replay", help="Regenerate the artifact from a journal (SESSION).")
 ]
 Force = Annotated[
-    bool, typer.Option("--force", help="Overwrite an existing file (a backup is kept).")
+    bool,
+    typer.Option("--force", help="Overwrite an existing file, --replay too (a backup is kept)."),
 ]
 Offline = Annotated[bool, typer.Option("--offline", help="No model: the question bank only.")]
 Backend = Annotated[
@@ -30,6 +31,14 @@ Backend = Annotated[
     ),
 ]
 MaxCost = Annotated[float | None, typer.Option("--max-cost", help="Budget for this run in USD.")]
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Write through symbolic links to folders (refused by default: a cloned "
+        "repository could point them anywhere).",
+    ),
+]
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Run:
     offline: bool = False
     backend: str | None = None
     max_cost: float | None = None
+    follow_symlinks: bool = False
 
 
 def register(app: typer.Typer) -> None:
@@ -93,11 +103,12 @@ def refine_prd(
     offline: Offline = False,
     backend: Backend = None,
     max_cost: MaxCost = None,
+    follow_symlinks: Follow = False,
 ) -> int:
     """Interview for a PRD, one question at a time, and write docs/prd/YYYY-MM-DD-slug.md."""
     from ygs.interview.engine import Spec
 
-    run = Run(answers, resume, replay, force, offline, backend, max_cost)
+    run = Run(answers, resume, replay, force, offline, backend, max_cost, follow_symlinks)
     if source is not None:
         return _refine_existing(Spec("ygs-refine-prd", "prd"), source, run)
     return _interview(Spec("ygs-refine-prd", "prd"), run, idea=idea or "")
@@ -114,6 +125,7 @@ def refine_trd(
     offline: Offline = False,
     backend: Backend = None,
     max_cost: MaxCost = None,
+    follow_symlinks: Follow = False,
 ) -> int:
     """Interview for a TRD traced to a PRD, and write docs/trd/YYYY-MM-DD-slug.md."""
     source = _input(_project(), prd, ("prd",), "--prd")
@@ -121,7 +133,7 @@ def refine_trd(
         raise YgsError(
             "no PRD to design from", remedy="write one with `ygs refine-prd`, or pass --prd"
         )
-    run = Run(answers, resume, replay, force, offline, backend, max_cost)
+    run = Run(answers, resume, replay, force, offline, backend, max_cost, follow_symlinks)
     return _designed_from("ygs-refine-trd", "trd", source, run)
 
 
@@ -139,12 +151,13 @@ def refine_architecture(
     offline: Offline = False,
     backend: Backend = None,
     max_cost: MaxCost = None,
+    follow_symlinks: Follow = False,
 ) -> int:
     """Interview about modules, seams and failure modes; write docs/architecture/slug.md
     (or, with --design-doc, docs/design/YYYY-MM-DD-slug.md)."""
     source = _input(_project(), source_ref, ("trd", "prd"), "--from-doc")
     kind = "design-doc" if design_doc else "architecture"
-    run = Run(answers, resume, replay, force, offline, backend, max_cost)
+    run = Run(answers, resume, replay, force, offline, backend, max_cost, follow_symlinks)
     return _designed_from("ygs-refine-architecture", kind, source, run, design_doc=design_doc)
 
 
@@ -159,10 +172,11 @@ def threat_model(
     offline: Offline = False,
     backend: Backend = None,
     max_cost: MaxCost = None,
+    follow_symlinks: Follow = False,
 ) -> int:
     """STRIDE threat-model interview; write docs/threat-models/YYYY-MM-DD-slug.md."""
     source = _input(_project(), trd, ("trd",), "--trd")
-    run = Run(answers, resume, replay, force, offline, backend, max_cost)
+    run = Run(answers, resume, replay, force, offline, backend, max_cost, follow_symlinks)
     return _designed_from("ygs-threat-model", "threat-model", source, run)
 
 
@@ -178,6 +192,7 @@ def adr(
     offline: Offline = False,
     backend: Backend = None,
     max_cost: MaxCost = None,
+    follow_symlinks: Follow = False,
 ) -> int:
     """Record a decision as docs/adr/NNNN-slug.md (the number is allocated for you).
 
@@ -186,7 +201,7 @@ def adr(
     """
     from ygs.interview.engine import Spec
 
-    run = Run(answers, resume, replay, force, offline, backend, max_cost)
+    run = Run(answers, resume, replay, force, offline, backend, max_cost, follow_symlinks)
     words = list(words or [])
     if words[:1] != ["supersede"]:
         return _interview(Spec("ygs-adr", "adr"), run, idea=" ".join(words))

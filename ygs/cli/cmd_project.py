@@ -263,17 +263,20 @@ def artifacts(
 
 def next_id(
     prefix: Annotated[str, typer.Argument(help="REQ, ADR, TASK, THR or MIT.")],
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, max=1000, help="How many ids to hand out.")
+    ] = 1,
 ) -> int:
-    """Print the next free id: max + 1 over every id used anywhere in the project."""
-    from ygs.core.artifacts import ID_WIDTH
-    from ygs.core.artifacts import next_id as allocate
+    """Hand out the next free id: max + 1 over every id used anywhere in the project.
 
-    prefix = prefix.upper().rstrip("-")
-    if prefix not in ID_WIDTH:
-        raise YgsError(f"unknown id prefix '{prefix}'", remedy=f"one of: {', '.join(ID_WIDTH)}")
-    catalog = project().catalog
-    value = allocate(catalog, prefix)
-    return emit({"prefix": prefix, "id": value}, lambda console: console.print(value))
+    The id is reserved (in .ygs/reserved-ids.json) until a file uses it, so parallel runs
+    and agents never get the same one, even when they write the file later.
+    """
+    from ygs.store import allocate
+
+    ids = allocate(project(), prefix, count, by="next-id")
+    data = {"prefix": ids[0].split("-")[0], "id": ids[0], "ids": ids}
+    return emit(data, lambda console: console.print("\n".join(ids), markup=False))
 
 
 def doctor() -> int:

@@ -50,6 +50,13 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the --format report to FILE.")
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Let --output replace an artifact or a file tracked by git (a backup is kept).",
+    ),
+]
 MergeOpt = Annotated[
     str | None,
     typer.Option(
@@ -128,6 +135,7 @@ def review(
     list_rules: Annotated[
         bool, typer.Option("--rules", help="List the offline rules and exit.")
     ] = False,
+    force: ForceOpt = False,
 ) -> int:
     """Review a change: offline rules, then a two-pass model review when a backend is set.
 
@@ -159,7 +167,7 @@ def review(
         gate=gate,
         no_cache=no_cache,
     )
-    return _finish(proj, ask, fmt, output, post=post_pr, title="Review")
+    return _finish(proj, ask, fmt, (output, force), post=post_pr, title="Review")
 
 
 def review_pr(
@@ -180,6 +188,7 @@ def review_pr(
         bool,
         typer.Option("--post", help="Post one review with inline comments (re-runs update it)."),
     ] = False,
+    force: ForceOpt = False,
 ) -> int:
     """Review pull request N through every lens that applies: ranked findings and one verdict.
 
@@ -207,7 +216,7 @@ def review_pr(
         combined=True,
     )
     return _finish(
-        proj, ask, fmt, output, post=number if post else None, title=f"PR #{number} review"
+        proj, ask, fmt, (output, force), post=number if post else None, title=f"PR #{number} review"
     )
 
 
@@ -277,13 +286,18 @@ def _explain(rule_id: str | None) -> int:
 
 
 def _finish(
-    proj, ask, fmt: str | None, output: Path | None, *, post: int | None, title: str
+    proj, ask, fmt: str | None, out: tuple[Path | None, bool], *, post: int | None, title: str
 ) -> int:
     from ygs import __version__
     from ygs.review import present
     from ygs.review.run import review as run_review
 
+    output, force = out
     fmt = _format(fmt, output)
+    if output is not None:
+        from ygs.cli.reports import check_output
+
+        check_output(output, force=force)  # refuse before the review, not after
     result = run_review(proj, ask, log=log)
     data = result.data
     if result.pr is not None:
@@ -292,10 +306,9 @@ def _finish(
         data["posted"] = _post(proj, result, post, present.markdown(data, title))
     body = present.render(fmt, data, result.findings, __version__, title) if fmt else ""
     if output is not None:
-        from ygs.store import atomic_write
+        from ygs.cli.reports import write_output
 
-        target = output if output.is_absolute() else opts().cwd / output
-        atomic_write(target, body)
+        write_output(output, body, force=force)
         log(f"wrote {fmt} report to {output}")
         return emit(data, lambda console: _human(console, data), result.code)
     if fmt and fmt not in ("text", "rich"):
@@ -416,7 +429,7 @@ def ci_github(
 ) -> int:
     """Write .github/workflows/ygs-review.yml: review each pull request, upload SARIF."""
     from ygs.review import ci
-    from ygs.store import write_new
+    from ygs.store import inside, state_folder, write_new
 
     proj = _project()
     text = ci.workflow(
@@ -425,8 +438,9 @@ def ci_github(
         python=python,
         fail_on=_fail_on(fail_on or "must"),
     )
-    target = proj.root / ".github" / "workflows" / "ygs-review.yml"
-    backup = write_new(target, text, force=force)
+    target = inside(proj.root, ".github/workflows/ygs-review.yml", opt_in=None)
+    backups = state_folder(proj.root, "backups") if force and target.exists() else None
+    backup = write_new(target, text, force=force, backup_dir=backups)
     data = {
         "workflow": proj.rel(target),
         "backup": str(backup) if backup else None,

@@ -3,6 +3,7 @@ the --format / --fail-on / --output options and how a report reaches the user.""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,16 @@ ReportFormat = Annotated[
 FailOn = Annotated[
     str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
 ]
+OutputForce = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Let --output replace an artifact or a file tracked by git (a backup is kept).",
+    ),
+]
+# Files of the project that --output never replaces without --force, besides every file
+# in the docs and tasks folders and every file git tracks.
+PROTECTED = ("CONTEXT.md", ".ygs/config.yaml", ".ygs/install-manifest.json")
 
 
 def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -30,16 +41,15 @@ def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
-def deliver(report, fmt: str, output: Path | None, code: int, extra: dict) -> int:
+def deliver(
+    report, fmt: str, output: Path | None, code: int, extra: dict, *, force: bool = False
+) -> int:
     """Write the report in `fmt` to stdout or `--output`; JSON goes through emit()."""
     from ygs.report import render
     from ygs.report.json import payload
 
     if output is not None:
-        from ygs.store import atomic_write
-
-        target = output if output.is_absolute() else opts().cwd / output
-        atomic_write(target, render(fmt, report))
+        write_output(output, render(fmt, report), force=force)
         log(f"ygs: wrote {fmt} report to {output}")
     if opts().json or fmt == "json":
         opts().json = True  # --format json is --json
@@ -57,3 +67,72 @@ def _text(console, report) -> None:
 
     findings(console, report.findings)
     console.print(report.summary(), markup=False)
+
+
+def write_output(output: Path, text: str, *, force: bool = False) -> Path:
+    """Write an `--output FILE` report (see `check_output`), keeping a backup of a project
+    file it replaces (--force)."""
+    from ygs.store import atomic_write, backup_copy, state_folder
+
+    target, replaces = check_output(output, force=force)
+    if replaces is not None:
+        proj = _proj()
+        backup = backup_copy(target, state_folder(proj.root, "backups"))
+        log(f"ygs: the previous {replaces} is kept at {proj.rel(backup)}")
+    atomic_write(target, text)
+    return target
+
+
+def check_output(output: Path, *, force: bool = False) -> tuple[Path, str | None]:
+    """Where `--output FILE` goes, and the project file it would replace (None: none).
+
+    Inside the project the path must go through real folders (no symbolic links), and an
+    artifact (any file in the docs or tasks folders, CONTEXT.md, the config, the install
+    manifest) or a file git tracks is replaced only with --force. A folder is refused.
+    Outside the project the path is the user's choice. Call it before long work, so a
+    refused path fails fast.
+    """
+    from ygs.store import inside
+
+    proj = _proj()
+    target = output if output.is_absolute() else opts().cwd.resolve() / output
+    target = Path(os.path.abspath(target))
+    if target.is_dir():
+        raise YgsError(f"--output {output} is a folder", path=str(output), remedy="name a file")
+    rel = _relative(target, proj.root)
+    if rel is None:
+        return target, None
+    target = inside(proj.root, rel, opt_in=None)
+    if not os.path.lexists(target) or not _protected(proj, rel):
+        return target, None
+    if not force:
+        raise YgsError(
+            f"--output {output}: {rel} is part of the project (an artifact or a file git "
+            "tracks): not overwritten",
+            path=rel,
+            remedy="write the report to another file, or pass --force to replace it "
+            "(a backup is kept in .ygs/backups/)",
+        )
+    return target, rel
+
+
+def _proj():
+    from ygs.project import Project
+
+    return Project.at(opts().cwd)
+
+
+def _relative(target: Path, root: Path) -> str | None:
+    try:
+        return target.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _protected(proj, rel: str) -> bool:
+    from ygs import repo
+
+    layout = proj.layout
+    if rel in PROTECTED or rel.startswith((f"{layout.docs}/", f"{layout.tasks}/")):
+        return True
+    return repo.tracked(proj.root, rel)

@@ -4,6 +4,16 @@ Order of writes: every file first (each one atomic), the manifest last (atomic).
 killed half-way leaves files that either hold the new content or the old; the next run
 sees files that already match and records them, and writes the rest.
 
+Containment: every path comes from the pack (trusted) or from the manifest (untrusted: a
+project's manifest is committed, so a cloned repository can say anything). Each one must
+lie under one of the agent's folders (`.claude/skills/…`), with no `..`, and no folder on
+the way may be a symbolic link unless the user passed `--follow-symlinks` (in user scope
+the agent's folder itself is trusted, links included: the user made it). Manifest entries
+that break the first rule are reported as `refused`, dropped, and never touched; a link on
+the way stops the whole command before anything is written. The scope is locked (the
+project's `.ygs/lock`, or the user manifest's folder) from reading the manifest to writing
+it, so parallel installs never lose each other's records.
+
 Test hook: when the environment variable `YGS_TEST_FAIL_AFTER_FILES=N` is set, the
 process kills itself (SIGKILL) right after writing its N-th file, to prove that a crash
 is repaired by the next run. Nothing else reads it.
@@ -24,7 +34,7 @@ from ygs.install import manifest as mf
 from ygs.install import pack, plan
 from ygs.install.plan import NEW_SUFFIX, OTHER, SkillPlan, Step
 from ygs.install.targets import all_targets
-from ygs.store import atomic_write
+from ygs.store import Escape, atomic_write, inside, lexical_problem
 
 FAIL_AFTER_ENV = "YGS_TEST_FAIL_AFTER_FILES"
 SCOPES = ("user", "project")
@@ -35,6 +45,7 @@ class Scope:
     name: str
     root: Path
     manifest_path: Path
+    follow_symlinks: bool = False
 
     def show(self, rel: str) -> str:
         return f"~/{rel}" if self.name == "user" else rel
@@ -80,25 +91,114 @@ def home() -> Path:
     return Path(value)
 
 
-def scope(name: str, cwd: Path) -> Scope:
+def scope(name: str, cwd: Path, follow_symlinks: bool = False) -> Scope:
     if name not in SCOPES:
         raise YgsError(f"unknown scope '{name}'", remedy="use --scope user or --scope project")
     if name == "user":
         root = home()
-        return Scope(name, root, mf.location(name, None))
+        return Scope(name, root, mf.location(name, None), follow_symlinks)
     from ygs.project import find_root
 
     root = find_root(cwd.resolve())
-    return Scope(name, root, mf.location(name, root))
+    return Scope(name, root, mf.location(name, root), follow_symlinks)
 
 
-def load_manifest(where: Scope) -> mf.Manifest:
+def locked(where: Scope):
+    """The scope's lock: held from reading the manifest to writing it."""
+    from ygs.store import lock, project_lock
+
+    if where.name == "project":
+        return project_lock(where.root)
+    return lock(where.manifest_path.parent)
+
+
+def load_manifest(where: Scope) -> tuple[mf.Manifest, list[Step]]:
+    """The manifest, minus entries that point outside the agents' folders (reported as
+    `refused` steps: they are never read, written or deleted)."""
     path = where.manifest_path
+    if where.name == "project":
+        inside(where.root, path.relative_to(where.root).as_posix(), opt_in=None)
     if not path.is_file():
-        return mf.Manifest(where.name)
+        return mf.Manifest(where.name), []
     from ygs.store import read_text
 
-    return mf.from_json(read_text(path), where.name, str(path))
+    return screen(where, mf.from_json(read_text(path), where.name, str(path)))
+
+
+def screen(where: Scope, manifest: mf.Manifest) -> tuple[mf.Manifest, list[Step]]:
+    known = all_targets()
+    refused: list[Step] = []
+    for agent, skills in sorted(manifest.installs.items()):
+        target = known.get(agent)
+        for name, record in sorted(skills.items()):
+            paths = [record.link[0]] if record.link else list(record.files)
+            bad = {p: why for p in paths if (why := _outside(where, target, p))}
+            if not bad:
+                continue
+            refused += [Step(agent, name, p, "refused", why) for p, why in sorted(bad.items())]
+            files = {p: r for p, r in record.files.items() if p not in bad}
+            kept = replace(record, files=files) if files and not record.link else None
+            manifest = manifest.with_skill(agent, name, kept)
+    return manifest, refused
+
+
+def _outside(where: Scope, target: ModuleType | None, rel: str) -> str | None:
+    """Why a manifest entry is not a path ygs may touch for this agent, or None."""
+    problem = lexical_problem(rel)
+    if problem is not None:
+        return f"{problem}: outside the {where.name} scope; never touched"
+    if target is None:
+        return None  # an agent this ygs does not know is never touched anyway
+    if _base(target, where.name, rel) is None:
+        roots = ", ".join(f"{r}/" for r in target.ROOTS[where.name])
+        return f"not under {roots}: not a file ygs installs for {target.TITLE}; never touched"
+    return None
+
+
+def _base(target: ModuleType, scope_name: str, rel: str) -> str | None:
+    return next((b for b in target.ROOTS[scope_name] if rel.startswith(b + "/")), None)
+
+
+def contain(where: Scope, target: ModuleType, rel: str) -> Path:
+    """The absolute path of `rel`, or Escape: it must be under one of the agent's folders,
+    through real folders (links only with --follow-symlinks; in user scope the agent's
+    folder itself may be a link the user made)."""
+    base = _base(target, where.name, rel)
+    if base is None and lexical_problem(rel) is None:
+        raise Escape(f"{rel}: {_outside(where, target, rel)}", path=rel)
+    if where.name == "user" and base is not None:
+        inside(where.root / base, rel[len(base) + 1 :], follow_symlinks=where.follow_symlinks)
+        return where.root / rel
+    return inside(where.root, rel, follow_symlinks=where.follow_symlinks)
+
+
+def contain_all(where: Scope, target: ModuleType, paths) -> None:
+    """Check every path before anything is written: the first problem stops the command."""
+    problems: dict[str, Escape] = {}
+    for rel in sorted(paths):
+        try:
+            contain(where, target, rel)
+        except Escape as err:
+            problems.setdefault(err.message, err)
+    if problems:
+        first, *rest = problems.values()
+        first.details = [e.message for e in rest]
+        raise first
+
+
+def clean_temps(where: Scope, targets) -> None:
+    """Remove temp files a killed run left in the agents' folders and beside the manifest
+    (under the scope lock, so none belongs to a live run)."""
+    from ygs.store import clean_temps as clean
+
+    for target in targets:
+        for base in target.ROOTS[where.name]:
+            try:
+                folder = contain(where, target, f"{base}/x").parent
+            except Escape:
+                continue  # a linked folder: the command refuses it before writing anything
+            clean(folder, recursive=True)
+    clean(where.manifest_path.parent, names=[where.manifest_path.name])
 
 
 # ----------------------------------------------------------------------------- disk
@@ -116,14 +216,15 @@ def _protected(where: Scope) -> set[Path]:
 
 def _split(target: ModuleType, scope_name: str, rel: str) -> tuple[str, list[str]]:
     """(target root, parts below it): a symlink below the root makes the path foreign."""
-    for base in target.ROOTS[scope_name]:
-        if rel.startswith(base + "/"):
-            return base, rel[len(base) + 1 :].split("/")
+    base = _base(target, scope_name, rel)
+    if base is not None:
+        return base, rel[len(base) + 1 :].split("/")
     return "", rel.split("/")
 
 
 def read_disk(where: Scope, target: ModuleType, paths) -> dict[str, plan.Disk]:
     disk: dict[str, plan.Disk] = {}
+    contain_all(where, target, paths)
     for rel in paths:
         base, parts = _split(target, where.name, rel)
         disk[rel] = _read_one(where.root / base, parts)
@@ -182,6 +283,7 @@ def plan_skill(
     stamp = (__version__, skill.source)
     if link:
         rel = target.link_path(skill, where.name)
+        contain_all(where, target, [rel])
         have = read_link(where.root / rel)
         target_path = str(skill.folder)
         return plan.plan_link(target.NAME, skill.name, rel, target_path, record, have, stamp), {}
@@ -206,6 +308,7 @@ def plan_removal(
 ) -> SkillPlan:
     record = manifest.skills(target.NAME)[name]
     if record.link is not None:
+        contain_all(where, target, [record.link[0]])
         disk = {record.link[0]: read_link(where.root / record.link[0])}
         return plan.plan_removal(target.NAME, name, record, {}, disk, frozenset(), force)
     disk = read_disk(where, target, record.files)
@@ -239,10 +342,11 @@ class _Writer:
         self.count = 0
         self.limit = int(os.environ.get(FAIL_AFTER_ENV, "0") or 0)
         self.protected = _protected(where)
-        self.stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        self.backups: Path | None = None
 
     def apply(self, step: Step) -> None:
-        path = self.where.root / step.path
+        target = all_targets()[step.agent]
+        path = contain(self.where, target, step.path)  # again: the disk may have changed
         try:
             self._apply(step, path)
         except OSError as err:
@@ -284,9 +388,14 @@ class _Writer:
             new.unlink()
 
     def _backup(self, path: Path, rel: str) -> None:
-        folder = self.where.manifest_path.parent / "backups" / f"uninstall-{self.stamp}"
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, folder / rel)
+        from ygs.store import unique_folder
+
+        if self.backups is None:
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
+            parent = self.where.manifest_path.parent / "backups"
+            self.backups = unique_folder(parent, f"uninstall-{stamp}")
+        (self.backups / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, self.backups / rel, follow_symlinks=False)
 
     def _prune(self, folder: Path) -> None:
         while folder not in self.protected and folder.is_dir() and not any(folder.iterdir()):

@@ -20,6 +20,10 @@ from ygs.errors import Exit, YgsError
 
 FORMAT = 1
 FILE_NAME = "install-manifest.json"
+DAMAGED_REMEDY = (
+    "restore it from a backup, or move it aside (ygs then treats installed files as not its "
+    "own and leaves them alone)"
+)
 
 
 def sha256(data: bytes) -> str:
@@ -127,6 +131,13 @@ def from_json(text: str, scope: str, path: str) -> Manifest:
         blobs = {sha: _blob(b) for sha, b in data.get("blobs", {}).items()}
         if data.get("format") != FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
+    except RecursionError:
+        raise YgsError(
+            "the install manifest is damaged: nested too deeply to be a manifest",
+            path=path,
+            code=Exit.USAGE,
+            remedy=DAMAGED_REMEDY,
+        ) from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         line = getattr(err, "lineno", None)
         raise YgsError(
@@ -134,8 +145,7 @@ def from_json(text: str, scope: str, path: str) -> Manifest:
             path=path,
             line=line,
             code=Exit.USAGE,
-            remedy="restore it from a backup, or move it aside (ygs then treats installed "
-            "files as not its own and leaves them alone)",
+            remedy=DAMAGED_REMEDY,
         ) from None
     return Manifest(scope, installs, blobs, str(data.get("ygs_version", "")))
 

@@ -34,6 +34,7 @@ RANK = {
     "merge": 3,
     "kept": 4,
     "conflict": 5,
+    "refused": 6,
 }
 
 
@@ -64,6 +65,8 @@ class Step:
 
     @property
     def changes(self) -> bool:
+        if self.action == "refused":
+            return False  # outside the agents' folders: never touched
         return self.action not in ("keep", "kept") or self.drop_new is not None
 
     def to_dict(self) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -44,6 +45,18 @@ def select(loaded: dict[str, pack.SourceSkill], wanted: list[str] | None):
     return [loaded[n] for n in sorted(_pick(list(loaded), wanted, "skill in the pack"))]
 
 
+@contextmanager
+def _session(where: engine.Scope, targets, dry_run: bool):
+    """Hold the scope's lock (not for a dry run, which writes nothing) and clear the temp
+    files a killed run left behind."""
+    if dry_run:
+        yield
+        return
+    with engine.locked(where):
+        engine.clean_temps(where, targets)
+        yield
+
+
 def install(
     agents: str,
     scope_name: str,
@@ -53,16 +66,22 @@ def install(
     link: bool = False,
     dry_run: bool = False,
     source: str = pack.PACKAGED,
+    follow_symlinks: bool = False,
 ) -> engine.Outcome:
     targets = resolve(agents)
-    where = engine.scope(scope_name, cwd)
+    where = engine.scope(scope_name, cwd, follow_symlinks)
     loaded = pack.load(source, validate=source != pack.PACKAGED)
     skills = select(loaded, wanted)
-    before = engine.load_manifest(where)
+    with _session(where, targets, dry_run):
+        return _install(where, targets, skills, link, dry_run)
+
+
+def _install(where, targets, skills, link: bool, dry_run: bool) -> engine.Outcome:
+    before, refused = engine.load_manifest(where)
     for target in targets:
         for skill in skills:
             engine.check_mode(before, target, skill.name, link)
-    after, steps = before, []
+    after, steps = before, list(refused)
     for target in targets:
         for skill in skills:
             found, desired = engine.plan_skill(where, target, skill, after, link)
@@ -73,10 +92,13 @@ def install(
     return engine.finish(where, after, steps, dry_run)
 
 
-def _installed_targets(manifest: mf.Manifest, agents: str | None) -> list[ModuleType]:
+def _installed_targets(manifest: mf.Manifest | None, agents: str | None) -> list[ModuleType]:
+    """The agents named, else those the manifest lists (every agent when it is not read yet)."""
     if agents:
         return resolve(agents)
     known = all_targets()
+    if manifest is None:
+        return list(known.values())
     return [known[a] for a in sorted(manifest.installs) if a in known]
 
 
@@ -92,23 +114,28 @@ def update(
     *,
     dry_run: bool = False,
     source: str | None = None,
+    follow_symlinks: bool = False,
 ) -> list[engine.Outcome]:
     """Bring installed skills up to their source (or `source` for the skills it has)."""
     override = pack.load(source, validate=source != pack.PACKAGED) if source else None
     outcomes = []
     for scope_name in scopes:
-        where = engine.scope(scope_name, cwd)
-        before = engine.load_manifest(where)
-        if before.installs:
-            outcomes.append(_update_scope(where, before, agents, wanted, override, dry_run))
+        where = engine.scope(scope_name, cwd, follow_symlinks)
+        if not where.manifest_path.is_file():
+            continue
+        with _session(where, _installed_targets(None, agents), dry_run):
+            before, refused = engine.load_manifest(where)
+            if before.installs or refused:
+                outcome = _update_scope(where, before, agents, wanted, override, dry_run, refused)
+                outcomes.append(outcome)
     return outcomes
 
 
-def _update_scope(where, before, agents, wanted, override, dry_run) -> engine.Outcome:
+def _update_scope(where, before, agents, wanted, override, dry_run, refused) -> engine.Outcome:
     targets = _installed_targets(before, agents)
     chosen = _pick(_installed_names(before, targets), wanted, "installed skill")
     cache: dict[str, dict[str, pack.SourceSkill]] = {}
-    after, steps = before, []
+    after, steps = before, list(refused)
     for target in targets:
         for name, record in sorted(before.skills(target.NAME).items()):
             skill = _source_for(name, record, override, cache) if name in chosen else _SKIP
@@ -148,12 +175,20 @@ def uninstall(
     *,
     force: bool = False,
     dry_run: bool = False,
+    follow_symlinks: bool = False,
 ) -> engine.Outcome:
-    where = engine.scope(scope_name, cwd)
-    before = engine.load_manifest(where)
+    where = engine.scope(scope_name, cwd, follow_symlinks)
+    if not where.manifest_path.is_file():
+        return engine.Outcome(where, [], dry_run)  # nothing installed: nothing to lock
+    with _session(where, _installed_targets(None, agents), dry_run):
+        return _uninstall(where, agents, wanted, force, dry_run)
+
+
+def _uninstall(where, agents, wanted, force: bool, dry_run: bool) -> engine.Outcome:
+    before, refused = engine.load_manifest(where)
     targets = _installed_targets(before, agents)
     chosen = _pick(_installed_names(before, targets), wanted, "installed skill")
-    after, steps = before, []
+    after, steps = before, list(refused)
     for target in targets:
         for name in sorted(before.skills(target.NAME)):
             if name in chosen:
@@ -163,16 +198,19 @@ def uninstall(
     return engine.finish(where, after, steps, dry_run)
 
 
-def status(scopes: list[str], cwd: Path, agents: str | None = None) -> list[dict]:
+def status(scopes: list[str], cwd: Path, agents: str | None = None) -> tuple[list[dict], list]:
+    """One row per installed skill, and the manifest entries refused as unsafe."""
     rows: list[dict] = []
+    refused: list[dict] = []
     cache: dict[str, dict | None] = {}
     for scope_name in scopes:
         where = engine.scope(scope_name, cwd)
-        manifest = engine.load_manifest(where)
+        manifest, bad = engine.load_manifest(where)
+        refused += [{"scope": where.name, **step.to_dict()} for step in bad]
         for target in _installed_targets(manifest, agents):
             for name, record in sorted(manifest.skills(target.NAME).items()):
                 rows.append(_status_row(where, target, name, record, cache))
-    return rows
+    return rows, refused
 
 
 def _status_row(where, target, name: str, record: mf.SkillRecord, cache) -> dict:
@@ -199,7 +237,10 @@ def _status_row(where, target, name: str, record: mf.SkillRecord, cache) -> dict
 
 
 def _file_states(where, target, record: mf.SkillRecord) -> dict:
-    disk = engine.read_disk(where, target, record.files)
+    try:
+        disk = engine.read_disk(where, target, record.files)
+    except YgsError as err:  # a linked folder on the way: not read
+        return {"paths": [], "unreadable": err.message}
     mine = {p: r for p, r in record.files.items() if r.sha256}
     return {
         "paths": [where.show(p) for p in sorted(mine) if p.endswith(("SKILL.md", ".toml"))],

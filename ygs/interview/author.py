@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ygs.core.artifacts import Catalog, artifact_path, next_id, slugify
+from ygs.core.artifacts import artifact_path, slugify
 from ygs.interview.bank import Bank
 
 
@@ -21,12 +21,20 @@ class Plan:
     path: str
     meta: dict[str, Any]
     answers: dict[str, Any]
+    reserved: tuple[str, ...] = ()  # ids and names allocated for it (released if not written)
 
 
-def with_ids(catalog: Catalog, bank: Bank, answers: dict) -> dict:
-    """Allocate REQ/THR/MIT/… ids for group items that have none (refined items keep theirs)."""
+def with_ids(project, bank: Bank, answers: dict, by: str = "") -> tuple[dict, list[str]]:
+    """Allocate REQ/THR/MIT/… ids for group items that have none (refined items keep theirs).
+
+    Ids come from `ygs.store.allocate`: distinct from every id in the project and from
+    those parallel runs hold. Returns the answers and the ids allocated.
+    """
+    from ygs.store import allocate
+
     answers = copy.deepcopy(answers)
-    taken: dict[str, set[int]] = {}
+    slots: dict[str, list[tuple[dict, str]]] = {}
+    held: set[str] = set()
     for dim in bank.dimensions:
         repeat = dim.repeat
         if repeat is None:
@@ -34,10 +42,17 @@ def with_ids(catalog: Catalog, bank: Bank, answers: dict) -> dict:
         wanted = ({"id": repeat.id_prefix} if repeat.id_prefix else {}) | repeat.extra_ids
         for item in answers.get(repeat.key) or []:
             for key, prefix in wanted.items():
-                if not item.get(key):
-                    item[key] = next_id(catalog, prefix, taken.setdefault(prefix, set()))
-                taken.setdefault(prefix, set()).add(int(item[key].rsplit("-", 1)[1]))
-    return answers
+                if item.get(key):
+                    held.add(str(item[key]))
+                else:
+                    slots.setdefault(prefix, []).append((item, key))
+    allocated: list[str] = []
+    for prefix, places in slots.items():
+        ids = allocate(project, prefix, len(places), avoid=held, by=by)
+        for (item, key), ident in zip(places, ids, strict=True):
+            item[key] = ident
+        allocated += ids
+    return answers, allocated
 
 
 def with_open_questions(answers: dict, kept: list[tuple[str, tuple[str, ...], str]]) -> dict:
@@ -50,17 +65,8 @@ def with_open_questions(answers: dict, kept: list[tuple[str, tuple[str, ...], st
     return {**answers, "open_questions": [*existing, *notes]}
 
 
-def _unique_slug(catalog: Catalog, kind: str, slug: str) -> str:
-    used = {a.id for a in catalog.of_kind(kind)}
-    candidate, n = slug, 2
-    while candidate in used:
-        candidate, n = f"{slug}-{n}", n + 1
-    return candidate
-
-
 def plan(
-    catalog: Catalog,
-    layout,
+    project,
     bank: Bank,
     answers: dict,
     kind: str,
@@ -68,17 +74,24 @@ def plan(
     status: str,
     existing_path: str | None = None,
     existing_id: str | None = None,
+    reserved: tuple[str, ...] = (),
 ) -> Plan:
+    """Id, name and path of the artifact: an ADR number or a unique slug is allocated
+    (`ygs.store.allocate` / `allocate_slug`) unless the artifact exists already."""
+    from ygs.store import allocate, allocate_slug
+
     title = str(answers.get(bank.title) or "untitled").strip()
     today = date.today().isoformat()
     number = None
     if existing_id:
         ident = existing_id
     elif kind == "adr":
-        ident = next_id(catalog, "ADR")
+        ident = allocate(project, "ADR", by=kind)[0]
         number = int(ident.split("-")[1])
+        reserved = (*reserved, ident)
     else:
-        ident = _unique_slug(catalog, kind, slugify(title))
+        ident = allocate_slug(project, kind, slugify(title), date=today, by=kind)
+        reserved = (*reserved, f"{kind}:{ident}")
     slug = slugify(title) if kind == "adr" else ident
     if status == "draft" and kind == "adr":
         status = str(answers.get("status") or "proposed")
@@ -91,8 +104,9 @@ def plan(
         "slug": slug,
         **links,
     }
+    layout = project.layout
     path = existing_path or artifact_path(kind, slug, date=today, number=number, layout=layout)
-    return Plan(kind, path, meta, answers)
+    return Plan(kind, path, meta, answers, reserved)
 
 
 def render(plan: Plan, context: dict, overrides: Path) -> str:
@@ -133,17 +147,23 @@ def glossary_rows(answers: dict, current: str) -> list[str]:
     return rows
 
 
-def update_glossary(root: Path, answers: dict) -> int:
+def update_glossary(root: Path, answers: dict, *, follow_symlinks: bool = False) -> int:
+    """Add the new terms to CONTEXT.md (read-modify-write under the project lock, so
+    parallel interviews keep each other's terms). A CONTEXT.md that is a symbolic link,
+    or not UTF-8, is left alone (YgsError)."""
     from ygs.project import CONTEXT_FILE
-    from ygs.store import atomic_write
+    from ygs.store import Escape, atomic_write, inside, project_lock, read_text
 
-    path = root / CONTEXT_FILE
-    current = path.read_text(encoding="utf-8") if path.is_file() else ""
-    rows = glossary_rows(answers, current)
-    if not rows:
-        return 0
-    if "| Term |" not in current:
-        current = current.rstrip("\n") + "\n\n" if current else "# Context\n\n"
-        current += "| Term | Meaning | Not to be confused with |\n|---|---|---|\n"
-    atomic_write(path, current.rstrip("\n") + "\n" + "\n".join(rows) + "\n")
+    path = inside(root, CONTEXT_FILE, follow_symlinks=follow_symlinks)
+    with project_lock(root):
+        if path.is_symlink() and not follow_symlinks:
+            raise Escape(f"{CONTEXT_FILE} is a symbolic link: not updated", path=CONTEXT_FILE)
+        current = read_text(path, CONTEXT_FILE) if path.is_file() else ""
+        rows = glossary_rows(answers, current)
+        if not rows:
+            return 0
+        if "| Term |" not in current:
+            current = current.rstrip("\n") + "\n\n" if current else "# Context\n\n"
+            current += "| Term | Meaning | Not to be confused with |\n|---|---|---|\n"
+        atomic_write(path, current.rstrip("\n") + "\n" + "\n".join(rows) + "\n")
     return len(rows)

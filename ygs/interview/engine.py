@@ -267,7 +267,10 @@ def start_or_resume(project, skill: str, bank_hash: str, header: dict, *, resume
                 "where the questions still match"
             )
         return journal
+    from ygs.store import state_folder
+
     header = {"bank": bank_hash, "version": 1, **header}
+    state_folder(project.root, sessions_dir(project.root).name)  # no link on the way
     return Journal.start(sessions_dir(project.root), skill, header)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from ygs.errors import YgsError
 from ygs.interview import author
 from ygs.interview import engine as iv
 from ygs.interview import machine as core
+from ygs.store import project_lock
 
 NEXT = {
     "prd": "ygs review-prd {path}",
@@ -103,6 +106,7 @@ def interview_and_write(
     bank, bank_hash = iv.load_bank(skill)
     if run.replay:
         return _replay(project, spec, run, bank)
+    _check_folder(project, spec.kind, run)  # before the questions, not after
     context = iv.context_for(project, idea=idea, source=source, design_doc=design_doc)
     header = {"context": context, "links": spec.links}
     journal, context, state, prompter, advisor, gaps = _converse(
@@ -110,15 +114,29 @@ def interview_and_write(
     )
     links = journal.header.get("links", spec.links)
     plan = _plan(project, bank, state, spec.kind, links, spec.status)
-    if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
-        return {"written": False, "journal": str(journal.path), "path": plan.path}
-    text = _text(project, plan, context, advisor, skill)
-    result = _write(project, plan, text, run.force, journal, bank, state, gaps)
-    if superseding is not None:
-        _mark_superseded(project, superseding, plan.meta["id"])
-        result["superseded"] = superseding.id
+    with _reservation(project, plan):
+        if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
+            return {"written": False, "journal": str(journal.path), "path": plan.path}
+        text = _text(project, plan, context, advisor, skill)
+        with project_lock(project.root):
+            result = _write(project, plan, text, run, journal, state, gaps)
+            if superseding is not None:
+                _mark_superseded(project, superseding, plan.meta["id"], run)
+                result["superseded"] = superseding.id
     result["notes"] = [*getattr(prompter, "notes", []), *result["notes"]]
     return result
+
+
+@contextmanager
+def _reservation(project, plan):
+    """Give the plan's ids and names back when done: written, they are in the catalogue
+    now; not written (declined, failed), they are free again."""
+    from ygs.store import release
+
+    try:
+        yield
+    finally:
+        release(project, plan.reserved)
 
 
 def refine_in_place(project, spec, path: Path, run) -> dict:
@@ -159,10 +177,12 @@ def refine_in_place(project, spec, path: Path, run) -> dict:
         refines["path"],
         refines["id"],
     )
-    if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
-        return {"written": False, "journal": str(journal.path), "path": plan.path}
-    text = _text(project, plan, context, advisor, skill)
-    return _write(project, plan, text, True, journal, bank, state, gaps)
+    with _reservation(project, plan):
+        if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
+            return {"written": False, "journal": str(journal.path), "path": plan.path}
+        text = _text(project, plan, context, advisor, skill)
+        with project_lock(project.root):  # refining in place is the --force this asks for
+            return _write(project, plan, text, replace(run, force=True), journal, state, gaps)
 
 
 def _keep_ids(answers: dict, prior: dict) -> dict:
@@ -197,9 +217,8 @@ def _replay(project, spec, run, bank) -> dict:
     )
     text = author.render(plan, context, project.root / ".ygs" / "templates")
     gaps = core.gaps(bank, context, state)
-    return _write(
-        project, plan, text, run.force or bool(journal.written), journal, bank, state, gaps
-    )
+    with _reservation(project, plan), project_lock(project.root):
+        return _write(project, plan, text, run, journal, state, gaps)
 
 
 def _id_of(project, path: str | None) -> str | None:
@@ -208,11 +227,9 @@ def _id_of(project, path: str | None) -> str | None:
 
 
 def _plan(project, bank, state, kind, links, status, path=None, ident=None) -> author.Plan:
-    answers = author.with_ids(project.catalog, bank, state.answers)
+    answers, ids = author.with_ids(project, bank, state.answers, by=kind)
     answers = author.with_open_questions(answers, state.kept)
-    return author.plan(
-        project.catalog, project.layout, bank, answers, kind, links, status, path, ident
-    )
+    return author.plan(project, bank, answers, kind, links, status, path, ident, tuple(ids))
 
 
 def _text(project, plan, context, advisor, skill) -> str:
@@ -258,14 +275,22 @@ def _lint(project, plan, text: str) -> list[str]:
     ]
 
 
-def _write(project, plan, text, force, journal, bank, state, gaps) -> dict:
-    from ygs.store import write_new
+def _write(project, plan, text, run, journal, state, gaps) -> dict:
+    """Create the artifact (exclusively, or over the old one with --force and a backup),
+    then the journal mark and the glossary. The caller holds the project lock."""
+    from ygs.project import CONTEXT_FILE
+    from ygs.store import Exists, clean_temps, state_folder, write_new
 
-    target = project.root / plan.path
-    backup = write_new(target, text, force=force, backup_dir=project.root / ".ygs" / "backups")
+    target = _contained(project, plan.path, run)
+    clean_temps(target.parent)  # what a killed run left beside it (we hold the lock)
+    clean_temps(project.root, names=[CONTEXT_FILE])
+    try:
+        backups = state_folder(project.root, "backups") if run.force else None
+        backup = write_new(target, text, force=run.force, backup_dir=backups)
+    except Exists:
+        raise _not_written(plan, journal, run) from None
     journal.mark_written(plan.path)
-    added = author.update_glossary(project.root, plan.answers)
-    notes = [f"{added} glossary term(s) added to CONTEXT.md"] if added else []
+    notes = _glossary(project, plan, run)
     notes += [f"kept without a number: {key} ({', '.join(w)})" for key, w, _ in state.kept]
     notes += _adr_offers(plan.answers)
     if backup is not None:
@@ -284,6 +309,40 @@ def _write(project, plan, text, force, journal, bank, state, gaps) -> dict:
     }
 
 
+def _contained(project, rel: str, run) -> Path:
+    from ygs.store import inside
+
+    return inside(project.root, rel, follow_symlinks=run.follow_symlinks)
+
+
+def _check_folder(project, kind: str, run) -> None:
+    """Refuse a linked artifact folder (docs/prd -> elsewhere) up front."""
+    from ygs.core.artifacts import artifact_path
+
+    _contained(project, artifact_path(kind, "x", date="d", layout=project.layout), run)
+
+
+def _not_written(plan, journal, run) -> YgsError:
+    """The artifact exists (another run, or a file of yours): say so, keep the answers."""
+    again = "" if run.replay else f"`--replay {journal.path.name}` writes them again, or "
+    return YgsError(
+        f"{plan.path} already exists: not overwritten, nothing was written",
+        path=plan.path,
+        remedy=f"your answers are kept in {journal.path}; {again}add --force to replace "
+        "the file (a backup is kept)",
+    )
+
+
+def _glossary(project, plan, run) -> list[str]:
+    try:
+        added = author.update_glossary(
+            project.root, plan.answers, follow_symlinks=run.follow_symlinks
+        )
+    except YgsError as err:
+        return [f"CONTEXT.md not updated: {err.message}"]
+    return [f"{added} glossary term(s) added to CONTEXT.md"] if added else []
+
+
 def _adr_offers(answers: dict) -> list[str]:
     """A decision that is hard to reverse deserves its own ADR."""
     offers = []
@@ -298,11 +357,11 @@ def _adr_offers(answers: dict) -> list[str]:
     return offers
 
 
-def _mark_superseded(project, old, new_id: str) -> None:
+def _mark_superseded(project, old, new_id: str, run) -> None:
     from ygs.core import frontmatter
     from ygs.store import atomic_write, read_text
 
-    path = project.root / old.path
+    path = _contained(project, old.path, run)
     doc = frontmatter.parse(read_text(path))
     meta: dict[str, Any] = {**doc.meta, "status": "superseded", "superseded_by": new_id}
     atomic_write(path, frontmatter.render(meta, doc.body))

@@ -81,6 +81,9 @@ def run_dir(root, command: str):
     from datetime import datetime
 
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    folder = root / ".ygs" / "runs" / f"{stamp}-{command}-{secrets.token_hex(3)}"
+    from ygs.store import inside
+
+    name = f"{stamp}-{command}-{secrets.token_hex(3)}"
+    folder = inside(root, f".ygs/runs/{name}/x", opt_in=None).parent  # no link on the way
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -174,18 +174,9 @@ def check_move(
 
 
 def _tracked(root: Path, rel: str) -> bool:
-    if not (root / ".git").exists():
-        return False
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "--error-unmatch", "--", rel],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return False
-    return out.returncode == 0
+    from ygs.repo import tracked
+
+    return tracked(root, rel)
 
 
 def set_status(text: str, status: str) -> str:

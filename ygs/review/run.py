@@ -175,7 +175,7 @@ def _model(project, session, ask, diff, files, found, log):
     cfg = project.config
     budget = cfg["review.chunk_tokens"] * 4
     units = model.plan(diff, files, combined=ask.combined, budget=budget)
-    cache = model.Cache(project.root / CACHE_DIR if ask.cache else None)
+    cache = model.Cache(_contained(project, f"{CACHE_DIR}/x").parent if ask.cache else None)
     texts = _skill_texts(project)
     outcome = model.review(
         session,
@@ -279,6 +279,8 @@ def _write_baseline(project, ask: Ask, items: list) -> str:
     from ygs.store import atomic_write
 
     path = _baseline_path(project, ask)
+    if ask.baseline is None:  # the path comes from the config, which a clone controls
+        _contained(project, str(project.config["review.baseline"] or DEFAULT_BASELINE))
     atomic_write(path, json.dumps(rf.baseline_doc(items), indent=2) + "\n")
     return project.rel(path)
 
@@ -327,4 +329,11 @@ def _write_last(project, data: dict, scope: Scope) -> None:
     }
     if "gate" in data:
         last["gate"] = data["gate"]
-    atomic_write(project.root / LAST_REVIEW, json.dumps(last, indent=2) + "\n")
+    atomic_write(_contained(project, LAST_REVIEW), json.dumps(last, indent=2) + "\n")
+
+
+def _contained(project, rel: str) -> Path:
+    """A path ygs writes in the project, through real folders only (see ygs.store.inside)."""
+    from ygs.store import inside
+
+    return inside(project.root, rel, opt_in=None)
