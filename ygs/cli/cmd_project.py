@@ -272,6 +272,16 @@ def next_id(
     if prefix not in ID_WIDTH:
         raise YgsError(f"unknown id prefix '{prefix}'", remedy=f"one of: {', '.join(ID_WIDTH)}")
     catalog = project().catalog
+    if catalog.input_errors:  # an id used only in an unread file would be handed out again
+        first = catalog.input_errors[0]
+        raise YgsError(
+            f"{len(catalog.input_errors)} artifact(s) could not be read, so no id is safe to "
+            f"allocate: {first.message}",
+            path=first.path,
+            line=first.line,
+            details=[f"{f.location}: {f.rule}: {f.message}" for f in catalog.input_errors[1:]],
+            remedy="fix them (`ygs check` lists them), then ask again",
+        )
     value = allocate(catalog, prefix)
     return emit({"prefix": prefix, "id": value}, lambda console: console.print(value))
 
