@@ -125,7 +125,9 @@ def _source(catalog):
     def line_text(path: str, line: int | None) -> str:
         if path not in texts or not line:
             return ""
-        lines = cache.setdefault(path, texts[path].split("\n"))
+        lines = cache.get(path)
+        if lines is None:  # split each file once (setdefault would split on every call)
+            lines = cache[path] = texts[path].split("\n")
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     return line_text
@@ -173,6 +175,7 @@ def _changed(proj) -> list[str]:
         raise YgsError(
             "--changed needs a git repository", remedy="run `git init`, or drop --changed"
         )
+    repo.require_git("--changed")
     env = os.environ
     if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
         return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
@@ -261,9 +264,9 @@ def _json(data: dict) -> str:
 
 
 def _write(output: Path, text: str) -> None:
-    from ygs.store import atomic_write
+    from ygs.cli.reports import write_output
 
-    atomic_write(output if output.is_absolute() else opts().cwd / output, text)
+    write_output(output, text)
     log(f"ygs: wrote {output}")
 
 
@@ -304,6 +307,8 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
             f"ygs: {len(catalog.input_errors)} artifact(s) could not be read: "
             "the graph is incomplete"
         )
+        for finding in catalog.input_errors:
+            log(f"  {finding.location}: {finding.rule}: {finding.message}")
     return graph, list(catalog.input_errors)
 
 

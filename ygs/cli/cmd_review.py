@@ -292,10 +292,9 @@ def _finish(
         data["posted"] = _post(proj, result, post, present.markdown(data, title))
     body = present.render(fmt, data, result.findings, __version__, title) if fmt else ""
     if output is not None:
-        from ygs.store import atomic_write
+        from ygs.cli.reports import write_output
 
-        target = output if output.is_absolute() else opts().cwd / output
-        atomic_write(target, body)
+        write_output(output, body)
         log(f"wrote {fmt} report to {output}")
         return emit(data, lambda console: _human(console, data), result.code)
     if fmt and fmt not in ("text", "rich"):

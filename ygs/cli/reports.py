@@ -36,10 +36,7 @@ def deliver(report, fmt: str, output: Path | None, code: int, extra: dict) -> in
     from ygs.report.json import payload
 
     if output is not None:
-        from ygs.store import atomic_write
-
-        target = output if output.is_absolute() else opts().cwd / output
-        atomic_write(target, render(fmt, report))
+        write_output(output, render(fmt, report))
         log(f"ygs: wrote {fmt} report to {output}")
     if opts().json or fmt == "json":
         opts().json = True  # --format json is --json
@@ -50,6 +47,25 @@ def deliver(report, fmt: str, output: Path | None, code: int, extra: dict) -> in
         return emit({}, lambda console: _text(console, report), code)
     sys.stdout.write(render(fmt, report))  # plain text needs no rich console
     return code
+
+
+def write_output(output: Path, text: str) -> None:
+    """`--output FILE`: a folder or an unwritable place is exit 2, never a traceback."""
+    from ygs.store import atomic_write
+
+    target = output if output.is_absolute() else opts().cwd / output
+    if target.is_dir():
+        raise YgsError(
+            f"--output {output} is a folder", path=str(output), remedy="name a file to write"
+        )
+    try:
+        atomic_write(target, text)
+    except OSError as err:
+        raise YgsError(
+            f"cannot write --output {output}: {err.strerror}",
+            path=str(output),
+            remedy="name a file in a writable folder",
+        ) from None
 
 
 def _text(console, report) -> None:
