@@ -338,6 +338,7 @@ def glob_regex(pattern: str) -> re.Pattern:
 def find_test_files(root: Path, globs: list[str], layout=None):
     """(path, text) of files under root matching a glob; artifact folders are skipped."""
     from ygs.project import SKIP_DIRS
+    from ygs.store import Unreadable, read_bytes
 
     patterns = [glob_regex(g) for g in globs]
     skip = {".", ""}
@@ -354,12 +355,9 @@ def find_test_files(root: Path, globs: list[str], layout=None):
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if not any(p.match(rel) for p in patterns):
                 continue
-            path = Path(folder) / name
-            try:
-                if path.stat().st_size > MAX_TEST_FILE:
-                    continue
-                data = path.read_bytes()
-            except OSError:
+            try:  # regular files inside the project only: never a FIFO or a link out
+                data = read_bytes(Path(folder) / name, within=root, limit=MAX_TEST_FILE)
+            except Unreadable:
                 continue
             if b"\0" not in data[:1024]:
                 yield rel, data.decode("utf-8", "replace")

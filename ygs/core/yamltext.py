@@ -44,6 +44,7 @@ class YamlError(ValueError):
 MAX_CHARS = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+_NO_ALIASES = "ygs reads no anchors or aliases (they can expand without bound); write it out"
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
@@ -59,13 +60,9 @@ def screen(text: str, first_line: int = 1) -> None:
     for event in yaml.parse(text, Loader=_Loader):
         line = first_line + event.start_mark.line
         if isinstance(event, yaml.AliasEvent):
-            raise YamlError(
-                f"YAML alias '*{event.anchor}' is not allowed: write the value out", line
-            )
+            raise YamlError(f"YAML alias '*{event.anchor}' is not allowed: {_NO_ALIASES}", line)
         if getattr(event, "anchor", None) is not None:
-            raise YamlError(
-                f"YAML anchor '&{event.anchor}' is not allowed: write the value out", line
-            )
+            raise YamlError(f"YAML anchor '&{event.anchor}' is not allowed: {_NO_ALIASES}", line)
         if isinstance(event, yaml.NodeEvent):
             nodes += 1
             if nodes > MAX_NODES:
