@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CHECK_CLEAN, copy_pack, git
+from tests.conftest import Result as Ran
 
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
 ADR = "docs/adr/0001-publish-after-commit.md"
@@ -50,18 +51,6 @@ def _limits() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024**2, 256 * 1024**2))
-
-
-@dataclass
-class Ran:
-    argv: list[str]
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.stdout)
 
 
 @dataclass
@@ -136,7 +125,10 @@ def run_case(base: Path, case: Case) -> dict[str, Ran]:
         running = [ln for ln in (err.stderr or b"").decode().splitlines() if "RUNNING" in ln]
         pytest.fail(f"{case.name}: hung in {running[-1] if running else 'start-up'}")
     assert proc.returncode == 0, f"{case.name}: the driver died\n{proc.stderr[-3000:]}"
-    results = {" ".join(r["argv"]): Ran(**r) for r in json.loads(proc.stdout)}
+    results = {
+        " ".join(r["argv"]): Ran(r["code"], r["stdout"], r["stderr"])
+        for r in json.loads(proc.stdout)
+    }
     for key, ran in results.items():
         assert ran.code in OK_CODES, f"{case.name}: `ygs {key}` exited {ran.code}\n{ran.stderr}"
         assert "Traceback" not in ran.stderr, f"{case.name}: `ygs {key}`\n{ran.stderr}"

@@ -268,24 +268,22 @@ def _attach(root: Path, found: diffs.Diff, blobs) -> diffs.Diff:
 def _index_blobs(root: Path) -> dict[str, bytes]:
     """Path -> blob id of every stage-0 index entry (`mode sha stage<TAB>path`, NUL-ended)."""
     listing = git(root, "ls-files", "--stage", "-z", "--full-name", "--", ":/")
-    found = {}
-    for entry in _entries(listing):
-        info, _, path = entry.partition("\t")
-        fields = info.split()
-        if len(fields) == 3 and fields[2] == "0":
-            found[path] = fields[1].encode()
-    return found
+    return _blob_ids(listing, lambda f: f[2] == "0", sha=1)
 
 
 def _tree_blobs(root: Path, commit: str) -> dict[str, bytes]:
     """Path -> blob id in a commit (`mode type sha<TAB>path`, NUL-ended)."""
     listing = git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
+    return _blob_ids(listing, lambda f: f[1] == "blob", sha=2)
+
+
+def _blob_ids(listing: bytes, keep, *, sha: int) -> dict[str, bytes]:
     found = {}
     for entry in _entries(listing):
         info, _, path = entry.partition("\t")
         fields = info.split()
-        if len(fields) == 3 and fields[1] == "blob":
-            found[path] = fields[2].encode()
+        if len(fields) == 3 and keep(fields):
+            found[path] = fields[sha].encode()
     return found
 
 
