@@ -713,6 +713,26 @@ def test_untracked_and_staged_weird_names_get_their_whole_new_version(tmp_path):
         readable = [f for f in found.files if "\ufffd" not in f.path]
         assert len(readable) == 6 and all(f.new_lines == ("token = 1",) for f in readable)
         git(root, "reset", "-q")
+    git(root, "checkout", "-q", "-b", "topic")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "weird names")
+    found, scope = source.load(
+        root, staged=False, base="main", paths=[], limits=diff.Limits(), base_branch="main"
+    )
+    assert scope.mode == "branch" and sorted(f.path for f in found.files) == wanted
+    readable = [f for f in found.files if "\ufffd" not in f.path]
+    assert len(readable) == 6 and all(f.new_lines == ("token = 1",) for f in readable)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_an_artifact_nobody_may_read_is_a_finding(ygs, proj):
+    path = proj / "docs" / "adr" / "0009-secret.md"
+    path.write_text("---\nid: ADR-0009\n---\n")
+    path.chmod(0)
+    result = ygs("check", "--json", cwd=proj)
+    found = [f for f in result.json["findings"] if f["rule"] == "ART012"]
+    assert found and "not readable" in found[0]["message"]
+    assert ygs("next-id", "ADR", cwd=proj).code == 2
 
 
 class _CountingText(str):
