@@ -48,6 +48,8 @@ def project(tmp_path: Path, edits: list[dict]) -> Path:
             path.write_bytes(edit["latin1"].encode("latin-1"))
         elif edit.get("delete"):
             path.unlink()
+        elif "symlink" in edit:
+            path.symlink_to(edit["symlink"])
     return root
 
 

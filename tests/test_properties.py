@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,8 +84,23 @@ def test_skill_check_never_crashes(front, body):
     assert all(f.rule.startswith("SKL") for f in skillcheck.check(files))
 
 
+# Whitespace and line breaks where Python and YAML disagree, controls YAML refuses, a BOM.
+odd_chars = [
+    "\t",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u3000",
+    "\x01",
+    "\ufeff",
+]
 simple_value = st.one_of(
     st.text(alphabet="abcXYZ _-()/.!?0129:#[]'\"", min_size=0, max_size=12),
+    st.text(alphabet=[*"ab :-", *odd_chars], min_size=0, max_size=6),
     st.integers(-5, 5000).map(str),
     st.sampled_from(["true", "no", "null", "~", "2026-11-27", "0x1F", "1.5", "-1", "yes", ".inf"]),
 )
@@ -94,6 +111,7 @@ simple_line = st.one_of(
     st.lists(simple_value, max_size=3).map(lambda xs: "  - " + (xs[0] if xs else "")),
     st.lists(simple_value, max_size=4).map(lambda xs: "k: [" + ", ".join(xs) + "]"),
     st.sampled_from(["# comment", "", "key:", "  - item", "nested:\n  a: 1", "k: |"]),
+    st.text(alphabet=[" ", *odd_chars], min_size=1, max_size=3),  # blank-looking lines
 )
 
 
@@ -107,3 +125,14 @@ def test_fast_frontmatter_path_agrees_with_the_full_parser(lines):
     if fast is None:
         return  # not a simple shape: the full parser decides
     assert fast == (yamltext.load(text) or {})
+
+
+@pytest.mark.parametrize("text", ["\t", "\t\n", " \t", "a: 1\n\t", "a: 1\n\t\nb: 2", "a: b\xa0"])
+def test_fast_frontmatter_path_agrees_on_whitespace(text):
+    """Tab-only lines (a YAML error) and no-break spaces (part of a YAML value) go to the full
+    parser, so both give the same answer: the same mapping or the same error."""
+    from ygs.core import yamltext
+
+    assert yamltext.load_simple(text) is None
+    with pytest.raises(frontmatter.FrontmatterError) if "\t" in text else contextlib.nullcontext():
+        frontmatter.parse(f"---\n{text}\n---\n")

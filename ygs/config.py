@@ -37,20 +37,29 @@ def _yaml():
 def _read_tree(path: Path) -> Any:
     from ruamel.yaml import YAMLError
 
+    from ygs.core import yamltext
     from ygs.store import read_text
 
     text = read_text(path)
     try:
+        yamltext.screen(text)  # no anchors or aliases, bounded depth: before ruamel sees it
         return _yaml().load(text)
+    except yamltext.YamlError as err:
+        raise _yaml_error(path, err.message, err.line) from None
     except YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise YgsError(
-            f"malformed YAML: {problem}",
-            path=str(path),
-            line=mark.line + 1 if mark else None,
-            remedy="fix the YAML syntax (`ygs config list` shows the keys)",
-        ) from None
+        line = mark.line + 1 if mark else None
+        raise _yaml_error(path, f"malformed YAML: {problem}", line) from None
+
+
+def _yaml_error(path: Path, message: str, line: int | None) -> YgsError:
+    return YgsError(
+        message,
+        path=str(path),
+        line=line,
+        remedy="fix the YAML syntax (`ygs config list` shows the keys)",
+    )
 
 
 @dataclass
@@ -62,25 +71,26 @@ class Layer:
 
 
 def load_layer(path: Path, *, user_scope: bool) -> Layer:
-    """Read a config file with the fast C loader (ruamel is only needed to edit one)."""
-    from ygs.core import yamltext
+    """Read a config file with the fast C loader (ruamel is only needed to edit one).
+    A config path that exists but is no file (a folder, a FIFO, a dangling link) is exit 2."""
     from ygs.store import read_text
 
     label = "user" if user_scope else "project"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Layer(label, path, {}, [])
+    return parse_layer(read_text(path), path, user_scope=user_scope)
+
+
+def parse_layer(text: str, path: Path, *, user_scope: bool) -> Layer:
+    from ygs.core import yamltext
+
     try:
-        tree, positions = yamltext.load_with_lines(read_text(path))
+        tree, positions = yamltext.load_with_lines(text)
     except yamltext.YamlError as err:
-        raise YgsError(
-            err.message,
-            path=str(path),
-            line=err.line,
-            remedy="fix the YAML syntax (`ygs config list` shows the keys)",
-        ) from None
+        raise _yaml_error(path, err.message, err.line) from None
     lines = {".".join(map(str, where)): line for where, line in positions.items() if where}
     values, problems = settings.flatten(tree, lines, user_scope=user_scope)
-    return Layer(label, path, values, problems)
+    return Layer("user" if user_scope else "project", path, values, problems)
 
 
 def env_layer(env: Mapping[str, str]) -> Layer:
@@ -153,18 +163,25 @@ def load(
 
 
 def set_value(path: Path, key: str, raw: str, *, user_scope: bool) -> Any:
-    """Parse `raw` into the key's type and write it, keeping comments and order."""
+    """Parse `raw` into the key's type and write it, keeping comments and order. The new
+    file is read back with the loader every command uses before it is written: a value the
+    loader would refuse is exit 2 and nothing is written."""
     spec = settings.SCHEMA.get(key)
     if spec is None:
         raise YgsError(f"unknown config key '{key}'", remedy=settings.suggest(key))
     if spec.user_only and not user_scope:
         raise YgsError(f"'{key}' may only be set in the user config", remedy="add --user")
     value = _parse_raw(spec, raw)
-    tree = _read_tree(path) if path.is_file() else None
+    _check_rule_ids(spec, value)
+    tree = _read_tree(path) if os.path.lexists(path) else None
     if tree is None:
         from ruamel.yaml.comments import CommentedMap
 
         tree = CommentedMap()
+    if not isinstance(tree, Mapping):
+        raise YgsError(
+            "the config must be a mapping of keys", path=str(path), remedy="fix or remove the file"
+        )
     node = tree
     *parents, leaf = key.split(".")
     for part in parents:
@@ -173,22 +190,84 @@ def set_value(path: Path, key: str, raw: str, *, user_scope: bool) -> Any:
 
             node[part] = CommentedMap()
         node = node[part]
-    node[leaf] = value
+    node[leaf] = _quoted(value)
     buffer = io.StringIO()
     _yaml().dump(tree, buffer)
+    _read_back(buffer.getvalue(), path, spec, value, user_scope)
     from ygs.store import atomic_write
 
-    atomic_write(path, buffer.getvalue(), mode=0o600 if user_scope else None)
+    try:
+        atomic_write(path, buffer.getvalue(), mode=0o600 if user_scope else None)
+    except OSError as err:
+        raise YgsError(
+            f"cannot write {path}: {err.strerror}",
+            path=str(path),
+            remedy=f"make {path.parent} a writable folder",
+        ) from None
     return value
+
+
+def _read_back(text: str, path: Path, spec: settings.Key, value: Any, user_scope: bool) -> None:
+    layer = parse_layer(text, path, user_scope=user_scope)
+    mine = [p for p in layer.problems if p.key == spec.name]
+    if mine or layer.values.get(spec.name) != value:
+        problem = mine[0].message if mine else f"would read back as {layer.values.get(spec.name)!r}"
+        raise YgsError(
+            f"'{spec.name}' was not set: {problem}",
+            path=str(path),
+            remedy=f"{spec.name}: {spec.doc}",
+        )
+
+
+def _quoted(value: Any) -> Any:
+    """Text that YAML 1.1 would read as something else (`1_000`, `1:30`, `0o7`) is quoted."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from ygs.core import yamltext
+
+    if isinstance(value, str):
+        try:
+            plain = yamltext.load(value) == value
+        except yamltext.YamlError:
+            plain = False
+        return value if plain else DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    return value
+
+
+def _check_rule_ids(spec: settings.Key, value: Any) -> None:
+    """Rule ids in check.rules / review.rules must exist (the commands refuse others)."""
+    if spec.name == "check.rules":
+        from ygs.core.lint import all_rules
+
+        known = set(all_rules())
+        hint = "`ygs check --explain all` lists every rule id"
+    elif spec.name == "review.rules":
+        from ygs.review.rules import CATALOGUE
+
+        known = set(CATALOGUE)
+        hint = "`ygs review --rules` lists every rule id"
+    else:
+        return
+    unknown = sorted(str(r) for r in value if str(r).strip().upper() not in known)
+    if unknown:
+        raise YgsError(f"unknown rule '{unknown[0]}' in {spec.name}; nothing written", remedy=hint)
 
 
 def _parse_raw(spec: settings.Key, raw: str) -> Any:
     from ygs.core import yamltext
 
-    try:
-        parsed = yamltext.load(raw) if spec.type in ("list", "map") else raw
-    except yamltext.YamlError:
-        parsed = raw
+    parsed: Any = raw
+    if spec.type in ("list", "map"):
+        try:
+            parsed = yamltext.load(raw)
+        except yamltext.YamlError as err:
+            if spec.type == "map" or raw.lstrip().startswith("["):
+                raise YgsError(f"'{spec.name}' {err.message}", remedy=spec.doc) from None
+            parsed = raw  # `a, b` is a list too
     try:
         return settings.coerce(spec, parsed)
     except ValueError as err:

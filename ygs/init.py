@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +55,14 @@ class InitReport:
 
 
 def scan(root: Path) -> Detected:
+    from ygs.store import Unreadable, read_bytes
+
     files = {}
     for name in MARKERS:
         path = root / name
         if path.is_file():
-            files[name] = path.read_bytes().decode("utf-8", "replace")
+            with contextlib.suppress(Unreadable):  # a marker we cannot read detects nothing
+                files[name] = read_bytes(path, within=root).decode("utf-8", "replace")
     return detect(files, _extensions(root))
 
 
@@ -118,8 +123,10 @@ def _ensure_file(root: Path, rel: str, text: str, report: InitReport) -> None:
 
 
 def _ensure_ignored(root: Path, report: InitReport) -> None:
+    from ygs.store import read_bytes
+
     path = root / ".gitignore"
-    current = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    current = read_bytes(path).decode("utf-8", "replace") if path.exists() else ""
     present = {line.strip() for line in current.splitlines()}
     missing = [entry for entry in IGNORED if entry not in present]
     if not missing:
@@ -130,9 +137,52 @@ def _ensure_ignored(root: Path, report: InitReport) -> None:
     (report.updated if current else report.created).append(".gitignore")
 
 
+def _preflight(root: Path, folders: list[str], files: list[str]) -> None:
+    """Before anything is written: every folder ygs needs is a folder or absent, every file
+    a regular file or absent. A file named `docs` is the user's: it is named, not touched."""
+    wanted = [(rel, True) for rel in folders] + [(rel, False) for rel in files]
+    for rel, is_folder in wanted:
+        parts = rel.split("/")
+        for depth in range(1, len(parts) + 1):
+            path = root.joinpath(*parts[:depth])
+            problem = _wrong_kind(path, folder=is_folder or depth < len(parts))
+            if problem:
+                _refuse(root, path, problem)
+
+
+def _wrong_kind(path: Path, *, folder: bool) -> str | None:
+    from ygs.store import special_kind
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a dangling link" if path.is_symlink() else None
+    except OSError as err:
+        return f"cannot be read: {err.strerror}"
+    if folder and not stat.S_ISDIR(mode):
+        return f"is {special_kind(mode) or 'a file'}, where ygs needs a folder"
+    if not folder and not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else special_kind(mode)
+        return f"is {kind}, where ygs needs a file"
+    return None
+
+
+def _refuse(root: Path, path: Path, problem: str):
+    from ygs.errors import YgsError
+
+    rel = path.relative_to(root).as_posix()
+    raise YgsError(
+        f"{rel} {problem}; nothing was changed",
+        path=str(path),
+        remedy=f"rename or remove {rel}, then run `ygs init` again",
+    )
+
+
 def init(root: Path, docs: str = "docs", tasks: str = "tasks") -> InitReport:
     from ygs import repo
 
+    folders = [f"{docs}/{f}" for f in DOC_FOLDERS] + [f"{tasks}/{s}" for s in TASK_STATUSES]
+    _preflight(root, folders, [CONTEXT_FILE, PROJECT_FILE, ".gitignore"])
     git = (root / ".git").exists()
     base = repo.base_branch(root) if git and repo.git_available() else "main"
     report = InitReport(root, git, scan(root), base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from ygs import config as config_mod
 from ygs.core.artifacts import Catalog, Layout, build_catalog
+from ygs.core.findings import Finding
 from ygs.errors import YgsError
 
 CONTEXT_FILE = "CONTEXT.md"
@@ -66,22 +68,57 @@ class Project:
         except ValueError:
             return str(path)
 
-    def artifact_files(self) -> list[tuple[str, bytes]]:
-        files = []
-        for top in (self.layout.docs, self.layout.tasks):
-            base = self.root / top
-            for folder, dirs, names in os.walk(base):
+    def artifact_files(self) -> list[tuple[str, bytes | Finding]]:
+        """(path, bytes) of every artifact file; (path, Finding) for one that cannot be read.
+        Links to folders are not followed; links to files must stay inside the project."""
+        from ygs.core.artifacts import classify, unreadable
+        from ygs.store import Unreadable, read_bytes
+
+        files: list[tuple[str, bytes | Finding]] = []
+
+        def folder_error(err: OSError) -> None:
+            if isinstance(err, FileNotFoundError):
+                return  # no docs/ or tasks/ yet
+            rel = Path(os.path.relpath(err.filename, self.root)).as_posix()
+            problem = f"this folder cannot be listed: {err.strerror}"
+            files.append((rel, unreadable(rel, problem, "check its permissions")))
+
+        for key, top in (("paths.docs", self.layout.docs), ("paths.tasks", self.layout.tasks)):
+            base = self.inside(top, key)
+            for folder, dirs, names in os.walk(base, onerror=folder_error):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
-                    if name.endswith(".md"):
-                        path = Path(folder) / name
-                        files.append((path.relative_to(self.root).as_posix(), path.read_bytes()))
+                    path = Path(folder) / name
+                    rel = path.relative_to(self.root).as_posix()
+                    if classify(rel, self.layout) is None:
+                        continue
+                    try:
+                        files.append((rel, read_bytes(path, within=self.root)))
+                    except Unreadable as err:
+                        problem = unreadable(rel, f"this file {err.message}", err.remedy)
+                        files.append((rel, problem))
         return files
+
+    def inside(self, rel: str, key: str) -> Path:
+        """`root/rel`, which must resolve inside the project (a link may not lead out)."""
+        path = self.root / rel
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(self.root)):
+            where = self.config.sources.get(key, "")
+            raise YgsError(
+                f"{key} ({rel}) resolves to {real}, outside the project at {self.root}",
+                path=where.split(": ", 1)[1] if ": " in where else None,
+                remedy=f"point {key} at a folder inside the project, not a link out of it",
+            )
+        return path
 
     @cached_property
     def catalog(self) -> Catalog:
         extra = []
         context = self.root / CONTEXT_FILE
         if context.is_file():
-            extra.append(context.read_bytes().decode("utf-8", "replace"))
+            from ygs.store import Unreadable, read_bytes
+
+            with contextlib.suppress(Unreadable):  # it only adds id mentions
+                extra.append(read_bytes(context, within=self.root).decode("utf-8", "replace"))
         return build_catalog(self.artifact_files(), self.layout, extra)

@@ -20,9 +20,17 @@ def toplevel(start: Path) -> Path | None:
     return None
 
 
-def _open(root: Path, search_parents: bool = False):
+def require_git(why: str) -> None:
+    """Exit 2 when git is missing: `why` names what needed it (docs-only commands never do)."""
     if not git_available():
-        raise YgsError("git is not on PATH", remedy="install git, or run outside a repository")
+        raise YgsError(
+            f"git is not on PATH: {why} needs git",
+            remedy="install git (https://git-scm.com/downloads) and put it on PATH",
+        )
+
+
+def _open(root: Path, search_parents: bool = False):
+    require_git("this command")
     import git
 
     try:
@@ -33,9 +41,9 @@ def _open(root: Path, search_parents: bool = False):
 
 def base_branch(root: Path, fallback: str = "main") -> str:
     """The default base branch from local refs only: never the network."""
+    repo = _open(root)
     import git
 
-    repo = _open(root)
     try:
         ref = repo.git.symbolic_ref("--quiet", "refs/remotes/origin/HEAD")
         return ref.rsplit("/", 1)[-1]
@@ -53,9 +61,12 @@ def base_branch(root: Path, fallback: str = "main") -> str:
 
 
 def user_name(root: Path) -> str:
+    """git's user.name, or "" (unset, or no git: documents can still be written)."""
+    if not git_available():
+        return ""
+    repo = _open(root)
     import git
 
-    repo = _open(root)
     try:
         return repo.git.config("user.name")
     except git.GitCommandError:
@@ -81,9 +92,9 @@ def _paths(repo, output: str, root: Path) -> list[str]:
 def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
     """Files added, copied, modified or renamed: in the index (`staged`), or else since the
     merge-base of HEAD with `base` (commits, uncommitted edits and untracked files)."""
+    repo = _open(root, search_parents=True)
     import git
 
-    repo = _open(root, search_parents=True)
     if staged:
         return _paths(
             repo, repo.git.diff("--cached", "--name-only", "--diff-filter=ACMR", "-z"), root
@@ -123,9 +134,9 @@ def _existing_ref(repo, base: str) -> str:
 
 def commit_messages(root: Path, limit: int = 20000) -> list[tuple[str, str]]:
     """(sha, full message) of the commits reachable from HEAD, newest first; [] without any."""
+    repo = _open(root, search_parents=True)
     import git
 
-    repo = _open(root, search_parents=True)
     try:
         out = repo.git.log(f"-n{limit}", "--format=%H%x00%B%x1e")
     except git.GitCommandError:
@@ -141,9 +152,9 @@ def commit_messages(root: Path, limit: int = 20000) -> list[tuple[str, str]]:
 
 def changed_between(root: Path, old: str, new: str) -> list[str]:
     """Files added, copied, modified or renamed between two commits (pre-push ranges)."""
+    repo = _open(root, search_parents=True)
     import git
 
-    repo = _open(root, search_parents=True)
     try:
         out = repo.git.diff(f"{old}...{new}", "--name-only", "--diff-filter=ACMR", "-z")
     except git.GitCommandError:

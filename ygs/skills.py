@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from ygs.core import frontmatter, skillcheck
 from ygs.core.findings import Finding, Severity
 from ygs.resources import pack_dir
+from ygs.store import Unreadable, read_bytes, special_kind
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,10 @@ def _read(folder: Path, label: str, problems: list[Finding]) -> Skill | None:
             Finding(skillcheck.NO_SKILL_MD, Severity.MUST, str(folder), None, "no SKILL.md")
         )
         return None
-    text = decode(str(path), path.read_bytes())
+    try:
+        text = decode(str(path), read_bytes(path))
+    except Unreadable as err:
+        text = skillcheck.unsafe_file(str(path), err.message)
     if isinstance(text, Finding):
         problems.append(text)
         return None
@@ -146,38 +151,132 @@ def _read(folder: Path, label: str, problems: list[Finding]) -> Skill | None:
     )
 
 
-def read_files(folder: Path) -> skillcheck.SkillFiles:
+MAX_PACK_ENTRIES = 5000  # files and folders in one skill: the walk stops there
+MAX_PACK_DEPTH = 16
+
+
+@dataclass
+class Tree:
+    """A skill folder walked safely: regular files (links inside the pack followed), folders,
+    and what was refused, each as (path relative to the folder, what is wrong)."""
+
+    files: dict[str, Path]
+    folders: set[str]
+    problems: list[tuple[str, str]]
+
+
+def _hidden(name: str, is_dir: bool) -> bool:
+    return is_dir and name.startswith(".")
+
+
+def walk(folder: Path, root: Path | None = None, skip=_hidden) -> Tree:
+    """Every file under `folder`. A link is followed only when it resolves inside `root`
+    (the pack; default: the folder's parent) or the folder itself; links out of it, dangling
+    links, loops, FIFOs, devices and sockets are problems, never opened. Bounded by
+    MAX_PACK_ENTRIES entries and MAX_PACK_DEPTH levels."""
+    bounds = [os.path.realpath(folder), os.path.realpath(root or folder.parent)]
+    tree = Tree({}, set(), [])
+    start = os.stat(folder)
+    stack: list[tuple[Path, str, tuple]] = [(folder, "", ((start.st_dev, start.st_ino),))]
+    seen = 0
+    while stack:
+        current, prefix, ancestors = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as err:
+            tree.problems.append((prefix.rstrip("/") or ".", f"cannot be listed: {err.strerror}"))
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > MAX_PACK_ENTRIES:
+                tree.problems.append((".", f"more than {MAX_PACK_ENTRIES} files: not all read"))
+                return tree
+            if skip(entry.name, os.path.isdir(entry.path)):  # False on any error
+                continue
+            rel = prefix + entry.name
+            info = _follow(Path(entry.path), rel, bounds, tree.problems)
+            if info is None:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                key = (info.st_dev, info.st_ino)
+                if key in ancestors:
+                    tree.problems.append((rel, "is a link to a folder that contains it (a loop)"))
+                elif len(ancestors) > MAX_PACK_DEPTH:
+                    tree.problems.append((rel, f"is nested more than {MAX_PACK_DEPTH} deep"))
+                else:
+                    tree.folders.add(rel)
+                    stack.append((Path(entry.path), rel + "/", (*ancestors, key)))
+            elif stat.S_ISREG(info.st_mode):
+                tree.files[rel] = Path(entry.path)
+            else:
+                kind = special_kind(info.st_mode)
+                tree.problems.append((rel, f"is {kind}, not a regular file"))
+    return tree
+
+
+def _follow(path: Path, rel: str, bounds: list[str], problems: list) -> os.stat_result | None:
+    """The stat of what `path` names, following a link only inside `bounds`."""
+    if path.is_symlink():
+        target = os.readlink(path)
+        real = os.path.realpath(path)
+        if not any(real == b or real.startswith(b.rstrip("/") + "/") for b in bounds):
+            problems.append((rel, f"is a link to {target}, outside the pack"))
+            return None
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        problems.append((rel, f"is a link to {os.readlink(path)}, which does not exist"))
+    except OSError as err:  # ELOOP: a link to itself
+        problems.append((rel, f"cannot be read: {err.strerror}"))
+    return None
+
+
+def read_files(folder: Path, root: Path | None = None) -> skillcheck.SkillFiles:
+    """A skill folder as the pure checker sees it; `root` is the pack it belongs to."""
     from ygs.core.artifacts import decode
 
-    existing: set[str] = set()
-    references: list[tuple[str, str]] = []
-    for current, dirs, names in os.walk(folder, followlinks=True):
-        rel_dir = Path(current).relative_to(folder).as_posix()
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in (*dirs, *sorted(names)):
-            rel = prefix + name
-            if os.path.exists(Path(current) / name):
-                existing.add(rel)
-            if name.endswith(".md") and rel != "SKILL.md" and (Path(current) / name).is_file():
-                text = decode(rel, (Path(current) / name).read_bytes())
-                if isinstance(text, str):
-                    references.append((rel, text))
+    tree = walk(folder, root)
+    problems = list(tree.problems)
 
-    def text_of(name: str) -> str | None:
-        path = folder / name
-        if not path.is_file():
+    def data_of(rel: str) -> bytes | None:
+        path = tree.files.get(rel)
+        if path is None:
             return None
-        return path.read_bytes().decode("utf-8", "replace")
+        try:
+            return read_bytes(path)
+        except Unreadable as err:
+            problems.append((rel, err.message))
+            return None
 
+    def text_of(rel: str) -> str | None:
+        data = data_of(rel)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    references = []
+    for rel in sorted(tree.files):
+        data = data_of(rel) if rel.endswith(".md") and rel != "SKILL.md" else None
+        text = decode(rel, data) if data is not None else None
+        if isinstance(text, str):
+            references.append((rel, text))
+    skill_md, interview = text_of("SKILL.md"), text_of("interview.yaml")
     return skillcheck.SkillFiles(
         folder=str(folder),
         name=folder.name,
-        skill_md=text_of("SKILL.md"),
-        interview=text_of("interview.yaml"),
-        existing=frozenset(existing),
+        skill_md=skill_md,
+        interview=interview,
+        existing=frozenset(tree.files) | frozenset(tree.folders),
         references=tuple(references),
+        problems=tuple(problems),
     )
+
+
+def reference_texts(folder: Path) -> list[str]:
+    """The texts of a skill's references/*.md, read safely, in name order."""
+    return [
+        text
+        for rel, text in read_files(folder).references
+        if rel.startswith("references/") and rel.count("/") == 1
+    ]
 
 
 def validate(packs: list[Path]) -> tuple[int, list[Finding]]:
@@ -198,5 +297,12 @@ def validate(packs: list[Path]) -> tuple[int, list[Finding]]:
             )
         for folder in folders:
             count += 1
-            findings += skillcheck.check(read_files(folder))
+            root = pack if folder != pack else folder
+            real = os.path.realpath(folder)
+            if folder != pack and not real.startswith(os.path.realpath(pack).rstrip("/") + "/"):
+                findings.append(
+                    skillcheck.unsafe_file(str(folder), f"is a link to {real}, outside the pack")
+                )
+                continue
+            findings += skillcheck.check(read_files(folder, root))
     return count, findings

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -330,19 +331,91 @@ def unique_folder(parent: Path, stem: str) -> Path:
     raise YgsError(f"cannot create a backup folder in {parent}", path=str(parent))
 
 
+# Reading untrusted files: only regular files, never blocking, never unbounded.
+MAX_READ_BYTES = 32 * 1024 * 1024
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class Unreadable(Exception):
+    """A path ygs will not read, and why: `message` completes "<path> ..."."""
+
+    def __init__(self, message: str, remedy: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.remedy = remedy
+
+
+def special_kind(mode: int) -> str | None:
+    """'a FIFO (named pipe)', 'a character device', ... for anything but files and folders."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_READ_BYTES) -> bytes:
+    """The bytes of a regular file. FIFOs, devices and sockets are refused before they are
+    opened (a FIFO would block, /dev/zero never ends), as are dangling links, links that
+    resolve outside `within`, and files over `limit` bytes: each raises Unreadable."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise Unreadable(
+                f"is a link to {os.readlink(path)}, which does not exist",
+                "restore the link's target, or remove the link",
+            ) from None
+        raise Unreadable("does not exist", "check the path") from None
+    except PermissionError:
+        raise Unreadable("is not readable", "check its permissions") from None
+    except OSError as err:  # ELOOP, ENAMETOOLONG, ...
+        raise Unreadable(f"cannot be read: {err.strerror}", "fix or remove the link") from None
+    _require_regular(info.st_mode)
+    if within is not None:
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(within)):
+            raise Unreadable(
+                f"is a link to {real}, outside {within}",
+                "links may only point at files inside the project",
+            )
+    if info.st_size > limit:
+        raise Unreadable(f"has {info.st_size} bytes; the limit is {limit}", "split the file")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except PermissionError:
+        raise Unreadable("is not readable", "check its permissions") from None
+    except OSError as err:
+        raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
+    with os.fdopen(fd, "rb") as handle:
+        _require_regular(os.fstat(handle.fileno()).st_mode)  # swapped since the stat?
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:  # EISDIR, EIO
+            raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
+    if len(data) > limit:
+        raise Unreadable(f"has more than {limit} bytes", "split the file")
+    return data
+
+
+def _require_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise Unreadable("is a folder, not a file", "name a file")
+    kind = special_kind(mode)
+    if kind is not None:
+        raise Unreadable(f"is {kind}, not a regular file", "replace it with a regular file")
+
+
 def read_text(path: Path, display: str | None = None) -> str:
-    """UTF-8 text, or exit 2 naming the file and line of the first bad byte."""
+    """UTF-8 text, or exit 2 naming the file (and the line of the first bad byte)."""
     name = display or str(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise YgsError(f"{name} does not exist", path=name) from None
-    except IsADirectoryError:
-        raise YgsError(f"{name} is a folder, not a file", path=name) from None
-    except PermissionError:
-        raise YgsError(
-            f"{name} is not readable", path=name, remedy="check its permissions"
-        ) from None
+        data = read_bytes(path)
+    except Unreadable as err:
+        raise YgsError(f"{name} {err.message}", path=name, remedy=err.remedy) from None
     text = decode(name, data)
     if isinstance(text, Finding):
         raise YgsError(text.message, path=name, line=text.line, remedy=text.remedy, code=Exit.USAGE)
@@ -507,6 +580,7 @@ def allocate(
     mine = {_number(i) for i in avoid if i.upper().startswith(prefix + "-")}
     with project_lock(project.root):
         catalog = fresh_catalog(project)
+        _require_readable(catalog)
         ledger = _Ledger.load(project.root).pruned(catalog)
         numbers = used_numbers(catalog, prefix) | ledger.numbers(prefix) | mine
         start = max(numbers, default=0) + 1
@@ -544,6 +618,21 @@ def release(project, names: Iterable[str]) -> None:
         return
     with project_lock(project.root):
         _Ledger.load(project.root).without(names).save()
+
+
+def _require_readable(catalog) -> None:
+    """An id used only in a file that could not be read would be handed out again."""
+    if not catalog.input_errors:
+        return
+    first = catalog.input_errors[0]
+    raise YgsError(
+        f"{len(catalog.input_errors)} artifact(s) could not be read, so no id is safe to "
+        f"allocate: {first.message}",
+        path=first.path,
+        line=first.line,
+        details=[f"{f.location}: {f.rule}: {f.message}" for f in catalog.input_errors[1:]],
+        remedy="fix them (`ygs check` lists them), then ask again",
+    )
 
 
 def fresh_catalog(project):

@@ -134,7 +134,9 @@ def _source(catalog):
     def line_text(path: str, line: int | None) -> str:
         if path not in texts or not line:
             return ""
-        lines = cache.setdefault(path, texts[path].split("\n"))
+        lines = cache.get(path)
+        if lines is None:  # split each file once (setdefault would split on every call)
+            lines = cache[path] = texts[path].split("\n")
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     return line_text
@@ -182,6 +184,7 @@ def _changed(proj) -> list[str]:
         raise YgsError(
             "--changed needs a git repository", remedy="run `git init`, or drop --changed"
         )
+    repo.require_git("--changed")
     env = os.environ
     if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
         return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
@@ -314,6 +317,8 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
             f"ygs: {len(catalog.input_errors)} artifact(s) could not be read: "
             "the graph is incomplete"
         )
+        for finding in catalog.input_errors:
+            log(f"  {finding.location}: {finding.rule}: {finding.message}")
     return graph, list(catalog.input_errors)
 
 
@@ -343,6 +348,7 @@ def glob_regex(pattern: str) -> re.Pattern:
 def find_test_files(root: Path, globs: list[str], layout=None):
     """(path, text) of files under root matching a glob; artifact folders are skipped."""
     from ygs.project import SKIP_DIRS
+    from ygs.store import Unreadable, read_bytes
 
     patterns = [glob_regex(g) for g in globs]
     skip = {".", ""}
@@ -359,12 +365,9 @@ def find_test_files(root: Path, globs: list[str], layout=None):
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if not any(p.match(rel) for p in patterns):
                 continue
-            path = Path(folder) / name
-            try:
-                if path.stat().st_size > MAX_TEST_FILE:
-                    continue
-                data = path.read_bytes()
-            except OSError:
+            try:  # regular files inside the project only: never a FIFO or a link out
+                data = read_bytes(Path(folder) / name, within=root, limit=MAX_TEST_FILE)
+            except Unreadable:
                 continue
             if b"\0" not in data[:1024]:
                 yield rel, data.decode("utf-8", "replace")

@@ -139,13 +139,17 @@ def _last_review(root) -> dict | None:
     """The verdict `ygs review` recorded last, or None; unreadable files are reported."""
     import json
 
+    from ygs.store import Unreadable, read_bytes
+
     path = root / LAST_REVIEW
     if not path.is_file():
         return None
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        return {"error": f"{LAST_REVIEW} is unreadable: {err}"}
+        value = json.loads(read_bytes(path, limit=1_000_000).decode("utf-8"))
+    except Unreadable as err:
+        return {"error": f"{LAST_REVIEW} {err.message}"}
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        return {"error": f"{LAST_REVIEW} is unreadable: {type(err).__name__}"}
     if not isinstance(value, dict) or "verdict" not in value:
         return {"error": f"{LAST_REVIEW} has no verdict"}
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -394,8 +395,8 @@ def hooks_install(
     hooks = Path(git(root, "rev-parse", "--git-path", "hooks").decode().strip())
     path = hooks if hooks.is_absolute() else root / hooks
     target = path / "pre-commit"
-    existed = target.exists()
-    if existed and not ci.is_ours(target.read_bytes().decode("utf-8", "replace")):
+    existed = os.path.lexists(target)
+    if existed and not ci.is_ours(_hook_text(target)):
         raise YgsError(
             f"{target} exists and was not written by ygs: left unchanged",
             path=str(target),
@@ -408,6 +409,16 @@ def hooks_install(
         {"hook": str(target), "action": action, "model": model},
         lambda console: console.print(f"{action} {target}", markup=False),
     )
+
+
+def _hook_text(path: Path) -> str:
+    """An existing hook's text; one that cannot be read (a FIFO, a dangling link) is not ours."""
+    from ygs.store import Unreadable, read_bytes
+
+    try:
+        return read_bytes(path).decode("utf-8", "replace")
+    except Unreadable:
+        return ""
 
 
 def ci_github(

@@ -79,7 +79,14 @@ def write_output(output: Path, text: str, *, force: bool = False) -> Path:
         proj = _proj()
         backup = backup_copy(target, state_folder(proj.root, "backups"))
         log(f"ygs: the previous {replaces} is kept at {proj.rel(backup)}")
-    atomic_write(target, text)
+    try:
+        atomic_write(target, text)
+    except OSError as err:
+        raise YgsError(
+            f"cannot write --output {output}: {err.strerror}",
+            path=str(output),
+            remedy="name a file in a writable folder",
+        ) from None
     return target
 
 

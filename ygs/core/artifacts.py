@@ -262,7 +262,8 @@ class Catalog:
 MALFORMED = "ART001"
 NOT_UTF8 = "ART002"
 DUPLICATE_ID = "ART003"
-INPUT_ERROR_RULES = frozenset({MALFORMED, NOT_UTF8})
+UNREADABLE = "ART012"
+INPUT_ERROR_RULES = frozenset({MALFORMED, NOT_UTF8, UNREADABLE})
 
 
 def decode(path: str, data: bytes) -> str | Finding:
@@ -280,13 +281,24 @@ def decode(path: str, data: bytes) -> str | Finding:
         )
 
 
+def unreadable(path: str, message: str, remedy: str) -> Finding:
+    """An artifact that could not be read at all (a dangling link, a FIFO, a device)."""
+    return Finding(UNREADABLE, Severity.MUST, path, None, message, remedy)
+
+
 def build_catalog(
-    files: Iterable[tuple[str, bytes]], layout: Layout = Layout(), extra_text: Iterable[str] = ()
+    files: Iterable[tuple[str, bytes | Finding]],
+    layout: Layout = Layout(),
+    extra_text: Iterable[str] = (),
 ) -> Catalog:
-    """Parse every artifact file; collect problems instead of raising."""
+    """Parse every artifact file; collect problems instead of raising. A file the shell
+    could not read comes as its Finding instead of its bytes."""
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
     for path, data in files:
+        if isinstance(data, Finding):
+            findings.append(data)
+            continue
         kind = classify(path, layout)
         if kind is None:
             continue

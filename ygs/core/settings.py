@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import posixpath
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +18,13 @@ from typing import Any
 @dataclass(frozen=True)
 class Key:
     name: str
-    type: str  # str | int | float | bool | list | map | choice
+    type: str  # str | int | float | bool | list | map | choice | folder
     default: Any
     doc: str
     choices: tuple[str, ...] = ()
     nullable: bool = False
     user_only: bool = False  # secrets live only in the user config
+    check: Callable[[Any], None] | None = None  # raises ValueError for a bad value
 
     @property
     def env(self) -> str:
@@ -33,8 +36,8 @@ SCHEMA: dict[str, Key] = {
     for k in (
         Key("project.name", "str", None, "project name (default: the folder name)", nullable=True),
         Key("project.languages", "list", [], "languages detected by ygs init"),
-        Key("paths.docs", "str", "docs", "root of the docs tree"),
-        Key("paths.tasks", "str", "tasks", "root of the task folders"),
+        Key("paths.docs", "folder", "docs", "root of the docs tree"),
+        Key("paths.tasks", "folder", "tasks", "root of the task folders"),
         Key("commands.build", "str", None, "build command", nullable=True),
         Key("commands.test", "str", None, "test command", nullable=True),
         Key("commands.lint", "str", None, "lint command", nullable=True),
@@ -53,7 +56,13 @@ SCHEMA: dict[str, Key] = {
         Key("model.timeout_s", "float", 120.0, "timeout per model call, seconds"),
         Key("model.max_tokens", "int", 8192, "max output tokens per model call"),
         Key("model.max_retries", "int", 4, "retries on 429, 5xx and overloaded replies"),
-        Key("model.prices", "map", {}, "USD per million tokens by model: {model: {input, output}}"),
+        Key(
+            "model.prices",
+            "map",
+            {},
+            "USD per million tokens by model: {model: {input, output}}",
+            check=lambda v: _check_prices(v),
+        ),
         Key(
             "anthropic.api_key",
             "str",
@@ -66,8 +75,20 @@ SCHEMA: dict[str, Key] = {
         Key("guard.unplanned_files", "int", 3, "unplanned touched files that stop a run"),
         Key("guard.checkpoint_every", "int", 5, "touched files between checkpoints"),
         Key("guard.max_fix_attempts", "int", 3, "times red tests go back to the agent"),
-        Key("check.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
-        Key("review.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
+        Key(
+            "check.rules",
+            "map",
+            {},
+            "per-rule severity override: {RULE: must|should|may|off}",
+            check=lambda v: _check_levels(v),
+        ),
+        Key(
+            "review.rules",
+            "map",
+            {},
+            "per-rule severity override: {RULE: must|should|may|off}",
+            check=lambda v: _check_levels(v, strict=True),
+        ),
         Key(
             "review.fail_on",
             "choice",
@@ -131,7 +152,10 @@ def coerce(key: Key, value: Any) -> Any:
         if key.nullable:
             return None
         raise ValueError("must not be empty")
-    return _COERCE[key.type](key, value)
+    typed = _COERCE[key.type](key, value)
+    if key.check is not None:
+        key.check(typed)
+    return typed
 
 
 def _str(key: Key, value: Any) -> str:
@@ -184,6 +208,46 @@ def _map(key: Key, value: Any) -> dict:
     raise ValueError("must be a mapping")
 
 
+def _folder(key: Key, value: Any) -> str:
+    """A folder inside the project, relative to its root, normalised (`docs/` is `docs`)."""
+    text = _str(key, value).strip().replace("\\", "/")
+    norm = posixpath.normpath(text) if text else "."
+    if (
+        norm == "."
+        or norm == ".."
+        or norm.startswith(("../", "/"))
+        or re.match(r"^[A-Za-z]:", norm)
+    ):
+        raise ValueError(
+            f"must be a folder inside the project, relative to its root (e.g. docs), not {text!r}"
+        )
+    return norm
+
+
+LEVELS = ("must", "should", "may", "off")
+
+
+def _check_levels(value: dict, strict: bool = False) -> None:
+    """Severity words; `check.rules` also takes false/disable(d) for off."""
+    for rule, level in value.items():
+        word = str(level).strip().lower()
+        if not strict and (level is False or level is None):
+            word = "off"
+        if word not in (*LEVELS, *(() if strict else ("false", "disable", "disabled"))):
+            raise ValueError(f"{rule}: must be must, should, may or off, not {level!r}")
+
+
+def _check_prices(value: dict) -> None:
+    for model, entry in value.items():
+        if not isinstance(entry, Mapping) or not entry or set(entry) - {"input", "output"}:
+            raise ValueError(f"{model}: must be {{input: USD, output: USD}} per million tokens")
+        for side, price in entry.items():
+            if isinstance(price, bool) or not isinstance(price, int | float):
+                raise ValueError(f"{model}.{side}: must be a number, not {price!r}")
+            if not math.isfinite(price) or price < 0:
+                raise ValueError(f"{model}.{side}: must be a finite number ≥ 0")
+
+
 def _choice(key: Key, value: Any) -> str:
     text = _str(key, value)
     if text not in key.choices:
@@ -199,6 +263,7 @@ _COERCE: dict[str, Callable[[Key, Any], Any]] = {
     "list": _list,
     "map": _map,
     "choice": _choice,
+    "folder": _folder,
 }
 
 

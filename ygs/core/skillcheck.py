@@ -44,7 +44,8 @@ ABSOLUTE_PATH = "SKL009"
 BAD_INTERVIEW = "SKL010"
 PACK_CONVENTION = "SKL011"
 INTERVIEW_SYNTAX = "SKL012"
-INPUT_ERROR_RULES = frozenset({BAD_FRONTMATTER, INTERVIEW_SYNTAX})
+UNSAFE_FILE = "SKL013"
+INPUT_ERROR_RULES = frozenset({BAD_FRONTMATTER, INTERVIEW_SYNTAX, UNSAFE_FILE})
 
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
 _BACKTICK_REF = re.compile(r"`((?:references|scripts|assets)/[^`\s]+)`")
@@ -62,13 +63,34 @@ class SkillFiles:
     interview: str | None  # interview.yaml text, when present
     existing: frozenset[str]  # relative paths of every file and folder inside
     references: tuple[tuple[str, str], ...] = ()  # (relative path, text) of other .md files
+    problems: tuple[tuple[str, str], ...] = ()  # (relative path, why it was not read)
 
 
 def _f(rule: str, path: str, line: int | None, message: str, remedy: str = "") -> Finding:
     return Finding(rule, Severity.MUST, path, line, message, remedy)
 
 
+def unsafe_file(path: str, problem: str) -> Finding:
+    """A link out of the pack, a dangling link, a loop, a FIFO or a device: never read, and
+    `ygs install` refuses the pack."""
+    return _f(
+        UNSAFE_FILE,
+        path,
+        None,
+        f"{path.rsplit('/', 1)[-1]} {problem}",
+        "links in a pack may only point at regular files inside the pack",
+    )
+
+
 def check(skill: SkillFiles) -> list[Finding]:
+    unsafe = [
+        unsafe_file(skill.folder if rel == "." else f"{skill.folder}/{rel}", why)
+        for rel, why in skill.problems
+    ]
+    return unsafe + _check(skill)
+
+
+def _check(skill: SkillFiles) -> list[Finding]:
     md_path = f"{skill.folder}/SKILL.md"
     if skill.skill_md is None:
         return [_f(NO_SKILL_MD, skill.folder, None, "no SKILL.md", "add SKILL.md with frontmatter")]

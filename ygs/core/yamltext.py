@@ -39,17 +39,59 @@ class YamlError(ValueError):
         self.line = line
 
 
+# Bounds on untrusted YAML. ygs never writes anchors or aliases, and expanding them is how a
+# few hundred bytes become billions of nodes, so they are refused outright (with the line).
+MAX_CHARS = 2_000_000
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+_NO_ALIASES = "ygs reads no anchors or aliases (they can expand without bound); write it out"
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def screen(text: str, first_line: int = 1) -> None:
+    """Refuse what no ygs file needs and an attacker would use: anchors, aliases, nesting
+    deeper than MAX_DEPTH, more than MAX_NODES nodes or MAX_CHARS characters. Linear time."""
+    if len(text) > MAX_CHARS:
+        raise YamlError(
+            f"YAML too large: {len(text)} characters (the limit is {MAX_CHARS})", first_line
+        )
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = first_line + event.start_mark.line
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(f"YAML alias '*{event.anchor}' is not allowed: {_NO_ALIASES}", line)
+        if getattr(event, "anchor", None) is not None:
+            raise YamlError(f"YAML anchor '&{event.anchor}' is not allowed: {_NO_ALIASES}", line)
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise YamlError(f"YAML has more than {MAX_NODES} values", line)
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"YAML nested more than {MAX_DEPTH} levels deep", line)
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+
+
 def load(text: str, first_line: int = 1) -> Any:
     """Parse YAML; raise YamlError with a 1-based line in the enclosing file."""
     try:
+        screen(text, first_line)
         return yaml.load(text, Loader=_Loader)
+    except YamlError:
+        raise
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = first_line + mark.line if mark else first_line
-        problem = err.problem or err.context or "malformed YAML"
-        raise YamlError(f"malformed YAML: {problem}", line) from None
+        raise YamlError(*_marked(err, first_line)) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as err:
         raise YamlError(f"malformed YAML: {err}", first_line) from None
+
+
+def _marked(err: yaml.MarkedYAMLError, first_line: int) -> tuple[str, int]:
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "malformed YAML"
+    return f"malformed YAML: {problem}", first_line + mark.line if mark else first_line
 
 
 def flow(value: Any) -> str:
@@ -85,46 +127,42 @@ Path = tuple  # a location inside a document: ("dimensions", 0, "questions", 1, 
 def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML and map every node's location to its 1-based line."""
     try:
+        screen(text)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except YamlError:
+        raise
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "malformed YAML"
-        raise YamlError(f"malformed YAML: {problem}", mark.line + 1 if mark else 1) from None
+        raise YamlError(*_marked(err, 1)) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as err:
         raise YamlError(f"malformed YAML: {err}", 1) from None
     lines: dict[Path, int] = {}
     if node is not None:
-        try:
-            _walk(node, (), lines)
-        except RecursionError:
-            raise YamlError("malformed YAML: nested too deeply", 1) from None
+        _walk(node, (), lines)  # screened: no aliases, depth at most MAX_DEPTH
     return data, lines
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: frozenset = frozenset()):
+def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
     lines[path] = node.start_mark.line + 1
-    if id(node) in seen:  # an alias that refers to itself
-        return
-    seen = seen | {id(node)}
     if isinstance(node, yaml.MappingNode):
-        names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-        for key, _ in node.value:
-            if isinstance(key, yaml.ScalarNode) and names.count(key.value) > 1:
-                raise YamlError(
-                    f"malformed YAML: duplicate key '{key.value}'", key.start_mark.line + 1
-                )
+        seen: set[str] = set()
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
-            _walk(value, (*path, name), lines, seen)
+            if isinstance(key, yaml.ScalarNode):
+                if name in seen:
+                    raise YamlError(
+                        f"malformed YAML: duplicate key '{name}'", key.start_mark.line + 1
+                    )
+                seen.add(name)
+            _walk(value, (*path, name), lines)
             lines[(*path, name)] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, seen)
+            _walk(item, (*path, index), lines)
 
 
 # A fast path for the frontmatter ygs writes: flat keys with plain or simply quoted scalars,
@@ -138,10 +176,15 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NULLS = {"null", "Null", "NULL", "~"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _FALLBACK = object()
+# Characters where YAML and Python disagree on what is a space or a line break (tabs, CR,
+# NEL, Unicode separators, no-break spaces), and ones YAML refuses (controls, BOM, surrogates).
+_ODD = re.compile(
+    r"[^\n\x20-\x7e\u00a1-\u167f\u1681-\u1fff\u200c-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _scalar(text: str) -> Any:
-    text = text.strip()
+    text = text.strip(" ")
     if text in _NULLS or text == "":
         return None
     if text in _BOOLS:
@@ -165,7 +208,7 @@ def _special_word(text: str) -> bool:
 
 
 def _flow(text: str) -> Any:
-    inner = text[1:-1].strip()
+    inner = text[1:-1].strip(" ")
     if not inner:
         return []
     if any(c in inner for c in "[]{}\"'"):
@@ -176,17 +219,21 @@ def _flow(text: str) -> Any:
 
 def load_simple(text: str) -> dict | None:
     """The mapping in `text`, when it uses only the simple shapes; else None."""
+    if _ODD.search(text):
+        return None
     data: dict[str, Any] = {}
     open_list: str | None = None  # `key:` with nothing after it: a `- item` list may follow
     for line in text.split("\n"):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip(" ") or line.startswith("#"):
             continue
         item = _ITEM_LINE.match(line)
         if item and open_list is not None:
             value = _scalar(item.group(1))
             if value is _FALLBACK or value is None:
                 return None
-            data[open_list] = [*(data[open_list] or []), value]
+            if data[open_list] is None:
+                data[open_list] = []
+            data[open_list].append(value)
             continue
         match = _KEY_LINE.match(line)
         if (
@@ -196,7 +243,7 @@ def load_simple(text: str) -> dict | None:
             or match.group(1) in _NULLS
         ):
             return None
-        key, raw = match.group(1), (match.group(2) or "").strip()
+        key, raw = match.group(1), (match.group(2) or "").strip(" ")
         open_list = key if raw == "" else None
         value = _flow(raw) if raw.startswith("[") and raw.endswith("]") else _scalar(raw)
         if value is _FALLBACK:

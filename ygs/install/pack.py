@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,29 +95,29 @@ def _source_skill(skill, source: str, root: Path) -> SourceSkill:
 
 
 def read_folder(folder: Path, root: Path) -> list[tuple[str, bytes]]:
-    """Every file under `folder`, links followed; a link may not leave `root` (the pack)."""
+    """Every file under `folder`, links followed only inside `root` (the pack); a link out of
+    it, a dangling link, a loop or a special file refuses the pack (exit 2)."""
+    from ygs import skills
+    from ygs.store import Unreadable, read_bytes
+
+    def skip(name: str, is_dir: bool) -> bool:
+        hidden = name.startswith(".")
+        return hidden or (name in _SKIP_DIRS if is_dir else name.endswith(".pyc"))
+
+    tree = skills.walk(folder, root, skip)
+    problems = [(rel, why) for rel, why in tree.problems]
     found: list[tuple[str, bytes]] = []
-    for current, dirs, names in os.walk(folder, followlinks=True):
-        here = Path(current)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-        for d in dirs:
-            _inside(here / d, root)
-        for name in sorted(names):
-            if name.startswith(".") or name.endswith(".pyc"):
-                continue
-            path = here / name
-            _inside(path, root)
-            found.append(((path.relative_to(folder)).as_posix(), path.read_bytes()))
-    return found
-
-
-def _inside(path: Path, root: Path) -> None:
-    if not path.is_symlink():
-        return
-    target = path.resolve()
-    if not target.is_relative_to(root) or not target.exists():
+    for rel in sorted(tree.files):
+        try:
+            found.append((rel, read_bytes(tree.files[rel])))
+        except Unreadable as err:
+            problems.append((rel, err.message))
+    if problems:
+        rel, why = problems[0]
         raise YgsError(
-            f"{path} is a link to {target}, outside the pack or missing",
-            path=str(path),
-            remedy="links in a pack may only point at files inside the pack",
+            f"{folder / rel} {why}; nothing was installed",
+            path=str(folder / rel),
+            details=[f"{folder / r}: {w}" for r, w in problems[1:]],
+            remedy="links in a pack may only point at regular files inside the pack",
         )
+    return found

@@ -56,8 +56,13 @@ def summary(root: Path, catalog=None) -> str:
         (root / n for n in ("README.md", "README.rst", "README") if (root / n).is_file()), None
     )
     if readme is not None:
-        text = readme.read_text(encoding="utf-8", errors="replace")[:README_CHARS]
-        parts += ["", f"{readme.name} (start):", text]
+        from ygs.store import Unreadable, read_bytes
+
+        try:  # a link out of the repository is not the project's README
+            text = read_bytes(readme, within=root).decode("utf-8", "replace")[:README_CHARS]
+            parts += ["", f"{readme.name} (start):", text]
+        except Unreadable:
+            pass
     if catalog is not None and catalog.artifacts:
         parts += ["", "Artifacts:"]
         parts += [f"  {a.kind} {a.id} [{a.status}] {a.title} ({a.path})" for a in catalog.artifacts]

@@ -267,9 +267,11 @@ class Checkpoint:
 
 
 def _json_lines(path: Path) -> list[dict]:
+    from ygs.store import Unreadable, read_bytes
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_bytes(path).decode("utf-8").splitlines()
+    except (Unreadable, UnicodeDecodeError):
         return []
     found = []
     for line in lines:
@@ -283,9 +285,11 @@ def _json_lines(path: Path) -> list[dict]:
 
 
 def run_task(run_dir: Path) -> str:
+    from ygs.store import Unreadable, read_bytes
+
     try:
-        value = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        value = json.loads(read_bytes(run_dir / "run.json").decode("utf-8"))
+    except (Unreadable, UnicodeDecodeError, ValueError, RecursionError):
         return ""
     return str(value.get("task") or "") if isinstance(value, dict) else ""
 

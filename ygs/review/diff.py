@@ -176,10 +176,34 @@ def parse(data: bytes | str, limits: Limits = Limits()) -> Diff:
 def _strip(path: str | None) -> str | None:
     if path is None or path == "/dev/null":
         return None
-    if path.startswith('"') and path.endswith('"'):
-        raw = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-        path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+    if len(path) >= 2 and path.startswith('"') and path.endswith('"'):
+        path = unquote(path[1:-1])
     return path[2:] if re.match(r"[abciow12]/", path) else path
+
+
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def unquote(text: str) -> str:
+    """Git's C-style quoting undone: `\\n`, `\\t`, `\\"`, `\\\\` and octal bytes (`\\303\\251`);
+    other characters stand for themselves (core.quotepath=false leaves UTF-8 as is)."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt in "0123" and re.fullmatch(r"[0-7]{3}", text[i + 1 : i + 4]):
+                out.append(int(text[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            if nxt in _C_ESCAPES:
+                out.append(_C_ESCAPES[nxt])
+                i += 2
+                continue
+        out += char.encode("utf-8", "surrogateescape")
+        i += 1
+    return out.decode("utf-8", "replace")
 
 
 def _status(p) -> str:

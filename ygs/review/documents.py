@@ -93,10 +93,9 @@ def numbered(text: str) -> str:
 
 def model_findings(session, skill, path: str, text: str, lint_findings: list[Finding]) -> list:
     from ygs.llm.port import Message, Request
+    from ygs.skills import reference_texts
 
-    references = [
-        p.read_text(encoding="utf-8") for p in sorted((skill.folder / "references").glob("*.md"))
-    ]
+    references = reference_texts(skill.folder)
     known = "\n".join(str(f) for f in lint_findings) or "(none)"
     message = (
         f"{ASK}\nDeterministic findings already reported:\n{known}\n\n"

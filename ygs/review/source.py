@@ -6,6 +6,8 @@ diff tools, colour, prefixes, quoting) cannot change the format.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,15 +59,22 @@ class Scope:
         return {"mode": self.mode, "base": self.base, "head": self.head}
 
 
-def git(root: Path, *args: str, ok: tuple[int, ...] = (0,), data: bytes | None = None) -> bytes:
+def _run(root: Path, args: tuple[str, ...], data: bytes | None = None):
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             [*GIT, *args], cwd=root, input=data, capture_output=True, check=False, timeout=120
         )
     except FileNotFoundError:
-        raise YgsError("git is not on PATH", remedy="install git") from None
+        raise YgsError(
+            "git is not on PATH: reviewing a change needs git",
+            remedy="install git (https://git-scm.com/downloads) and put it on PATH",
+        ) from None
     except subprocess.TimeoutExpired:
         raise YgsError(f"git {args[0]} took longer than 120 s", code=Exit.UNAVAILABLE) from None
+
+
+def git(root: Path, *args: str, ok: tuple[int, ...] = (0,), data: bytes | None = None) -> bytes:
+    proc = _run(root, args, data)
     if proc.returncode not in ok:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise YgsError(
@@ -75,20 +84,13 @@ def git(root: Path, *args: str, ok: tuple[int, ...] = (0,), data: bytes | None =
 
 
 def _verify(root: Path, ref: str) -> str | None:
-    proc = subprocess.run(
-        [*GIT, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
+    proc = _run(root, ("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"))
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
 
 def _ensure_repo(root: Path) -> str | None:
     """HEAD's sha, or None in a repository without commits; exit 2 outside git."""
-    inside = subprocess.run(
-        [*GIT, "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
-    )
+    inside = _run(root, ("rev-parse", "--is-inside-work-tree"))
     if inside.returncode != 0:
         raise YgsError(
             f"{root} is not a git repository",
@@ -99,6 +101,11 @@ def _ensure_repo(root: Path) -> str | None:
 
 
 def resolve_base(root: Path, ref: str) -> str:
+    if not ref.strip() or ref.startswith("-"):
+        raise YgsError(
+            f"--base needs a branch, tag or commit, not {ref!r}",
+            remedy="e.g. `ygs review --base main`",
+        )
     for candidate in (ref, f"origin/{ref}"):
         sha = _verify(root, candidate)
         if sha:
@@ -122,17 +129,36 @@ def load(
     """The change to review, with the whole new version of files the rules need."""
     head = _ensure_repo(root)
     spec = ["--", *paths] if paths else []
-    if base:
+    if base is not None:
         return _branch(root, base, head, spec, limits)
+    _refuse_conflicts(root)
     if staged:
         data = git(root, *DIFF, "--cached", head or EMPTY_TREE, *spec)
         found = diffs.parse(data, limits)
-        return _attach(root, found, lambda p: f":{p}"), Scope("staged", "HEAD", "index")
+        return _attach(root, found, lambda: _index_blobs(root)), Scope("staged", "HEAD", "index")
     data = git(root, *DIFF, head or EMPTY_TREE, *spec) + _untracked(root, paths)
     found = diffs.only(diffs.parse(data, limits), lambda p: not _ours(p))
     if not found.files and head and base_branch and _branch_differs(root, base_branch, head):
         return _branch(root, base_branch, head, spec, limits)
     return _attach(root, found, None), Scope("worktree", "HEAD", "working tree")
+
+
+def _refuse_conflicts(root: Path) -> None:
+    """An index with unmerged entries has no single staged version to review: exit 2."""
+    listing = git(root, "ls-files", "--unmerged", "-z", "--full-name", "--", ":/")
+    names = sorted({e.split("\t", 1)[-1] for e in _entries(listing)})
+    if names:
+        more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+        raise YgsError(
+            f"the index has unresolved merge conflicts in {names[0]!r}{more}: nothing to review",
+            path=str(root),
+            details=[repr(n) for n in names[1:20]],
+            remedy="resolve the conflicts and `git add` the files (or `git merge --abort`)",
+        )
+
+
+def _entries(listing: bytes) -> list[str]:
+    return [e for e in listing.decode("utf-8", "surrogateescape").split("\0") if e]
 
 
 def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
@@ -143,7 +169,8 @@ def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
     if not merge_base:
         raise YgsError(f"'{base}' and HEAD share no history", remedy="choose another --base")
     found = diffs.parse(git(root, *DIFF, merge_base, head, *spec), limits)
-    return _attach(root, found, lambda p: f"{head}:{p}"), Scope("branch", base, head[:12])
+    blobs = lambda: _tree_blobs(root, head)  # noqa: E731
+    return _attach(root, found, blobs), Scope("branch", base, head[:12])
 
 
 def _branch_differs(root: Path, base_branch: str, head: str) -> bool:
@@ -165,45 +192,99 @@ def _untracked(root: Path, paths: list[str]) -> bytes:
 
 
 def _new_file(root: Path, name: str) -> bytes:
+    from ygs.store import Unreadable, read_bytes
+
     path = root / name
     raw = name.encode("utf-8", "surrogateescape")
     if path.is_symlink():
-        mode, data = "120000", str(path.readlink()).encode("utf-8", "surrogateescape")
+        mode, data = "120000", os.fsencode(os.readlink(path))
     elif path.is_file():
-        mode, data = ("100755" if path.stat().st_mode & 0o111 else "100644"), path.read_bytes()
+        mode = "100755" if path.stat().st_mode & 0o111 else "100644"
+        try:
+            data = read_bytes(path)
+        except Unreadable:  # too big to read: listed as binary, not reviewed
+            data = b"\0"
     else:
-        return b""
-    head = b"diff --git a/%s b/%s\nnew file mode %s\n" % (raw, raw, mode.encode())
+        return b""  # a FIFO, a device or a socket: nothing git could stage either
+    old, new = _header_name(b"a/", raw), _header_name(b"b/", raw)
+    head = b"diff --git %s %s\nnew file mode %s\n" % (old, new, mode.encode())
     if not data:
         return head
     if b"\0" in data[:8000]:
-        return head + b"Binary files /dev/null and b/%s differ\n" % raw
+        return head + b"Binary files /dev/null and %s differ\n" % new
     lines = data.split(b"\n")
     ending = b"" if lines[-1] == b"" else b"\n\\ No newline at end of file\n"
     body = lines[:-1] if lines[-1] == b"" else lines
     hunk = b"@@ -0,0 +1,%d @@\n" % len(body)
     added = b"\n".join(b"+" + line for line in body)
-    return head + b"--- /dev/null\n+++ b/%s\n" % raw + hunk + added + (ending or b"\n")
+    return head + b"--- /dev/null\n+++ %s\n" % new + hunk + added + (ending or b"\n")
+
+
+_UNSAFE = re.compile(rb'[\x00-\x1f"\\\x7f]')
+_ESCAPES = {9: b"\\t", 10: b"\\n", 13: b"\\r", 34: b'\\"', 92: b"\\\\"}
+
+
+def _header_name(prefix: bytes, name: bytes) -> bytes:
+    """A path as git writes it in a diff header: in C quotes when it holds a control
+    character, a double quote or a backslash (`diff.unquote` reads it back)."""
+    full = prefix + name
+    if not _UNSAFE.search(full):
+        return full
+    escaped = b"".join(
+        _ESCAPES.get(c, b"\\%03o" % c) if c < 32 or c in (34, 92, 127) else bytes([c]) for c in full
+    )
+    return b'"' + escaped + b'"'
 
 
 def _wanted(f: diffs.FileDiff) -> bool:
     return f.reviewable and bool(f.added) and (lang(f.path) is not None or f.name in MANIFESTS)
 
 
-def _attach(root: Path, found: diffs.Diff, object_name) -> diffs.Diff:
-    """Whole new versions: from disk (working tree) or `git cat-file --batch` (index, commit)."""
+def _attach(root: Path, found: diffs.Diff, blobs) -> diffs.Diff:
+    """Whole new versions: from disk (working tree, `blobs` None) or by object id through
+    `git cat-file --batch` (`blobs()` maps each path to its blob in the index or commit).
+    Requests are object ids, one a line: a path with a newline cannot break them."""
+    from ygs.store import Unreadable, read_bytes
+
     wanted = [f.path for f in found.files if _wanted(f)]
     if not wanted:
         return found
-    if object_name is None:
-        contents = {p: _lines((root / p).read_bytes()) for p in wanted if (root / p).is_file()}
+    contents: dict[str, tuple[str, ...]] = {}
+    if blobs is None:
+        for p in wanted:
+            try:
+                contents[p] = _lines(read_bytes(root / p, within=root))
+            except Unreadable:
+                continue  # a FIFO, a device or a link out of the repository: diff lines only
     else:
-        request = "".join(object_name(p) + "\n" for p in wanted).encode()
-        contents = dict(
-            zip(wanted, _batch(git(root, "cat-file", "--batch", data=request)), strict=True)
-        )
-        contents = {p: c for p, c in contents.items() if c is not None}
+        ids = blobs()
+        pairs = [(p, ids[p]) for p in wanted if p in ids]
+        request = b"".join(sha + b"\n" for _, sha in pairs)
+        answers = _batch(git(root, "cat-file", "--batch", data=request)) if pairs else []
+        contents = {p: c for (p, _), c in zip(pairs, answers, strict=True) if c is not None}
     return diffs.with_contents(found, contents)
+
+
+def _index_blobs(root: Path) -> dict[str, bytes]:
+    """Path -> blob id of every stage-0 index entry (`mode sha stage<TAB>path`, NUL-ended)."""
+    listing = git(root, "ls-files", "--stage", "-z", "--full-name", "--", ":/")
+    return _blob_ids(listing, lambda f: f[2] == "0", sha=1)
+
+
+def _tree_blobs(root: Path, commit: str) -> dict[str, bytes]:
+    """Path -> blob id in a commit (`mode type sha<TAB>path`, NUL-ended)."""
+    listing = git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
+    return _blob_ids(listing, lambda f: f[1] == "blob", sha=2)
+
+
+def _blob_ids(listing: bytes, keep, *, sha: int) -> dict[str, bytes]:
+    found = {}
+    for entry in _entries(listing):
+        info, _, path = entry.partition("\t")
+        fields = info.split()
+        if len(fields) == 3 and keep(fields):
+            found[path] = fields[sha].encode()
+    return found
 
 
 def _batch(data: bytes) -> list[tuple[str, ...] | None]:

@@ -6,7 +6,15 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ygs.core.artifacts import DUPLICATE_ID, ID_RE, KINDS, MALFORMED, NOT_UTF8, Artifact
+from ygs.core.artifacts import (
+    DUPLICATE_ID,
+    ID_RE,
+    KINDS,
+    MALFORMED,
+    NOT_UTF8,
+    UNREADABLE,
+    Artifact,
+)
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context, normal_id
@@ -44,6 +52,18 @@ RULES = (
         "renumber one of them; `ygs next-id PREFIX` gives a free id",
         """Ids are how requirements, threats, mitigations and tasks link to each other. Two
         definitions of one id make every link to it ambiguous and the trace graph wrong.""",
+        F,
+    ),
+    Rule(
+        UNREADABLE,
+        MUST,
+        "an artifact is a regular file that can be read",
+        "unreadable artifact",
+        "restore the file, or remove the link or special file",
+        """A dangling or unreadable link, a FIFO, a device or a socket where an artifact
+        belongs, or a link that leaves the project, is reported and never opened: a FIFO
+        would block every command and a device never ends, and a link out of the project
+        would pull another file into reports and prompts.""",
         F,
     ),
     Rule(
