@@ -66,6 +66,12 @@ SCHEMA: dict[str, Key] = {
         Key("guard.unplanned_files", "int", 3, "unplanned touched files that stop a run"),
         Key("guard.checkpoint_every", "int", 5, "touched files between checkpoints"),
         Key("guard.max_fix_attempts", "int", 3, "times red tests go back to the agent"),
+        Key(
+            "team.capacity",
+            "map",
+            {},
+            "percent of time: {feature, ktlo, oncall, vacation, meetings, new_team}",
+        ),
         Key("check.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
         Key("review.rules", "map", {}, "per-rule severity override: {RULE: must|should|may|off}"),
         Key(
