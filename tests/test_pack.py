@@ -45,6 +45,7 @@ INTERVIEWS = {
     "threat-model",
     "estimate",
     "spike",
+    "wbs",
     "uat",
     "retro",
     "learn",

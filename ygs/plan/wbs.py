@@ -417,8 +417,6 @@ def as_prior(decomposition: dec.Decomposition) -> dict[str, Any]:
             c if isinstance(c, str) else f"Given {c['given']}, when {c['when']}, then {c['then']}"
             for c in item.get("acceptance", [])
         ]
-        if "points" in item:
-            item["points"] = str(item["points"])
     return {"tasks": data["tasks"]}
 
 
