@@ -80,6 +80,8 @@ def set_value(text: str, key: str, value: str) -> str:
     for i, line in enumerate(lines):
         if line.startswith(f"{key}:"):
             comment = line.find(" #")
+            while comment > len(key) + 1 and line[comment - 1] in " \t":
+                comment -= 1  # keep the spacing before the comment as written
             lines[i] = f"{key}: {value}" + (line[comment:] if comment >= 0 else "")
             break
     else:
