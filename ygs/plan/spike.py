@@ -16,14 +16,21 @@ from ygs.core.lint.context import SpikeMerge
 from ygs.errors import Exit, YgsError
 
 
-def git(root: Path, *args: str, check: bool = True) -> str:
+# Answers that belong to closing a spike: never written when it opens.
+FINDINGS = frozenset(
+    {"evidence", "time_spent_days", "verdict", "verdict_reason", "next_step", "poc_fate"}
+    | {"follow_ups"}
+)
+
+
+def git(root: Path, *args: str, check: bool = True, strip: bool = True) -> str:
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if check and done.returncode != 0:
         raise YgsError(
             f"git {' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}",
             remedy="see the git message above; nothing else was changed",
         )
-    return done.stdout.strip()
+    return done.stdout.strip() if strip else done.stdout
 
 
 def require_git(project) -> None:
@@ -48,7 +55,7 @@ def current_branch(root: Path) -> str:
 def dirty(root: Path, ignore: tuple[str, ...] = ()) -> list[str]:
     """Tracked files with uncommitted changes (staged or not); untracked files are not
     touched by a branch switch and do not count."""
-    out = git(root, "status", "--porcelain", "--untracked-files=no")
+    out = git(root, "status", "--porcelain", "--untracked-files=no", strip=False)
     found = [line[3:] for line in out.splitlines() if line.strip()]
     return [f for f in found if f not in ignore]
 
@@ -186,7 +193,7 @@ def open_spike(project, question, timebox, prefix, answers, resume) -> dict:
         state = conversation.run()
     except KeyboardInterrupt:
         raise iv.interrupted(journal) from None
-    values = dict(state.answers)
+    values = {k: v for k, v in state.answers.items() if k not in FINDINGS}
     if days is not None:
         values["time_box_days"] = days
     if prefix:
