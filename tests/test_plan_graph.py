@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 from hypothesis import given, settings
@@ -163,7 +164,7 @@ def test_arbitrary_graphs_never_crash_and_keep_their_invariants(rows):
     assert not in_cycle & set(a.waves)
     for cycle in a.cycles:
         assert cycle[0] == cycle[-1]
-        for before, after in zip(cycle, cycle[1:], strict=False):
+        for before, after in itertools.pairwise(cycle):
             assert after in by_id[before].depends_on
     assert all(v >= 0 for v in a.slack.values())
     assert set(a.critical_path) <= set(a.waves)
@@ -292,7 +293,8 @@ def test_wbs_from_file_writes_tasks_and_refuses_unknown_requirements(tmp_path, y
     write(
         root,
         "plan.yaml",
-        "tasks:\n  - key: a\n    title: Do it\n  - key: b\n    title: Then this\n    depends_on: [a]\n",
+        "tasks:\n  - key: a\n    title: Do it\n"
+        "  - key: b\n    title: Then this\n    depends_on: [a]\n",
     )
     result = ygs("wbs", "--from", "plan.yaml", "--json", cwd=root)
     assert result.code == 0, result.stderr
@@ -305,7 +307,8 @@ def test_wbs_from_file_writes_tasks_and_refuses_unknown_requirements(tmp_path, y
     write(
         root,
         "cycle.yaml",
-        "tasks:\n  - key: a\n    title: A\n    depends_on: [b]\n  - key: b\n    title: B\n    depends_on: [a]\n",
+        "tasks:\n  - key: a\n    title: A\n    depends_on: [b]\n"
+        "  - key: b\n    title: B\n    depends_on: [a]\n",
     )
     cycle = ygs("wbs", "--from", "cycle.yaml", cwd=root)
     assert cycle.code == 1 and "a (TASK-005) → b (TASK-006) → a (TASK-005)" in cycle.stderr

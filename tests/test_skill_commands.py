@@ -94,9 +94,9 @@ def parse(line: str, groups: dict[str, set[str]]) -> tuple[list[str], list[str]]
             if match:
                 flags.append(match.group(1))
             continue
-        if not path and _WORD.match(word):
-            path.append(word)
-        elif len(path) == 1 and word in groups.get(path[0], set()):
+        if (not path and _WORD.match(word)) or (
+            len(path) == 1 and word in groups.get(path[0], set())
+        ):
             path.append(word)
         elif flags and not path:
             continue

@@ -15,7 +15,6 @@ from ygs.core import spike as core
 from ygs.core.lint.context import SpikeMerge
 from ygs.errors import Exit, YgsError
 
-
 # Answers that belong to closing a spike: never written when it opens.
 FINDINGS = frozenset(
     {"evidence", "time_spent_days", "verdict", "verdict_reason", "next_step", "poc_fate"}
