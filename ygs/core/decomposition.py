@@ -439,6 +439,8 @@ MODEL_SCHEMA: dict[str, Any] = {
 
 def to_data(decomposition: Decomposition) -> dict[str, Any]:
     """The decomposition as plain data in the file format (flat `tasks:`), for saving."""
+    from ygs.core.estimate import as_mapping
+
     tasks = []
     for e in decomposition.entries:
         item: dict[str, Any] = {"key": e.key, "title": e.title}
@@ -455,9 +457,7 @@ def to_data(decomposition: Decomposition) -> dict[str, Any]:
             "mitigates": list(e.mitigates),
             "planned_files": list(e.planned_files),
             "planned_lines": e.planned_lines,
-            "estimate": None
-            if e.estimate is None
-            else dict(zip(("best", "likely", "worst"), e.estimate, strict=True)),
+            "estimate": as_mapping(e.estimate),
             "acceptance": list(e.acceptance),
             "notes": list(e.notes),
             "deliverable": e.deliverable,

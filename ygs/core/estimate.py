@@ -63,6 +63,13 @@ def _r(value: float) -> float:
 # --- one feature ---------------------------------------------------------------------------
 
 
+def as_mapping(numbers: tuple[float, float, float] | list[float] | None) -> dict | None:
+    """(best, likely, worst) as the `estimate:` mapping task files carry; None stays None."""
+    if numbers is None:
+        return None
+    return dict(zip(("best", "likely", "worst"), numbers, strict=True))
+
+
 def check_three(best: float, likely: float, worst: float, where: str = "") -> None:
     label = f"{where}: " if where else ""
     for name, value in (("best", best), ("likely", likely), ("worst", worst)):
@@ -421,27 +428,34 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     n = len(draws)
     position = {d.id: i for i, d in enumerate(draws)}
-    best = np.array([d.best for d in draws], dtype=float)
-    likely = np.array([d.likely for d in draws], dtype=float)
-    worst = np.array([d.worst for d in draws], dtype=float)
+    column = np.array
+    best = column([d.best for d in draws], dtype=np.float32)[:, None]
+    likely = column([d.likely for d in draws], dtype=np.float32)[:, None]
+    worst = column([d.worst for d in draws], dtype=np.float32)[:, None]
     width = worst - best
     flat = width <= 0
-    safe = np.where(flat, 1.0, width)
+    safe = np.where(flat, np.float32(1), width)
+    # one row per task, one column per sample: each task's draws are contiguous
     if distribution == "pert":
         alpha = 1 + 4 * (likely - best) / safe
         beta = 1 + 4 * (worst - likely) / safe
-        unit = rng.beta(alpha, beta, size=(samples, n))
+        x = rng.standard_gamma(alpha, size=(n, samples), dtype=np.float32)
+        y = rng.standard_gamma(beta, size=(n, samples), dtype=np.float32)
+        unit = x / (x + y)
     else:
-        mode = np.where(flat, 0.5, (likely - best) / safe)
-        unit = _triangular(rng, mode, samples)
-    durations = best + unit * np.where(flat, 0.0, width)
-    effort = durations.sum(axis=1)
+        unit = _triangular(rng, np.where(flat, np.float32(0.5), (likely - best) / safe), samples)
+    durations = best + unit * np.where(flat, np.float32(0), width)
+    effort = durations.sum(axis=0, dtype=np.float64)
     finish = np.empty_like(durations)
     for i, d in enumerate(draws):
         deps = [position[x] for x in d.depends_on if x in position and position[x] < i]
-        start = finish[:, deps].max(axis=1) if deps else 0.0
-        finish[:, i] = start + durations[:, i]
-    span = finish.max(axis=1) if n else np.zeros(samples)
+        if not deps:
+            finish[i] = durations[i]
+        elif len(deps) == 1:
+            np.add(finish[deps[0]], durations[i], out=finish[i])
+        else:
+            np.add(finish[deps].max(axis=0), durations[i], out=finish[i])
+    span = finish.max(axis=0).astype(np.float64) if n else np.zeros(samples)
     calendar_days = np.maximum(span, effort / team) / (effective_pct / 100)
     calendar_weeks = calendar_days / WORK_DAYS_PER_WEEK
     return {
@@ -461,10 +475,11 @@ def monte_carlo(
 
 
 def _triangular(rng, mode, samples: int):
-    """Standard triangular draws on [0, 1] with a per-task mode, by inverting the CDF."""
+    """Standard triangular draws on [0, 1] with a per-task mode (a column), by inverting the
+    CDF."""
     import numpy as np
 
-    u = rng.random((samples, len(mode)))
+    u = rng.random((mode.shape[0], samples), dtype=np.float32)
     left = np.sqrt(u * mode)
     right = 1 - np.sqrt((1 - u) * (1 - mode))
     return np.where(u < mode, left, right)

@@ -114,12 +114,12 @@ def mermaid(analysis: Analysis) -> str:
             if dep in known:
                 arrow = "==>" if dep in critical and n.id in critical else "-->"
                 lines.append(f"  {_node(dep)} {arrow} {_node(n.id)}")
-    lines.append("  classDef critical stroke:#d33,stroke-width:3px")
-    lines.append("  classDef done fill:#dfd,color:#555")
     if critical:
+        lines.append("  classDef critical stroke:#d33,stroke-width:3px")
         lines.append("  class " + ",".join(_node(i) for i in analysis.critical_path) + " critical")
     done = [_node(n.id) for n in analysis.nodes if n.done]
     if done:
+        lines.append("  classDef done fill:#dfd,color:#555")
         lines.append("  class " + ",".join(done) + " done")
     if len(analysis.nodes) == 0:
         lines.append('  empty["no tasks yet"]')

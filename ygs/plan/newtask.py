@@ -8,7 +8,7 @@ from datetime import date
 
 from ygs.core import decomposition as dec
 from ygs.core import plan_graph
-from ygs.core.estimate import EstimateError, check_three
+from ygs.core.estimate import EstimateError, as_mapping, check_three
 from ygs.errors import YgsError
 from ygs.plan import tasks as store
 
@@ -64,7 +64,7 @@ def _estimate(text: str | None) -> dict | None:
         check_three(*numbers)
     except EstimateError as err:
         raise YgsError(f"--estimate: {err.message}", remedy=err.remedy) from None
-    return dict(zip(("best", "likely", "worst"), numbers, strict=True))
+    return as_mapping(numbers)
 
 
 def create(project, req: Request) -> dict:

@@ -66,6 +66,8 @@ class Task:
         return stem.removeprefix(self.id).lstrip("-") or self.id.lower()
 
     def summary(self) -> dict[str, Any]:
+        from ygs.core.estimate import as_mapping
+
         return {
             "id": self.id,
             "title": self.title,
@@ -82,9 +84,7 @@ class Task:
             "planned_lines": self.planned_lines,
             "size": self.size,
             "size_class": self.size_class,
-            "estimate": None
-            if self.estimate is None
-            else dict(zip(("best", "likely", "worst"), self.estimate, strict=True)),
+            "estimate": as_mapping(self.estimate),
         }
 
 
@@ -355,28 +355,32 @@ def latest_checkpoint(root: Path, task_id: str) -> Checkpoint | None:
 # --- planning: graph nodes, ids, new task files, computed fields -------------------------
 
 
-def criteria_count(artifact: Artifact) -> int:
-    """Given/When/Then bullets under `## Acceptance criteria` (placeholders do not count)."""
+def _doc(artifact: Artifact):
     from ygs.core.markdown import Doc
+
+    return Doc(artifact.body, artifact.body_line)
+
+
+def criteria_count(artifact: Artifact, doc=None) -> int:
+    """Given/When/Then bullets under `## Acceptance criteria` (placeholders do not count)."""
     from ygs.core.specs import is_gwt
 
-    section = Doc(artifact.body, artifact.body_line).section("acceptance criteria", "acceptance")
+    section = (doc or _doc(artifact)).section("acceptance criteria", "acceptance")
     if section is None:
         return 0
     return sum(1 for b in section.bullets() if is_gwt(b.text) and "TBD" not in b.text)
 
 
 def node(task: Task) -> plan_graph.Node:
-    """The task as a node of the plan graph."""
+    """The task as a node of the plan graph (its body parsed once)."""
     from ygs.core.estimate import expected
-    from ygs.core.markdown import Doc
 
-    section = Doc(task.artifact.body, task.artifact.body_line).section("goal")
-    goal = section.text if section is not None else ""
+    doc = _doc(task.artifact)
+    section = doc.section("goal")
     return plan_graph.Node(
         id=task.id,
         title=task.title,
-        goal=goal,
+        goal=section.text if section is not None else "",
         status=task.status,
         priority=task.priority,
         depends_on=task.depends_on,
@@ -386,7 +390,7 @@ def node(task: Task) -> plan_graph.Node:
         planned_lines=task.planned_lines,
         points=task.points,
         expected_days=None if task.estimate is None else expected(*task.estimate),
-        criteria=criteria_count(task.artifact),
+        criteria=criteria_count(task.artifact, doc),
         mode=task.mode,
         path=task.path,
         line=task.artifact.line_of("depends_on"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from ygs.core import decomposition as dec
 from ygs.core import plan_graph
+from ygs.core.estimate import as_mapping
 from ygs.errors import Exit, YgsError
 from ygs.plan import tasks as store
 
@@ -163,9 +164,7 @@ def materialise(project, decomposition: dec.Decomposition) -> list[NewTask]:
             "prd": decomposition.prd,
             "planned_files": list(entry.planned_files),
             "planned_lines": entry.planned_lines,
-            "estimate": None
-            if entry.estimate is None
-            else dict(zip(("best", "likely", "worst"), entry.estimate, strict=True)),
+            "estimate": as_mapping(entry.estimate),
         }
         answers = entry.to_answers()
         answers["milestone"] = (
