@@ -134,7 +134,7 @@ def test_renderers():
 ids = st.sampled_from([f"T{i}" for i in range(12)])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(
         st.tuples(
