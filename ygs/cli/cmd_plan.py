@@ -30,7 +30,8 @@ class DefaultGroup(TyperGroup):
     def format_options(self, ctx, formatter) -> None:
         command = self.commands.get(self.default)
         if command is not None:
-            rows = [r for p in command.get_params(ctx) if (r := p.get_help_record(ctx))]
+            params = [p for p in command.get_params(ctx) if p.name != "help"]
+            rows = [r for p in params if (r := p.get_help_record(ctx))]
             pieces = [p for p in command.collect_usage_pieces(ctx) if p != "[OPTIONS]"]
             with formatter.section(f"{ctx.command_path} {' '.join(pieces)} [OPTIONS]"):
                 formatter.write_dl(rows)
@@ -40,8 +41,12 @@ class DefaultGroup(TyperGroup):
         return [c for c in super().list_commands(ctx) if c != self.default]
 
 
-def _group(name: str, help_text: str) -> typer.Typer:
-    group = typer.Typer(help=help_text, cls=DefaultGroup, no_args_is_help=False)
+def _group(name: str, help_text: str, default) -> typer.Typer:
+    """A command group whose help also explains its default command."""
+    import inspect
+
+    body = inspect.cleandoc(default.__doc__ or "")
+    group = typer.Typer(help=f"{help_text}\n\n{body}", cls=DefaultGroup, no_args_is_help=False)
 
     @group.callback(invoke_without_command=True)
     def _callback(ctx: typer.Context) -> None:
@@ -56,6 +61,7 @@ def register(app: typer.Typer) -> None:
         "wbs",
         "Plan: `ygs wbs [PRD|TRD]` drafts tasks and writes them; `ygs wbs plan` computes "
         "waves, cycles, the critical path and bottlenecks.",
+        wbs_run,
     )
     wbs.command(DefaultGroup.default, hidden=True)(wbs_run)
     wbs.command("plan")(wbs_plan)
@@ -64,6 +70,7 @@ def register(app: typer.Typer) -> None:
         "estimate",
         "Estimate: `ygs estimate [PRD|TRD|FEATURE]` writes docs/estimates/…; `ygs estimate "
         "calc` does the arithmetic (PERT, multipliers, capacity, Monte Carlo).",
+        estimate_run,
     )
     estimate.command(DefaultGroup.default, hidden=True)(estimate_run)
     estimate.command("calc")(estimate_calc)
@@ -72,6 +79,7 @@ def register(app: typer.Typer) -> None:
         "spike",
         'Spike: `ygs spike "question"` opens a time-boxed spike on its own branch; '
         "`ygs spike close` records the verdict.",
+        spike_run,
     )
     spike.command(DefaultGroup.default, hidden=True)(spike_run)
     spike.command("close")(spike_close)
