@@ -4,9 +4,9 @@
 Run: python bench/plan.py [--rounds N]
 Budgets: the 5,000-task plan and the Monte Carlo each <= 1 s; the plan grows linearly (the
 5,000/500 ratio stays far from the 100 of a quadratic algorithm; random dependencies cost
-some cache locality, so 10-20 is expected). Rounds are interleaved; medians of wall time and of CPU time
-are printed, and the budgets are judged on CPU time so that a machine busy with other work
-does not fail them. Exits 1 when a budget is missed.
+some cache locality, so 10-20 is expected). Rounds are interleaved; medians of wall time and
+of CPU time are printed, and the budgets are judged on CPU time so that a machine busy with
+other work does not fail them. Exits 1 when a budget is missed.
 """
 
 from __future__ import annotations
