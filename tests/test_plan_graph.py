@@ -8,7 +8,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_repo
+from tests.conftest import REPO, make_repo
 from ygs.core import decomposition as dec
 from ygs.core import plan_graph as pg
 from ygs.core import plan_render
@@ -312,3 +312,19 @@ def test_wbs_from_file_writes_tasks_and_refuses_unknown_requirements(tmp_path, y
     )
     cycle = ygs("wbs", "--from", "cycle.yaml", cwd=root)
     assert cycle.code == 1 and "a (TASK-005) → b (TASK-006) → a (TASK-005)" in cycle.stderr
+
+
+def test_status_points_at_a_cycle(tmp_path, ygs):
+    root = make_repo(tmp_path / "p")
+    ygs("init", cwd=root)
+    ygs("refine-prd", "--answers", str(REPO / "tests/data/plan/prd.yaml"), cwd=root)
+    write(
+        root,
+        "tasks/backlog/TASK-001-a.md",
+        task("TASK-001", "[TASK-002]", "satisfies: [REQ-001, REQ-002, REQ-003]\n"),
+    )
+    write(root, "tasks/backlog/TASK-002-b.md", task("TASK-002", "[TASK-001]"))
+    data = ygs("status", "--json", cwd=root).json
+    assert data["next"]["command"] == "ygs wbs plan"
+    assert "TASK-001 → TASK-002 → TASK-001" in data["next"]["reason"]
+    assert data["waves"] == {"?": {"backlog": 2, "in-progress": 0, "done": 0}}

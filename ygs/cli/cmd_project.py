@@ -90,6 +90,8 @@ def status() -> int:
 
 
 def _status_data(proj, catalog) -> dict:
+    import dataclasses
+
     from ygs.cli.cmd_check import build_trace
     from ygs.core import lifecycle
     from ygs.core import trace as tr
@@ -112,8 +114,10 @@ def _status_data(proj, catalog) -> dict:
         review_verdict=str(review.get("verdict", "")) if review else "",
         review_must=int((review.get("counts") or {}).get("MUST", 0)) if review else 0,
     )
-    nxt = lifecycle.suggest(catalog, signals)
     plan = _plan(catalog)
+    if plan.cycles:
+        signals = dataclasses.replace(signals, cycle=tuple(plan.cycles[0]))
+    nxt = lifecycle.suggest(catalog, signals)
     data = {
         "root": str(proj.root),
         "initialised": proj.initialised,

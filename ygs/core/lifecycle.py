@@ -43,6 +43,7 @@ class Signals:
     open_high_unplanned: tuple[str, ...] = ()  # High, open threats that no task mitigates
     review_verdict: str = ""
     review_must: int = 0
+    cycle: tuple[str, ...] = ()  # the first dependency cycle among the tasks, as a path
 
 
 def waves(catalog: Catalog, computed: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
@@ -91,6 +92,12 @@ def suggest(catalog: Catalog, signals: Signals | None = None) -> Suggestion:
     prds = catalog.of_kind("prd")
     trds = catalog.of_kind("trd")
     tasks = tasks_by_folder(catalog)
+    if signals.cycle:
+        return Suggestion(
+            "ygs-wbs",
+            "ygs wbs plan",
+            f"dependency cycle {' → '.join(signals.cycle)}: no task in it can start",
+        )
     if not prds:
         return Suggestion("ygs-refine-prd", "ygs refine-prd", "no PRD yet: start with the problem")
     unapproved = [p for p in prds if p.status not in ("approved", "superseded")]
