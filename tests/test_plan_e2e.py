@@ -105,3 +105,23 @@ def test_the_offline_draft_covers_every_requirement(tmp_path, ygs):
     again = ygs("wbs", "--non-interactive", cwd=root)
     assert again.code == 0 and "already has a task" in again.stderr
     git(root, "status")
+
+
+def test_the_draft_is_reviewed_in_a_terminal(tmp_path, ygs):
+    from tests.pty_driver import Interview
+
+    root = make_repo(tmp_path / "repo")
+    ygs("init", cwd=root)
+    for command, name in (("refine-prd", "prd"), ("refine-trd", "trd")):
+        assert ygs(command, "--answers", str(DATA / f"{name}.yaml"), cwd=root).code == 0
+    session = Interview(["wbs", "--offline"], cwd=root)
+    session.answer(
+        {"tasks[0].title": "Run P0 reminders on their own pool", "tasks[1].goal": "done"}
+    )
+    assert session.finish() == 0, session.transcript
+    assert "tasks[0].planned_files" in session.keys and "tasks[2].title" not in session.keys
+    written = sorted((root / "tasks" / "backlog").glob("TASK-*.md"))
+    assert len(written) == 5  # `done` keeps the rest of the draft as drafted
+    first = frontmatter.parse(written[0].read_text())
+    assert first.meta["title"] == "Run P0 reminders on their own pool"
+    assert first.meta["satisfies"] == ["REQ-001"] and first.meta["wave"] == 1

@@ -432,6 +432,18 @@ def prompter_for(answers: Path | None):
     return FilePrompter.from_file(answers)
 
 
+def with_the_rest(answers: dict, prior: dict) -> dict:
+    """Answered tasks over the drafted ones, and the drafted tasks not reached yet."""
+    drafted = prior.get("tasks") or []
+    edited = answers.get("tasks") or []
+    merged = [
+        {**d, **{k: v for k, v in e.items() if v is not None}}
+        for d, e in zip(drafted, edited, strict=False)
+    ]
+    merged += edited[len(drafted) :] + drafted[len(edited) :]
+    return {**answers, "tasks": merged}
+
+
 def review_draft(project, draft_plan: dec.Decomposition, source, answers, resume: bool):
     """The drafted decomposition through the wbs interview (skills/ygs-wbs/interview.yaml):
     each task's fields recommended from the draft, edited or accepted one at a time.
@@ -457,8 +469,11 @@ def review_draft(project, draft_plan: dec.Decomposition, source, answers, resume
         state = conversation.run()
     except KeyboardInterrupt:
         raise iv.interrupted(journal) from None
+    answers = state.answers
+    if state.finished_early:  # `done`: the rest of the draft stands as drafted
+        answers = with_the_rest(answers, journal.header.get("prior", prior))
     try:
-        result = answers_to_decomposition(state.answers, journal.header.get("prd", ""))
+        result = answers_to_decomposition(answers, journal.header.get("prd", ""))
     except dec.DecompositionError as err:
         raise YgsError(
             f"the edited plan is not valid: {err.message}",
