@@ -103,7 +103,7 @@ def test_the_offline_draft_covers_every_requirement(tmp_path, ygs):
     assert satisfied == {"REQ-001", "REQ-002", "REQ-003", "REQ-004", "REQ-005"}
     assert result.json["plan"]["uncovered"] == []
     again = ygs("wbs", "--non-interactive", cwd=root)
-    assert again.code == 0 and "already has a task" in again.stderr
+    assert again.code == 0 and "already has a task" in again.stdout
     git(root, "status")
 
 

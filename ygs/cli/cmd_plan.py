@@ -206,9 +206,14 @@ def wbs_run(
         name, prompter, saved = Path(from_file).stem, None, str(from_file)
     else:
         src = wbs.source_artifact(proj, source)
-        decomposition, name, prompter = _decompose(
-            proj, src, answers, resume, offline, backend, max_cost
-        )
+        found = _decompose(proj, src, answers, resume, offline, backend, max_cost)
+        if found is None:
+            message = f"Every requirement of {src.id} already has a task: `ygs wbs plan`."
+            return emit(
+                {"written": [], "tasks": [], "decomposition": "", "plan": None},
+                lambda console: console.print(message, markup=False),
+            )
+        decomposition, name, prompter = found
         saved = ""
     planned = wbs.materialise(proj, decomposition)
     if dry_run:
@@ -241,6 +246,8 @@ def _decompose(proj, src, answers, resume, offline, backend, max_cost):
     )
     if session is None:
         draft = wbs.draft(proj, src)
+        if draft is None:
+            return None
         log(f"drafted {len(draft.entries)} task(s) from {src.path}; review them one by one")
         return wbs.review_draft(proj, draft, src, answers, resume)
     log(f"model: {session.backend.name}; asking for a decomposition of {src.path}")

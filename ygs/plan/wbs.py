@@ -226,9 +226,10 @@ def source_artifact(project, ref: str | None):
     )
 
 
-def draft(project, source) -> dec.Decomposition:
+def draft(project, source) -> dec.Decomposition | None:
     """Offline: one vertical-slice task per TRD decision group, or per requirement; criteria
-    from the requirements' scenarios, `satisfies` filled, nothing already covered."""
+    from the requirements' scenarios, `satisfies` filled, nothing already covered. None when
+    every requirement already has a task."""
     from ygs.core import markdown, specs
 
     index = specs.Index(project.catalog)
@@ -271,11 +272,7 @@ def draft(project, source) -> dec.Decomposition:
             }
         )
     if not entries:
-        raise YgsError(
-            f"every requirement of {prd.id} already has a task",
-            code=Exit.OK,
-            remedy="`ygs wbs plan` shows the plan",
-        )
+        return None
     return dec.from_data({"prd": prd.id if prd.kind == "prd" else "", "tasks": entries})
 
 
