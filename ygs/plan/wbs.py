@@ -4,7 +4,7 @@ decomposition from a PRD or TRD (offline or with a model), and writing task file
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -130,7 +130,7 @@ def materialise(project, decomposition: dec.Decomposition) -> list[NewTask]:
     for entry, ident in zip(decomposition.entries, ids, strict=True):
         node = entry.node(priorities)
         deps = tuple(by_key.get(d, d) for d in entry.depends_on)
-        nodes.append(plan_graph.Node(**{**node.__dict__, "id": ident, "depends_on": deps}))
+        nodes.append(replace(node, id=ident, depends_on=deps))
     analysis = plan_graph.analyse(nodes)
     if analysis.cycles:
         raise YgsError(
