@@ -13,7 +13,7 @@ from tests.conftest import ygs_executable
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]|\r")
 HEADER_RAW = r"\] \((?:answer \d+|\d+ so far)\)\s+([a-z_]+(?:\[\d+\](?:\.[a-z_]+)?)?)\r?\n"
-CONFIRM_RAW = r"Write \S+\? \[Y/n\]"
+CONFIRM_RAW = r"Write [^?\n]+\? \[Y/n\]"
 CHALLENGE_RAW = r"or `keep` to keep yours"
 
 

@@ -34,7 +34,7 @@ def project(tmp_path: Path, edits: list[dict]) -> Path:
     root = tmp_path / "project"
     shutil.copytree(CLEAN, root)
     for edit in edits:
-        path = root / ALIASES.get(edit["file"], edit["file"])
+        path = root / ALIASES.get(edit.get("file", ""), edit.get("file", ""))
         if "replace" in edit:
             old, new = edit["replace"]
             text = path.read_text(encoding="utf-8")
@@ -50,7 +50,32 @@ def project(tmp_path: Path, edits: list[dict]) -> Path:
             path.unlink()
         elif "symlink" in edit:
             path.symlink_to(edit["symlink"])
+        elif edit.get("git") == "merge-spike":
+            merge_a_spike(root)
     return root
+
+
+def merge_a_spike(root: Path) -> None:
+    """A real repository whose main branch merged a spike branch (SPK002)."""
+    from tests.conftest import git
+
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "project")
+    git(root, "switch", "-q", "-c", "spike/queue-rate-ab12")
+    (root / "bench.py").write_text("print('10k writes/s')\n")
+    git(root, "add", "bench.py")
+    git(root, "commit", "-q", "-m", "experiment")
+    git(root, "switch", "-q", "main")
+    git(
+        root,
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge branch 'spike/queue-rate-ab12'",
+        "spike/queue-rate-ab12",
+    )
 
 
 def findings(ygs, root: Path) -> list[dict]:

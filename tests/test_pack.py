@@ -46,6 +46,7 @@ INTERVIEWS = {
     "threat-model",
     "estimate",
     "spike",
+    "wbs",
     "uat",
     "retro",
     "learn",

@@ -60,7 +60,7 @@ def test_move_uses_git_mv_and_keeps_the_rest_of_the_file(tmp_path, ygs):
     assert result.json["path"] == new
     assert not (root / rel).exists()
     after = (root / new).read_text()
-    assert after == before.replace("status: backlog   #", "status: in-progress #")
+    assert after == before.replace("status: backlog   #", "status: in-progress   #")
     staged = git(root, "diff", "--cached", "--name-status", "-M")
     assert staged.startswith("R") and new in staged
 

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "cmd_review",
     "cmd_task",
     "cmd_team",
+    "cmd_plan",
 )
 
 

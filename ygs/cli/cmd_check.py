@@ -85,8 +85,14 @@ def check(
             err.message, path=where.split(": ", 1)[-1] or None, remedy=err.remedy
         ) from None
     scope = _scope(proj, catalog, paths or [], changed)
+    from ygs.plan.spike import merged_spike_branches
+
     findings = lint(
-        catalog, exists=lambda p: (proj.root / p).exists(), overrides=overrides, paths=scope
+        catalog,
+        exists=lambda p: (proj.root / p).exists(),
+        overrides=overrides,
+        paths=scope,
+        spike_merges=merged_spike_branches(proj.root, proj.config["git.base_branch"]),
     )
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))

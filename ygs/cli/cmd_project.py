@@ -90,6 +90,8 @@ def status() -> int:
 
 
 def _status_data(proj, catalog) -> dict:
+    import dataclasses
+
     from ygs.cli.cmd_check import build_trace
     from ygs.core import lifecycle
     from ygs.core import trace as tr
@@ -112,13 +114,24 @@ def _status_data(proj, catalog) -> dict:
         review_verdict=str(review.get("verdict", "")) if review else "",
         review_must=int((review.get("counts") or {}).get("MUST", 0)) if review else 0,
     )
+    plan = _plan(catalog)
+    if plan.cycles:
+        signals = dataclasses.replace(signals, cycle=tuple(plan.cycles[0]))
     nxt = lifecycle.suggest(catalog, signals)
     data = {
         "root": str(proj.root),
         "initialised": proj.initialised,
         "artifacts": lifecycle.counts(catalog),
         "tasks": lifecycle.tasks_by_folder(catalog),
-        "waves": lifecycle.waves(catalog),
+        "waves": lifecycle.waves(catalog, plan.waves),
+        "plan": {
+            "critical_path": plan.critical_path,
+            "critical_weight": round(plan.critical_weight, 3),
+            "ready": plan.ready,
+            "next_ready": plan.ready[0] if plan.ready else None,
+            "cycles": plan.cycles,
+            "bottlenecks": plan.bottlenecks,
+        },
         "blocked": [{"id": i, "waiting_on": w} for i, w in lifecycle.blocked(catalog)],
         "traceability": coverage,
         "open_threats": [
@@ -130,6 +143,14 @@ def _status_data(proj, catalog) -> dict:
         "next": {"skill": nxt.skill, "command": nxt.command, "reason": nxt.reason},
     }
     return data
+
+
+def _plan(catalog):
+    """The computed plan graph of the task files (waves, critical path, ready tasks)."""
+    from ygs.core import plan_graph
+    from ygs.plan import tasks as store
+
+    return plan_graph.analyse(store.nodes(catalog))
 
 
 LAST_REVIEW = ".ygs/runs/last-review.json"
@@ -162,6 +183,15 @@ def _status_lines(data: dict) -> list[tuple[str, list[str]]]:
     task_lines = ["by folder: " + ", ".join(f"{k} {v}" for k, v in tasks.items())]
     for wave, row in data["waves"].items():
         task_lines.append(f"wave {wave}: " + ", ".join(f"{k} {v}" for k, v in row.items() if v))
+    plan = data["plan"]
+    if plan["critical_path"]:
+        task_lines.append("critical path: " + " → ".join(plan["critical_path"]))
+    if plan["ready"]:
+        task_lines.append(
+            "ready: " + ", ".join(plan["ready"][:8]) + ("…" if len(plan["ready"]) > 8 else "")
+        )
+    for cycle in plan["cycles"]:
+        task_lines.append("cycle: " + " → ".join(cycle) + " (`ygs wbs plan`)")
     for item in data["blocked"]:
         task_lines.append(f"blocked: {item['id']} waits on {', '.join(item['waiting_on'])}")
     blocks.append(("Tasks", task_lines))

@@ -65,3 +65,25 @@ def parse(text: str) -> Document:
 def render(meta: dict[str, Any], body: str) -> str:
     """Frontmatter block then body; the body keeps its own text."""
     return f"---\n{yamltext.dump(meta)}---\n{body}"
+
+
+def set_value(text: str, key: str, value: str) -> str:
+    """Rewrite the value of one top-level frontmatter line `key: …` (added at the end of the
+    frontmatter when missing); the rest of the file, a trailing comment, other comments and
+    key order included, is kept byte for byte."""
+    if not text.startswith("---"):
+        return text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return text
+    lines = text[:end].split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith(f"{key}:"):
+            comment = line.find(" #")
+            while comment > len(key) + 1 and line[comment - 1] in " \t":
+                comment -= 1  # keep the spacing before the comment as written
+            lines[i] = f"{key}: {value}" + (line[comment:] if comment >= 0 else "")
+            break
+    else:
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines) + text[end:]

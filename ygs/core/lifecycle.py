@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ygs.core.artifacts import TASK_STATUSES, Catalog
@@ -42,17 +43,28 @@ class Signals:
     open_high_unplanned: tuple[str, ...] = ()  # High, open threats that no task mitigates
     review_verdict: str = ""
     review_must: int = 0
+    cycle: tuple[str, ...] = ()  # the first dependency cycle among the tasks, as a path
 
 
-def waves(catalog: Catalog) -> dict[str, dict[str, int]]:
-    """{wave: {folder: n}} for every task; tasks without a wave count under '?'."""
+def waves(catalog: Catalog, computed: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
+    """{wave: {folder: n}} for every task; tasks without a wave (in or behind a dependency
+    cycle, or not planned yet) count under '?'. `computed`: the plan graph's waves, which win
+    over the frontmatter."""
     table: dict[str, dict[str, int]] = {}
     for task in catalog.of_kind("task"):
-        wave = str(task.meta.get("wave") or "?")
+        if computed is not None:
+            wave = str(computed.get(task.id, "?"))
+        else:
+            wave = str(task.meta.get("wave") or "?")
         folder = task.path.split("/")[-2]
         row = table.setdefault(wave, dict.fromkeys(TASK_STATUSES, 0))
         row[folder] = row.get(folder, 0) + 1
-    return dict(sorted(table.items()))
+    return dict(
+        sorted(
+            table.items(),
+            key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if kv[0].isdigit() else 0),
+        )
+    )
 
 
 def blocked(catalog: Catalog) -> list[tuple[str, list[str]]]:
@@ -80,6 +92,12 @@ def suggest(catalog: Catalog, signals: Signals | None = None) -> Suggestion:
     prds = catalog.of_kind("prd")
     trds = catalog.of_kind("trd")
     tasks = tasks_by_folder(catalog)
+    if signals.cycle:
+        return Suggestion(
+            "ygs-wbs",
+            "ygs wbs plan",
+            f"dependency cycle {' → '.join(signals.cycle)}: no task in it can start",
+        )
     if not prds:
         return Suggestion("ygs-refine-prd", "ygs refine-prd", "no PRD yet: start with the problem")
     unapproved = [p for p in prds if p.status not in ("approved", "superseded")]

@@ -97,6 +97,7 @@ def render_template(
 
     file = name if name.endswith(".j2") else f"{name}.md.j2"
     search = template_dirs(overrides_dir)
+    answers = _derived(file, answers)
     try:
         template = _environment(search).get_template(file)
         return template.render(meta=dict(meta), answers=dict(answers), context=dict(context))
@@ -111,3 +112,17 @@ def render_template(
         ) from None
     except TemplateError as err:
         raise YgsError(f"template {file} failed to render: {err}", path=file) from None
+
+
+def _derived(file: str, answers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Numbers a template shows but must not compute: an estimate's arithmetic."""
+    if file != "estimate.md.j2" or "calc" in answers:
+        return answers
+    from ygs.core.estimate import EstimateError, report
+
+    try:
+        return {**answers, "calc": report(answers)}
+    except EstimateError as err:
+        raise YgsError(
+            f"estimate: {err.message}", remedy=err.remedy or "fix the numbers in the answers"
+        ) from None

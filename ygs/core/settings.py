@@ -76,6 +76,12 @@ SCHEMA: dict[str, Key] = {
         Key("guard.checkpoint_every", "int", 5, "touched files between checkpoints"),
         Key("guard.max_fix_attempts", "int", 3, "times red tests go back to the agent"),
         Key(
+            "team.capacity",
+            "map",
+            {},
+            "percent of time: {feature, ktlo, oncall, vacation, meetings, new_team}",
+        ),
+        Key(
             "check.rules",
             "map",
             {},

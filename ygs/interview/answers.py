@@ -177,6 +177,8 @@ def coerce(question: Question, raw: Any) -> Any:
     if isinstance(raw, list | dict):
         raise ValueError("expected a single value, not a list")
     text = str(raw).strip()
+    if not text and not question.required:
+        return ""  # an optional question left blank: no answer
     if kind == "number":
         return _number(question, text)
     if kind == "priority":

@@ -21,6 +21,7 @@ NEXT = {
     "design-doc": "ygs review-architecture {path}",
     "adr": "ygs check {path}",
     "threat-model": "ygs check {path}, then plan the mitigations with ygs wbs",
+    "estimate": 'ygs spike "question" for a risky feature, else ygs wbs',
 }
 HARD_TO_REVERSE = {"irreversible", "costly", "one-way", "one-way door", "hard to reverse"}
 
@@ -232,8 +233,12 @@ def _plan(project, bank, state, kind, links, status, path=None, ident=None) -> a
     return author.plan(project, bank, answers, kind, links, status, path, ident, tuple(ids))
 
 
+# Artifacts whose numbers or fields are computed: always rendered from the template.
+RENDERED_ONLY = frozenset({"estimate", "spike", "task"})
+
+
 def _text(project, plan, context, advisor, skill) -> str:
-    if advisor is None:
+    if advisor is None or plan.kind in RENDERED_ONLY:
         return author.render(plan, context, project.root / ".ygs" / "templates")
     from ygs.interview.advisor import draft_problems
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ygs.core import plan_graph
 from ygs.core.artifacts import TASK_STATUSES, Artifact, Catalog
 from ygs.core.specs import as_list
 from ygs.errors import Exit, YgsError
@@ -46,6 +47,18 @@ class Task:
     wave: int | None
     mode: str
     artifact: Artifact
+    planned_lines: int | None = None
+    estimate: tuple[float, float, float] | None = None  # best, likely, worst engineer-days
+
+    @property
+    def size(self) -> str:
+        """S | M | L, computed from the planned files and lines (never typed by a person)."""
+        return plan_graph.size_of(self.planned_files, self.planned_lines)
+
+    @property
+    def size_class(self) -> str:
+        """light | standard | heavy: the class the implement loop uses."""
+        return plan_graph.CLASS_OF_SIZE[self.size]
 
     @property
     def slug(self) -> str:
@@ -53,6 +66,8 @@ class Task:
         return stem.removeprefix(self.id).lstrip("-") or self.id.lower()
 
     def summary(self) -> dict[str, Any]:
+        from ygs.core.estimate import as_mapping
+
         return {
             "id": self.id,
             "title": self.title,
@@ -66,6 +81,10 @@ class Task:
             "points": self.points,
             "wave": self.wave,
             "mode": self.mode,
+            "planned_lines": self.planned_lines,
+            "size": self.size,
+            "size_class": self.size_class,
+            "estimate": as_mapping(self.estimate),
         }
 
 
@@ -77,6 +96,23 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _days(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return float(value)
+
+
+def estimate_of(meta: dict[str, Any]) -> tuple[float, float, float] | None:
+    """`estimate: {best: B, likely: M, worst: W}` in days, when all three are numbers > 0."""
+    value = meta.get("estimate")
+    if not isinstance(value, dict):
+        return None
+    found = tuple(_days(value.get(k)) for k in ("best", "likely", "worst"))
+    if any(v is None for v in found):
+        return None
+    return found  # type: ignore[return-value]
 
 
 def from_artifact(artifact: Artifact) -> Task:
@@ -95,6 +131,8 @@ def from_artifact(artifact: Artifact) -> Task:
         wave=_int(meta.get("wave")),
         mode=str(meta.get("mode") or "").strip(),
         artifact=artifact,
+        planned_lines=_int(meta.get("planned_lines")),
+        estimate=estimate_of(meta),
     )
 
 
@@ -179,23 +217,15 @@ def _tracked(root: Path, rel: str) -> bool:
     return tracked(root, rel)
 
 
+def set_field(text: str, key: str, value: str) -> str:
+    """Rewrite one top-level frontmatter value in place (see `frontmatter.set_value`)."""
+    from ygs.core.frontmatter import set_value
+
+    return set_value(text, key, value)
+
+
 def set_status(text: str, status: str) -> str:
-    """Rewrite the value of the frontmatter's `status:` line (added when missing); the rest
-    of the file, a trailing comment, other comments and key order included, is kept."""
-    if not text.startswith("---"):
-        return text
-    end = text.find("\n---", 3)
-    if end < 0:
-        return text
-    lines = text[:end].split("\n")
-    for i, line in enumerate(lines):
-        if line.startswith("status:"):
-            comment = line.find(" #")
-            lines[i] = f"status: {status}" + (line[comment:] if comment >= 0 else "")
-            break
-    else:
-        lines.append(f"status: {status}")
-    return "\n".join(lines) + text[end:]
+    return set_field(text, "status", status)
 
 
 def move(root: Path, task: Task, to: str) -> str:
@@ -205,14 +235,14 @@ def move(root: Path, task: Task, to: str) -> str:
     never leaves two copies or none. The status line is rewritten after; if a kill lands in
     between, the folder is still the truth and `ygs check` (TSK001) names the stale line.
     """
-    from ygs.store import atomic_write, read_text
+    from ygs.store import atomic_write, inside, read_text
 
     if task.status == to:
         return task.path
     parts = task.path.split("/")
     parts[-2] = to
     new_rel = "/".join(parts)
-    src, dst = root / task.path, root / new_rel
+    src, dst = inside(root, task.path), inside(root, new_rel)
     if dst.exists():
         raise YgsError(f"{new_rel} already exists", path=new_rel, remedy="rename one of them")
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -233,9 +263,9 @@ def move(root: Path, task: Task, to: str) -> str:
 
 def append_log(root: Path, rel: str, line: str) -> None:
     """Add one bullet to the task's `## Execution log` section (created when missing)."""
-    from ygs.store import atomic_write, read_text
+    from ygs.store import atomic_write, inside, read_text
 
-    path = root / rel
+    path = inside(root, rel)
     text = read_text(path, rel)
     bullet = "- " + " ".join(line.split())
     if _LOG_HEADING not in text:
@@ -315,3 +345,94 @@ def latest_checkpoint(root: Path, task_id: str) -> Checkpoint | None:
             if best is None or (point.time, point.n) >= (best.time, best.n):
                 best = point
     return best
+
+
+# --- planning: graph nodes, ids, new task files, computed fields -------------------------
+
+
+def _doc(artifact: Artifact):
+    from ygs.core.markdown import Doc
+
+    return Doc(artifact.body, artifact.body_line)
+
+
+def criteria_count(artifact: Artifact, doc=None) -> int:
+    """Given/When/Then bullets under `## Acceptance criteria` (placeholders do not count)."""
+    from ygs.core.specs import is_gwt
+
+    section = (doc or _doc(artifact)).section("acceptance criteria", "acceptance")
+    if section is None:
+        return 0
+    return sum(1 for b in section.bullets() if is_gwt(b.text) and "TBD" not in b.text)
+
+
+def node(task: Task) -> plan_graph.Node:
+    """The task as a node of the plan graph (its body parsed once)."""
+    from ygs.core.estimate import expected
+
+    doc = _doc(task.artifact)
+    section = doc.section("goal")
+    return plan_graph.Node(
+        id=task.id,
+        title=task.title,
+        goal=section.text if section is not None else "",
+        status=task.status,
+        priority=task.priority,
+        depends_on=task.depends_on,
+        satisfies=task.satisfies,
+        mitigates=task.mitigates,
+        planned_files=task.planned_files,
+        planned_lines=task.planned_lines,
+        points=task.points,
+        expected_days=None if task.estimate is None else expected(*task.estimate),
+        criteria=criteria_count(task.artifact, doc),
+        mode=task.mode,
+        path=task.path,
+        line=task.artifact.line_of("depends_on"),
+    )
+
+
+def nodes(catalog: Catalog) -> list[plan_graph.Node]:
+    return [node(t) for t in tasks(catalog)]
+
+
+def allocate_ids(project, count: int, *, by: str = "task") -> list[str]:
+    """The one place TASK ids are allocated: `count` fresh ids, max + 1 over every id used
+    anywhere in the project (every status folder, mentions included) and every id handed
+    out but not yet written, under the project lock (`ygs.store.allocate`)."""
+    from ygs.store import allocate
+
+    return allocate(project, "TASK", count, by=by)
+
+
+def task_path(layout, ident: str, title: str, status: str = BACKLOG) -> str:
+    from ygs.core.artifacts import artifact_path, slugify
+
+    return artifact_path(
+        "task", slugify(title, 50), number=int(ident.split("-")[1]), status=status, layout=layout
+    )
+
+
+def render(meta: dict[str, Any], entry: dict[str, Any], overrides: Path, today: str) -> str:
+    """A task file from templates/task.md.j2: ids and computed fields in `meta`, the
+    decomposition entry (goal, acceptance, notes, …) in `entry`."""
+    from ygs.core.render import render_template
+
+    return render_template("task", meta, entry, {"today": today}, overrides_dir=overrides)
+
+
+def write_computed(root: Path, task: Task, **values: Any) -> bool:
+    """Store computed fields (wave, size) in the task's frontmatter; nothing else changes.
+    Returns whether the file changed."""
+    from ygs.store import atomic_write, read_text
+
+    path = root / task.path
+    text = read_text(path, task.path)
+    updated = text
+    for key, value in values.items():
+        if value is not None:
+            updated = set_field(updated, key, str(value))
+    if updated == text:
+        return False
+    atomic_write(path, updated)
+    return True

@@ -14,12 +14,22 @@ from collections.abc import Callable, Collection, Mapping
 
 from ygs.core.artifacts import Catalog
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint import adr, common, design_doc, prd, suppress, task, threat_model, trd
+from ygs.core.lint import (
+    adr,
+    common,
+    design_doc,
+    prd,
+    spike,
+    suppress,
+    task,
+    threat_model,
+    trd,
+)
 from ygs.core.lint.catalogue import Rule, apply_overrides, catalogue
-from ygs.core.lint.context import Context
+from ygs.core.lint.context import Context, SpikeMerge
 from ygs.core.specs import Index
 
-FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task)
+FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task, spike)
 RULES: dict[str, Rule] = catalogue(*(family.RULES for family in FAMILIES))
 
 
@@ -37,9 +47,21 @@ def lint(
     overrides: Mapping[str, Severity | None] | None = None,
     paths: Collection[str] | None = None,
     index: Index | None = None,
+    today: str = "",
+    spike_merges: Collection[SpikeMerge] = (),
 ) -> list[Finding]:
-    """Every finding for the project; with `paths`, only those in these files."""
-    ctx = Context(index or Index(catalog), exists or (lambda _p: True))
+    """Every finding for the project; with `paths`, only those in these files. `today`
+    (ISO date) defaults to the clock; `spike_merges` come from git (`ygs.plan.spike`)."""
+    if not today:
+        from datetime import date
+
+        today = date.today().isoformat()
+    ctx = Context(
+        index or Index(catalog),
+        exists or (lambda _p: True),
+        today=today,
+        spike_merges=tuple(spike_merges),
+    )
     findings: list[Finding] = list(catalog.findings)
     for family in FAMILIES:
         findings.extend(family.check(ctx))

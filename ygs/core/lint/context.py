@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from ygs.core.artifacts import ID_RE, Artifact, Catalog
 from ygs.core.specs import Index
@@ -21,10 +22,20 @@ def normal_id(value: str) -> str:
     return f"{match.group(1)}-{int(match.group(2))}" if match else value.strip()
 
 
+class SpikeMerge(NamedTuple):
+    """A merge commit on the base branch that brought in a spike/ or fafo/ branch."""
+
+    commit: str
+    branch: str
+
+
 @dataclass
 class Context:
     index: Index
     exists: Callable[[str], bool] = field(default=_always)  # repo-relative path exists
+    today: str = ""  # ISO date, for time boxes
+    spike_merges: tuple[SpikeMerge, ...] = ()  # read from git by the shell
+    base_branch_ref: str = ".git"  # where a finding about the base branch points
 
     @property
     def catalog(self) -> Catalog:

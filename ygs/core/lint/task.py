@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from ygs.core.artifacts import Artifact
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
+from ygs.core.plan_graph import strongly_connected
 from ygs.core.specs import as_list, is_gwt
 
 F = "task"
@@ -34,7 +35,8 @@ RULES = (
         MUST,
         "priority, size, points, wave and mode are valid",
         "task field missing or invalid",
-        "priority P0|P1|P2, size S|M|L, points 1|2|3|5|8|13, wave 1-4, mode AFK|HITL",
+        "priority P0|P1|P2, size S|M|L, points 1|2|3|5|8|13, wave a whole number from 1 "
+        "(`ygs wbs plan --write` computes it), mode AFK|HITL",
         """Planning reads these fields: waves order the work, mode decides whether an agent may
         run the task alone (AFK) or needs a human (HITL), size and points feed estimates.""",
         F,
@@ -107,7 +109,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "priority": ("P0", "P1", "P2"),
     "size": ("S", "M", "L"),
     "points": ("1", "2", "3", "5", "8", "13"),
-    "wave": ("1", "2", "3", "4"),
     "mode": ("AFK", "HITL"),
 }
 _NAME_ID = re.compile(r"^(TASK-\d+)")
@@ -141,6 +142,11 @@ def fields(task: Artifact) -> Iterator[Finding]:
             yield R["TSK002"].at(
                 task.path, task.line_of(key), f"{key} is {shown}, not one of {'|'.join(allowed)}"
             )
+    wave = task.meta.get("wave")
+    if wave is not None and str(wave).strip() and not _positive(wave):
+        yield R["TSK002"].at(
+            task.path, task.line_of("wave"), f"wave is '{wave}', not a whole number from 1"
+        )
     planned = as_list(task.meta.get("planned_files"))
     if not planned:
         yield R["TSK003"].at(task.path, task.line_of("planned_files"))
@@ -156,6 +162,11 @@ def fields(task: Artifact) -> Iterator[Finding]:
         yield R["TSK008"].at(
             task.path, task.line_of("id"), f"id {task.meta['id']} but file {match.group(1)}"
         )
+
+
+def _positive(value: object) -> bool:
+    text = str(value).strip()
+    return not isinstance(value, bool) and text.isdigit() and int(text) >= 1
 
 
 def dependencies(task: Artifact, ids: set[str]) -> Iterator[Finding]:
@@ -187,50 +198,6 @@ def graph(tasks: list[Artifact]) -> dict[str, list[str]]:
     """TASK id -> ids it depends on (only ids that exist)."""
     ids = {t.id for t in tasks}
     return {t.id: [d for d in as_list(t.meta.get("depends_on")) if d in ids] for t in tasks}
-
-
-def strongly_connected(edges: Mapping[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm without recursion: the components with more than one node."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, child = work.pop()
-            if child == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            targets = edges.get(node, [])
-            if child < len(targets):
-                work.append((node, child + 1))
-                target = targets[child]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    top = stack.pop()
-                    on_stack.discard(top)
-                    component.append(top)
-                    if top == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return found
 
 
 def cycles(tasks: list[Artifact]) -> Iterator[Finding]:
