@@ -23,6 +23,9 @@ FINDINGS = frozenset(
 
 
 def git(root: Path, *args: str, check: bool = True, strip: bool = True) -> str:
+    from ygs.repo import require_git
+
+    require_git(f"git {args[0]}")
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if check and done.returncode != 0:
         raise YgsError(
@@ -125,8 +128,10 @@ def read_at(root: Path, ref: str, rel: str) -> str | None:
 def merged_spike_branches(root: Path, base: str) -> list[SpikeMerge]:
     """Merge commits on the base branch's first-parent history that brought in a spike/ or
     fafo/ branch (by the merge subject, or by a parent that is a spike branch's tip)."""
-    if not (root / ".git").exists():
-        return []
+    from ygs.repo import git_available
+
+    if not (root / ".git").exists() or not git_available():
+        return []  # SPK002 reads git history; docs-only checks keep working without git
     out = git(
         root, "log", "--merges", "--first-parent", "--format=%H%x00%P%x00%s", base, check=False
     )
@@ -200,7 +205,7 @@ def open_spike(project, question, timebox, prefix, answers, resume) -> dict:
     box = values.get("time_box_days")
     days = _days(f"{box}d") if isinstance(box, int | float) and not isinstance(box, bool) else 2.0
     kind = str(values.get("branch_kind") or "spike")
-    plan = author.plan(project.catalog, project.layout, bank, values, "spike", {}, "in-progress")
+    plan = author.plan(project, bank, values, "spike", {}, "in-progress")
     opened = open_branch(project.root, kind, plan.meta["slug"])
     started = date.today()
     plan.meta.update(
@@ -209,13 +214,16 @@ def open_spike(project, question, timebox, prefix, answers, resume) -> dict:
         started=started.isoformat(),
         ends=core.end_of(started, days).isoformat(),
     )
+    written = False
     try:
         text = author.render(plan, context, project.root / ".ygs" / "templates")
         write_new(inside(project.root, plan.path), text)
+        written = True
         journal.mark_written(plan.path)
         commit = commit_only(project.root, plan.path, f"spike: {plan.meta['title']}")
     except BaseException:
-        (project.root / plan.path).unlink(missing_ok=True)
+        if written:  # never remove a file a parallel run created first
+            (project.root / plan.path).unlink(missing_ok=True)
         abandon(project.root, opened)
         raise
     return {
