@@ -70,7 +70,21 @@ def install(
             after = engine.with_blobs(
                 after.with_skill(target.NAME, skill.name, found.record), desired
             )
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
+
+
+def settings_steps(where, targets, after: mf.Manifest) -> list:
+    """Agent settings a target keeps beside its skills (Claude Code: the guard hook in
+    settings.json), present while the target has skills installed in this scope."""
+    found = []
+    for target in targets:
+        plan_settings = getattr(target, "settings_step", None)
+        if plan_settings is not None:
+            step = plan_settings(where.root, where.name, bool(after.skills(target.NAME)))
+            if step is not None:
+                found.append(step)
+    return found
 
 
 def _installed_targets(manifest: mf.Manifest, agents: str | None) -> list[ModuleType]:
@@ -122,6 +136,7 @@ def _update_scope(where, before, agents, wanted, override, dry_run) -> engine.Ou
                 )
             steps += found.steps
             after = engine.with_blobs(after.with_skill(target.NAME, name, found.record), desired)
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
 
 
@@ -160,6 +175,7 @@ def uninstall(
                 found = engine.plan_removal(where, target, name, after, force)
                 steps += found.steps
                 after = after.with_skill(target.NAME, name, found.record)
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
 
 
