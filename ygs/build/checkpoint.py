@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ygs.build import git, policy, runner
 from ygs.build.guard import Snapshot
-from ygs.build.session import Context, log_to_task, now
+from ygs.build.session import Context, crash_point, log_to_task, now
 from ygs.errors import Exit, YgsError
 
 
@@ -173,7 +173,9 @@ def _green(ctx, snap, n, parent, files, outcomes, *, tidy, message) -> tuple[dic
     if files:
         run.set_pending({**run.pending(), "phase": "commit", "record": record})
         commit = build_commit(ctx.top, run.folder, parent, files, text)
+        crash_point("checkpoint:before-ref")
         git.update_ref(ctx.top, f"refs/heads/{run.branch}", commit, parent, f"ygs checkpoint {n}")
+        crash_point("checkpoint:after-ref")
         sync_index(ctx.top, commit, files)
     else:
         commit = parent

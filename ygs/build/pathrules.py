@@ -162,11 +162,16 @@ def _command_targets(words: list[str]) -> list[str]:
         return _args(words)
     if name == "dd":
         return [w[3:] for w in words[1:] if w.startswith("of=")]
-    if name in ("sed", "perl") and any(
-        w == "-i" or w.startswith(("-i", "--in-place")) for w in words[1:]
-    ):
+    if name in ("sed", "perl") and any(_in_place(w) for w in words[1:]):
         return _in_place_files(name, words)
     return []
+
+
+def _in_place(word: str) -> bool:
+    """`-i`, `-i.bak`, `--in-place`, or `i` in a cluster of short options (`-pi`)."""
+    if word.startswith("--"):
+        return word.startswith("--in-place")
+    return word.startswith("-") and "i" in word[1:].split(".", 1)[0]
 
 
 def _in_place_files(name: str, words: list[str]) -> list[str]:

@@ -186,7 +186,8 @@ def _pytest(text: str) -> Counts | None:
     summary = None
     for line in text.splitlines():
         bare = line.strip().strip("=").strip()
-        if (" in " in bare and _PYTEST_COUNT.search(bare)) or bare.startswith("no tests ran"):
+        counted = bare[:1].isdigit() and ";" not in bare and " in " in bare
+        if (counted and _PYTEST_COUNT.search(bare)) or bare.startswith("no tests ran"):
             summary = bare
     if summary is None:
         return None

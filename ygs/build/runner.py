@@ -157,14 +157,35 @@ class Outcome:
         return f"tests: {verdict}: {counts} in {self.duration_s:.1f} s ({self.command.text})"
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the runner dies when ygs is killed, instead of running on as an orphan."""
-    try:
-        import ctypes
+# A watcher holds the read end of a pipe only ygs writes to. When ygs ends normally it says
+# "done"; when ygs is killed (even by SIGKILL) the pipe closes unsaid, and the watcher kills
+# the runner's process group, so no test process outlives the command that started it.
+_WATCHER = (
+    'read said; [ "$said" = done ] && exit 0; '
+    'kill -TERM "-$0" 2>/dev/null; sleep 2; kill -KILL "-$0" 2>/dev/null; exit 0'
+)
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+
+def _watch(pgid: int):
+    if not hasattr(os, "killpg") or not shutil.which("sh"):
+        return None
+    return subprocess.Popen(
+        ["sh", "-c", _WATCHER, str(pgid)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _release(watcher) -> None:
+    if watcher is None:
+        return
+    with contextlib.suppress(OSError):
+        watcher.stdin.write(b"done\n")
+        watcher.stdin.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        watcher.wait(timeout=5)
 
 
 def _echo(chunk: bytes) -> None:
@@ -197,9 +218,9 @@ def execute(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    watcher = _watch(proc.pid)
     chunks: list[bytes] = []
 
     def pump() -> None:
@@ -223,6 +244,7 @@ def execute(
             _kill_group(proc.pid, signal.SIGKILL)
             proc.wait()
     _kill_group(proc.pid, signal.SIGKILL)  # stragglers left in the group
+    _release(watcher)
     reader.join(timeout=5)
     text = b"".join(chunks).decode("utf-8", "replace")
     return proc.returncode, timed_out, time.monotonic() - started, text

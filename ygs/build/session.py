@@ -10,6 +10,19 @@ from pathlib import Path
 from ygs.build import git, runs
 from ygs.errors import Exit, YgsError
 
+CRASH_ENV = "YGS_TEST_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Test hook: with YGS_TEST_CRASH_AT=<name>, the process SIGKILLs itself here, so the
+    tests can prove that the next command recovers. Nothing else reads it."""
+    import os
+
+    if os.environ.get(CRASH_ENV) == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")

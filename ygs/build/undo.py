@@ -16,7 +16,7 @@ from pathlib import Path
 from ygs.build import git
 from ygs.build.checkpoint import build_commit
 from ygs.build.guard import Snapshot
-from ygs.build.session import Context, log_to_task
+from ygs.build.session import Context, crash_point, log_to_task
 from ygs.errors import Exit, YgsError
 
 
@@ -159,6 +159,7 @@ def finish(ctx: Context, pending: dict) -> None:
         git.update_ref(
             ctx.top, ref, target, old, f"ygs undo to {pending.get('target_n') or 'base'}"
         )
+        crash_point("undo:after-ref")
     elif tip != target:
         run.clear_pending()
         raise YgsError(
