@@ -212,3 +212,20 @@ def test_check_path(tmp_path):
     assert "outside" in pathrules.check_path("/tmp/x", cwd, str(top))[1]
     assert "secrets" in pathrules.check_path("src/.ENV", cwd, str(top))[1]
     assert pathrules.check_path("src/secrets_test.py", cwd, str(top))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("output", "code"),
+    [
+        ('work\n{"status": "DONE", "task": "TASK-004", "checkpoints": 2}', 0),
+        ('{"status": "DONE_WITH_CONCERNS", "reason": "r"}\n', 0),
+        ('{"status": "NEEDS_INPUT", "reason": "3 unplanned files"}', 3),
+        ('{"status": "BLOCKED", "reason": "no ready task"}', 3),
+        ('{"status": "TESTS_FAILING", "reason": "red after 3 attempts"}\nbye', 4),
+        ('{"status": "DONE"}\n{"status": "TESTS_FAILING", "reason": "x"}', 4),
+        ("no status line at all", 3),
+        ('{"status": "MAYBE"}', 3),
+    ],
+)
+def test_status_lines_route_on_design_exit_codes(output, code):
+    assert policy.status_exit(output) == code

@@ -202,3 +202,14 @@ def test_summary_lines_of_known_runners():
 def test_junit_that_cannot_be_read_is_ignored():
     assert results.parse_junit("<testsuite><testcase") is None
     assert results.parse_junit("<other/>") is None
+
+
+def test_init_records_the_detected_test_command_in_an_existing_config(tmp_path, ygs):
+    root = calc_project(tmp_path / "calc", test_command=None)
+    result = ygs("init", "--json", cwd=root)
+    assert result.code == 0, result.stderr
+    assert ".ygs/config.yaml (commands.test: pytest)" in result.json["updated"]
+    assert ygs("config", "get", "commands.test", cwd=root).stdout.strip() == "pytest"
+    (root / ".ygs" / "config.yaml").write_text("commands:\n  test: make check\n")
+    assert ygs("init", cwd=root).code == 0
+    assert "make check" in (root / ".ygs" / "config.yaml").read_text()

@@ -245,6 +245,37 @@ def run_of_branch(branch: str) -> str | None:
     return f"{parts[0]}-{parts[1]}-{nonce}"
 
 
+# --- the final status line ----------------------------------------------------------------
+
+# A run's completion status -> the exit code an orchestrator routes on (DESIGN's codes; the
+# skills' orchestrated-runs.md has the same table).
+STATUS_EXIT = {
+    "DONE": 0,
+    "DONE_WITH_CONCERNS": 0,
+    "NEEDS_INPUT": 3,
+    "BLOCKED": 3,
+    "TESTS_FAILING": 4,
+}
+
+
+def status_exit(line: str) -> int:
+    """The exit code for an agent's output: its last JSON object with a `status` key; a run
+    that ends without one is BLOCKED (3)."""
+    import json
+
+    for text in reversed(line.strip().splitlines()):
+        text = text.strip()
+        if not (text.startswith("{") and text.endswith("}")):
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "status" in value:
+            return STATUS_EXIT.get(str(value["status"]).upper(), 3)
+    return 3
+
+
 # --- picking the next task ---------------------------------------------------------------
 
 
