@@ -229,3 +229,12 @@ def test_check_path(tmp_path):
 )
 def test_status_lines_route_on_design_exit_codes(output, code):
     assert policy.status_exit(output) == code
+
+
+def test_the_fast_user_config_path_is_the_config_modules(monkeypatch, tmp_path):
+    from ygs import config
+    from ygs.build import runs
+
+    assert runs.user_config() == config.user_config_path()
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert runs.user_config() == config.user_config_path()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ygs.build import git, runs
 from ygs.errors import Exit, YgsError
 
 
@@ -27,9 +26,13 @@ def dispatch(args: list[str], options) -> int | None:
     return None
 
 
-def locate(start: Path) -> tuple[Path, Path, runs.Run]:
+def locate(start: Path):
     """(project root, work tree, the open run of the checked-out branch), or exit 2/3."""
-    top = git.require_repo(start)
+    from ygs.build import git, runs
+
+    top = git.find_top(start.resolve())  # HEAD is checked by `git status` itself, later
+    if top is None:
+        top = git.require_repo(start)  # exits 2 with the full explanation
     branch = git.head_branch(top)
     if branch is None:
         raise YgsError(

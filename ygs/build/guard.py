@@ -125,16 +125,28 @@ class Snapshot:
         self.touched = sorted({*committed, *self.dirty})
         self.mixed = sorted(p for p in self.touched if p in baseline)
         self.planned, self.unplanned = policy.split_planned(self.touched, run.planned, run.accepted)
-        last = run.last_green()
-        self.last_checkpoint = last
-        mark = str(last.get("commit") or base) if last else base
-        since = set(self.dirty)
-        if self.head and mark != self.head:
-            since.update(p for p in changed_between(top, mark, self.head) if not run.bookkeeping(p))
-        self.since_checkpoint = sorted(since)
         self.limits = limits(run)
         self.dirs = policy.top_dirs(self.touched)
         self.lines_added = self.lines_removed = None
+
+    @property
+    def last_checkpoint(self) -> dict | None:
+        if not hasattr(self, "_last"):
+            self._last = self.run.last_green()
+        return self._last
+
+    @property
+    def since_checkpoint(self) -> list[str]:
+        """Touched files that differ from the last green checkpoint (or the base)."""
+        if not hasattr(self, "_since"):
+            last, run = self.last_checkpoint, self.run
+            mark = str(last.get("commit") or run.base) if last else run.base
+            since = set(self.dirty)
+            if self.head and mark != self.head:
+                changed = changed_between(self.top, mark, self.head)
+                since.update(p for p in changed if not run.bookkeeping(p))
+            self._since = sorted(since)
+        return self._since
 
     @property
     def checkpoint_due(self) -> bool:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
-from ygs.build import git, pathrules, policy, runs
-
+# Nothing else at import time (not even pathlib): outside a run the hook answers after
+# reading one file. `ygs guard hook` reaches main() straight from ygs.__main__.
+RUN_BRANCH_PREFIX = "ygs/"
 WRITE_TOOLS = {
     "Write": "file_path",
     "Edit": "file_path",
@@ -63,7 +63,7 @@ def block(reason: str) -> dict:
 class Where:
     """The run the event belongs to, found from the event's cwd."""
 
-    def __init__(self, cwd: Path, top: Path, root: Path, run: runs.Run) -> None:
+    def __init__(self, cwd, top, root, run) -> None:  # pathlib.Path x3, runs.Run
         self.cwd, self.top, self.root, self.run = cwd, top, root, run
         self._snap = None
 
@@ -76,14 +76,45 @@ class Where:
         return self._snap
 
 
-def locate(payload: dict) -> Where | None:
-    cwd = Path(str(payload.get("cwd") or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd()))
-    top = git.find_top(cwd)
-    if top is None:
+def _run_branch(start: str) -> str | None:
+    """The checked-out branch of the work tree around `start` when it is a ygs run branch;
+    os.path only, one small file read."""
+    folder = os.path.abspath(start)
+    while True:
+        dot = os.path.join(folder, ".git")
+        if os.path.exists(dot):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    head = os.path.join(dot, "HEAD")
+    try:
+        if os.path.isfile(dot):
+            with open(dot, encoding="utf-8", errors="replace") as handle:
+                target = handle.read().strip().removeprefix("gitdir:").strip()
+            head = os.path.join(folder, target, "HEAD")
+        with open(head, encoding="utf-8", errors="replace") as handle:
+            text = handle.read().strip()
+    except OSError:
         return None
-    branch = git.head_branch(top)
-    if policy.run_of_branch(branch or "") is None:
-        return None  # not on a run branch: the common case, decided by one file read
+    branch = text.removeprefix("ref: refs/heads/")
+    return branch if branch != text and branch.startswith(RUN_BRANCH_PREFIX) else None
+
+
+def locate(payload: dict) -> Where | None:
+    start = str(payload.get("cwd") or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd())
+    branch = _run_branch(start)
+    if branch is None:
+        return None  # not on a run branch: the common case
+    from pathlib import Path
+
+    from ygs.build import git, runs
+
+    cwd = Path(start)
+    top = git.find_top(cwd)
+    if top is None or git.head_branch(top) != branch:
+        return None
     root = runs.find_root(cwd.resolve())
     run = runs.for_branch(root, branch)
     if run is None or not run.is_open:
@@ -115,6 +146,8 @@ def _scope(where: Where) -> list[str]:
 
 def _unplanned_check(where: Where, rels: list[str]) -> dict | None:
     """Refuse the write that would take the unplanned files to the limit."""
+    from ygs.build import policy
+
     run = where.run
     fresh = [r for r in rels if not run.bookkeeping(r) and not policy.is_planned(r, _scope(where))]
     if not fresh:
@@ -142,6 +175,8 @@ def _unplanned_check(where: Where, rels: list[str]) -> dict | None:
 
 
 def _pre_write(where: Where, raw: str) -> dict | None:
+    from ygs.build import pathrules
+
     rel, reason = pathrules.check_path(raw, str(where.cwd), str(where.top))
     if reason:
         return deny(reason)
@@ -149,6 +184,8 @@ def _pre_write(where: Where, raw: str) -> dict | None:
 
 
 def _pre_bash(where: Where, command: str) -> dict | None:
+    from ygs.build import pathrules, policy
+
     targets = pathrules.bash_targets(command)
     rels = []
     for raw in targets or ():
@@ -208,14 +245,13 @@ def _audit(payload: dict, answer: dict) -> None:
         where = locate(payload)
         if where is None:
             return
-        from ygs.store import append_line
-
         record = {
             "event": payload.get("hook_event_name"),
             "tool": payload.get("tool_name"),
             "answer": answer,
         }
-        append_line(where.run.folder / "hook.jsonl", json.dumps(record, sort_keys=True))
+        with open(where.run.folder / "hook.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
     except Exception:  # the log is a courtesy; the answer has gone out already
         pass
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-import shlex
-import tempfile
 
 # .env* and key files: ygs.core.secrets.SECRET_FILE_GLOBS without the `*secret*` catch-all,
 # which would also refuse ordinary source files such as `secrets_test.py`.
@@ -54,6 +52,8 @@ def is_secret_name(name: str) -> bool:
 
 
 def _temp_dirs() -> list[str]:
+    import tempfile
+
     found = {os.path.realpath(tempfile.gettempdir()), "/tmp", "/var/tmp"}
     return [d for d in found if d]
 
@@ -100,6 +100,8 @@ def check_path(raw: str, cwd: str, top: str, *, temp_ok: bool = False):
 
 
 def _tokens(command: str) -> list[str] | None:
+    import shlex
+
     lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     lexer.commenters = "#"

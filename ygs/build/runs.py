@@ -259,17 +259,24 @@ def _stamp(path: Path) -> list | None:
     return [str(path), info.st_mtime_ns, info.st_size]
 
 
-def _user_config() -> Path:
-    import platformdirs
+def user_config() -> Path:
+    """ygs.config.user_config_path() without platformdirs (and the dozen modules it loads)
+    on Linux, where the rule is one line: $XDG_CONFIG_HOME, else ~/.config."""
+    import sys
 
-    return Path(platformdirs.user_config_dir("ygs", appauthor=False)) / "config.yaml"
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "ygs" / "config.yaml"
+    from ygs.config import user_config_path
+
+    return user_config_path()
 
 
 def limits(run: Run) -> dict[str, int]:
     """guard.* from config (flags > env > project > user > defaults), cached in the run
     folder until a config file or a YGS_GUARD_* variable changes."""
     env = {k: v for k, v in os.environ.items() if k.startswith("YGS_GUARD_")}
-    stamp = [_stamp(run.root / ".ygs" / "config.yaml"), _stamp(_user_config()), env]
+    stamp = [_stamp(run.root / ".ygs" / "config.yaml"), _stamp(user_config()), env]
     cache_path = run.folder / "limits.json"
     cached = _read_json(cache_path)
     if isinstance(cached, dict) and cached.get("stamp") == stamp:
