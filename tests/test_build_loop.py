@@ -285,3 +285,28 @@ def test_missing_test_command_is_named(tmp_path, ygs):
     assert result.code == 2 and "`no-such-runner`" in result.stderr
     assert not (root / ".ygs/runs" / run_json(root)["id"] / "pending.json").exists()
     assert ygs("test", cwd=root).code == 2
+
+
+def test_every_command_speaks_to_a_person_too(tmp_path, ygs):
+    root = calc_project(tmp_path / "calc")
+    started = ygs("implement", "TASK-001", cwd=root)
+    assert started.code == 0 and "Started run TASK-001-" in started.stdout
+    add_sub(root, correct=False)
+    red = ygs("checkpoint", cwd=root)
+    assert red.code == 4 and "RED (test failed)" in red.stdout
+    assert "FAILED tests.test_ops::test_sub tests/test_ops.py:" in red.stdout
+    assert "fix attempt 1 of 3" in red.stdout
+    fix_sub(root)
+    green = ygs("checkpoint", "--tidy", "-m", "why", cwd=root)
+    assert green.code == 0 and "checkpoint 2: green; committed" in green.stdout
+    assert "(2 files, tidying)" in git(root, "log", "-1", "--format=%s")
+    assert "Ygs-Kind: tidy" in git(root, "log", "-1", "--format=%B")
+    assert "nothing to do" in ygs("checkpoint", cwd=root).stdout
+    assert "touched 2: 2 planned, 0 unplanned" in ygs("guard", "status", cwd=root).stdout
+    assert (
+        "TASK-001: Deviation: design said"
+        in ygs("deviation", "design said a, did b because c", cwd=root).stdout
+    )
+    undone = ygs("undo", cwd=root)
+    assert undone.code == 0 and "back to the run's base" in undone.stdout
+    assert "nothing to build" in ygs("build", cwd=root).stdout

@@ -213,3 +213,11 @@ def test_init_records_the_detected_test_command_in_an_existing_config(tmp_path, 
     (root / ".ygs" / "config.yaml").write_text("commands:\n  test: make check\n")
     assert ygs("init", cwd=root).code == 0
     assert "make check" in (root / ".ygs" / "config.yaml").read_text()
+
+
+def test_a_runner_without_a_summary_still_reports_its_time(tmp_path, ygs):
+    root = calc_project(tmp_path / "calc", test_command="true")
+    result = ygs("test", "--json", cwd=root)
+    assert result.code == 0 and result.json["counted_from"] == "none"
+    assert isinstance(result.json["duration_s"], float)
+    assert "runner exit 0" in ygs("test", cwd=root).stdout

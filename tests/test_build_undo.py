@@ -13,6 +13,8 @@ import time
 from buildkit import add_sub, calc_project, gone, records, run_json
 from conftest import git, run_proc, ygs_executable
 
+QUICK = "true"  # undo and recovery need a green suite, not a real one (test_build_loop has it)
+
 
 def _two_checkpoints(root, ygs):
     assert ygs("implement", "TASK-001", "--manual", cwd=root).code == 0
@@ -26,7 +28,7 @@ def _two_checkpoints(root, ygs):
 
 
 def test_undo_drops_the_latest_checkpoint_and_keeps_a_backup(tmp_path, ygs):
-    root = calc_project(tmp_path / "calc")
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
     first = _two_checkpoints(root, ygs)
     second = git(root, "rev-parse", "HEAD")
     (root / "calc" / "ops.py").write_text((root / "calc" / "ops.py").read_text() + "W = 9\n")
@@ -52,7 +54,7 @@ def test_undo_drops_the_latest_checkpoint_and_keeps_a_backup(tmp_path, ygs):
 
 
 def test_undo_refuses_pushed_and_foreign_commits(tmp_path, ygs):
-    root = calc_project(tmp_path / "calc")
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(root, "remote", "add", "origin", str(remote))
@@ -108,7 +110,7 @@ def test_kill_9_while_the_tests_run(tmp_path, ygs):
 
 
 def test_kill_9_after_the_commit_lands_is_finished_by_the_next_command(tmp_path, ygs):
-    root = calc_project(tmp_path / "calc")
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
     assert ygs("implement", "TASK-001", "--manual", cwd=root).code == 0
     add_sub(root)
     killed = run_proc("checkpoint", cwd=root, env={"YGS_TEST_CRASH_AT": "checkpoint:after-ref"})
@@ -124,7 +126,7 @@ def test_kill_9_after_the_commit_lands_is_finished_by_the_next_command(tmp_path,
 
 
 def test_kill_9_before_the_commit_changes_nothing(tmp_path, ygs):
-    root = calc_project(tmp_path / "calc")
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
     assert ygs("implement", "TASK-001", "--manual", cwd=root).code == 0
     add_sub(root)
     head = git(root, "rev-parse", "HEAD")
@@ -138,7 +140,7 @@ def test_kill_9_before_the_commit_changes_nothing(tmp_path, ygs):
 
 
 def test_kill_9_in_the_middle_of_undo_is_completed(tmp_path, ygs):
-    root = calc_project(tmp_path / "calc")
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
     first = _two_checkpoints(root, ygs)
     killed = run_proc("undo", cwd=root, env={"YGS_TEST_CRASH_AT": "undo:after-ref"})
     assert killed.code == -signal.SIGKILL

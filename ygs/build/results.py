@@ -56,7 +56,7 @@ class Counts:
             "errors": self.errors,
             "skipped": self.skipped,
             "total": self.total,
-            "duration_s": self.duration_s,
+            "reported_duration_s": self.duration_s,  # the runner's own figure, when it says
             "counted_from": self.source,
             "failures": [f.to_dict() for f in self.failures],
         }

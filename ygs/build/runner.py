@@ -133,9 +133,9 @@ class Outcome:
             "status": self.status,
             **self.command.to_dict(),
             "runner_exit_code": self.exit_code,
-            "duration_s": round(self.duration_s, 3),
-            "timeout_s": self.timeout_s,
             **self.counts.to_dict(),
+            "duration_s": round(self.duration_s, 3),  # wall time, runner start to end
+            "timeout_s": self.timeout_s,
             "output": self.output,
         }
 
