@@ -152,3 +152,16 @@ def test_kill_9_in_the_middle_of_undo_is_completed(tmp_path, ygs):
     assert not (root / "calc" / "extra.py").exists()
     assert [r["n"] for r in records(root)] == [1]
     assert json.loads(status.stdout)["touched"] == 2
+
+
+def test_one_command_at_a_time_per_run(tmp_path, ygs):
+    from ygs.build import runs
+
+    root = calc_project(tmp_path / "calc", test_command=QUICK)
+    assert ygs("implement", "TASK-001", "--manual", cwd=root).code == 0
+    add_sub(root)
+    run = runs.load(root, run_json(root)["id"])
+    with run.lock():
+        busy = run_proc("checkpoint", cwd=root)
+        assert busy.code == 3 and "another ygs command is working on run" in busy.stderr
+    assert ygs("checkpoint", cwd=root).code == 0

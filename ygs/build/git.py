@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ygs.errors import Exit, YgsError
+USAGE, BLOCKED = 2, 3  # ygs.errors.Exit, without importing enum on the hook's path
+
+
+def _error(message: str, **kwargs):
+    """A ygs.errors.YgsError, imported only when one is raised."""
+    from ygs.errors import YgsError
+
+    return YgsError(message, **kwargs)
+
 
 _ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 
@@ -40,10 +48,10 @@ def run(top: Path, *args: str, input: bytes | None = None, env: dict | None = No
             check=False,
         )
     except FileNotFoundError:
-        raise YgsError("git is not on PATH", remedy="install git") from None
+        raise _error("git is not on PATH", remedy="install git") from None
     if check and done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-        raise YgsError(f"git {args[0]} failed: {message}", code=Exit.USAGE)
+        raise _error(f"git {args[0]} failed: {message}", code=USAGE)
     return done
 
 
@@ -95,12 +103,12 @@ def require_repo(start: Path) -> Path:
     """The work-tree root, or exit 2 when `start` is not in a git repository with commits."""
     top = find_top(start.resolve())
     if top is None:
-        raise YgsError(
+        raise _error(
             f"{start} is not in a git repository",
             remedy="run `git init` and commit once, or use -C to point at your repository",
         )
     if rev(top, "HEAD") is None:
-        raise YgsError(
+        raise _error(
             "the repository has no commits yet",
             remedy="commit once (`git add -A && git commit -m 'initial'`), then start again",
         )
@@ -131,9 +139,9 @@ def update_ref(top: Path, ref: str, new: str, old: str | None, message: str) -> 
         args.append(old)
     done = run(top, *args, check=False)
     if done.returncode != 0:
-        raise YgsError(
+        raise _error(
             f"{ref} moved while ygs was working: {done.stderr.decode(errors='replace').strip()}",
-            code=Exit.BLOCKED,
+            code=BLOCKED,
             remedy="look at `git log` of the branch, then run the command again",
         )
 

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 from ygs.build import policy
-from ygs.errors import Exit, YgsError
 
 RUNS_DIR = ".ygs/runs"
 OPEN, DONE, ABANDONED = "open", "done", "abandoned"
@@ -179,28 +177,46 @@ class Run:
     def clear_pending(self) -> None:
         self.pending_path.unlink(missing_ok=True)
 
-    @contextmanager
-    def lock(self):
+    def lock(self) -> RunLock:
         """One mutating ygs command per run at a time (checkpoint, undo, implement)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        return RunLock(self)
+
+
+class RunLock:
+    """An advisory lock on the run folder (`with run.lock(): …`); a second holder exits 3."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.handle = None
+
+    def __enter__(self) -> RunLock:
+        self.run.folder.mkdir(parents=True, exist_ok=True)
         try:
             import fcntl
         except ImportError:  # Windows: no advisory locks; the journal still protects
-            yield
-            return
-        with open(self.folder / "lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise YgsError(
-                    f"another ygs command is working on run {self.id}",
-                    code=Exit.BLOCKED,
-                    remedy="wait for it to finish, then run this again",
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            return self
+        self.handle = open(self.run.folder / "lock", "a+")  # held until __exit__
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.close()
+            self.handle = None
+            from ygs.errors import Exit, YgsError
+
+            raise YgsError(
+                f"another ygs command is working on run {self.run.id}",
+                code=Exit.BLOCKED,
+                remedy="wait for it to finish, then run this again",
+            ) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.handle is not None:
+            import fcntl
+
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
 
 
 def load(root: Path, run_id: str) -> Run | None:
