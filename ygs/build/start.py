@@ -154,7 +154,7 @@ def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool) -> dict:
     size = policy.planned_class(
         str(task.artifact.meta.get("size") or ""),
         planned,
-        store._int(task.artifact.meta.get("planned_lines")),
+        _whole(task.artifact.meta.get("planned_lines")),
     )
     if size == "heavy" and not accept_heavy:
         raise YgsError(
@@ -214,7 +214,14 @@ def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool) -> dict:
 
     log_to_task(ctx, f"Run {run_id} started on branch {branch} (base {base[:10]}), manual")
     warnings = _warnings(ctx, task, planned, prefix)
-    return _describe(ctx, run, task, resumed=False, warnings=warnings)
+    return _describe(ctx, run, resumed=False, warnings=warnings)
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def _prefix(ctx: Context) -> str:
@@ -272,12 +279,12 @@ def _resume(ctx: Context, run: runs.Run, all_tasks) -> dict:
         if task.status != store.IN_PROGRESS and task.status != store.DONE:
             run.data["task_path"] = store.move(ctx.root, task, store.IN_PROGRESS)
             run.save()
-    data = _describe(ctx, run, task, resumed=True, warnings=warnings + ctx.notes)
+    data = _describe(ctx, run, resumed=True, warnings=warnings + ctx.notes)
     data["switched"] = switched
     return data
 
 
-def _describe(ctx: Context, run: runs.Run, task, *, resumed: bool, warnings: list[str]) -> dict:
+def _describe(ctx: Context, run: runs.Run, *, resumed: bool, warnings: list[str]) -> dict:
     from ygs.build import runner
 
     config = ctx.config
