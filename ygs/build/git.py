@@ -33,26 +33,88 @@ def _env(extra: dict | None = None) -> dict:
     return env
 
 
-def run(top: Path, *args: str, input: bytes | None = None, env: dict | None = None, check=True):
-    """`git --literal-pathspecs ARGS` in `top`; a failure exits 2 with git's own message.
-    (subprocess is imported here: the hook's no-run path never needs it.)"""
-    import subprocess
+class Done:
+    """What a git process left: exit code, stdout, stderr (bytes)."""
 
+    __slots__ = ("returncode", "stderr", "stdout")
+
+    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(top: Path, *args: str, input: bytes | None = None, env: dict | None = None, check=True):
+    """`git --literal-pathspecs ARGS` in `top`; a failure exits 2 with git's own message."""
+    argv = ["git", "-C", str(top), "--literal-pathspecs", "-c", "core.quotepath=off", *args]
     try:
-        done = subprocess.run(
-            ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args],
-            cwd=top,
-            input=input,
-            capture_output=True,
-            env=_env(env),
-            check=False,
-        )
+        if hasattr(os, "posix_spawnp"):
+            done = _spawn(argv, _env(env), input)
+        else:  # pragma: no cover - Windows
+            import subprocess
+
+            proc = subprocess.run(argv, input=input, capture_output=True, env=_env(env))
+            done = Done(proc.returncode, proc.stdout, proc.stderr)
     except FileNotFoundError:
         raise _error("git is not on PATH", remedy="install git") from None
     if check and done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
         raise _error(f"git {args[0]} failed: {message}", code=USAGE)
     return done
+
+
+def _spawn(argv: list[str], env: dict, data: bytes | None) -> Done:
+    """posix_spawn with pipes, polled: the subprocess module costs the hook more to import
+    than git takes to answer on a small repository."""
+    import select
+
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    in_r, in_w = os.pipe() if data is not None else (os.open(os.devnull, os.O_RDONLY), None)
+    actions = [
+        (os.POSIX_SPAWN_DUP2, in_r, 0),
+        (os.POSIX_SPAWN_DUP2, out_w, 1),
+        (os.POSIX_SPAWN_DUP2, err_w, 2),
+    ]
+    try:
+        pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+    except BaseException:
+        for fd in (out_r, err_r, in_w):
+            if fd is not None:
+                os.close(fd)
+        raise
+    finally:
+        for fd in (out_w, err_w, in_r):
+            os.close(fd)
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    poller = select.poll()
+    poller.register(out_r, select.POLLIN)
+    poller.register(err_r, select.POLLIN)
+    pending = memoryview(data or b"")
+    if in_w is not None:
+        os.set_blocking(in_w, False)
+        poller.register(in_w, select.POLLOUT)
+    open_fds = {out_r, err_r} | ({in_w} if in_w is not None else set())
+    while open_fds:
+        for fd, _event in poller.poll():
+            if fd == in_w:
+                try:
+                    pending = pending[os.write(in_w, pending[:65536]) :]
+                except BrokenPipeError:
+                    pending = pending[:0]
+                if not pending:
+                    poller.unregister(in_w)
+                    os.close(in_w)
+                    open_fds.discard(in_w)
+                continue
+            block = os.read(fd, 65536)
+            if block:
+                chunks[fd].append(block)
+            else:
+                poller.unregister(fd)
+                os.close(fd)
+                open_fds.discard(fd)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return Done(code, b"".join(chunks[out_r]), b"".join(chunks[err_r]))
 
 
 def out(top: Path, *args: str, **kwargs) -> str:
