@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"ygs {__version__}\n")
         return 0
+    if args == ["guard", "hook"]:  # Claude Code runs this on every tool call: no CLI layer
+        from ygs.build.hook import main as hook
+
+        return hook()
     from ygs.cli import run
 
     return run(args)

@@ -192,5 +192,24 @@ def init(root: Path, docs: str = "docs", tasks: str = "tasks") -> InitReport:
         _ensure_dir(root, f"{tasks}/{status}", report)
     _ensure_file(root, CONTEXT_FILE, CONTEXT_TEXT, report)
     _ensure_file(root, PROJECT_FILE, config_text(root, report.detected, base), report)
+    _record_test_command(root, report)
     _ensure_ignored(root, report)
     return report
+
+
+def _record_test_command(root: Path, report: InitReport) -> None:
+    """An existing config without commands.test gets the detected one (`ygs test` and
+    `ygs checkpoint` run it); a command already set is never replaced."""
+    from ygs import config
+    from ygs.errors import YgsError
+
+    path = root / PROJECT_FILE
+    if PROJECT_FILE not in report.kept or not report.detected.test:
+        return
+    try:
+        if config.load_layer(path, user_scope=False).values.get("commands.test"):
+            return
+        config.set_value(path, "commands.test", report.detected.test, user_scope=False)
+    except YgsError:
+        return  # a config ygs cannot read is left for `ygs config list` to explain
+    report.updated.append(f"{PROJECT_FILE} (commands.test: {report.detected.test})")

@@ -63,6 +63,16 @@ def _after_globals(args: list[str]) -> list[str]:
     return rest
 
 
+def _fast(args: list[str], options: Options) -> int | None:
+    """`ygs guard status|hook` answer without building the typer app (see ygs.build.fast)."""
+    rest = _after_globals(args)
+    if rest[:1] != ["guard"] or "-h" in rest or "--help" in rest:
+        return None
+    from ygs.build.fast import dispatch
+
+    return dispatch(rest, options)
+
+
 def _click_exception_type() -> type:
     try:
         from typer._click.exceptions import ClickException
@@ -78,6 +88,9 @@ def run(argv: list[str]) -> int:
         return report(err)
     reset(options)
     try:
+        fast = _fast(args, options)
+        if fast is not None:
+            return fast
         from ygs.cli.app import build
 
         result = build(_after_globals(args))(args=args, prog_name="ygs", standalone_mode=False)

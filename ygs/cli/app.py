@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "cmd_task",
     "cmd_team",
     "cmd_plan",
+    "cmd_build",
 )
 
 

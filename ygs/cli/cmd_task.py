@@ -228,18 +228,32 @@ def task_move(
     all_tasks = store.tasks(proj.catalog)
     task = store.find(proj.catalog, task_id)
     target = to.strip().lower()
-    point = store.latest_checkpoint(proj.root, task.id)
-    refusal = store.check_move(
-        task, target, all_tasks, green=bool(point and point.green), force=force, reason=reason
-    )
+    green, why = False, ""
+    if target == store.DONE:
+        from ygs.build.gate import done_ready
+
+        green, why = done_ready(proj.root, task.id)
+    refusal = store.check_move(task, target, all_tasks, green=green, force=force, reason=reason)
     if refusal is not None:
-        raise YgsError(refusal.message, code=refusal.code, path=task.path, remedy=refusal.remedy)
+        raise YgsError(
+            refusal.message,
+            code=refusal.code,
+            path=task.path,
+            remedy=refusal.remedy,
+            details=[why] if why else [],
+        )
     before = task.path
     path = store.move(proj.root, task, target)
     if force or reason.strip():
         note = f"moved {task.status} → {target}" + (" (forced)" if force else "")
         store.append_log(proj.root, path, f"{note}: {reason.strip()}" if reason.strip() else note)
+    closed = []
+    if target == store.DONE:
+        from ygs.build.gate import close_runs
+
+        closed = close_runs(proj.root, task.id, path)
     data = {"id": task.id, "from": task.status, "to": target, "path": path, "was": before}
+    data["closed_runs"] = closed
     return emit(
         data, lambda console: console.print(f"{task.id}: {task.status} → {target} ({path})")
     )

@@ -15,15 +15,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ygs.core.sizes import (
+    CLASS_OF_SIZE,
+    HEAVY_FILES,
+    HEAVY_LINES,
+    HEAVY_MODULES,
+    SIZE_OF_CLASS,
+    modules,
+)
+from ygs.core.sizes import size_class as class_of_counts
+
 FIBONACCI = (1, 2, 3, 5, 8, 13)
 PRIORITIES = ("P0", "P1", "P2")
-CLASS_OF_SIZE = {"S": "light", "M": "standard", "L": "heavy"}
-HEAVY_FILES, HEAVY_LINES, HEAVY_MODULES, HEAVY_POINTS = 8, 800, 3, 13
-STANDARD_FILES, STANDARD_LINES = 4, 300
+HEAVY_POINTS = 13
 BOTTLENECK = 3
 SPLIT_PHRASES = ("and also", "and verify")
-# Folders that travel with any vertical slice: they never make a task span another module.
-_SLICE_FOLDERS = frozenset({"test", "tests", "doc", "docs", "spec", "specs", "__tests__"})
 _ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
 EPSILON = 1e-9
 
@@ -56,25 +62,9 @@ class Node:
 # --- size ------------------------------------------------------------------------------
 
 
-def modules(files: Iterable[str]) -> list[str]:
-    """Top-level directories a task touches; its tests and docs do not count as modules."""
-    found: list[str] = []
-    for path in files:
-        head, sep, _ = path.strip().lstrip("./").partition("/")
-        if sep and head not in _SLICE_FOLDERS and head not in found:
-            found.append(head)
-    return found
-
-
 def size_of(files: Sequence[str], lines: int | None = None) -> str:
-    """S (light) 1-3 files and under 300 lines; M (standard) 4-7 files or 300-799 lines;
-    L (heavy) 8+ files, 800+ lines or 3+ top-level directories."""
-    lines = lines or 0
-    if len(files) >= HEAVY_FILES or lines >= HEAVY_LINES or len(modules(files)) >= HEAVY_MODULES:
-        return "L"
-    if len(files) >= STANDARD_FILES or lines >= STANDARD_LINES:
-        return "M"
-    return "S"
+    """S, M or L: the frontmatter letter of `ygs.core.sizes.size_class`."""
+    return SIZE_OF_CLASS[class_of_counts(len(files), lines, len(modules(files)))]
 
 
 def size_class(files: Sequence[str], lines: int | None = None) -> str:

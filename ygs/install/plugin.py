@@ -1,5 +1,6 @@
-"""`ygs plugin build OUT`: a Claude Code plugin (`.claude-plugin/plugin.json` + `skills/`)
-that is also its own marketplace (`.claude-plugin/marketplace.json`, plugin source `./`).
+"""`ygs plugin build OUT`: a Claude Code plugin (`.claude-plugin/plugin.json` + `skills/` +
+`hooks/hooks.json`, the guard hook) that is also its own marketplace
+(`.claude-plugin/marketplace.json`, plugin source `./`).
 
 Both manifests pass `claude plugin validate --strict`. Skills carry the Claude-only
 frontmatter the Claude target adds (see targets/claude.py).
@@ -24,7 +25,9 @@ DESCRIPTION = (
     "You got skills: a spec-driven lifecycle for AI coding agents: refine requirements, "
     "design, plan, build inside guardrails, review, test and ship."
 )
-OWNED = (".claude-plugin", "skills")
+OWNED = (".claude-plugin", "skills", "hooks")
+HOOKS_FILE = "hooks/hooks.json"
+HOOK_COMMAND = "ygs guard hook"  # the plugin cannot know where ygs lives: PATH finds it
 
 
 def manifests(description: str = DESCRIPTION) -> dict[str, str]:
@@ -55,8 +58,19 @@ def manifests(description: str = DESCRIPTION) -> dict[str, str]:
     }
 
 
+def hooks_json() -> str:
+    """The guard hook (ygs guard hook on PreToolUse, PostToolUse and Stop), as a plugin ships it."""
+    data = {
+        "description": "ygs guard: counts and stops of a ygs implementation run; "
+        "allows everything outside a run",
+        "hooks": claude.hook_config(HOOK_COMMAND),
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
 def files(skills: list[pack.SourceSkill]) -> dict[str, bytes]:
     found = {path: text.encode("utf-8") for path, text in manifests().items()}
+    found[HOOKS_FILE] = hooks_json().encode("utf-8")
     for skill in skills:
         for rel, data in claude.skill_files(skill).items():
             found[f"skills/{skill.name}/{rel}"] = data
@@ -81,7 +95,7 @@ def _prepare(out: Path, force: bool) -> None:
             f"{out} is not empty",
             path=str(out),
             remedy="choose an empty folder, or pass --force to replace its "
-            ".claude-plugin/ and skills/ (nothing else in it is touched)",
+            ".claude-plugin/, skills/ and hooks/ (nothing else in it is touched)",
         )
     for name in OWNED:
         target = out / name

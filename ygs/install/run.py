@@ -89,7 +89,21 @@ def _install(where, targets, skills, link: bool, dry_run: bool) -> engine.Outcom
             after = engine.with_blobs(
                 after.with_skill(target.NAME, skill.name, found.record), desired
             )
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
+
+
+def settings_steps(where, targets, after: mf.Manifest) -> list:
+    """Agent settings a target keeps beside its skills (Claude Code: the guard hook in
+    settings.json), present while the target has skills installed in this scope."""
+    found = []
+    for target in targets:
+        plan_settings = getattr(target, "settings_step", None)
+        if plan_settings is not None:
+            step = plan_settings(where.root, where.name, bool(after.skills(target.NAME)))
+            if step is not None:
+                found.append(step)
+    return found
 
 
 def _installed_targets(manifest: mf.Manifest | None, agents: str | None) -> list[ModuleType]:
@@ -149,6 +163,7 @@ def _update_scope(where, before, agents, wanted, override, dry_run, refused) -> 
                 )
             steps += found.steps
             after = engine.with_blobs(after.with_skill(target.NAME, name, found.record), desired)
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
 
 
@@ -195,6 +210,7 @@ def _uninstall(where, agents, wanted, force: bool, dry_run: bool) -> engine.Outc
                 found = engine.plan_removal(where, target, name, after, force)
                 steps += found.steps
                 after = after.with_skill(target.NAME, name, found.record)
+    steps += settings_steps(where, targets, after)
     return engine.finish(where, after, steps, dry_run)
 
 

@@ -6,10 +6,12 @@
         ...
         fake.requests  # every request body and its headers, in order
 
-A script item is a dict: `text` (reply text), `status` (default 200), `headers`,
+A script item is a dict: `text` (reply text), `tool_use` (`{"name", "input"}`: the
+reply asks for a tool call, stop_reason `tool_use`), `status` (default 200), `headers`,
 `delay` (seconds before answering), `usage` (token counts), `error_type`. A
 callable script receives the request body and returns an item. When a list
-script runs out, the last item repeats.
+script runs out, the last item repeats. A request with `"stream": true` (the Claude Code
+CLI sends those) gets the same reply as server-sent events.
 
 From a shell: `python -m ygs.testing.fake_anthropic --port 8765 replies.yaml`.
 """
@@ -100,6 +102,9 @@ class FakeAnthropic:
                 time.sleep(float(item.get("delay", 0)))
                 status = int(item.get("status", 200))
                 payload = fake._payload(body, item, status)
+                if status == 200 and body.get("stream"):
+                    fake._stream(self, payload)
+                    return
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -124,16 +129,63 @@ class FakeAnthropic:
             }
             kind = item.get("error_type") or kinds.get(status, "api_error")
             return {"type": "error", "error": {"type": kind, "message": item.get("text", kind)}}
+        content = [{"type": "text", "text": item.get("text", "")}]
+        stop = "end_turn"
+        if "tool_use" in item:
+            call = item["tool_use"]
+            tool_id = f"toolu_fake_{len(self.requests)}"
+            content = [
+                {"type": "tool_use", "id": tool_id, "name": call["name"], "input": call["input"]}
+            ]
+            stop = "tool_use"
         return {
             "id": f"msg_fake_{len(self.requests)}",
             "type": "message",
             "role": "assistant",
             "model": body.get("model", "fake-model"),
-            "content": [{"type": "text", "text": item.get("text", "")}],
-            "stop_reason": "end_turn",
+            "content": content,
+            "stop_reason": stop,
             "stop_sequence": None,
             "usage": self._usage(body, item),
         }
+
+    @staticmethod
+    def _stream(handler, message: dict) -> None:
+        """The message as the streaming API sends it: start, one block, delta, stop."""
+        start = {**message, "content": [], "stop_reason": None}
+        block = message["content"][0]
+        if block["type"] == "tool_use":
+            opening = {**block, "input": {}}
+            delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
+        else:
+            opening = {"type": "text", "text": ""}
+            delta = {"type": "text_delta", "text": block["text"]}
+        events = [
+            ("message_start", {"type": "message_start", "message": start}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": opening},
+            ),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                    "usage": {"output_tokens": message["usage"]["output_tokens"]},
+                },
+            ),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+        try:
+            handler.send_response(200)
+            handler.send_header("content-type", "text/event-stream")
+            handler.end_headers()
+            for name, data in events:
+                handler.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 def main() -> None:
