@@ -76,7 +76,7 @@ def test_the_hook_stays_while_claude_has_skills(tmp_path, ygs):
     assert ygs("uninstall", *base, "--skills", "ygs-adr", cwd=root).code == 0
     assert settings(root) == created
     assert ygs("uninstall", *base, cwd=root).code == 0
-    assert settings(root) == {}
+    assert not (root / ".claude" / "settings.json").exists()  # ygs's hook was all it held
 
 
 def test_settings_ygs_cannot_read_are_left_alone(tmp_path, ygs):

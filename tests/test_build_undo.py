@@ -84,7 +84,8 @@ def test_kill_9_while_the_tests_run(tmp_path, ygs):
     marker = tmp_path / "started"
     slow = (
         f'{sys.executable} -c "import os,time,pathlib; '
-        f"pathlib.Path(r'{marker}').write_text(str(os.getpid())); time.sleep(60)\""
+        f"t = pathlib.Path(r'{marker}.tmp'); t.write_text(str(os.getpid())); "
+        f"t.replace(r'{marker}'); time.sleep(60)\""  # renamed whole: never read half-written
     )
     root = calc_project(tmp_path / "calc", test_command=slow)
     assert ygs("implement", "TASK-001", "--manual", cwd=root).code == 0

@@ -19,14 +19,7 @@ from tests.conftest import REPO
 
 # Built by later issues; they shrink this list to empty.
 NOT_YET = {
-    "implement",  # the build loop (issue: guarded implementation)
-    "guard",
-    "checkpoint",
-    "test",
-    "undo",
-    "deviation",
-    "build",
-    "investigate",
+    "investigate",  # the executors (issue: ygs implement runs the agent)
     "verify",
     "qa",
     "uat",
@@ -168,7 +161,7 @@ def test_the_allowlist_only_names_commands_that_do_not_exist_yet(ygs):
     assert {"wbs", "task", "estimate", "spike", "check"} <= GROUPS[""]
     built = sorted(NOT_YET & GROUPS[""])
     assert built == [], f"built now: remove {built} from NOT_YET"
-    assert ygs("implement", "--help").code == 2  # what the allowlist stands for
+    assert ygs("qa", "--help").code == 2  # what the allowlist stands for
 
 
 @pytest.mark.parametrize("path", sorted(p for p in COMMANDS if p[0] not in NOT_YET), ids=" ".join)

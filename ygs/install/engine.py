@@ -156,6 +156,8 @@ def _outside(where: Scope, target: ModuleType | None, rel: str) -> str | None:
 
 
 def _base(target: ModuleType, scope_name: str, rel: str) -> str | None:
+    if rel in getattr(target, "SETTINGS_FILES", ()):
+        return rel  # one exact settings file the agent keeps beside its skills
     return next((b for b in target.ROOTS[scope_name] if rel.startswith(b + "/")), None)
 
 
@@ -166,7 +168,7 @@ def contain(where: Scope, target: ModuleType, rel: str) -> Path:
     base = _base(target, where.name, rel)
     if base is None and lexical_problem(rel) is None:
         raise Escape(f"{rel}: {_outside(where, target, rel)}", path=rel)
-    if where.name == "user" and base is not None:
+    if where.name == "user" and base is not None and base != rel:
         inside(where.root / base, rel[len(base) + 1 :], follow_symlinks=where.follow_symlinks)
         return where.root / rel
     return inside(where.root, rel, follow_symlinks=where.follow_symlinks)

@@ -88,6 +88,7 @@ def link_path(skill, scope: str) -> str:
 # beside the user's own hooks, uninstall removes exactly those.
 
 SETTINGS = ".claude/settings.json"
+SETTINGS_FILES = (SETTINGS,)  # the guard hook is merged in, never replaced
 HOOK_SKILL = "(guard hook)"
 HOOK_TIMEOUT_S = 30
 
@@ -192,6 +193,8 @@ def settings_step(scope_root, scope: str, wanted: bool):
     if desired == current:
         return step("keep", "ygs guard hook registered" if wanted else "")
     data = (json.dumps(desired, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if not wanted and not desired:
+        return step("remove", "ygs guard hook removed; the file held nothing else")
     if not wanted:
         return step("update", "ygs guard hook removed; your other settings kept", data)
     verb = "update" if exists else "create"
