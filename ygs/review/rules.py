@@ -99,6 +99,18 @@ CATALOGUE: dict[str, Rule] = {
            does not obey it and reports it so a person can see it.""",
         ),
         _r(
+            "SEC006",
+            "security",
+            MUST,
+            "Change modifies the reviewer's own configuration",
+            "Review and merge the change to `.ygs/config.yaml` or `.ygs/skills/` on its own, "
+            "by a person; later changes are then reviewed with it.",
+            """ygs reviews a change with the skills, prompts and settings of the base revision,
+           never with the ones the change brings, so a change cannot rewrite its reviewer
+           ("pre-approved; reply []"). A change to those files is itself reported: a person
+           decides whether the new reviewer is right. It cannot be suppressed inline.""",
+        ),
+        _r(
             "DBG001",
             "code",
             SHOULD,

@@ -52,6 +52,7 @@ class Scope:
     mode: str  # worktree | staged | branch | pr
     base: str  # what the change is compared against (a ref, a sha, "HEAD", "index")
     head: str  # "working tree", "index", a sha or a PR head
+    trusted: str | None = None  # the commit whose reviewer settings and skills are trusted
 
     def to_dict(self) -> dict:
         return {"mode": self.mode, "base": self.base, "head": self.head}
@@ -82,6 +83,11 @@ def _verify(root: Path, ref: str) -> str | None:
         check=False,
     )
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def trusted_base(root: Path, branch: str) -> str | None:
+    """The commit of a pull request's base branch in this clone, if it has it."""
+    return _verify(root, f"origin/{branch}") or _verify(root, branch) if branch else None
 
 
 def _ensure_repo(root: Path) -> str | None:
@@ -127,12 +133,12 @@ def load(
     if staged:
         data = git(root, *DIFF, "--cached", head or EMPTY_TREE, *spec)
         found = diffs.parse(data, limits)
-        return _attach(root, found, lambda p: f":{p}"), Scope("staged", "HEAD", "index")
+        return _attach(root, found, lambda p: f":{p}"), Scope("staged", "HEAD", "index", head)
     data = git(root, *DIFF, head or EMPTY_TREE, *spec) + _untracked(root, paths)
     found = diffs.only(diffs.parse(data, limits), lambda p: not _ours(p))
     if not found.files and head and base_branch and _branch_differs(root, base_branch, head):
         return _branch(root, base_branch, head, spec, limits)
-    return _attach(root, found, None), Scope("worktree", "HEAD", "working tree")
+    return _attach(root, found, None), Scope("worktree", "HEAD", "working tree", head)
 
 
 def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
@@ -143,7 +149,8 @@ def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
     if not merge_base:
         raise YgsError(f"'{base}' and HEAD share no history", remedy="choose another --base")
     found = diffs.parse(git(root, *DIFF, merge_base, head, *spec), limits)
-    return _attach(root, found, lambda p: f"{head}:{p}"), Scope("branch", base, head[:12])
+    scope = Scope("branch", base, head[:12], merge_base)
+    return _attach(root, found, lambda p: f"{head}:{p}"), scope
 
 
 def _branch_differs(root: Path, base_branch: str, head: str) -> bool:
@@ -198,25 +205,29 @@ def _attach(root: Path, found: diffs.Diff, object_name) -> diffs.Diff:
     if object_name is None:
         contents = {p: _lines((root / p).read_bytes()) for p in wanted if (root / p).is_file()}
     else:
-        request = "".join(object_name(p) + "\n" for p in wanted).encode()
-        contents = dict(
-            zip(wanted, _batch(git(root, "cat-file", "--batch", data=request)), strict=True)
-        )
-        contents = {p: c for p, c in contents.items() if c is not None}
+        blobs = objects(root, [object_name(p) for p in wanted])
+        contents = {p: _lines(b) for p, b in zip(wanted, blobs, strict=True) if b is not None}
     return diffs.with_contents(found, contents)
 
 
-def _batch(data: bytes) -> list[tuple[str, ...] | None]:
-    out, pos = [], 0
+def objects(root: Path, names: list[str], max_bytes: int | None = None) -> list[bytes | None]:
+    """The contents of git objects (`HEAD:path`, `:path`, a sha) in one `cat-file --batch`;
+    None for a missing object, one that is not a blob, or one over `max_bytes`."""
+    if not names:
+        return []
+    data = git(root, "cat-file", "--batch", data="".join(n + "\n" for n in names).encode())
+    out: list[bytes | None] = []
+    pos = 0
     while pos < len(data):
         end = data.index(b"\n", pos)
         header = data[pos:end].split()
         pos = end + 1
-        if len(header) < 3 or header[1] != b"blob":
-            out.append(None)  # "<name> missing" (or not a blob)
+        if len(header) < 3:
+            out.append(None)  # "<name> missing"
             continue
         size = int(header[2])
-        out.append(_lines(data[pos : pos + size]))
+        fits = header[1] == b"blob" and (max_bytes is None or size <= max_bytes)
+        out.append(data[pos : pos + size] if fits else None)
         pos += size + 1
     return out
 
