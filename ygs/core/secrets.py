@@ -366,7 +366,7 @@ def find(text: str) -> list[Hit]:
     """Credential-looking spans: provider tokens, private keys, random values named secret."""
     hits = _tokens(text)
     hits += [Hit("SEC002", _PRIVATE_KEY, m.start(), m.end()) for m in _KEY_BLOCK.finditer(text)]
-    for match in _ASSIGNMENT.finditer(text):
+    for match in (m for a, b in _hinted_lines(text) for m in _ASSIGNMENT.finditer(text, a, b)):
         start, end, value, quoted = _value_span(match)
         name = match.group("name")
         if secretish_name(name) and looks_random(value) and not placeholder(value, quoted=quoted):
@@ -449,12 +449,54 @@ def _key_line(line: str) -> tuple[str, bool]:
     return _replace(line, spans), open_block and not line.rstrip("\r").endswith(("'", '"'))
 
 
-def _contextual(pattern: re.Pattern, keep: Callable[[re.Match], tuple[int, int, str] | None]):
+def _contextual(
+    pattern: re.Pattern,
+    keep: Callable[[re.Match], tuple[int, int, str] | None],
+    where: Callable[[str], list[tuple[int, int]]] = lambda text: [(0, len(text))],
+):
+    """A rule that redacts what `keep` picks of `pattern`'s matches, in the parts of the text
+    `where` says may hold one (a cheap test first: most text holds no secret at all)."""
+
     def rule(text: str) -> str:
-        spans = [span for m in pattern.finditer(text) if (span := keep(m)) is not None]
+        spans = [
+            span
+            for start, end in where(text)
+            for m in pattern.finditer(text, start, end)
+            if (span := keep(m)) is not None
+        ]
         return _replace(text, spans)
 
     return rule
+
+
+def _containing(*needles: str, fold: bool = False) -> Callable[[str], list[tuple[int, int]]]:
+    def where(text: str) -> list[tuple[int, int]]:
+        haystack = text.lower() if fold else text
+        return [(0, len(text))] if any(n in haystack for n in needles) else []
+
+    return where
+
+
+# A name that can be secret holds one of these; only its lines are parsed as assignments.
+_SECRET_HINTS = ("pass", "secret", "token", "auth", "credential", "cookie", "key")
+
+
+def _hinted_lines(text: str) -> list[tuple[int, int]]:
+    """The lines that mention a secret-ish word (found with str.find, which is fast)."""
+    lowered = text.lower()
+    starts = set()
+    for needle in _SECRET_HINTS:
+        at = lowered.find(needle)
+        while at >= 0:
+            start = lowered.rfind("\n", 0, at) + 1
+            starts.add(start)
+            end = lowered.find("\n", at)
+            at = lowered.find(needle, end) if end >= 0 else -1
+    spans = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        spans.append((start, len(text) if end < 0 else end))
+    return spans
 
 
 def _keep_assignment(match: re.Match) -> tuple[int, int, str] | None:
@@ -481,10 +523,14 @@ def _keep_named(match: re.Match) -> tuple[int, int, str] | None:
 
 
 _CONTEXT_RULES = (
-    _contextual(_URL_CREDENTIALS, _keep_value("password")),
-    _contextual(_AUTH_HEADER, _keep_value("credential")),
-    _contextual(_AUTH_SCHEME, _keep_value("credential", _token_like)),
-    _contextual(_ASSIGNMENT, _keep_assignment),
-    _contextual(_FLAG, _keep_named),
-    _contextual(_XML, _keep_named),
+    _contextual(_URL_CREDENTIALS, _keep_value("password"), _containing("://")),
+    _contextual(_AUTH_HEADER, _keep_value("credential"), _containing("authorization", fold=True)),
+    _contextual(
+        _AUTH_SCHEME,
+        _keep_value("credential", _token_like),
+        _containing("earer", "EARER", "asic", "ASIC"),
+    ),
+    _contextual(_ASSIGNMENT, _keep_assignment, _hinted_lines),
+    _contextual(_FLAG, _keep_named, _hinted_lines),
+    _contextual(_XML, _keep_named, _hinted_lines),
 )
