@@ -259,3 +259,13 @@ def test_no_planted_secret_reaches_claude_code(plant, claude_bin, monkeypatch):
     assert calls
     for call in calls:
         assert secret not in call["prompt"] and not any(secret in a for a in call["argv"])
+
+
+def test_a_readme_that_links_to_a_secret_file_is_not_read(tmp_path):
+    from ygs.llm.context import summary
+
+    (tmp_path / ".env").write_text("PAYMENTS_KEY=pk_planted_0123456789\n")
+    (tmp_path / "README.md").symlink_to(tmp_path / ".env")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    text = summary(tmp_path)
+    assert "pk_planted" not in text and ".env" not in text and "app.py" in text
