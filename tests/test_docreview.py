@@ -107,3 +107,28 @@ def test_wrong_type_is_a_usage_error(ygs, prd):
     repo, path = prd
     result = ygs("review-trd", path, "--offline", cwd=repo)
     assert result.code == 2 and "is not a trd" in result.stderr
+
+
+def test_secrets_in_the_document_never_reach_the_model_and_lines_still_match(ygs, prd, monkeypatch):
+    repo, path = prd
+    target = repo / path
+    lines = target.read_text().splitlines()
+    planted = [
+        "DATABASE_URL=postgres://app:Pg7hunterQ2@db.internal/app",
+        "Authorization: Bearer tok3nVALUEabcdef123",
+        "password=s3cretPassw0rd",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "MIIEpAIBAAKCAQEA7bq0plantedKeyMaterial0123456789",
+    ]
+    target.write_text("\n".join(lines[:12] + planted + lines[12:]) + "\n")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
+    with FakeAnthropic([{"text": json.dumps({"findings": []})}]) as fake:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        result = ygs("review-prd", path, "--model-backend", "anthropic", "--json", cwd=repo)
+    assert result.code in (0, 1), result.stderr
+    raw = fake.requests[0]["raw"]
+    for secret in ("Pg7hunterQ2", "tok3nVALUEabcdef123", "s3cretPassw0rd", "plantedKeyMaterial"):
+        assert secret not in raw
+    prompt = fake.requests[0]["body"]["messages"][-1]["content"]
+    last = len(lines) + len(planted)
+    assert f"{last:>4}  {lines[-1]}" in prompt  # redaction kept every line number

@@ -150,6 +150,42 @@ def test_sigkill_after_k_answers_then_resume_recovers_them(project, tmp_path, yg
         assert doc.meta["title"] == typed["title"]
 
 
+def test_an_answer_with_a_private_key_keeps_the_journal_json_and_resume_recovers(
+    project, tmp_path, ygs
+):
+    typed = {
+        "title": "Reminders that arrive on time",
+        "pain_what": "-----BEGIN A PRIVATE KEY-----",  # the minimal repro: no END line
+        "pain_who": "Account managers, about 1,200",
+    }
+    session = Interview(["refine-prd"], cwd=project)
+    session.answer(typed, stop_after=3)
+    session.kill()
+    (journal,) = (project / ".ygs" / "sessions").glob("ygs-refine-prd-*.jsonl")
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert all(isinstance(line, dict) for line in lines)  # every line is still a JSON object
+    assert "BEGIN A PRIVATE KEY" not in journal.read_text()
+    assert [e["key"] for e in lines[1:]] == session.keys[:3]
+    rest = write_answers(tmp_path, fixture_answers("prd"))
+    result = ygs("refine-prd", "--resume", "--answers", str(rest), "--json", cwd=project)
+    assert result.code == 0, result.stderr
+    _, doc = only_prd(project)
+    assert doc.meta["title"] == typed["title"] and "Account managers, about 1,200" in doc.body
+
+
+@pytest.mark.parametrize("bad", ["[1, 2]", '"text"', "3", "null", '{"t": "answer", "kept": 5}'])
+def test_a_journal_line_that_is_json_but_not_an_event_is_exit_2_with_file_line(project, ygs, bad):
+    sessions = project / ".ygs" / "sessions"
+    sessions.mkdir(parents=True, exist_ok=True)
+    journal = sessions / "ygs-refine-prd-20260101T000000-abcd.jsonl"
+    start = {"t": "start", "skill": "ygs-refine-prd", "bank": "x", "context": {}}
+    answer = {"t": "answer", "key": "title", "value": "T"}
+    journal.write_text("\n".join([json.dumps(start), bad, json.dumps(answer)]) + "\n")
+    result = ygs("refine-prd", "--resume", "--non-interactive", cwd=project)
+    assert result.code == 2, result.stderr
+    assert f"{journal}:2" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_resume_without_an_unfinished_session_is_a_clear_error(ygs, project):
     result = ygs("refine-prd", "--resume", "--non-interactive", cwd=project)
     assert result.code == 2 and "no unfinished" in result.stderr

@@ -45,10 +45,19 @@ def offline_document(tmp_path: Path, ygs, answers: Path) -> str:
     return (other / result.json["path"]).read_text()
 
 
+def texts(body: dict) -> list[str]:
+    """Each message's text: a plain string, or the text of its content blocks."""
+    out = []
+    for message in body["messages"]:
+        content = message["content"]
+        out.append(content if isinstance(content, str) else "".join(b["text"] for b in content))
+    return out
+
+
 def responder(document: str, questions: list | None = None):
     def reply(body: dict) -> dict:
-        text = body["messages"][-1]["content"]
-        if "Write the complete artifact" in body["messages"][0]["content"]:
+        text = texts(body)[-1]
+        if any("Write the complete artifact" in t for t in texts(body)):
             return {"text": document}
         pending = json.loads(text.rsplit("\n", 1)[-1])["pending"]
         if questions is not None:
@@ -119,6 +128,11 @@ def test_request_shape_static_prefix_cached_varying_last_no_secrets(
         assert "cache_control" in system[-1] and all("cache_control" not in b for b in system[:-1])
         assert "ygs-refine-prd" in system[0]["text"]  # the skill is the first static block
         assert body["messages"][-1]["role"] == "user"
+        # the repository is data in a (cached) user turn, never system text
+        summary = body["messages"][0]
+        assert summary["role"] == "user" and "cache_control" in summary["content"][0]
+        assert "<repository-summary>" in summary["content"][0]["text"]
+        assert all("# demo" not in b["text"] for b in system)
         raw = request["raw"]
         for secret in (
             "tok_live_9fQ2mX7vR4pL8zK3",

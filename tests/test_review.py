@@ -168,6 +168,7 @@ def test_config_reranks_and_disables_rules(project):
         ".ygs/config.yaml",
         "review:\n  rules:\n    TST001: off\n    DBG001: off\n    TODO001: must\n",
     )
+    commit(project, "review settings")  # settings apply from the base revision on
     write(project, "app/a.py", "print('x')\n# TODO later\n")
     result = review(project, "--offline")
     assert [(f["rule"], f["severity"]) for f in result.json["findings"]] == [("TODO001", "MUST")]

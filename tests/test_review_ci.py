@@ -162,6 +162,8 @@ def fake_gh(tmp_path, monkeypatch, repo):
     """`gh` on PATH serving PR #7, whose diff adds an eval and a private key."""
     (repo / ".ygs").mkdir()
     (repo / ".ygs" / "config.yaml").write_text("review:\n  rules:\n    TST001: off\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "review settings")  # a PR is judged by its base's settings
     source = make_repo(tmp_path / "source")
     (source / "app").mkdir()
     (source / "app" / "calc.py").write_text("def calc(x):\n    return x\n")

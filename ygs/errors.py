@@ -20,7 +20,11 @@ class Exit(IntEnum):
 
 
 class YgsError(Exception):
-    """Stops a command: one line naming the file and line, and a remedy."""
+    """Stops a command: one line naming the file and line, and a remedy.
+
+    Its texts are redacted when it is made (an API error that echoes a key, a config
+    line with a password), so no printer, log or JSON report can show a secret.
+    """
 
     def __init__(
         self,
@@ -32,13 +36,16 @@ class YgsError(Exception):
         remedy: str | None = None,
         details: list[str] | None = None,
     ) -> None:
+        from ygs.core.secrets import redact
+
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.code = int(code)
         self.path = path
         self.line = line
-        self.remedy = remedy
-        self.details = details or []
+        self.remedy = redact(remedy) if remedy else remedy
+        self.details = [redact(d) for d in details or []]
 
     @property
     def location(self) -> str:

@@ -142,12 +142,14 @@ def usage_error(err) -> int:
 
 
 def internal_error(err: Exception) -> int:
+    from ygs.core.secrets import redact
+
     if opts().verbosity > 0:
         import traceback
 
-        traceback.print_exception(err)
+        sys.stderr.write(redact("".join(traceback.format_exception(err))))
     sys.stderr.write(
-        f"ygs: internal error: {type(err).__name__}: {err}\n"
+        redact(f"ygs: internal error: {type(err).__name__}: {err}") + "\n"
         "  this is a bug in ygs; rerun with -v for the traceback and report it\n"
     )
     return Exit.INTERNAL

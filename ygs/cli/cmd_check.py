@@ -329,26 +329,45 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
 
 
 def glob_regex(pattern: str) -> re.Pattern:
-    """A path glob where `**/` spans folders, `*` and `?` stay inside one."""
-    out = []
+    """A path glob where `**/` spans folders, `*` and `?` stay inside one.
+
+    Linear on hostile globs: repeated `**/` collapse into one, and a `*` followed by text and
+    another `*` in the same folder takes the first place the text fits, atomically (as
+    `fnmatch` does), so `*a*a*a*b` cannot try every split of a long name.
+    """
+    out: list[str] = []
     i = 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
+            if not out or out[-1] != "(?:.*/)?":
+                out.append("(?:.*/)?")
             i += 3
         elif pattern.startswith("**", i):
             out.append(".*")
             i += 2
         elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
+            text, end = _glob_text(pattern, i + 1)
+            if text and pattern.startswith("*", end) and not pattern.startswith("**", end):
+                out.append(f"(?>[^/]*?{text})")
+                i = end
+            else:
+                out.append("[^/]*")
+                i += 1
         else:
-            out.append(re.escape(pattern[i]))
-            i += 1
+            text, i = _glob_text(pattern, i)
+            out.append(text)
     return re.compile("".join(out) + r"\Z")
+
+
+def _glob_text(pattern: str, i: int) -> tuple[str, int]:
+    """The regex for the glob's text from `i` to the next `*` or `/`, and where it ends."""
+    out = []
+    while i < len(pattern) and pattern[i] not in "*/":
+        out.append("[^/]" if pattern[i] == "?" else re.escape(pattern[i]))
+        i += 1
+    if not out and i < len(pattern) and pattern[i] == "/":
+        return "/", i + 1
+    return "".join(out), i
 
 
 def find_test_files(root: Path, globs: list[str], layout=None):

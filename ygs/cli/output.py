@@ -55,9 +55,11 @@ def console(stderr: bool = False):
 
 
 def log(message: str, *, level: int = 0) -> None:
-    """Progress and notes: stderr, hidden by -q, extra detail only with -v."""
+    """Progress and notes: stderr, hidden by -q, extra detail only with -v. Redacted."""
     if OPTS.verbosity >= level and OPTS.verbosity >= 0:
-        sys.stderr.write(message.rstrip("\n") + "\n")
+        from ygs.core.secrets import redact
+
+        sys.stderr.write(redact(message.rstrip("\n")) + "\n")
         sys.stderr.flush()
 
 

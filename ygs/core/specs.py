@@ -13,11 +13,12 @@ from typing import Any, NamedTuple
 from ygs.core import markdown
 from ygs.core.artifacts import ID_RE, Artifact, Catalog, definitions
 from ygs.core.markdown import Bullet, Doc, Field, Table
+from ygs.core.scan import in_order
 
 _REQ_TITLE = re.compile(r"^(REQ-\d+)\b\s*[:.\-–—]?\s*(.*)$")
 _PRIORITY = re.compile(r"\b(MUST|SHOULD|MAY|P0|P1|P2)\b")
 _P_LEVEL = {"P0": "MUST", "P1": "SHOULD", "P2": "MAY"}
-_GWT = re.compile(r"\bgiven\b.+\bwhen\b.+\bthen\b", re.IGNORECASE | re.DOTALL)
+_GWT = in_order(r"\bgiven\b", r"\bwhen\b", r"\bthen\b", flags=re.IGNORECASE)
 _DECISION_ID = re.compile(r"^(D\d+)\b\s*[:.\-–—]?\s*(.*)$")
 LINK_KEYS = ("satisfies", "mitigates", "depends_on")
 

@@ -5,14 +5,13 @@ validators, ids and lint.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ygs.core import frontmatter
 from ygs.interview import machine as core
 from ygs.interview.prompts import ACCEPT, View
-from ygs.llm.port import MAX_REPAIRS, Message, Request, unavailable
+from ygs.llm.port import MAX_REPAIRS, Message, as_json, request, unavailable
 
 QUESTION_SCHEMA = {
     "type": "object",
@@ -58,12 +57,19 @@ class Advisor:
     max_followups: int = 6
 
     def _system(self) -> tuple[str, ...]:
-        """The same static blocks for every call, so one cached prefix serves them all."""
+        """The skill's own text, the same for every call: one cached prefix serves them all."""
         return (
             self.skill.body,
             f"Question bank (interview.yaml):\n{self.bank_text}",
             f"Artifact template (Jinja, for the shape):\n{self.template}",
-            f"Repository summary:\n{self.repository}",
+        )
+
+    def _data(self) -> Message:
+        """The repository summary: data in a user turn, never instructions; cached too."""
+        return Message(
+            "user",
+            f"<repository-summary>\n{self.repository}\n</repository-summary>",
+            cache=True,
         )
 
     def tailor(self, view: View, state: core.State, conversation) -> View | None:
@@ -80,11 +86,11 @@ class Advisor:
             "followups_left": self.max_followups - len(state.answers.get("follow_ups", [])),
         }
         reply = self.session.ask(
-            Request(
-                phase=self.skill.name,
-                tier=self.skill.tier or "reasoning",
-                system=self._system(),
-                messages=(Message("user", f"{ASK_RULES}\n{json.dumps(payload, default=str)}"),),
+            request(
+                self.skill.name,
+                self.skill.tier or "reasoning",
+                self._system(),
+                [self._data(), f"{ASK_RULES}\n{as_json(payload)}"],
                 schema=QUESTION_SCHEMA,
                 max_tokens=1024,
                 timeout_s=conversation.context.get("_timeout_s", 120.0),
@@ -124,30 +130,25 @@ class Advisor:
 
     def draft(self, meta: dict, answers: dict, context: dict, check) -> str:
         """The model's document; `check(text)` lists problems; at most two repairs."""
-        payload = json.dumps({"meta": meta, "answers": answers, "context": context}, default=str)
-        messages = [Message("user", f"{DRAFT_RULES}\n{payload}")]
-        request = Request(
-            phase=f"{self.skill.name}:draft",
-            tier=self.skill.tier or "reasoning",
-            system=self._system(),
-            messages=tuple(messages),
+        payload = as_json({"meta": meta, "answers": answers, "context": context})
+        asked = request(
+            f"{self.skill.name}:draft",
+            self.skill.tier or "reasoning",
+            self._system(),
+            [self._data(), f"{DRAFT_RULES}\n{payload}"],
             max_tokens=8192,
         )
         for attempt in range(MAX_REPAIRS + 1):
-            text = _strip_fence(self.session.ask(replace(request, messages=tuple(messages))).text)
+            text = _strip_fence(self.session.ask(asked).text)
             problems = check(text)
             if not problems:
                 return text
             if attempt == MAX_REPAIRS:
                 break
-            messages += [
-                Message("assistant", text),
-                Message(
-                    "user",
-                    "Fix these problems and reply with the whole document:\n- "
-                    + "\n- ".join(problems[:20]),
-                ),
-            ]
+            fix = "Fix these problems and reply with the whole document:\n- " + "\n- ".join(
+                problems[:20]
+            )
+            asked = asked.followed_by(Message("assistant", text), Message("user", fix))
         raise unavailable(
             f"the model's draft still had {len(problems)} problem(s) after {MAX_REPAIRS} repairs "
             f"(first: {problems[0]})",

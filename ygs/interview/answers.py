@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ygs.core.scan import in_order
 from ygs.interview.bank import Challenge, Question, Validator
 
 PRIORITIES = {
@@ -104,17 +105,18 @@ _NUMBER = re.compile(r"\d")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _RFC2119 = re.compile(r"\b(?:MUST|SHOULD|MAY)(?: NOT)?\b")
 _MODAL = r"\b(?:MUST|SHALL|SHOULD|MAY|must|shall|should|may)\b"
+# "A … B … C" shapes, each part searched once after the previous one (linear time).
 _EARS = (
-    re.compile(rf"^the\s+\S.*{_MODAL}", re.I | re.S),
-    re.compile(rf"^when\b.+,.*{_MODAL}", re.I | re.S),
-    re.compile(rf"^while\b.+,.*{_MODAL}", re.I | re.S),
-    re.compile(rf"^where\b.+,.*{_MODAL}", re.I | re.S),
-    re.compile(rf"^if\b.+\bthen\b.*{_MODAL}", re.I | re.S),
+    in_order(r"\Athe\s++\S", _MODAL, flags=re.I),
+    in_order(r"\Awhen\b.", ",", _MODAL, flags=re.I | re.S),
+    in_order(r"\Awhile\b.", ",", _MODAL, flags=re.I | re.S),
+    in_order(r"\Awhere\b.", ",", _MODAL, flags=re.I | re.S),
+    in_order(r"\Aif\b.", r"\bthen\b", _MODAL, flags=re.I | re.S),
 )
-_GWT = re.compile(
-    r"^\s*given\b(?P<given>.+?)\bwhen\b(?P<when>.+?)\bthen\b(?P<then>.+)$", re.I | re.S
-)
-_IF_THEN = re.compile(r"\bif\b.+\bthen\b", re.I | re.S)
+_GIVEN = re.compile(r"\Agiven\b", re.I)
+_WHEN = re.compile(r"\bwhen\b", re.I)
+_THEN = re.compile(r"\bthen\b", re.I)
+_IF_THEN = in_order(r"\bif\b", r"\bthen\b", flags=re.I)
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,15 @@ def sentences(text: str) -> list[str]:
 
 
 def parse_scenario(text: str) -> dict | None:
-    match = _GWT.match(text.strip())
-    if not match:
+    """`Given …, when …, then …` (each part non-empty) as its three parts."""
+    text = text.strip()
+    given = _GIVEN.match(text)
+    when = given and _WHEN.search(text, given.end() + 1)
+    then = when and _THEN.search(text, when.end() + 1)
+    if not then or then.end() == len(text):
         return None
-    return {k: match.group(k).strip(" ,;") for k in ("given", "when", "then")}
+    parts = (text[given.end() : when.start()], text[when.end() : then.start()], text[then.end() :])
+    return {k: part.strip(" ,;") for k, part in zip(("given", "when", "then"), parts, strict=True)}
 
 
 def scenario_text(value: dict) -> str:
@@ -277,7 +284,7 @@ _TEXT_CHECKS = {
     "rfc2119": lambda _a, t: (bool(_RFC2119.search(t)), "use MUST, SHOULD or MAY (upper case)"),
     "ears": lambda _a, t: (any(p.search(t.strip()) for p in _EARS), _EARS_HINT),
     "gwt": lambda _a, t: (parse_scenario(t) is not None, "write it as 'Given …, when …, then …'"),
-    "if_then": lambda _a, t: (bool(_IF_THEN.search(t)), "write it as 'If …, then …'"),
+    "if_then": lambda _a, t: (_IF_THEN.search(t), "write it as 'If …, then …'"),
     "min_words": lambda a, t: (len(t.split()) >= a, f"use at least {a} words"),
     "max_words": lambda a, t: (len(t.split()) <= a, f"use at most {a} words"),
     "pattern": lambda a, t: (bool(re.search(a, t)), f"must match {a}"),

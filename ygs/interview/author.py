@@ -126,7 +126,7 @@ def template_source(kind: str, overrides: Path) -> str:
     return ""
 
 
-_TERM = re.compile(r"^\s*([^:|]+?)\s*[:—–-]\s+(.+)$")
+_TERM_SEPARATOR = re.compile(r"[:—–-]\s")  # `Term: definition`, `Term — definition`
 
 
 def glossary_rows(answers: dict, current: str) -> list[str]:
@@ -139,12 +139,23 @@ def glossary_rows(answers: dict, current: str) -> list[str]:
     }
     rows = []
     for entry in terms if isinstance(terms, list) else [terms]:
-        match = _TERM.match(str(entry))
-        if match and match.group(1).lower() not in known:
-            known.add(match.group(1).lower())
-            definition = match.group(2).replace("|", "\\|")
-            rows.append(f"| {match.group(1)} | {definition} | |")
+        term, definition = _term(str(entry))
+        if term and term.lower() not in known:
+            known.add(term.lower())
+            escaped = definition.replace("|", "\\|")
+            rows.append(f"| {term} | {escaped} | |")
     return rows
+
+
+def _term(entry: str) -> tuple[str, str]:
+    """(term, definition), or ("", "") when the entry is not `Term: definition`."""
+    for match in _TERM_SEPARATOR.finditer(entry):
+        term, definition = entry[: match.start()].strip(), entry[match.end() :].strip()
+        if ":" in term or "|" in term:
+            break
+        if term and definition:
+            return term, definition
+    return "", ""
 
 
 def update_glossary(root: Path, answers: dict, *, follow_symlinks: bool = False) -> int:

@@ -2,7 +2,8 @@
 
 The first line is a header (skill, bank hash, context, meta); then events;
 a final `written` line marks a finished session. Ctrl-C or a crash at any
-point loses no answer that was given.
+point loses no answer that was given. Secrets in answers are redacted as values
+before a line is encoded, so every line stays valid JSON.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ygs.core.secrets import redact
+from ygs.core.secrets import redact_data
 from ygs.errors import YgsError
 from ygs.interview.machine import Event
 from ygs.store import append_line
@@ -47,30 +48,48 @@ class Journal:
         header: dict = {}
         events: list[Event] = []
         written = None
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
             except json.JSONDecodeError:
-                if number == len(text.splitlines()):
+                if number == len(lines):
                     break  # a line cut short by a crash: everything before it stands
-                raise YgsError("journal line is not JSON", path=str(path), line=number) from None
+                raise _bad(path, number, "is not JSON") from None
+            if not isinstance(data, dict):
+                raise _bad(path, number, f"is JSON but not an object ({type(data).__name__})")
             kind = data.get("t")
             if kind == "start":
                 header = data
             elif kind == "written":
                 written = data.get("path")
             else:
-                events.append(Event.from_json(data))
+                events.append(_event(data, path, number))
         if not header:
             raise YgsError("not an interview journal (no start line)", path=str(path), line=1)
         return cls(path, header, events, written)
 
 
+def _bad(path: Path, number: int, why: str) -> YgsError:
+    return YgsError(
+        f"journal line {why}",
+        path=str(path),
+        line=number,
+        remedy="fix or delete that line, or start a new interview (without --resume)",
+    )
+
+
+def _event(data: dict, path: Path, number: int) -> Event:
+    if not isinstance(data.get("kept", []), list) or not isinstance(data.get("t", ""), str):
+        raise _bad(path, number, "has fields of the wrong type")
+    return Event.from_json(data)
+
+
 def _line(data: dict) -> str:
-    return redact(json.dumps(data, ensure_ascii=False, default=str))
+    """One journal line: secrets redacted in the values, then encoded (never the other way)."""
+    return json.dumps(redact_data(data), ensure_ascii=False, default=str)
 
 
 def sessions_dir(root: Path) -> Path:

@@ -1,7 +1,8 @@
 """Anthropic Messages API through the official SDK (imported only here, only when used).
 
-Static system blocks go first with cache_control on the last one; the varying
-messages go last. Retries with jittered backoff on 429, 5xx and overloaded,
+Static system blocks go first with cache_control on the last one; a large data
+block that stays the same across calls (a message marked `cache`) gets its own
+breakpoint; the varying messages go last. Retries with jittered backoff on 429, 5xx and overloaded,
 honouring retry-after; never on other 4xx. Every call has a timeout.
 """
 
@@ -21,7 +22,7 @@ MAX_RETRY_AFTER_S = 60.0
 
 @dataclass
 class AnthropicBackend:
-    api_key: str
+    api_key: str = field(repr=False)  # never printed, never in a log
     models: dict[str, str]  # tier → model id or alias
     base_url: str | None = None
     max_retries: int = 4
@@ -93,11 +94,18 @@ def payload(request: Request, model: str) -> dict:
     body = {
         "model": model,
         "max_tokens": request.max_tokens,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "messages": [_message(m) for m in request.messages],
     }
     if system:
         body["system"] = system
     return body
+
+
+def _message(message) -> dict:
+    if not message.cache:
+        return {"role": message.role, "content": message.content}
+    block = {"type": "text", "text": message.content, "cache_control": {"type": "ephemeral"}}
+    return {"role": message.role, "content": [block]}
 
 
 def backoff(attempt: int) -> float:

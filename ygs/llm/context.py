@@ -1,8 +1,8 @@
 """What a model may see of the repository: a short summary, secrets excluded.
 
 File names matching the secret list are left out of the tree, and their
-contents are never read. Everything that goes into a prompt passes through
-`redact` again in the Session.
+contents are never read: not even through a README that is a symlink to one.
+The README text is redacted here, and the request builder redacts again.
 """
 
 from __future__ import annotations
@@ -53,17 +53,28 @@ def summary(root: Path, catalog=None) -> str:
         *(f"  {f}" for f in shown),
     ]
     readme = next(
-        (root / n for n in ("README.md", "README.rst", "README") if (root / n).is_file()), None
+        (root / n for n in ("README.md", "README.rst", "README") if _readable(root, root / n)),
+        None,
     )
     if readme is not None:
         from ygs.store import Unreadable, read_bytes
 
         try:  # a link out of the repository is not the project's README
             text = read_bytes(readme, within=root).decode("utf-8", "replace")[:README_CHARS]
-            parts += ["", f"{readme.name} (start):", text]
+            parts += ["", f"{readme.name} (start):", redact(text)]
         except Unreadable:
             pass
     if catalog is not None and catalog.artifacts:
         parts += ["", "Artifacts:"]
         parts += [f"  {a.kind} {a.id} [{a.status}] {a.title} ({a.path})" for a in catalog.artifacts]
     return redact("\n".join(parts))
+
+
+def _readable(root: Path, path: Path) -> bool:
+    """A regular file inside the repository that is not (a link to) a secret file."""
+    try:
+        real = path.resolve(strict=True)
+        real.relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+    return real.is_file() and not is_secret_file(real.name) and not is_secret_file(path.name)

@@ -1,9 +1,14 @@
 """The model port: one request shape, one reply shape, one session that enforces policy.
 
+A `Request` is made only by `request()`, which redacts every text in it: the
+type itself is the proof that nothing secret is inside (parse, don't validate).
+Trusted instructions (skill text, references, our contracts) are the system
+blocks; everything read from the repository or the user is data in user turns.
+
 Backends (anthropic, claude-code) only move a request to a model and back.
-The session does what must hold whatever the backend: secrets redacted,
-budget reserved before each call, structured replies checked and repaired at
-most twice, usage recorded per run.
+The session does what must hold whatever the backend: budget reserved before
+each call, structured replies checked and repaired at most twice, usage
+recorded per run.
 """
 
 from __future__ import annotations
@@ -11,14 +16,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from ygs.core import jsonshape
-from ygs.core.secrets import redact
+from ygs.core.secrets import redact, redact_data
 from ygs.errors import Exit, YgsError
 
 MAX_REPAIRS = 2
@@ -28,17 +33,81 @@ MAX_REPAIRS = 2
 class Message:
     role: str  # user | assistant
     content: str
+    cache: bool = False  # a large data block that stays the same across calls: cache it
 
 
-@dataclass(frozen=True)
 class Request:
+    """What a backend sends to a model, every text in it redacted. Built by `request()` only."""
+
+    __slots__ = ("max_tokens", "messages", "phase", "schema", "system", "tier", "timeout_s")
     phase: str  # the skill or step, e.g. "refine-prd"
     tier: str  # reasoning | fast
-    system: tuple[str, ...]  # static, cacheable blocks: skill text, references, template
-    messages: tuple[Message, ...]  # the varying part, sent last
-    schema: dict | None = None  # when set, the reply must be JSON matching it
-    max_tokens: int = 4096
-    timeout_s: float = 120.0
+    system: tuple[str, ...]  # trusted, static, cacheable: skill text, references, contracts
+    messages: tuple[Message, ...]  # data and the ask, in user turns, sent last
+    schema: dict | None  # when set, the reply must be JSON matching it
+    max_tokens: int
+    timeout_s: float
+
+    def __init__(self, *_args: object, **_kwargs: object) -> None:
+        raise TypeError("a model Request is built only by ygs.llm.port.request(), which redacts")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Request is immutable ({name})")
+
+    def __repr__(self) -> str:
+        return f"Request(phase={self.phase!r}, tier={self.tier!r}, messages={len(self.messages)})"
+
+    def followed_by(self, *messages: Message) -> Request:
+        """The same request with more turns (a repair), redacted like the first ones."""
+        return request(
+            self.phase,
+            self.tier,
+            self.system,
+            (*self.messages, *messages),
+            schema=self.schema,
+            max_tokens=self.max_tokens,
+            timeout_s=self.timeout_s,
+        )
+
+
+def request(
+    phase: str,
+    tier: str,
+    system: Sequence[str],
+    messages: Sequence[Message | str],
+    *,
+    schema: dict | None = None,
+    max_tokens: int = 4096,
+    timeout_s: float = 120.0,
+) -> Request:
+    """The one way to make a Request: every system block and message is redacted.
+
+    `system` is for trusted instructions only (skill text, references, ygs's own
+    contracts). Repository content, documents, diffs and answers go in `messages`
+    (a plain string is a user turn); build JSON payloads with `as_json`.
+    """
+    turns = tuple(
+        Message("user", redact(m)) if isinstance(m, str) else replace(m, content=redact(m.content))
+        for m in messages
+    )
+    built = object.__new__(Request)
+    values = {
+        "phase": phase,
+        "tier": tier,
+        "system": tuple(redact(block) for block in system),
+        "messages": turns,
+        "schema": schema,
+        "max_tokens": max_tokens,
+        "timeout_s": timeout_s,
+    }
+    for name, value in values.items():
+        object.__setattr__(built, name, value)
+    return built
+
+
+def as_json(value: Any) -> str:
+    """`value` as JSON text for a prompt, every string redacted before it is encoded."""
+    return json.dumps(redact_data(value), default=lambda o: redact(str(o)), ensure_ascii=False)
 
 
 @dataclass
@@ -138,7 +207,7 @@ class Ledger:
                 "total": asdict(self.total),
                 "cost_usd": round(self.spent_usd, 6),
             }
-            atomic_write(self.path, redact(json.dumps(summary, indent=2)) + "\n")
+            atomic_write(self.path, json.dumps(redact_data(summary), indent=2) + "\n")
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*\n(.*?)\n```\s*$", re.S)
@@ -163,7 +232,8 @@ class Session:
     around_call: Callable[[], AbstractContextManager] = nullcontext  # a spinner on a terminal
 
     def ask(self, request: Request) -> Reply:
-        request = _redacted(request)
+        if type(request) is not Request:
+            raise TypeError("Session.ask takes a Request from ygs.llm.port.request()")
         reply = self._call(request)
         if request.schema is None:
             return reply
@@ -180,12 +250,9 @@ class Session:
                 f"Your reply was not valid: {problem}. Reply again with only a JSON value that "
                 f"matches this schema, no prose:\n{json.dumps(request.schema)}"
             )
-            messages = (
-                *request.messages,
-                Message("assistant", reply.text),
-                Message("user", repair),
+            reply = self._call(
+                request.followed_by(Message("assistant", reply.text), Message("user", repair))
             )
-            reply = self._call(replace(request, messages=messages))
         raise unavailable(
             f"the model's reply for {request.phase} was not valid JSON for its schema after "
             f"{MAX_REPAIRS} repair attempts ({problem})",
@@ -220,11 +287,3 @@ def _check(text: str, schema: dict) -> str | None:
         return f"not JSON ({err})"
     found = jsonshape.problems(value, schema)
     return "; ".join(found[:5]) if found else None
-
-
-def _redacted(request: Request) -> Request:
-    return replace(
-        request,
-        system=tuple(redact(block) for block in request.system),
-        messages=tuple(Message(m.role, redact(m.content)) for m in request.messages),
-    )

@@ -88,11 +88,15 @@ def judged(raw: list, path: str, lines: list[str]) -> Judged:
 
 
 def numbered(text: str) -> str:
-    return "\n".join(f"{n:>4}  {line}" for n, line in enumerate(text.splitlines(), 1))
+    """The document with line numbers, its secrets redacted line by line (numbers still hold)."""
+    from ygs.core.secrets import redact_lines
+
+    lines = redact_lines(text.splitlines())
+    return "\n".join(f"{n:>4}  {line}" for n, line in enumerate(lines, 1))
 
 
 def model_findings(session, skill, path: str, text: str, lint_findings: list[Finding]) -> list:
-    from ygs.llm.port import Message, Request
+    from ygs.llm.port import request
     from ygs.skills import reference_texts
 
     references = reference_texts(skill.folder)
@@ -102,11 +106,11 @@ def model_findings(session, skill, path: str, text: str, lint_findings: list[Fin
         f"Document {path}:\n{numbered(text)}"
     )
     reply = session.ask(
-        Request(
-            phase=skill.name,
-            tier=skill.tier or "reasoning",
-            system=(skill.body, *references),
-            messages=(Message("user", message),),
+        request(
+            skill.name,
+            skill.tier or "reasoning",
+            (skill.body, *references),
+            [message],
             schema=FINDINGS_SCHEMA,
             max_tokens=4096,
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ygs.core.secrets import is_secret_file
+from ygs.core.secrets import is_secret_file, redact_lines
 from ygs.errors import YgsError
 from ygs.review.diff import Diff, FileDiff
 from ygs.review.findings import REPLY_SCHEMA, Dropped, ReviewFinding, judged
@@ -108,13 +108,17 @@ def sendable(f: FileDiff) -> str:
 
 
 def render_file(f: FileDiff, lenses: tuple[str, ...]) -> str:
+    """One file's hunks as the model reads them. Every line (added, context and removed) is
+    redacted as a value before it is rendered, a hunk at a time so a key spread over lines
+    goes too."""
     head = f"=== FILE {f.path} ({f.status}{', from ' + f.old_path if f.old_path else ''})"
     lines = [f"{head} lenses: {', '.join(lenses)} ==="]
     for hunk in f.hunks:
         lines.append(hunk.header)
-        for ln in hunk.lines:
+        texts = redact_lines([ln.text for ln in hunk.lines])
+        for ln, text in zip(hunk.lines, texts, strict=True):
             number = "" if ln.new is None else str(ln.new)
-            lines.append(f"{ln.kind} {number:>5} | {ln.text}")
+            lines.append(f"{ln.kind} {number:>5} | {text}")
     return "\n".join(lines) + "\n"
 
 
@@ -274,18 +278,18 @@ def review(
 
 
 def _ask(session, system: tuple[str, ...], user: str, max_tokens: int, timeout_s: float) -> list:
-    from ygs.llm.port import Message, Request
+    from ygs.llm.port import request
 
-    request = Request(
+    built = request(
         "review",
         "reasoning",
         system,
-        (Message("user", user),),
+        [user],
         schema=REPLY_SCHEMA,
         max_tokens=max_tokens,
         timeout_s=timeout_s,
     )
-    reply = session.ask(request)
+    reply = session.ask(built)
     return reply.data if isinstance(reply.data, list) else []
 
 

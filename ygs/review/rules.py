@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ygs.core import secrets
 from ygs.core.findings import Severity
 from ygs.core.lint.catalogue import Rule
+from ygs.core.scan import AllOf, AnyOf, Matcher, Opened, in_order
 from ygs.review import lang as kinds
 from ygs.review.diff import ADDED, RENAMED, Diff, FileDiff
 
@@ -96,6 +97,18 @@ CATALOGUE: dict[str, Rule] = {
             """Repository content is data, not instructions. Text that tells a reviewer or an AI to
            ignore its instructions, approve, or report nothing is a prompt-injection attempt. ygs
            does not obey it and reports it so a person can see it.""",
+        ),
+        _r(
+            "SEC006",
+            "security",
+            MUST,
+            "Change modifies the reviewer's own configuration",
+            "Review and merge the change to `.ygs/config.yaml` or `.ygs/skills/` on its own, "
+            "by a person; later changes are then reviewed with it.",
+            """ygs reviews a change with the skills, prompts and settings of the base revision,
+           never with the ones the change brings, so a change cannot rewrite its reviewer
+           ("pre-approved; reply []"). A change to those files is itself reported: a person
+           decides whether the new reviewer is right. It cannot be suppressed inline.""",
         ),
         _r(
             "DBG001",
@@ -330,7 +343,7 @@ class LineCheck:
     rule: str
     langs: frozenset[str] | None  # None: every text file
     hints: tuple[str, ...]  # cheap substring test before the regex
-    pattern: re.Pattern[str]
+    pattern: Matcher  # a compiled pattern, or a linear-time combination (ygs.core.scan)
     unless: re.Pattern[str] | None = None
     code_only: bool = True  # skip comment lines
 
@@ -340,7 +353,7 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
         rule,
         frozenset(langs.split()) if langs else None,
         tuple(hints.split("|")),
-        re.compile(pattern, flags),
+        re.compile(pattern, flags) if isinstance(pattern, str) else pattern,
         re.compile(unless, flags) if unless else None,
         code_only,
     )
@@ -350,12 +363,22 @@ _INTERP = (  # f-string, % formatting, .format(), concatenation, template interp
     r"""(\bf|\brf|\bfr)["']|["']\s*%\s*[\w(\[{]|["']\s*\.format\("""
     r"""|["']\s*\+\s*\w|\w\s*\+\s*["']|\$\{"""
 )
-_SQL = (
-    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|DROP\s+TABLE"
-    r"|ALTER\s+TABLE|TRUNCATE\s+TABLE)\b"
-    r"|\b(select\s.+\sfrom\s+\S+\s+(where|join|order|group|limit)|insert\s+into\s+\S+\s*(\(|values)"
-    r"|update\s+\S+\s+set\s+\w+\s*=|delete\s+from\s+\S+\s+where)\b"
+_SQL = AnyOf(
+    (
+        in_order(r"\bSELECT\s", r"\sFROM\b"),
+        re.compile(
+            r"\b(?:INSERT\s++INTO|UPDATE\s++\S++\s++SET|DELETE\s++FROM|DROP\s++TABLE"
+            r"|ALTER\s++TABLE|TRUNCATE\s++TABLE)\b"
+        ),
+        in_order(r"\bselect\s", r"\sfrom\s++\S++\s++(?:where|join|order|group|limit)\b"),
+        re.compile(
+            r"\b(?:insert\s++into\s++[^\s(]++\s*+(?:\(|values)|update\s++\S++\s++set\s++\w++\s*+="
+            r"|delete\s++from\s++\S++\s++where\b)"
+        ),
+    )
 )
+_EMPTY_GO_CHECK = Opened(re.compile(r"\bif\b"), re.compile(r"\berr\s*+!=\s*+nil\s*+\{\s*+\}"), "{")
+_IMG_WITHOUT_ALT = r"<img\b(?![^<>]*\balt\s*=)[^<>]*+>"  # a tag ends at the next < or >
 LINE_CHECKS: tuple[LineCheck, ...] = (
     _c("DBG001", "py", "print", r"^\s*print\s*\("),
     _c("DBG001", "js", "console.", r"\bconsole\.(log|debug|trace|dir|table)\s*\("),
@@ -382,9 +405,9 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "ERR002",
         "js java php",
         "catch",
-        r"\bcatch\s*(\([^)]*\))?\s*\{\s*\}|\.catch\(\s*\(?\w*\)?\s*=>\s*\{\s*\}\s*\)",
+        r"\bcatch\s*+(?:\([^()]*+\))?+\s*+\{\s*+\}|\.catch\(\s*+\(?+\w*+\)?+\s*+=>\s*+\{\s*+\}\s*+\)",
     ),
-    _c("ERR002", "go", "err != nil", r"\bif\b[^{]*\berr\s*!=\s*nil\s*\{\s*\}"),
+    _c("ERR002", "go", "err != nil", _EMPTY_GO_CHECK),
     _c("ERR003", "go", "_", r"^\s*_\s*=\s*[\w.]+\(|,\s*_\s*:?=\s*[\w.]+\("),
     _c("ERR003", "rs", "let _", r"^\s*let\s+_\s*=\s*.*\("),
     _c("DNG001", "py", "eval|exec", r"(?<![\w.])(eval|exec)\s*\("),
@@ -409,17 +432,30 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "DNG006",
         None,
         "SELECT|select|INSERT|insert|UPDATE|update|DELETE|delete|DROP|drop|ALTER|alter|TRUNCATE|truncate",
-        rf"(?=.*(?:{_SQL}))(?=.*({_INTERP}|`[^`]*\$\{{|Sprintf\())",
+        AllOf((_SQL, re.compile(rf"{_INTERP}|`[^`]*+\$\{{|Sprintf\("))),
     ),
     _c(
         "DNG007",
         None,
         "verify|CERT_NONE|_create_unverified|check_hostname|rejectUnauthorized|NODE_TLS|InsecureSkipVerify|--insecure",
-        r"\bverify\s*=\s*False\b|\bCERT_NONE\b|_create_unverified_context|check_hostname\s*=\s*False"
-        r"|rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['\"]?0|InsecureSkipVerify\s*:\s*true|curl\b.*\s--insecure\b",
+        AnyOf(
+            (
+                re.compile(
+                    r"\bverify\s*=\s*False\b|\bCERT_NONE\b|_create_unverified_context"
+                    r"|check_hostname\s*=\s*False|rejectUnauthorized\s*:\s*false"
+                    r"|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['\"]?0|InsecureSkipVerify\s*:\s*true"
+                ),
+                in_order(r"\bcurl\b", r"\s--insecure\b"),
+            )
+        ),
     ),
-    _c("DNG008", None, "777|rwx", r"\bchmod\b[^\n]*?(\b0o?777\b|\b777\b|\ba\+rwx\b|\bugo\+rwx\b)"),
-    _c("UI001", "js", "<img", r"<img\b(?![^>]*\balt\s*=)[^>]*>"),
+    _c(
+        "DNG008",
+        None,
+        "777|rwx",
+        in_order(r"\bchmod\b", r"\b0o?777\b|\b777\b|\ba\+rwx\b|\bugo\+rwx\b"),
+    ),
+    _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
     _c(
         "SEC005",
@@ -431,7 +467,7 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         code_only=False,
     ),
 )
-_HTML_IMG = _c("UI001", None, "<img", r"<img\b(?![^>]*\balt\s*=)[^>]*>")
+_HTML_IMG = _c("UI001", None, "<img", _IMG_WITHOUT_ALT)
 _COMMENT = re.compile(r"^\s*(#|//|/\*|\*|<!--|--|;)")
 _TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 _ISSUE_REF = re.compile(r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\bgh-\d+\b|issues?/\d+", re.I)
@@ -508,7 +544,12 @@ def _next_code(lines: dict[int, str], number: int, limit: int = 5) -> tuple[int,
 
 
 _EXCEPT_OPEN = re.compile(r"^\s*except\b[^:]*:\s*(#.*)?$")
-_CATCH_OPEN = re.compile(r"(\bcatch\s*(\([^)]*\))?|\bif\b[^{]*\berr\s*!=\s*nil)\s*\{\s*$")
+_CATCH_OPEN = AnyOf(
+    (
+        re.compile(r"\bcatch\s*+(?:\([^()]*+\))?+\s*+\{\s*+$"),
+        Opened(re.compile(r"\bif\b"), re.compile(r"\berr\s*+!=\s*+nil\s*+\{\s*+$"), "{"),
+    )
+)
 
 
 def _swallowed(f: FileDiff) -> Iterator[Hit]:
@@ -578,11 +619,12 @@ def _call_hits(f: FileDiff) -> Iterator[Hit]:
 
 _PY_DEF = re.compile(r"^(\s*)(async\s+)?def\s+\w+")
 _BRACE_DEF = re.compile(
-    r"^\s*(export\s+)?(default\s+)?(async\s+)?function\b"
-    r"|^\s*(export\s+)?(const|let|var)\s+\w+\s*=\s*(async\s*)?(\([^)]*\)|\w+)\s*=>\s*\{"
-    r"|^func\b|^\s*(pub(\([\w:]+\))?\s+)?(async\s+)?(unsafe\s+)?fn\s+\w+"
-    r"|^\s*((public|private|protected|internal|static|final|override|abstract|async|suspend)\s+)+"
-    r"[\w<>\[\],.? ]*\b\w+\s*\([^;]*$"
+    r"^\s*+(?:export\s++)?+(?:default\s++)?+(?:async\s++)?+function\b"
+    r"|^\s*+(?:export\s++)?+(?:const|let|var)\s++\w++\s*+=\s*+(?:async\s*)?"
+    r"(?:\([^)]*+\)|\w++)\s*+=>\s*+\{"
+    r"|^func\b|^\s*+(?:pub(?:\([\w:]++\))?+\s++)?+(?:async\s++)?+(?:unsafe\s++)?+fn\s++\w"
+    r"|^\s*+(?:(?:public|private|protected|internal|static|final|override|abstract|async|suspend)"
+    r"\s++)++[\w<>\[\],.? ]*+(?<=[\w ])\([^;]*+$"
 )
 
 

@@ -1,5 +1,10 @@
-"""One review, end to end: intake → offline rules → model or merged findings → verification
-→ baseline → verdict. The imperative shell around the pure parts of `ygs.review`."""
+"""One review, end to end: intake → trusted reviewer → offline rules → model or merged
+findings → verification → baseline → verdict. The imperative shell around the pure parts of
+`ygs.review`.
+
+The diff is read with the working settings; everything that judges it (settings, rules,
+skills, the baseline of a committed change) comes from the base revision (ygs.review.trust).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from pathlib import Path
 from ygs.core.findings import fails, verdict
 from ygs.errors import Exit, YgsError
 from ygs.review import findings as rf
-from ygs.review import rules
+from ygs.review import rules, trust
 from ygs.review.diff import DELETED, Diff, Limits, only, parse
 from ygs.review.lang import LENSES, lenses_for
 from ygs.review.source import Scope
@@ -94,7 +99,12 @@ def intake(project, ask: Ask, limits: Limits, log: Callable[[str], None]):
             found = only(
                 found, lambda p: any(p == x or p.startswith(x.rstrip("/") + "/") for x in ask.paths)
             )
-        return found, Scope("pr", pr.base, pr.head_sha[:12] or pr.head), pr
+        from ygs.review.source import trusted_base
+
+        scope = Scope(
+            "pr", pr.base, pr.head_sha[:12] or pr.head, trusted_base(project.root, pr.base)
+        )
+        return found, scope, pr
     from ygs.review import source
 
     found, scope = source.load(
@@ -121,19 +131,51 @@ def offline(diff: Diff, ask: Ask, settings, overrides) -> tuple[list, list]:
     return rf.suppress(rf.from_hits(hits, diff, overrides), diff)
 
 
+@dataclass
+class Judge:
+    """What judges a change, all from the trusted revision: settings, rules, skills."""
+
+    reviewer: trust.Reviewer
+    settings: rules.Settings
+    limits: Limits
+    overrides: dict
+    excludes: list[str]
+
+    @property
+    def project(self):
+        return self.reviewer.project
+
+
 def review(project, ask: Ask, log: Callable[[str], None] = lambda _m: None) -> Result:
-    settings, limits, overrides, excludes = _settings(project)
+    limits = _settings(project)[1]  # the working settings only read the diff
     diff, scope, pr = intake(project, ask, limits, log)
-    diff, excluded = _excluded(diff, excludes)
+    note = "" if scope.trusted else "no base revision: installed skill packs and defaults"
+    with trust.reviewer(project, scope.trusted, note) as reviewer:
+        judge = Judge(reviewer, *_settings(reviewer.project))
+        if judge.limits != limits or _base_branch(judge.project) != _base_branch(project):
+            diff, scope, pr = intake(judge.project, ask, judge.limits, log)
+        return _reviewed(judge, ask, diff, scope, pr, log)
+
+
+def _base_branch(project) -> str:
+    return project.config["git.base_branch"]
+
+
+def _reviewed(judge: Judge, ask: Ask, diff: Diff, scope: Scope, pr, log) -> Result:
+    project, reviewer = judge.project, judge.reviewer
+    guarded = rf.from_hits(trust.guard(diff, reviewer.prefix), diff, judge.overrides)
+    diff, excluded = _excluded(diff, judge.excludes)
     files = lens_scope(diff, ask.lenses)
-    found, suppressed = offline(diff, ask, settings, overrides)
-    judged, dropped, model = _judgment(project, ask, diff, files, found, log)
+    found, suppressed = offline(diff, ask, judge.settings, judge.overrides)
+    found = guarded + found
+    judged, dropped, model = _judgment(project, reviewer, ask, diff, files, found, log)
     kept, duplicates = _dedupe(found + judged)
-    kept, baselined = _baseline(project, ask, kept)
+    kept, baselined = _baseline(_baseline_file(project, reviewer, scope, ask), ask, kept)
     kept = rf.ranked(kept)
     data = _data(
         diff, scope, ask, files, kept, dropped + duplicates, suppressed, baselined, model, excluded
     )
+    data["reviewer"] = {**reviewer.to_dict(), "notes": reviewer.notes}
     code = Exit.FINDINGS if fails([f.to_finding() for f in kept], ask.fail_on) else Exit.OK
     if ask.gate:
         code = _gate(project, kept, data)
@@ -146,7 +188,7 @@ def review(project, ask: Ask, log: Callable[[str], None] = lambda _m: None) -> R
     return Result(data, kept, diff, int(code), pr)
 
 
-def _judgment(project, ask: Ask, diff: Diff, files, found, log):
+def _judgment(project, reviewer, ask: Ask, diff: Diff, files, found, log):
     """Merged findings (an agent's) or the model's, verified; model stats."""
     if ask.merge is not None:
         kept, dropped = rf.judged(ask.merge, diff, source="merge", context_ok=False)
@@ -166,17 +208,17 @@ def _judgment(project, ask: Ask, diff: Diff, files, found, log):
     if session is None:
         note = "no model backend configured: rules only (see `ygs doctor`)"
         return [], [], {"backend": "offline", "calls": 0, "note": note}
-    return _model(project, session, ask, diff, files, found, log)
+    return _model(project, reviewer, session, ask, diff, files, found, log)
 
 
-def _model(project, session, ask, diff, files, found, log):
+def _model(project, reviewer, session, ask, diff, files, found, log):
     from ygs.review import model
 
     cfg = project.config
     budget = cfg["review.chunk_tokens"] * 4
     units = model.plan(diff, files, combined=ask.combined, budget=budget)
     cache = model.Cache(_contained(project, f"{CACHE_DIR}/x").parent if ask.cache else None)
-    texts = _skill_texts(project)
+    texts = _skill_texts(reviewer.skills)
     outcome = model.review(
         session,
         texts,
@@ -203,11 +245,11 @@ def _model(project, session, ask, diff, files, found, log):
     return outcome.findings, [d.to_dict() for d in outcome.dropped], info
 
 
-def _skill_texts(project) -> Callable[[str], tuple[str, ...]]:
+def _skill_texts(loaded: dict) -> Callable[[str], tuple[str, ...]]:
+    """The system text of a review skill: from the trusted packs only (never the change)."""
     from ygs import skills as packs
     from ygs.review.model import system_blocks
 
-    loaded, _problems = packs.load(packs.sources(project.root))
     memo: dict[str, tuple[str, ...]] = {}
 
     def text(name: str) -> tuple[str, ...]:
@@ -252,10 +294,18 @@ def _baseline_path(project, ask: Ask) -> Path:
     return chosen if chosen.is_absolute() else project.root / chosen
 
 
-def _baseline(project, ask: Ask, kept: list) -> tuple[list, list]:
-    path = _baseline_path(project, ask)
-    if not ask.use_baseline or ask.update_baseline or not path.is_file():
-        if ask.baseline is not None and not ask.update_baseline and not path.is_file():
+def _baseline_file(project, reviewer, scope: Scope, ask: Ask) -> Path | None:
+    """The baseline to read. A committed change (branch, pull request) is judged against the
+    base revision's, so it cannot accept its own findings; your own uncommitted work (staged,
+    working tree) and an explicit --baseline use the file on disk."""
+    if ask.baseline is not None or scope.mode not in ("branch", "pr"):
+        return _baseline_path(project, ask)
+    return reviewer.file(project.config["review.baseline"] or DEFAULT_BASELINE)
+
+
+def _baseline(path: Path | None, ask: Ask, kept: list) -> tuple[list, list]:
+    if path is None or not ask.use_baseline or ask.update_baseline or not path.is_file():
+        if ask.baseline is not None and not ask.update_baseline and path and not path.is_file():
             raise YgsError(
                 f"baseline {path} does not exist",
                 path=str(path),

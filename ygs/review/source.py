@@ -54,6 +54,7 @@ class Scope:
     mode: str  # worktree | staged | branch | pr
     base: str  # what the change is compared against (a ref, a sha, "HEAD", "index")
     head: str  # "working tree", "index", a sha or a PR head
+    trusted: str | None = None  # the commit whose reviewer settings and skills are trusted
 
     def to_dict(self) -> dict:
         return {"mode": self.mode, "base": self.base, "head": self.head}
@@ -86,6 +87,11 @@ def git(root: Path, *args: str, ok: tuple[int, ...] = (0,), data: bytes | None =
 def _verify(root: Path, ref: str) -> str | None:
     proc = _run(root, ("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"))
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def trusted_base(root: Path, branch: str) -> str | None:
+    """The commit of a pull request's base branch in this clone, if it has it."""
+    return _verify(root, f"origin/{branch}") or _verify(root, branch) if branch else None
 
 
 def _ensure_repo(root: Path) -> str | None:
@@ -135,12 +141,13 @@ def load(
     if staged:
         data = git(root, *DIFF, "--cached", head or EMPTY_TREE, *spec)
         found = diffs.parse(data, limits)
-        return _attach(root, found, lambda: _index_blobs(root)), Scope("staged", "HEAD", "index")
+        scope = Scope("staged", "HEAD", "index", head)
+        return _attach(root, found, lambda: _index_blobs(root)), scope
     data = git(root, *DIFF, head or EMPTY_TREE, *spec) + _untracked(root, paths)
     found = diffs.only(diffs.parse(data, limits), lambda p: not _ours(p))
     if not found.files and head and base_branch and _branch_differs(root, base_branch, head):
         return _branch(root, base_branch, head, spec, limits)
-    return _attach(root, found, None), Scope("worktree", "HEAD", "working tree")
+    return _attach(root, found, None), Scope("worktree", "HEAD", "working tree", head)
 
 
 def _refuse_conflicts(root: Path) -> None:
@@ -169,8 +176,8 @@ def _branch(root, base, head, spec, limits) -> tuple[diffs.Diff, Scope]:
     if not merge_base:
         raise YgsError(f"'{base}' and HEAD share no history", remedy="choose another --base")
     found = diffs.parse(git(root, *DIFF, merge_base, head, *spec), limits)
-    blobs = lambda: _tree_blobs(root, head)  # noqa: E731
-    return _attach(root, found, blobs), Scope("branch", base, head[:12])
+    scope = Scope("branch", base, head[:12], merge_base)
+    return _attach(root, found, lambda: _tree_blobs(root, head)), scope
 
 
 def _branch_differs(root: Path, base_branch: str, head: str) -> bool:
@@ -259,9 +266,8 @@ def _attach(root: Path, found: diffs.Diff, blobs) -> diffs.Diff:
     else:
         ids = blobs()
         pairs = [(p, ids[p]) for p in wanted if p in ids]
-        request = b"".join(sha + b"\n" for _, sha in pairs)
-        answers = _batch(git(root, "cat-file", "--batch", data=request)) if pairs else []
-        contents = {p: c for (p, _), c in zip(pairs, answers, strict=True) if c is not None}
+        answers = objects(root, [sha.decode() for _, sha in pairs])
+        contents = {p: _lines(b) for (p, _), b in zip(pairs, answers, strict=True) if b is not None}
     return diffs.with_contents(found, contents)
 
 
@@ -287,17 +293,31 @@ def _blob_ids(listing: bytes, keep, *, sha: int) -> dict[str, bytes]:
     return found
 
 
-def _batch(data: bytes) -> list[tuple[str, ...] | None]:
-    out, pos = [], 0
+def objects(root: Path, names: list[str], max_bytes: int | None = None) -> list[bytes | None]:
+    """The contents of git objects (a sha, `HEAD:path`, `:path`) in one `cat-file --batch`;
+    None for a missing object, one that is not a blob, one over `max_bytes`, or a name with
+    a newline (the protocol is one name a line: such a name is never sent)."""
+    sendable = [n for n in names if "\n" not in n]
+    if not sendable:
+        return [None] * len(names)
+    data = git(root, "cat-file", "--batch", data="".join(n + "\n" for n in sendable).encode())
+    answers = iter(_batch_answers(data, max_bytes))
+    return [None if "\n" in n else next(answers, None) for n in names]
+
+
+def _batch_answers(data: bytes, max_bytes: int | None) -> list[bytes | None]:
+    out: list[bytes | None] = []
+    pos = 0
     while pos < len(data):
         end = data.index(b"\n", pos)
         header = data[pos:end].split()
         pos = end + 1
-        if len(header) < 3 or header[1] != b"blob":
-            out.append(None)  # "<name> missing" (or not a blob)
+        if len(header) < 3:
+            out.append(None)  # "<name> missing"
             continue
         size = int(header[2])
-        out.append(_lines(data[pos : pos + size]))
+        fits = header[1] == b"blob" and (max_bytes is None or size <= max_bytes)
+        out.append(data[pos : pos + size] if fits else None)
         pos += size + 1
     return out
 

@@ -12,6 +12,7 @@ from ygs.core.findings import Finding, Severity
 from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.markdown import Doc
+from ygs.core.scan import in_order
 from ygs.core.specs import Requirement, is_gwt
 
 F = "prd"
@@ -193,7 +194,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_IF_THEN = re.compile(r"\bif\b.+\bthen\b", re.IGNORECASE | re.DOTALL)
+_IF_THEN = in_order(r"\bif\b", r"\bthen\b", flags=re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*")
 TECHNOLOGY = _wordset(
