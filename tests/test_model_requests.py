@@ -40,16 +40,27 @@ def test_a_request_cannot_be_made_or_changed_except_by_the_builder():
     assert longer.messages[-1].content == "password: [REDACTED password]"
 
 
+def _port_names(tree: ast.AST) -> set[str]:
+    """Names a module binds to the model port's Request (`from ygs.llm.port import Request`)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("ygs.llm.port", "ygs.llm"):
+            names |= {a.asname or a.name for a in node.names if a.name == "Request"}
+    return names
+
+
 def _violations(path: Path) -> list[str]:
     rel = path.relative_to(YGS.parent).as_posix()
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    ours = _port_names(tree)
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        if name == "Request":
+        via_port = isinstance(func, ast.Attribute) and ast.unparse(func.value).endswith("port")
+        if (isinstance(func, ast.Name) and name in ours) or (name == "Request" and via_port):
             found.append(f"{rel}:{node.lineno}: Request(...) built directly")
         if name in ("__new__", "__setattr__") and rel != "ygs/llm/port.py":
             found.append(f"{rel}:{node.lineno}: {name} outside the builder")

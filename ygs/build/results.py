@@ -151,14 +151,14 @@ def _case_failure(case) -> Failure:
 # --- summary lines -----------------------------------------------------------------------
 
 _PYTEST_COUNT = re.compile(
-    r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b"
+    r"(?<!\d)(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b"
 )
 _PYTEST_TIME = re.compile(r" in (\d+(?:\.\d+)?)s\b")
 _PYTEST_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.M)
 _UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in (\d+(?:\.\d+)?)s$", re.M)
 _UNITTEST_END = re.compile(r"^(OK|FAILED)(?: \(([^)\n]*)\))?$", re.M)
 _JEST_TESTS = re.compile(r"^Tests:[ \t]+([^\n]*)$", re.M)
-_JEST_COUNT = re.compile(r"(\d+) (passed|failed|skipped|todo|total)\b")
+_JEST_COUNT = re.compile(r"(?<!\d)(\d+) (passed|failed|skipped|todo|total)\b")
 _JEST_FAILED = re.compile(r"^[ \t]*\u25cf ([^\n]+)$", re.M)
 _VITEST_TESTS = re.compile(r"^[ \t]*Tests[ \t]+([^\n]*)$", re.M)
 _MOCHA = re.compile(r"^[ \t]*(\d+) (passing|failing|pending)\b", re.M)

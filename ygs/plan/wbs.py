@@ -326,7 +326,7 @@ def proposal_problems(
 def propose(project, source, session, context: str) -> dec.Decomposition:
     """Ask the model for a decomposition as JSON; send it back with the problems at most
     twice; then exit 5."""
-    from ygs.llm.port import Message, Request
+    from ygs.llm.port import Message, request
 
     known = requirement_priorities(project)
     skill = _skill_text(project)
@@ -338,19 +338,18 @@ def propose(project, source, session, context: str) -> dec.Decomposition:
         "criteria, fewer than 8 planned files, under 800 lines, Fibonacci points.\n\n"
         f"{context}\n\n--- {source.path} ---\n{source.text}"
     )
-    messages: tuple[Message, ...] = (Message("user", ask),)
+    asked = request(
+        "wbs",
+        "fast",
+        (skill,),
+        [ask],
+        schema=dec.MODEL_SCHEMA,
+        max_tokens=project.config["model.max_tokens"],
+        timeout_s=project.config["model.timeout_s"],
+    )
     problems: list[str] = []
     for _attempt in range(MAX_REPAIRS + 1):
-        request = Request(
-            phase="wbs",
-            tier="fast",
-            system=(skill,),
-            messages=messages,
-            schema=dec.MODEL_SCHEMA,
-            max_tokens=project.config["model.max_tokens"],
-            timeout_s=project.config["model.timeout_s"],
-        )
-        reply = session.ask(request)
+        reply = session.ask(asked)
         try:
             proposal = dec.from_data({"prd": _prd_id(project, source), **reply.data})
             problems = proposal_problems(proposal, project, known)
@@ -358,8 +357,7 @@ def propose(project, source, session, context: str) -> dec.Decomposition:
             problems = [err.message]
         if not problems:
             return proposal
-        messages = (
-            *messages,
+        asked = asked.followed_by(
             Message("assistant", reply.text),
             Message(
                 "user",

@@ -93,16 +93,16 @@ def write(command: str, data: dict, session, skill=None, extra: dict | None = No
     if session is None:
         return {"text": fallback, "source": "signals", "note": "no model: written from the signals"}
     from ygs.errors import YgsError
-    from ygs.llm.port import Message, Request
+    from ygs.llm.port import request as build_request
 
     system = (skill.body,) if skill is not None else ()
     shown = {k: v for k, v in data.items() if k != "links"}
     payload = json.dumps({**shown, **(extra or {})}, default=str)
-    request = Request(
-        phase=f"team-{command}",
-        tier="fast",
-        system=(*system, RULES),
-        messages=(Message("user", f"{ASK[command]}\n\nReport data (JSON):\n{payload}"),),
+    request = build_request(
+        f"team-{command}",
+        "fast",
+        (*system, RULES),
+        [f"{ASK[command]}\n\nReport data (JSON):\n{payload}"],
         schema=SCHEMA,
         max_tokens=1024,
         timeout_s=90.0,

@@ -237,14 +237,26 @@ def pr_queue(snapshot, roster, analysis, clock) -> dict:
 
 def parse_budget(text: str) -> tuple[float, str]:
     """`--capacity`: a number with its unit, hours (`120h`) or story points (`30pt`)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|pts?|points?)\s*", text.lower())
-    if match is None:
+    spoken = text.strip().lower()
+    number = spoken.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+    unit = spoken[len(number) :].strip() if number else ""
+    if not _is_amount(number) or unit not in _BUDGET_UNITS:
         raise YgsError(
             f"--capacity {text!r}: give a number and its unit",
             remedy="e.g. --capacity 120h (person-hours) or --capacity 30pt (story points)",
         )
-    unit = "hours" if match.group(2).startswith("h") else "points"
-    return float(match.group(1)), unit
+    return float(number), _BUDGET_UNITS[unit]
+
+
+_BUDGET_UNITS = {"h": "hours", "hour": "hours", "hours": "hours"} | {
+    u: "points" for u in ("pt", "pts", "point", "points")
+}
+
+
+def _is_amount(text: str) -> bool:
+    """Digits with at most one decimal point: `120`, `7.5`."""
+    whole, _, frac = text.partition(".")
+    return whole.isdigit() and whole.isascii() and (not frac or (frac.isdigit() and frac.isascii()))
 
 
 def _next_dates(snapshot: Snapshot, cap: Capacity, clock) -> tuple[Sprint | None, list[date]]:
