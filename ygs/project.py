@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ygs import config as config_mod
-from ygs.core.artifacts import Catalog, Layout, build_catalog
+from ygs.core.artifacts import Catalog, Layout, assemble, parse_file
 from ygs.errors import YgsError
 
 CONTEXT_FILE = "CONTEXT.md"
@@ -20,14 +20,56 @@ SKIP_DIRS = frozenset(
 
 
 def find_root(start: Path) -> Path:
-    """Nearest folder with .ygs/, else the git work-tree root, else `start`."""
+    """Nearest folder with .ygs/; else, below the git work-tree root, the nearest folder that
+    holds specs (a monorepo package with its own docs/prd, openspec/ or specs/NNN-x/); else
+    the git work-tree root; else `start`."""
     for folder in (start, *start.parents):
         if (folder / ".ygs").is_dir():
             return folder
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
+        if holds_specs(folder):
+            return folder
     return start
+
+
+def holds_specs(folder: Path) -> bool:
+    """A folder with ygs artifact folders, OpenSpec or spec-kit specs in it."""
+    from ygs.core.artifacts import DOC_FOLDERS, TASK_STATUSES
+    from ygs.core.formats import speckit_feature
+
+    if (folder / "openspec" / "specs").is_dir() or (folder / ".specify").is_dir():
+        return True
+    if any((folder / "docs" / name).is_dir() for name in DOC_FOLDERS):
+        return True
+    if any((folder / "tasks" / name).is_dir() for name in TASK_STATUSES):
+        return True
+    specs = folder / "specs"
+    try:
+        return specs.is_dir() and any(speckit_feature(p.name) for p in specs.iterdir())
+    except OSError:
+        return False
+
+
+def _walk_md(folder: str, rel: str, keep, out: list) -> None:
+    """Append (rel path, stat) of the .md files under `folder` (sorted, dot-folders
+    skipped); with `keep`, only those it accepts."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}"
+        if entry.name.endswith(".md"):
+            if entry.is_file() and (keep is None or keep(path) is not None):
+                try:
+                    out.append((path, entry.stat()))
+                except OSError:
+                    continue
+        elif not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            _walk_md(entry.path, path, keep, out)
 
 
 @dataclass
@@ -66,17 +108,24 @@ class Project:
         except ValueError:
             return str(path)
 
+    def artifact_paths(self) -> list[str]:
+        """Relative paths of the files the catalogue reads: every .md under the docs and tasks
+        roots, and the OpenSpec and spec-kit files where those tools keep them."""
+        return [rel for rel, _ in self.artifact_entries]
+
+    @cached_property
+    def artifact_entries(self) -> list[tuple[str, os.stat_result]]:
+        """(relative path, stat) of each file `artifact_paths` names, in one walk."""
+        from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
+
+        found: list[tuple[str, os.stat_result]] = []
+        for top in (self.layout.docs, self.layout.tasks, *FOREIGN_ROOTS):
+            keep = classify_foreign if top in FOREIGN_ROOTS else None
+            _walk_md(os.path.join(self.root, top), top, keep, found)
+        return list(dict(found).items())
+
     def artifact_files(self) -> list[tuple[str, bytes]]:
-        files = []
-        for top in (self.layout.docs, self.layout.tasks):
-            base = self.root / top
-            for folder, dirs, names in os.walk(base):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.endswith(".md"):
-                        path = Path(folder) / name
-                        files.append((path.relative_to(self.root).as_posix(), path.read_bytes()))
-        return files
+        return [(rel, (self.root / rel).read_bytes()) for rel in self.artifact_paths()]
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -84,4 +133,65 @@ class Project:
         context = self.root / CONTEXT_FILE
         if context.is_file():
             extra.append(context.read_bytes().decode("utf-8", "replace"))
-        return build_catalog(self.artifact_files(), self.layout, extra)
+        return assemble(self._parsed_files(), extra)
+
+    def _parsed_files(self) -> list:
+        """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
+        from ygs.cache import MISS, FileCache
+
+        layout = self.layout
+        cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+        parsed = []
+        for rel, st in self.artifact_entries:
+            value = cache.get(rel, st)
+            if value is MISS:
+                try:
+                    data = (self.root / rel).read_bytes()
+                except OSError:
+                    continue
+                value = cache.get_by_digest(rel, st, data)
+                if value is MISS:
+                    value = parse_file(rel, data, layout)
+                    cache.put(rel, st, data, value)
+            parsed.append(value)
+        cache.save()
+        return parsed
+
+
+def foreign_specs(root: Path) -> list[dict]:
+    """Specs other tools keep here: what, where, how many, and the command to run next."""
+    from ygs.core.formats import speckit_feature
+
+    found = []
+    specs = root / "openspec" / "specs"
+    if (root / "openspec").is_dir():
+        count = sum(1 for _ in specs.rglob("spec.md")) if specs.is_dir() else 0
+        changes = root / "openspec" / "changes"
+        active = (
+            sum(1 for p in changes.iterdir() if p.is_dir() and p.name != "archive")
+            if changes.is_dir()
+            else 0
+        )
+        found.append(
+            {
+                "format": "openspec",
+                "where": "openspec/",
+                "count": count,
+                "detail": f"{count} capability spec(s), {active} active change(s)",
+                "next": "ygs check  (reads them in place; `ygs import openspec` moves them)",
+            }
+        )
+    features = root / "specs"
+    if features.is_dir():
+        names = [p for p in features.iterdir() if p.is_dir() and speckit_feature(p.name)]
+        if names or (root / ".specify").is_dir():
+            found.append(
+                {
+                    "format": "spec-kit",
+                    "where": "specs/",
+                    "count": len(names),
+                    "detail": f"{len(names)} feature folder(s)",
+                    "next": "ygs check  (reads them in place; `ygs import spec-kit` moves them)",
+                }
+            )
+    return found

@@ -59,30 +59,176 @@ def check(
     fail_on = choice(fail_on, FAIL_ON, "--fail-on")
     if explain is not None:
         return _explain(explain)
+    import gc
+
     from ygs import __version__
     from ygs.core.findings import fails
-    from ygs.core.lint import all_rules, lint
-    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+    from ygs.core.lint import all_rules
     from ygs.report import Report
 
-    proj = _project()
-    catalog = proj.catalog
+    gc.disable()  # a short run that allocates many small objects: collection only costs
+    proj = _project_for(paths or [])
     rules = all_rules()
+    overrides = _overrides(proj, rules)
+    result = _check_result(proj, paths or [], changed, overrides)
+    findings = result["findings"]
+    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
+    lines = result["lines"]
+    report = Report(
+        "ygs check",
+        findings,
+        rules,
+        __version__,
+        fail_on,
+        lambda path, line: lines.get((path, line), ""),
+        checked=result["checked"],
+    )
+    extra = {"checked": result["checked"], "inputs": result["inputs"]}
+    return deliver(report, fmt, output, code, extra)
+
+
+def _overrides(proj, rules):
+    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+
     try:
-        overrides = parse_overrides(proj.config["check.rules"], rules)
+        return parse_overrides(proj.config["check.rules"], rules)
     except OverrideError as err:
         where = proj.config.sources.get("check.rules", "")
         raise YgsError(
             err.message, path=where.split(": ", 1)[-1] or None, remedy=err.remedy
         ) from None
-    scope = _scope(proj, catalog, paths or [], changed)
-    findings = lint(
-        catalog, exists=lambda p: (proj.root / p).exists(), overrides=overrides, paths=scope
+
+
+def _check_result(proj, paths: list[Path], changed: bool, overrides) -> dict:
+    """Findings, line texts (for fingerprints), the count checked and input totals; a warm
+    run whose inputs are all unchanged reads them from the result cache."""
+    from ygs.cache import MISS, ResultCache, inputs_key
+
+    scope_args = sorted(_relative(proj, p) for p in paths)
+    changed_files = sorted(_changed(proj)) if changed else None
+    stats = [(rel, st.st_size, st.st_mtime_ns) for rel, st in proj.artifact_entries]
+    key = inputs_key(
+        "check",
+        str(proj.root),
+        proj.layout,
+        stats,
+        _stat(proj.root / "CONTEXT.md"),
+        sorted((k, str(v)) for k, v in overrides.items()),
+        scope_args,
+        changed_files,
     )
-    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
-    report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))
+    cache = ResultCache(proj.root, "check")
+    cached = cache.get(key)
+    if cached is not MISS and all(
+        (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
+    ):
+        return cached
+    result = _lint(proj, paths, changed_files, overrides)
+    cache.put(key, result)
+    return result
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _lint(proj, paths: list[Path], changed_files, overrides) -> dict:
+    from ygs.core.lint import lint
+    from ygs.core.lint.common import NOTHING_CHECKED
+    from ygs.core.specs import Index
+
+    catalog = proj.catalog
+    index = Index(catalog)
+    scope = _scope(proj, catalog, paths, changed_files)
+    seen: dict[str, bool] = {}
+
+    def exists(rel: str) -> bool:
+        if rel not in seen:
+            seen[rel] = (proj.root / rel).exists()
+        return seen[rel]
+
+    findings = lint(catalog, exists=exists, overrides=overrides, paths=scope, index=index)
     checked = len(scope) if scope is not None else len(catalog.artifacts)
-    return deliver(report, fmt, output, code, {"checked": checked})
+    if not catalog.artifacts and not catalog.findings:
+        findings.append(NOTHING_CHECKED.at(".", None, f"nothing was checked: {_looked(proj)}"))
+    texts = {a.path: a.text for a in catalog.artifacts}
+    lines = {}
+    for f in findings:
+        text = texts.get(f.path)
+        if text is not None and f.line:
+            split = text.split("\n", f.line)
+            lines[(f.path, f.line)] = split[f.line - 1] if len(split) >= f.line else ""
+    return {
+        "findings": findings,
+        "lines": lines,
+        "checked": checked,
+        "inputs": inputs_summary(catalog, index, scope),
+        "exists": seen,
+    }
+
+
+def inputs_summary(catalog, index, scope=None) -> dict:
+    """What the check read: documents by format, requirements and scenarios."""
+    docs: dict[str, int] = {}
+    for a in catalog.artifacts:
+        if scope is None or a.path in scope:
+            docs[a.format] = docs.get(a.format, 0) + 1
+    reqs = [r for r in index.requirement_list if scope is None or r.path in scope]
+    return {
+        "documents": sum(docs.values()),
+        "by_format": dict(sorted(docs.items())),
+        "requirements": sum(1 for r in reqs if r.kind == "requirement"),
+        "stories": sum(1 for r in reqs if r.kind == "story"),
+        "scenarios": sum(len(r.scenarios) for r in reqs),
+    }
+
+
+def _looked(proj) -> str:
+    """Where ygs looked, for messages about finding nothing."""
+    from ygs.core.formats import FOREIGN_ROOTS
+
+    roots = [proj.layout.docs, proj.layout.tasks, "openspec", "specs/NNN-*", FOREIGN_ROOTS[-1]]
+    found = [f for f in _stray_markdown(proj)]
+    note = f"; markdown there that is not an artifact: {', '.join(found)}" if found else ""
+    return f"no artifacts under {', '.join(r + '/' for r in roots)} of {proj.root}{note}"
+
+
+def _stray_markdown(proj, limit: int = 3) -> list[str]:
+    found = []
+    base = proj.root / proj.layout.docs
+    if base.is_dir():
+        for path in sorted(base.rglob("*.md")):
+            found.append(proj.rel(path))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _project_for(paths: list[Path]):
+    """The project; for `ygs check sub/docs` in a monorepo, the one that holds those paths
+    when they lie in a nested project (a folder with its own docs/prd, openspec/, …)."""
+    from ygs.project import Project, find_root
+
+    proj = _project()
+    if not paths:
+        return proj
+    roots = set()
+    for path in paths:
+        full = (path if path.is_absolute() else opts().cwd / path).resolve()
+        if not full.exists():
+            raise YgsError(f"{path} does not exist", path=str(path), remedy="check the path")
+        start = full if full.is_dir() else full.parent
+        roots.add(find_root(start))
+    if len(roots) == 1:
+        (nested,) = roots
+        if nested != proj.root and proj.root in nested.parents:
+            log(f"ygs: checking the project at {proj.rel(nested)}", level=1)
+            return Project.at(nested)
+    return proj
 
 
 def _explain(rule_id: str) -> int:
@@ -117,21 +263,7 @@ def _project():
     return Project.at(opts().cwd)
 
 
-def _source(catalog):
-    """(path, line) -> that line's text, for fingerprints that survive line moves."""
-    texts = {a.path: a.text for a in catalog.artifacts}
-    cache: dict[str, list[str]] = {}
-
-    def line_text(path: str, line: int | None) -> str:
-        if path not in texts or not line:
-            return ""
-        lines = cache.setdefault(path, texts[path].split("\n"))
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    return line_text
-
-
-def _scope(proj, catalog, paths: list[Path], changed: bool) -> set[str] | None:
+def _scope(proj, catalog, paths: list[Path], changed: list[str] | None) -> set[str] | None:
     """The artifact paths to report on, or None for all of them."""
     known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
     scope: set[str] | None = None
@@ -141,8 +273,8 @@ def _scope(proj, catalog, paths: list[Path], changed: bool) -> set[str] | None:
         for prefix in prefixes:
             if (proj.root / prefix).is_file() and prefix not in known:
                 log(f"ygs: {prefix} is not an artifact (docs/<type>/ or tasks/<status>/): skipped")
-    if changed:
-        files = set(_changed(proj))
+    if changed is not None:
+        files = set(changed)
         scope = (known if scope is None else scope) & files
         log(f"ygs: {len(scope)} changed artifact(s)", level=1)
     return scope
@@ -211,16 +343,19 @@ def trace(
     `trace.tests` globs. Commits count when their message names a TASK or REQ id.
     """
     fmt = choice(fmt, TRACE_FORMATS, "--format")
+    import gc
+
     from ygs import __version__
     from ygs.core import trace as tr
     from ygs.core.lint import all_rules
     from ygs.core.specs import Index
     from ygs.report import Report
 
+    gc.disable()  # a short run that allocates many small objects: collection only costs
     proj = _project()
     catalog = proj.catalog
     graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
-    problems = [*unreadable, *tr.gate(graph)] if gate else unreadable
+    problems = [*unreadable, *tr.gate(graph, _looked(proj))] if gate else unreadable
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
@@ -288,8 +423,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
     """The trace graph for a project, plus the input errors that make it incomplete."""
     from ygs.core import trace as tr
 
-    files = list(find_test_files(proj.root, proj.config["trace.tests"], proj.layout))
-    tests = tr.scan_tests(files)
+    files, tests = _test_refs(proj)
     commits = []
     if with_commits:
         from ygs import repo
@@ -305,6 +439,33 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
             "the graph is incomplete"
         )
     return graph, list(catalog.input_errors)
+
+
+def _test_refs(proj) -> tuple[list[str], list]:
+    """The test files and their `covers:` lines; unchanged files come from the cache."""
+    from ygs.cache import MISS, FileCache
+    from ygs.core import trace as tr
+
+    globs = proj.config["trace.tests"]
+    cache = FileCache.open(proj.root, "tests", tuple(globs), proj.env)
+    files, refs = [], []
+    for rel, st in find_test_entries(proj.root, globs, proj.layout):
+        value = cache.get(rel, st)
+        if value is MISS:
+            try:
+                data = (proj.root / rel).read_bytes()
+            except OSError:
+                continue
+            value = cache.get_by_digest(rel, st, data)
+            if value is MISS:
+                text = None if b"\0" in data[:1024] else data.decode("utf-8", "replace")
+                value = None if text is None else tuple(tr.scan_tests([(rel, text)]))
+                cache.put(rel, st, data, value)
+        if value is not None:
+            files.append(rel)
+            refs.extend(value)
+    cache.save()
+    return files, refs
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -332,10 +493,22 @@ def glob_regex(pattern: str) -> re.Pattern:
 
 def find_test_files(root: Path, globs: list[str], layout=None):
     """(path, text) of files under root matching a glob; artifact folders are skipped."""
+    for rel, _st in find_test_entries(root, globs, layout):
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            continue
+        if b"\0" not in data[:1024]:
+            yield rel, data.decode("utf-8", "replace")
+
+
+def find_test_entries(root: Path, globs: list[str], layout=None):
+    """(path, stat) of files under root matching a glob and at most MAX_TEST_FILE bytes;
+    artifact folders are skipped."""
     from ygs.project import SKIP_DIRS
 
     patterns = [glob_regex(g) for g in globs]
-    skip = {".", ""}
+    skip = {".", "", "openspec"}
     if layout is not None:
         skip |= {layout.docs, layout.tasks}
     for folder, dirs, names in os.walk(root):
@@ -349,12 +522,9 @@ def find_test_files(root: Path, globs: list[str], layout=None):
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if not any(p.match(rel) for p in patterns):
                 continue
-            path = Path(folder) / name
             try:
-                if path.stat().st_size > MAX_TEST_FILE:
-                    continue
-                data = path.read_bytes()
+                st = os.stat(os.path.join(folder, name))
             except OSError:
                 continue
-            if b"\0" not in data[:1024]:
-                yield rel, data.decode("utf-8", "replace")
+            if st.st_size <= MAX_TEST_FILE:
+                yield rel, st

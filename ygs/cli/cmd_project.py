@@ -52,6 +52,9 @@ def init(
     )
     layout = Project.at(root).layout if (root / ".ygs" / "config.yaml").is_file() else None
     report = run_init(root, *(() if layout is None else (layout.docs, layout.tasks)))
+    from ygs.project import foreign_specs
+
+    foreign = foreign_specs(root)
 
     def human(console) -> None:
         if not report.git:
@@ -71,9 +74,14 @@ def init(
         )
         for note in report.detected.notes:
             console.print(f"  note: {note}")
-        console.print("Next: `ygs refine-prd` to write the first PRD.")
+        for item in foreign:
+            console.print(f"found {item['format']} specs in {item['where']}: {item['detail']}")
+        if foreign:
+            console.print(f"Next: {foreign[0]['next']}", markup=False)
+        else:
+            console.print("Next: `ygs refine-prd` to write the first PRD.")
 
-    return emit(report.to_dict(), human)
+    return emit({**report.to_dict(), "foreign_specs": foreign}, human)
 
 
 def status() -> int:
@@ -101,10 +109,14 @@ def _status_data(proj, catalog) -> dict:
     open_threats = [t for t in graph.threats if t.status == "open"]
     signals = lifecycle.Signals(
         must_without_task=tuple(
-            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tasks
+            r.id
+            for r in graph.requirements
+            if r.gated and tr.gated_as_must(r.priority) and not r.tasks
         ),
         must_without_test=tuple(
-            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tests
+            r.id
+            for r in graph.requirements
+            if r.gated and tr.gated_as_must(r.priority) and not r.tests
         ),
         open_high_unplanned=tuple(
             t.id for t in open_threats if t.priority == "High" and not t.tasks

@@ -52,7 +52,8 @@ DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
 ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
 ID_RE = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-_NUMBERED = re.compile(r"^(\d{1,6})-")
+_NUMBERED = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
+ADR_FOLDERS = frozenset({"adr", "adrs", "decisions"})  # where other tools keep ADRs
 _TASK_NAME = re.compile(r"^(TASK-\d+)\b")
 _HEADING_ID = re.compile(r"^#{2,6}\s+(REQ-\d+)\b")
 _ROW_ID = re.compile(r"^\|\s*((?:THR|MIT)-\d+)\s*\|")
@@ -120,6 +121,8 @@ class Artifact:
     body_line: int
     text: str
     key_lines: dict[str, int] = field(default_factory=dict)
+    format: str = "ygs"  # ygs | openspec | spec-kit | nygard | madr
+    parsed: Any = None  # foreign formats: ygs.core.formats.Parsed
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
@@ -132,6 +135,7 @@ class Artifact:
             "status": self.status,
             "date": self.date,
             "path": self.path,
+            "format": self.format,
         }
 
 
@@ -148,6 +152,8 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
         return None
     folder = parts[len(docs)]
     matches = [k for k in KINDS.values() if k.folder == folder]
+    if not matches and (folder in ADR_FOLDERS or parts[-2] in ADR_FOLDERS):
+        return "adr" if _NUMBERED.match(name) else None
     if not matches:
         return None
     stem = name[:-3]
@@ -183,6 +189,14 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         kind = declared
     title = _text(meta.get("title")) or _first_heading(doc.body) or id_from_name(kind, path)
     status = _text(meta.get("status"))
+    date = _text(meta.get("date"))
+    fmt = "ygs"
+    if kind == "adr" and "id" not in meta and "type" not in meta:
+        from ygs.core.formats import adr_style
+
+        style = adr_style.read(doc.body)
+        fmt, title = style.format, style.title or title
+        status, date = status.lower() or style.status, date or style.date
     if kind == "task" and not status:
         status = path.split("/")[-2]
     return Artifact(
@@ -191,13 +205,48 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         id=_text(meta.get("id")) or id_from_name(kind, path),
         title=title,
         status=status,
-        date=_text(meta.get("date")),
+        date=date,
         meta=meta,
         body=doc.body,
         body_line=doc.body_line,
         text=text,
         key_lines=doc.key_lines,
+        format=fmt,
     )
+
+
+def parse_foreign(path: str, text: str, kind: str, fmt: str) -> Artifact:
+    """An OpenSpec or spec-kit file; frontmatter is optional and never fatal here."""
+    from ygs.core import formats
+
+    parsed = formats.parse(path, text, kind, fmt)
+    try:
+        meta = frontmatter.parse(text).meta
+    except frontmatter.FrontmatterError:
+        meta = {}
+    return Artifact(
+        path=path,
+        kind=kind,
+        id=foreign_id(kind, parsed),
+        title=parsed.title,
+        status=parsed.status,
+        date="",
+        meta=meta,
+        body=text,
+        body_line=1,
+        text=text,
+        format=fmt,
+        parsed=parsed,
+    )
+
+
+def foreign_id(kind: str, parsed: Any) -> str:
+    if kind in ("spec", "change") or (kind == "constitution"):
+        return parsed.doc or kind
+    if kind == "spec-delta":
+        return f"{parsed.doc}/specs/{parsed.title}"
+    suffix = {"change-design": "design"}.get(kind, kind)
+    return f"{parsed.doc}/{suffix}"
 
 
 def _first_heading(body: str) -> str:
@@ -280,33 +329,52 @@ def decode(path: str, data: bytes) -> str | Finding:
         )
 
 
+def parse_file(path: str, data: bytes, layout: Layout = Layout()) -> Artifact | Finding | None:
+    """One file: its artifact, the finding that stops it being read, or None when the path
+    is not an artifact."""
+    from ygs.core.formats import classify_foreign
+
+    kind, fmt = classify(path, layout), "ygs"
+    if kind is None:
+        kind, fmt = classify_foreign(path) or (None, "")
+    if kind is None:
+        return None
+    text = decode(path, data)
+    if isinstance(text, Finding):
+        return text
+    if fmt != "ygs":
+        return parse_foreign(path, text, kind, fmt)
+    try:
+        return parse_artifact(path, text, kind)
+    except frontmatter.FrontmatterError as err:
+        return Finding(
+            MALFORMED,
+            Severity.MUST,
+            path,
+            err.line,
+            err.message,
+            "fix the YAML between the '---' lines",
+        )
+
+
 def build_catalog(
     files: Iterable[tuple[str, bytes]], layout: Layout = Layout(), extra_text: Iterable[str] = ()
 ) -> Catalog:
     """Parse every artifact file; collect problems instead of raising."""
+    return assemble((parse_file(path, data, layout) for path, data in files), extra_text)
+
+
+def assemble(
+    parsed: Iterable[Artifact | Finding | None], extra_text: Iterable[str] = ()
+) -> Catalog:
+    """The catalogue from parsed files: artifacts sorted by path, problems, duplicate ids."""
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
-    for path, data in files:
-        kind = classify(path, layout)
-        if kind is None:
-            continue
-        text = decode(path, data)
-        if isinstance(text, Finding):
-            findings.append(text)
-            continue
-        try:
-            artifacts.append(parse_artifact(path, text, kind))
-        except frontmatter.FrontmatterError as err:
-            findings.append(
-                Finding(
-                    MALFORMED,
-                    Severity.MUST,
-                    path,
-                    err.line,
-                    err.message,
-                    "fix the YAML between the '---' lines",
-                )
-            )
+    for item in parsed:
+        if isinstance(item, Artifact):
+            artifacts.append(item)
+        elif item is not None:
+            findings.append(item)
     artifacts.sort(key=lambda a: a.path)
     findings.extend(duplicate_ids(artifacts))
     return Catalog(artifacts, findings, tuple(extra_text))

@@ -37,6 +37,7 @@ class Report:
     fingerprints: Callable[[Finding], str] | None = None
     # optional: extra SARIF result properties per finding (e.g. lens, confidence)
     properties: Callable[[Finding], dict] | None = None
+    checked: int | None = None  # inputs read, when the command knows: 0 never reads "passed"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,7 +59,7 @@ class Report:
     def summary(self) -> str:
         c = self.counts
         if not self.findings:
-            return "No findings."
+            return "Nothing checked: no inputs." if self.checked == 0 else "No findings."
         return (
             f"{len(self.findings)} finding(s): {c['MUST']} MUST, {c['SHOULD']} SHOULD, "
             f"{c['MAY']} MAY"

@@ -25,6 +25,7 @@ def normal_id(value: str) -> str:
 class Context:
     index: Index
     exists: Callable[[str], bool] = field(default=_always)  # repo-relative path exists
+    targets: frozenset[str] | None = None  # lint only these paths (lookups still see all)
 
     @property
     def catalog(self) -> Catalog:
@@ -32,6 +33,13 @@ class Context:
 
     def of_kind(self, kind: str) -> list[Artifact]:
         return self.catalog.of_kind(kind)
+
+    def mine(self, kind: str | None = None) -> list[Artifact]:
+        """The artifacts to lint (of `kind`): all of them, or the targets."""
+        found = self.catalog.artifacts if kind is None else self.catalog.of_kind(kind)
+        if self.targets is None:
+            return found
+        return [a for a in found if a.path in self.targets]
 
     @cached_property
     def known_ids(self) -> set[str]:
