@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "cmd_docreview",
     "cmd_review",
     "cmd_task",
+    "cmd_import",
 )
 
 

@@ -253,9 +253,11 @@ def artifacts(
 ) -> int:
     """List every artifact with its type, id, status and path (nested folders included)."""
     from ygs.core.artifacts import KINDS
+    from ygs.core.formats import FOREIGN_KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise YgsError(f"unknown artifact type '{kind}'", remedy=f"one of: {', '.join(KINDS)}")
+    if kind is not None and kind not in KINDS and kind not in FOREIGN_KINDS:
+        known = [*KINDS, *FOREIGN_KINDS]
+        raise YgsError(f"unknown artifact type '{kind}'", remedy=f"one of: {', '.join(known)}")
     catalog = project().catalog
     items = [a for a in catalog.artifacts if kind is None or a.kind == kind]
     data = {
@@ -266,8 +268,8 @@ def artifacts(
     def human(console) -> None:
         from ygs.cli.render import findings, table
 
-        rows = [(a.kind, a.id, a.status, a.path) for a in items]
-        table(console, ("type", "id", "status", "path"), rows)
+        rows = [(a.kind, a.format, a.id, a.status, a.path) for a in items]
+        table(console, ("type", "format", "id", "status", "path"), rows)
         findings(console, catalog.findings)
 
     return emit(data, human, _input_errors(catalog))

@@ -151,6 +151,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
+        source = fields["source"].value.strip("` ") if "source" in fields else ""
         found.append(
             Requirement(
                 id=match.group(1),
@@ -162,6 +163,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
                 priority=priority,
                 fields=fields,
                 scenarios=tuple(scenarios),
+                aliases=_source_aliases(source),
                 inferred=inferred,
             )
         )
@@ -179,6 +181,15 @@ def statement_of_fields(fields: dict[str, Field]) -> str:
 
 
 _PROSE = "statement prose"  # a pseudo field: the prose of a requirement with no Statement line
+
+
+def _source_aliases(source: str) -> tuple[str, ...]:
+    """An imported requirement answers to its old id: `auth#x`, `001-chat/FR-001` and
+    `FR-001`."""
+    if not source:
+        return ()
+    bare = source.rsplit("/", 1)[-1]
+    return (source, bare) if "#" not in source and bare != source else (source,)
 
 
 def _prose(section) -> list[tuple[int, str]]:
@@ -349,7 +360,13 @@ class Index:
     @cached_property
     def requirement_list(self) -> list[Requirement]:
         own = [r for a in self.catalog.of_kind("prd") for r in requirements_of(a, self.doc(a))]
-        return own + self.foreign.requirements
+        imported = {alias for r in own for alias in r.aliases}
+        foreign = [
+            r
+            for r in self.foreign.requirements
+            if r.id not in imported and not imported.intersection(r.aliases)
+        ]
+        return own + foreign
 
     def requirements_in(self, path: str) -> list[Requirement]:
         """The requirements one PRD defines; parses only that PRD unless all are parsed."""

@@ -226,9 +226,17 @@ def build(
             satisfied.setdefault(known.id if known else req, []).append(task_id)
         for mit in as_list(task.meta.get("mitigates")):
             mitigated.setdefault(mit, []).append(task_id)
+    imported = {str(t.meta["source"]) for t in tasks.values() if t.meta.get("source")}
     for req_id, task_ids in index.foreign.links.items():
         known = index.requirements.get(req_id)
-        _add(satisfied.setdefault(known.id if known else req_id, []), task_ids)
+        foreign_tasks = index.foreign.tasks
+        fresh = [
+            t
+            for t in task_ids
+            if t not in imported
+            and (t not in foreign_tasks or foreign_tasks[t].qualified not in imported)
+        ]
+        _add(satisfied.setdefault(known.id if known else req_id, []), fresh)
     decisions = _decisions(index)
     requirements = []
     for req in index.requirement_list:

@@ -27,6 +27,7 @@ class ForeignTask(NamedTuple):
     line: int
     done: bool
     format: str
+    qualified: str = ""  # spec-kit: `feature/T001` whatever the canonical id
 
 
 class Joined(NamedTuple):
@@ -116,13 +117,15 @@ def _speckit(docs, reqs: list, tasks: dict, links: dict) -> int:
                 continue
             qualified = f"{feature}/{req.id}"
             ident = canon(feature, req.id)
-            aliases = [qualified] if ident != qualified else []
+            aliases = [qualified]
             reqs.append(_requirement(req, spec, feature, spec.status or "draft", ident, aliases))
     for doc in task_docs:
         feature = doc.parsed.doc
         for task in doc.parsed.tasks:
             ident = canon(feature, task.id)
-            tasks[ident] = ForeignTask(ident, task.title, doc.path, task.line, task.done, SPECKIT)
+            tasks[ident] = ForeignTask(
+                ident, task.title, doc.path, task.line, task.done, SPECKIT, f"{feature}/{task.id}"
+            )
             for local in (task.story, *task.refs):
                 if local:
                     links.setdefault(canon(feature, local), []).append(ident)
