@@ -188,17 +188,22 @@ class ResultCache:
         self.path = cache_dir(root, env) / f"{name}.result"
         self.env = env
 
-    def get(self, key: bytes) -> Any:
+    def get(self, key: bytes, newest_mtime_ns: int = 0) -> Any:
+        """The stored value for `key`; MISS when an input changed within RACY_S of the
+        write (its size and mtime may not show an edit)."""
         if not enabled(self.env):
             return MISS
         stored = read_blob(self.path, "result", self.env)
-        if stored is MISS or not isinstance(stored, tuple) or stored[0] != key:
+        if stored is MISS or not isinstance(stored, tuple) or len(stored) != 3:
             return MISS
-        return stored[1]
+        stored_key, written, value = stored
+        if stored_key != key or newest_mtime_ns / 1e9 >= written - RACY_S:
+            return MISS
+        return value
 
     def put(self, key: bytes, value: Any) -> None:
         if enabled(self.env):
-            write_blob(self.path, "result", (key, value), self.env)
+            write_blob(self.path, "result", (key, time.time(), value), self.env)
 
 
 def inputs_key(*parts: Any) -> bytes:

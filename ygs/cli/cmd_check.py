@@ -118,7 +118,7 @@ def _check_result(proj, paths: list[Path], changed: bool, overrides) -> dict:
         changed_files,
     )
     cache = ResultCache(proj.root, "check")
-    cached = cache.get(key)
+    cached = cache.get(key, max((st[2] for st in stats), default=0))
     if cached is not MISS and all(
         (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
     ):
