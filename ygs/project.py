@@ -6,12 +6,31 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ygs import config as config_mod
-from ygs.core.artifacts import Catalog, Layout, assemble, parse_file
 from ygs.errors import YgsError
 
+if TYPE_CHECKING:  # the catalogue's modules load only when a command parses files
+    from ygs.core.artifacts import Catalog, Layout
+
 CONTEXT_FILE = "CONTEXT.md"
+# The artifact folders under docs/ (ygs.core.artifacts.DOC_FOLDERS, kept here so finding the
+# root does not load the catalogue's modules; a test keeps the two equal).
+DOC_DIRS = (
+    "adr",
+    "architecture",
+    "design",
+    "estimates",
+    "handoffs",
+    "learnings",
+    "prd",
+    "qa",
+    "retros",
+    "spikes",
+    "threat-models",
+    "trd",
+)
 # Folders that never hold the project's own sources: tools' state, caches, builds, vendored deps.
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
@@ -36,14 +55,13 @@ def find_root(start: Path) -> Path:
 
 def holds_specs(folder: Path) -> bool:
     """A folder with ygs artifact folders, OpenSpec or spec-kit specs in it."""
-    from ygs.core.artifacts import DOC_FOLDERS, TASK_STATUSES
     from ygs.core.formats import speckit_feature
 
     if (folder / "openspec" / "specs").is_dir() or (folder / ".specify").is_dir():
         return True
-    if any((folder / "docs" / name).is_dir() for name in DOC_FOLDERS):
+    if any((folder / "docs" / name).is_dir() for name in DOC_DIRS):
         return True
-    if any((folder / "tasks" / name).is_dir() for name in TASK_STATUSES):
+    if any((folder / "tasks" / name).is_dir() for name in ("backlog", "in-progress", "done")):
         return True
     specs = folder / "specs"
     try:
@@ -52,12 +70,16 @@ def holds_specs(folder: Path) -> bool:
         return False
 
 
+def _path_order(entry: tuple[str, os.stat_result]) -> list[str]:
+    return entry[0].split("/")
+
+
 def _walk_md(folder: str, rel: str, keep, out: list) -> None:
     """Append (rel path, stat) of the .md files under `folder` (sorted, dot-folders
     skipped); with `keep`, only those it accepts."""
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = list(scan)
     except OSError:
         return
     for entry in entries:
@@ -92,6 +114,8 @@ class Project:
 
     @property
     def layout(self) -> Layout:
+        from ygs.core.artifacts import Layout
+
         return Layout(docs=self.config["paths.docs"], tasks=self.config["paths.tasks"])
 
     @property
@@ -119,9 +143,12 @@ class Project:
         from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
 
         found: list[tuple[str, os.stat_result]] = []
-        for top in (self.layout.docs, self.layout.tasks, *FOREIGN_ROOTS):
+        docs, tasks = self.config["paths.docs"], self.config["paths.tasks"]
+        for top in (docs, tasks, *FOREIGN_ROOTS):
             keep = classify_foreign if top in FOREIGN_ROOTS else None
+            start = len(found)
             _walk_md(os.path.join(self.root, top), top, keep, found)
+            found[start:] = sorted(found[start:], key=_path_order)
         return list(dict(found).items())
 
     def artifact_files(self) -> list[tuple[str, bytes]]:
@@ -129,6 +156,8 @@ class Project:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from ygs.core.artifacts import assemble
+
         extra = []
         context = self.root / CONTEXT_FILE
         if context.is_file():
@@ -138,6 +167,7 @@ class Project:
     def _parsed_files(self) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
         from ygs.cache import MISS, FileCache
+        from ygs.core.artifacts import parse_file
 
         layout = self.layout
         cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)

@@ -63,15 +63,17 @@ def check(
 
     from ygs import __version__
     from ygs.core.findings import fails
-    from ygs.core.lint import all_rules
     from ygs.report import Report
 
     gc.disable()  # a short run that allocates many small objects: collection only costs
     proj = _project_for(paths or [])
-    rules = all_rules()
-    overrides = _overrides(proj, rules)
-    result = _check_result(proj, paths or [], changed, overrides)
+    result = _check_result(proj, paths or [], changed)
     findings = result["findings"]
+    rules = result["rules"]
+    if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
+        from ygs.core.lint import all_rules
+
+        rules = all_rules()
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     lines = result["lines"]
     report = Report(
@@ -87,9 +89,11 @@ def check(
     return deliver(report, fmt, output, code, extra)
 
 
-def _overrides(proj, rules):
+def _overrides(proj):
+    from ygs.core.lint import all_rules
     from ygs.core.lint.catalogue import OverrideError, parse_overrides
 
+    rules = all_rules()
     try:
         return parse_overrides(proj.config["check.rules"], rules)
     except OverrideError as err:
@@ -99,7 +103,7 @@ def _overrides(proj, rules):
         ) from None
 
 
-def _check_result(proj, paths: list[Path], changed: bool, overrides) -> dict:
+def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     """Findings, line texts (for fingerprints), the count checked and input totals; a warm
     run whose inputs are all unchanged reads them from the result cache."""
     from ygs.cache import MISS, ResultCache, inputs_key
@@ -110,10 +114,11 @@ def _check_result(proj, paths: list[Path], changed: bool, overrides) -> dict:
     key = inputs_key(
         "check",
         str(proj.root),
-        proj.layout,
+        proj.config["paths.docs"],
+        proj.config["paths.tasks"],
         stats,
         _stat(proj.root / "CONTEXT.md"),
-        sorted((k, str(v)) for k, v in overrides.items()),
+        repr(proj.config["check.rules"]),
         scope_args,
         changed_files,
     )
@@ -123,7 +128,7 @@ def _check_result(proj, paths: list[Path], changed: bool, overrides) -> dict:
         (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
     ):
         return cached
-    result = _lint(proj, paths, changed_files, overrides)
+    result = _lint(proj, paths, changed_files, _overrides(proj))
     cache.put(key, result)
     return result
 
@@ -162,8 +167,12 @@ def _lint(proj, paths: list[Path], changed_files, overrides) -> dict:
         if text is not None and f.line:
             split = text.split("\n", f.line)
             lines[(f.path, f.line)] = split[f.line - 1] if len(split) >= f.line else ""
+    from ygs.core.lint import all_rules
+
+    known = all_rules()
     return {
         "findings": findings,
+        "rules": {f.rule: known[f.rule] for f in findings if f.rule in known},
         "lines": lines,
         "checked": checked,
         "inputs": inputs_summary(catalog, index, scope),

@@ -12,9 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from ygs.core.findings import Finding, Severity, verdict
-from ygs.core.lint.catalogue import Rule
+
+if TYPE_CHECKING:  # importing ygs.core.lint loads every rule family
+    from ygs.core.lint.catalogue import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 INFO_URI = "https://github.com/ygs-dev/ygs"
