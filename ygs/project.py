@@ -167,7 +167,7 @@ class Project:
     def _parsed_files(self) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
         from ygs.cache import MISS, FileCache
-        from ygs.core.artifacts import parse_file
+        from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
 
         layout = self.layout
         cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
@@ -182,8 +182,11 @@ class Project:
                 value = cache.get_by_digest(rel, st, data)
                 if value is MISS:
                     value = parse_file(rel, data, layout)
-                    cache.put(rel, st, data, value)
-            parsed.append(value)
+                    stored = to_record(value) if isinstance(value, Artifact) else value
+                    cache.put(rel, st, data, stored)
+                    parsed.append(value)
+                    continue
+            parsed.append(from_record(value) if isinstance(value, tuple) else value)
         cache.save()
         return parsed
 

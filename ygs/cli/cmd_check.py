@@ -181,18 +181,28 @@ def _lint(proj, paths: list[Path], changed_files, overrides) -> dict:
 
 
 def inputs_summary(catalog, index, scope=None) -> dict:
-    """What the check read: documents by format, requirements and scenarios."""
+    """What the check read: documents by format, requirements, stories and scenarios (with
+    a scope, counted from those files alone, so `--changed` parses nothing else)."""
     docs: dict[str, int] = {}
     for a in catalog.artifacts:
         if scope is None or a.path in scope:
             docs[a.format] = docs.get(a.format, 0) + 1
-    reqs = [r for r in index.requirement_list if scope is None or r.path in scope]
+    if scope is None:
+        reqs = [(r.kind, len(r.scenarios)) for r in index.requirement_list]
+    else:
+        reqs = [
+            (r.kind, len(r.scenarios))
+            for a in catalog.artifacts
+            if a.path in scope
+            for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
+            if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
+        ]
     return {
         "documents": sum(docs.values()),
         "by_format": dict(sorted(docs.items())),
-        "requirements": sum(1 for r in reqs if r.kind == "requirement"),
-        "stories": sum(1 for r in reqs if r.kind == "story"),
-        "scenarios": sum(len(r.scenarios) for r in reqs),
+        "requirements": sum(1 for kind, _ in reqs if kind == "requirement"),
+        "stories": sum(1 for kind, _ in reqs if kind == "story"),
+        "scenarios": sum(n for _, n in reqs),
     }
 
 

@@ -249,6 +249,37 @@ def foreign_id(kind: str, parsed: Any) -> str:
     return f"{parsed.doc}/{suffix}"
 
 
+def to_record(artifact: Artifact) -> tuple:
+    """A plain tuple (faster to pickle than the dataclass); the body is kept as an offset
+    into the text when it is its tail, as it always is."""
+    text, body = artifact.text, artifact.body
+    start = len(text) - len(body) if text.endswith(body) else -1
+    return (
+        artifact.path,
+        artifact.kind,
+        artifact.id,
+        artifact.title,
+        artifact.status,
+        artifact.date,
+        artifact.meta,
+        body if start < 0 else start,
+        artifact.body_line,
+        text,
+        artifact.key_lines,
+        artifact.format,
+        artifact.parsed,
+    )
+
+
+def from_record(record: tuple) -> Artifact:
+    path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed = record
+    if isinstance(body, int):
+        body = text[body:] if body else text
+    return Artifact(
+        path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
+    )
+
+
 def _first_heading(body: str) -> str:
     for line in body.splitlines():
         if line.startswith("# "):

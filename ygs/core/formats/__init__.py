@@ -136,22 +136,18 @@ def parse(path: str, text: str, kind: str, fmt: str) -> Parsed:
     return speckit.parse(path, text, kind)
 
 
-_RFC = re.compile(r"\b(MUST|SHALL|REQUIRED|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b")
-_LEVEL = {
-    "MUST": "MUST",
-    "SHALL": "MUST",
-    "REQUIRED": "MUST",
-    "SHOULD": "SHOULD",
-    "RECOMMENDED": "SHOULD",
-    "MAY": "MAY",
-    "OPTIONAL": "MAY",
-}
+_MUST = re.compile(r"\b(?:MUST|SHALL|REQUIRED)\b")
+_SHOULD = re.compile(r"\b(?:SHOULD|RECOMMENDED)\b")
+_MAY = re.compile(r"\b(?:MAY|OPTIONAL)\b")
 
 
 def rfc_priority(text: str) -> str:
     """The strongest RFC 2119 keyword in `text` (MUST > SHOULD > MAY), or ""."""
-    found = {_LEVEL[k] for k in _RFC.findall(text)}
-    return next((level for level in ("MUST", "SHOULD", "MAY") if level in found), "")
+    if _MUST.search(text):
+        return "MUST"
+    if _SHOULD.search(text):
+        return "SHOULD"
+    return "MAY" if _MAY.search(text) else ""
 
 
 class Lines:

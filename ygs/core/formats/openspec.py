@@ -157,6 +157,15 @@ class _Text:
 def _statement(doc: _Text, heading: _Heading) -> tuple[str, int]:
     """OpenSpec's requirement text: body lines up to the first sub-heading, blank and
     `**meta**:` lines skipped (unless that is all there is), fenced lines skipped."""
+    if doc.lines is None:
+        chunk = doc.text[heading.body : heading.next]
+        if "**" not in chunk:  # no metadata lines: every non-blank line is the text
+            kept = [line.strip() for line in chunk.split("\n")]
+            kept = [line for line in kept if line]
+            if not kept:
+                return "", heading.line
+            skipped = len(chunk) - len(chunk.lstrip("\n"))
+            return "\n".join(kept), heading.line + 1 + skipped
     captured: list[tuple[int, str]] = []
     metadata: list[tuple[int, str]] = []
     for number, line in doc.body_lines(heading, heading.next):
@@ -173,13 +182,21 @@ def _statement(doc: _Text, heading: _Heading) -> tuple[str, int]:
 
 
 def _scenario(doc: _Text, heading: _Heading) -> Scenario:
-    steps = [t.strip() for _, t in doc.body_lines(heading, heading.end) if t.strip()]
-    name = _SCENARIO_PREFIX.sub("", heading.title).strip()
-    return Scenario(heading.line, name, uncomment(" ".join(steps)))
+    if doc.lines is None:
+        steps = " ".join(doc.text[heading.body : heading.end].split())
+    else:
+        lines = doc.body_lines(heading, heading.end)
+        steps = uncomment(" ".join(" ".join(t.split()) for _, t in lines if t.strip()))
+    name = heading.title
+    if name[:9].lower() == "scenario:":
+        name = name[9:].strip()
+    return Scenario(heading.line, name, steps)
 
 
 def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -> Req:
-    name = _REQ_PREFIX.sub("", heading.title).strip()
+    name = heading.title
+    if name[:12].lower() == "requirement:":
+        name = name[12:].strip()
     statement, at = _statement(doc, heading)
     scenarios = tuple(_scenario(doc, c) for c in heading.children if doc.has_content(c))
     return Req(
