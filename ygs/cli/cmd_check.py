@@ -3,6 +3,8 @@ requirement -> task -> test graph and its gate)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import sys
@@ -59,15 +61,13 @@ def check(
     fail_on = choice(fail_on, FAIL_ON, "--fail-on")
     if explain is not None:
         return _explain(explain)
-    import gc
-
     from ygs import __version__
     from ygs.core.findings import fails
     from ygs.report import Report
 
-    gc.disable()  # a short run that allocates many small objects: collection only costs
     proj = _project_for(paths or [])
-    result = _check_result(proj, paths or [], changed)
+    with no_gc():
+        result = _check_result(proj, paths or [], changed)
     findings = result["findings"]
     rules = result["rules"]
     if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
@@ -87,6 +87,19 @@ def check(
     )
     extra = {"checked": result["checked"], "inputs": result["inputs"]}
     return deliver(report, fmt, output, code, extra)
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Parsing thousands of files allocates many small, acyclic objects: the cyclic
+    collector only costs time then. Restored afterwards (commands also run in-process)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _overrides(proj):
