@@ -206,7 +206,7 @@ def inputs_summary(catalog, index, scope=None) -> dict:
         reqs = [
             (r.kind, len(r.scenarios))
             for a in catalog.artifacts
-            if a.path in scope
+            if a.path in scope and not (a.parsed is not None and a.parsed.archived)
             for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
             if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
         ]
