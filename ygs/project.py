@@ -171,22 +171,19 @@ class Project:
 
         layout = self.layout
         cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+
+        def compute(rel: str):
+            def parse(data: bytes):
+                value = parse_file(rel, data, layout)
+                return to_record(value) if isinstance(value, Artifact) else value
+
+            return parse
+
         parsed = []
         for rel, st in self.artifact_entries:
-            value = cache.get(rel, st)
-            if value is MISS:
-                try:
-                    data = (self.root / rel).read_bytes()
-                except OSError:
-                    continue
-                value = cache.get_by_digest(rel, st, data)
-                if value is MISS:
-                    value = parse_file(rel, data, layout)
-                    stored = to_record(value) if isinstance(value, Artifact) else value
-                    cache.put(rel, st, data, stored)
-                    parsed.append(value)
-                    continue
-            parsed.append(from_record(value) if isinstance(value, tuple) else value)
+            value = cache.fetch(rel, st, self.root / rel, compute(rel))
+            if value is not MISS:
+                parsed.append(from_record(value) if isinstance(value, tuple) else value)
         cache.save()
         return parsed
 

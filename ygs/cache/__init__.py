@@ -169,6 +169,22 @@ class FileCache:
         self.entries[rel] = (st.st_size, st.st_mtime_ns, digest(data), value)
         self.dirty = True
 
+    def fetch(self, rel: str, st: os.stat_result, path: Path, compute) -> Any:
+        """The value for one file: from the cache by stat or content hash, else
+        `compute(data)`, stored. MISS when the file cannot be read."""
+        value = self.get(rel, st)
+        if value is not MISS:
+            return value
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return MISS
+        value = self.get_by_digest(rel, st, data)
+        if value is MISS:
+            value = compute(data)
+            self.put(rel, st, data, value)
+        return value
+
     def save(self) -> None:
         """Write when something changed (files gone from disk are dropped)."""
         gone = set(self.entries) - self.seen

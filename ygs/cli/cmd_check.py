@@ -481,19 +481,18 @@ def _test_refs(proj) -> tuple[list[str], list]:
     globs = proj.config["trace.tests"]
     cache = FileCache.open(proj.root, "tests", tuple(globs), proj.env)
     files, refs = [], []
+
+    def compute(rel: str):
+        def scan(data: bytes):
+            if b"\0" in data[:1024]:
+                return None
+            return tuple(tr.scan_tests([(rel, data.decode("utf-8", "replace"))]))
+
+        return scan
+
     for rel, st in find_test_entries(proj.root, globs, proj.layout):
-        value = cache.get(rel, st)
-        if value is MISS:
-            try:
-                data = (proj.root / rel).read_bytes()
-            except OSError:
-                continue
-            value = cache.get_by_digest(rel, st, data)
-            if value is MISS:
-                text = None if b"\0" in data[:1024] else data.decode("utf-8", "replace")
-                value = None if text is None else tuple(tr.scan_tests([(rel, text)]))
-                cache.put(rel, st, data, value)
-        if value is not None:
+        value = cache.fetch(rel, st, proj.root / rel, compute(rel))
+        if value is not MISS and value is not None:
             files.append(rel)
             refs.extend(value)
     cache.save()
