@@ -213,6 +213,8 @@ def test_status_and_artifacts_tag_formats(ygs, skit):
     assert ygs("artifacts", "--type", "spec", "--json", cwd=skit).json["artifacts"]
     status = ygs("status", "--json", cwd=skit).json
     assert status["traceability"]["requirements"] == 10
+    assert status["formats"] == {"spec-kit": 6}
+    assert "Read in place: spec-kit 6 document(s)" in ygs("status", cwd=skit).stdout
 
 
 # ---------------------------------------------------------------- ADR styles

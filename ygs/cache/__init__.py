@@ -21,6 +21,7 @@ Where: `.ygs/cache/` in an initialised project, else `$XDG_CACHE_HOME/ygs/projec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -91,33 +92,50 @@ def read_blob(path: Path, salt: Any, env: dict[str, str] | None = None) -> Any:
         raw = path.read_bytes()
     except OSError:
         return MISS
-    header = repr((FORMAT_VERSION, _version(), salt)).encode()
-    prefix = _MAGIC + header + b"\n"
-    if not raw.startswith(prefix) or len(raw) < len(prefix) + 32:
+    prefix = _prefix(salt)
+    start = len(prefix) + 32
+    if not raw.startswith(prefix) or len(raw) < start:
         return MISS
-    mac, body = raw[len(prefix) : len(prefix) + 32], raw[len(prefix) + 32 :]
-    expected = hmac.new(_key(env), prefix + body, hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected):
+    view = memoryview(raw)
+    check = hmac.new(_key(env), prefix, hashlib.sha256)
+    check.update(view[start:])
+    if not hmac.compare_digest(bytes(view[len(prefix) : start]), check.digest()):
         return MISS
     try:
-        return pickle.loads(body)
+        return pickle.loads(view[start:])
     except Exception:
         return MISS
 
 
-def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = None) -> None:
-    """Write atomically; a cache that cannot be written is skipped, never an error."""
-    from ygs.store import atomic_write
+def _prefix(salt: Any) -> bytes:
+    return _MAGIC + repr((FORMAT_VERSION, _version(), salt)).encode() + b"\n"
 
-    header = repr((FORMAT_VERSION, _version(), salt)).encode()
-    prefix = _MAGIC + header + b"\n"
+
+def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = None) -> None:
+    """Write atomically (temp file, rename); a cache that cannot be written is skipped,
+    never an error. No fsync: a torn file fails its HMAC and is rebuilt."""
+    import tempfile
+
+    prefix = _prefix(salt)
     body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    mac = hmac.new(_key(env), prefix + body, hashlib.sha256).digest()
+    mac = hmac.new(_key(env), prefix, hashlib.sha256)
+    mac.update(body)
     try:
-        atomic_write(path, prefix + mac + body)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(prefix)
+                handle.write(mac.digest())
+                handle.write(body)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
-            atomic_write(ignore, "*\n")
+            ignore.write_text("*\n", encoding="utf-8")
     except OSError:
         pass
 

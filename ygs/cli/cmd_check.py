@@ -201,7 +201,12 @@ def inputs_summary(catalog, index, scope=None) -> dict:
         if scope is None or a.path in scope:
             docs[a.format] = docs.get(a.format, 0) + 1
     if scope is None:
-        reqs = [(r.kind, len(r.scenarios)) for r in index.requirement_list]
+        from ygs.core.formats.join import count
+
+        own = [r for a in catalog.of_kind("prd") for r in index.requirements_in(a.path)]
+        imported = frozenset(alias for r in own for alias in r.aliases)
+        reqs = [(r.kind, len(r.scenarios)) for r in own]
+        foreign = count(catalog.artifacts, imported)
     else:
         reqs = [
             (r.kind, len(r.scenarios))
@@ -210,12 +215,13 @@ def inputs_summary(catalog, index, scope=None) -> dict:
             for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
             if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
         ]
+        foreign = (0, 0, 0)
     return {
         "documents": sum(docs.values()),
         "by_format": dict(sorted(docs.items())),
-        "requirements": sum(1 for kind, _ in reqs if kind == "requirement"),
-        "stories": sum(1 for kind, _ in reqs if kind == "story"),
-        "scenarios": sum(n for _, n in reqs),
+        "requirements": sum(1 for kind, _ in reqs if kind == "requirement") + foreign[0],
+        "stories": sum(1 for kind, _ in reqs if kind == "story") + foreign[1],
+        "scenarios": sum(n for _, n in reqs) + foreign[2],
     }
 
 

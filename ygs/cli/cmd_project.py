@@ -129,6 +129,7 @@ def _status_data(proj, catalog) -> dict:
         "root": str(proj.root),
         "initialised": proj.initialised,
         "artifacts": lifecycle.counts(catalog),
+        "formats": _formats(catalog),
         "tasks": lifecycle.tasks_by_folder(catalog),
         "waves": lifecycle.waves(catalog),
         "blocked": [{"id": i, "waiting_on": w} for i, w in lifecycle.blocked(catalog)],
@@ -142,6 +143,14 @@ def _status_data(proj, catalog) -> dict:
         "next": {"skill": nxt.skill, "command": nxt.command, "reason": nxt.reason},
     }
     return data
+
+
+def _formats(catalog) -> dict[str, int]:
+    """Documents by format: ygs, openspec, spec-kit, nygard, madr."""
+    found: dict[str, int] = {}
+    for artifact in catalog.artifacts:
+        found[artifact.format] = found.get(artifact.format, 0) + 1
+    return dict(sorted(found.items()))
 
 
 LAST_REVIEW = ".ygs/runs/last-review.json"
@@ -227,6 +236,10 @@ def _status_human(console, proj, catalog, data: dict) -> None:
     rows = [(kind, ", ".join(f"{s} {n}" for s, n in by.items())) for kind, by in counts.items()]
     if rows:
         table(console, ("type", "status"), rows, title="Artifacts")
+        foreign = {k: v for k, v in data["formats"].items() if k != "ygs"}
+        if foreign:
+            shown = ", ".join(f"{k} {v}" for k, v in foreign.items())
+            console.print(f"Read in place: {shown} document(s)", markup=False)
     else:
         console.print("No artifacts yet.")
     blocks = _status_lines(data)

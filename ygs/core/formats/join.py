@@ -49,6 +49,34 @@ def join(artifacts) -> Joined:
     return Joined(reqs, tasks, links, criteria, questions)
 
 
+def count(artifacts, imported: frozenset[str] = frozenset()) -> tuple[int, int, int]:
+    """(requirements, stories, scenarios) that `join` would list, without building them:
+    what `ygs check` reports as its inputs."""
+    reqs = stories = scenarios = 0
+    main = set()
+    for a in artifacts:
+        if a.parsed is not None and a.format == OPENSPEC and a.kind == "spec":
+            main.update(r.id for r in a.parsed.reqs)
+    for a in artifacts:
+        parsed = a.parsed
+        if parsed is None or a.kind not in ("spec", "spec-delta") or parsed.archived:
+            continue
+        for r in parsed.reqs:
+            if r.kind == "criterion" or (
+                a.kind == "spec-delta" and (r.op != "ADDED" or r.id in main)
+            ):
+                continue
+            qualified = f"{parsed.doc}/{r.id}"
+            if r.id in imported or qualified in imported:
+                continue
+            if a.kind == "spec-delta":
+                main.add(r.id)
+            reqs += r.kind == "requirement"
+            stories += r.kind == "story"
+            scenarios += len(r.scenarios)
+    return reqs, stories, scenarios
+
+
 def _requirement(req: Req, artifact, doc: str, status: str, ident: str = "", aliases=()):
     from ygs.core.specs import Requirement
 
