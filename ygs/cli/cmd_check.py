@@ -381,29 +381,29 @@ def trace(
     `trace.tests` globs. Commits count when their message names a TASK or REQ id.
     """
     fmt = choice(fmt, TRACE_FORMATS, "--format")
-    import gc
-
     from ygs import __version__
     from ygs.core import trace as tr
     from ygs.core.lint import all_rules
     from ygs.core.specs import Index
     from ygs.report import Report
 
-    gc.disable()  # a short run that allocates many small objects: collection only costs
     proj = _project()
-    catalog = proj.catalog
-    graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
+    with no_gc():
+        catalog = proj.catalog
+        graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
     problems = [*unreadable, *tr.gate(graph, _looked(proj))] if gate else unreadable
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
         return deliver(report, fmt, output, code, {})
-    data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
     if opts().json or fmt == "json":
+        data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
         opts().json = True  # --format json is --json
         if output is not None:
             _write(output, _json(data))
         return emit(data, None, code)
+    if fmt == "table" and output is None:
+        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
     text = tr.mermaid(graph) if fmt == "mermaid" else tr.markdown(graph)
     if gate and fmt != "mermaid":
         from ygs.report import render
@@ -412,7 +412,7 @@ def trace(
     if output is not None:
         _write(output, text)  # the table is for terminals: a file gets markdown
     if fmt == "table":
-        return emit(data, lambda console: _trace_table(console, graph, report, gate), code)
+        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code

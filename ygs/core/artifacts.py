@@ -298,10 +298,18 @@ def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
     found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
     if artifact.kind == "prd":
-        scan = _HEADING_ID
-    elif artifact.kind == "threat-model":
-        scan = _ROW_ID
-    else:
+        body = artifact.body
+        if "REQ-" not in body:
+            return found
+        for offset, line in enumerate(body.split("\n")):
+            if line[:2] == "##":
+                match = _HEADING_ID.match(line)
+                if match:
+                    found.append(
+                        Definition(match.group(1), artifact.path, artifact.body_line + offset)
+                    )
+        return found
+    if artifact.kind != "threat-model":
         return found
     in_id_table = False  # a THR/MIT row defines its id only in a table whose first column is ID
     previous = ""
@@ -309,8 +317,8 @@ def definitions(artifact: Artifact) -> list[Definition]:
         if line.startswith("|") and not previous.startswith("|"):
             in_id_table = line.strip("| \t").split("|")[0].strip().lower() == "id"
         previous = line
-        match = scan.match(line)
-        if match and (scan is _HEADING_ID or in_id_table):
+        match = _ROW_ID.match(line)
+        if match and in_id_table:
             found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
     return found
 
@@ -320,6 +328,13 @@ class Catalog:
     artifacts: list[Artifact]
     findings: list[Finding]  # parse problems and duplicate ids
     extra_text: tuple[str, ...] = ()  # other text that may mention ids (CONTEXT.md)
+    defs: dict[str, list[Definition]] = field(default_factory=dict, compare=False, repr=False)
+
+    def definitions(self) -> dict[str, list[Definition]]:
+        """Each artifact's definitions by path, computed once."""
+        if not self.defs and self.artifacts:
+            self.defs.update((a.path, definitions(a)) for a in self.artifacts)
+        return self.defs
 
     @property
     def input_errors(self) -> list[Finding]:
@@ -407,15 +422,19 @@ def assemble(
         elif item is not None:
             findings.append(item)
     artifacts.sort(key=lambda a: a.path)
-    findings.extend(duplicate_ids(artifacts))
-    return Catalog(artifacts, findings, tuple(extra_text))
+    catalog = Catalog(artifacts, findings, tuple(extra_text))
+    findings.extend(duplicate_ids(artifacts, catalog.definitions()))
+    return catalog
 
 
-def duplicate_ids(artifacts: list[Artifact]) -> list[Finding]:
+def duplicate_ids(
+    artifacts: list[Artifact], known: dict[str, list[Definition]] | None = None
+) -> list[Finding]:
     first: dict[tuple[str, str], Definition] = {}
     found = []
     for artifact in artifacts:
-        for d in definitions(artifact):
+        defs = known[artifact.path] if known is not None else definitions(artifact)
+        for d in defs:
             key = (artifact.kind if not ID_RE.fullmatch(d.id) else "", d.id)
             if key in first:
                 other = first[key]

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ygs.core import markdown
-from ygs.core.artifacts import ID_RE, Artifact, Catalog, definitions
+from ygs.core.artifacts import ID_RE, Artifact, Catalog
 from ygs.core.markdown import Bullet, Doc, Field, Table
 
 _REQ_TITLE = re.compile(r"^(REQ-\d+)\b\s*[:.\-–—]?\s*(.*)$")
@@ -348,7 +348,7 @@ class Index:
     @cached_property
     def defined(self) -> set[str]:
         """Every id something defines: artifact ids, REQ headings, THR/MIT rows."""
-        return {d.id for a in self.catalog.artifacts for d in definitions(a)}
+        return {d.id for defs in self.catalog.definitions().values() for d in defs}
 
     @cached_property
     def foreign(self):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ygs.core.findings import Finding, Severity
@@ -146,12 +146,17 @@ class Trace:
 
     def to_dict(self) -> dict:
         return {
-            "requirements": [asdict(r) for r in self.requirements],
-            "threats": [asdict(t) for t in self.threats],
+            "requirements": [_plain(r) for r in self.requirements],
+            "threats": [_plain(t) for t in self.threats],
             "coverage": coverage(self),
             "tests_scanned": self.tests_scanned,
             "commits_scanned": self.commits_scanned,
         }
+
+
+def _plain(node) -> dict:
+    """A node as JSON-ready data (dataclasses.asdict deep-copies, slowly)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(node).items()}
 
 
 def scan_tests(files: Iterable[tuple[str, str]]) -> list[TestRef]:
