@@ -178,12 +178,11 @@ class Project:
 
     def _belongs(self, rel: str, st) -> bool:
         """A file ygs will not open is reported only where an artifact belongs."""
+        if isinstance(st, os.stat_result):
+            return True
         from ygs.core.artifacts import classify
         from ygs.core.formats import classify_foreign
-        from ygs.store import Unreadable
 
-        if not isinstance(st, Unreadable):
-            return True
         return classify(rel, self.layout) is not None or classify_foreign(rel) is not None
 
     def artifact_files(self) -> list[tuple[str, bytes | Finding]]:
@@ -234,6 +233,12 @@ class Project:
 
     def _parsed_files(self) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
+        from ygs.store import many_reads
+
+        with many_reads():  # each folder's real path resolved once
+            return self._parse_all()
+
+    def _parse_all(self) -> list:
         from ygs.cache import MISS, FileCache
         from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
         from ygs.store import Unreadable
