@@ -355,7 +355,9 @@ def special_kind(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_READ_BYTES) -> bytes:
+def read_bytes(
+    path: Path | str, *, within: Path | None = None, limit: int = MAX_READ_BYTES
+) -> bytes:
     """The bytes of a regular file. FIFOs, devices and sockets are refused before they are
     opened (a FIFO would block, /dev/zero never ends), as are dangling links, links that
     resolve outside `within`, and files over `limit` bytes: each raises Unreadable."""

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RACY_S = 2.0
 MISS: Any = object()
 _MAGIC = b"ygs-cache\n"
