@@ -339,6 +339,11 @@ class Index:
             doc = self._docs[artifact.path] = Doc(artifact.body, artifact.body_line)
         return doc
 
+    def forget(self, paths) -> None:
+        """Drop the parsed bodies of these files (parsed again if asked for)."""
+        for path in paths:
+            self._docs.pop(path, None)
+
     @cached_property
     def by_id(self) -> dict[str, Artifact]:
         found: dict[str, Artifact] = {}
