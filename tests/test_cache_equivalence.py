@@ -96,3 +96,32 @@ def test_linting_in_chunks_finds_what_one_pass_finds(ygs, mutated, monkeypatch):
     assert findings(ygs, mutated) == whole
     monkeypatch.setattr(lint_mod, "CHUNK", 3)
     assert findings(ygs, mutated) == whole
+
+
+def _age_refs(root, seconds: float) -> None:
+    then = time.time() - seconds
+    for folder, _dirs, names in os.walk(root / ".git"):
+        for name in names:
+            os.utime(os.path.join(folder, name), (then, then))
+        os.utime(folder, (then, then))
+
+
+def test_a_spike_merged_after_a_warm_run_is_reported(ygs, proj):
+    """The spike merges (SPK002) are cached against git's refs on disk: a merge moves a ref,
+    so the next check asks git again."""
+    commit = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "-A")
+    git(proj, *commit, "project")
+    backdate(proj)
+    _age_refs(proj, 120)
+    assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]
+    assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]  # from the cache
+    git(proj, "switch", "-q", "-c", "spike/queue-rate-ab12")
+    (proj / "bench.py").write_text("print('10k writes/s')\n")
+    git(proj, "add", "bench.py")
+    git(proj, *commit, "experiment")
+    git(proj, "switch", "-q", "main")
+    git(proj, "merge", "-q", "--no-ff", "-m", "Merge branch 'spike/queue-rate-ab12'", "HEAD@{1}")
+    _age_refs(proj, 60)  # still older than the racy window: only the refs' stamps differ
+    assert [f for f in findings(ygs, proj) if f[0] == "SPK002"]
