@@ -12,7 +12,10 @@ import pexpect
 from tests.conftest import ygs_executable
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]|\r")
-HEADER_RAW = r"\] \((?:answer \d+|\d+ so far)\)\s+([a-z_]+(?:\[\d+\](?:\.[a-z_]+)?)?)\r?\n"
+HEADER_RAW = (
+    r"\] \((?:question (\d+) of about (\d+)|\d+ so far)\)\s+"
+    r"([a-z_]+(?:\[\d+\](?:\.[a-z_]+)?)?)\r?\n"
+)
 CONFIRM_RAW = r"Write [^?\n]+\? \[Y/n\]"
 CHALLENGE_RAW = r"or `keep` to keep yours"
 
@@ -60,7 +63,7 @@ class Interview:
             if index == 0:
                 if stop_after is not None and len(self.keys) >= stop_after:
                     return
-                key = self.child.match.group(1)
+                key = self.child.match.group(3)
                 self.keys.append(key)
                 self._send(typed.get(key, ""))
             else:

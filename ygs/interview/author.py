@@ -55,11 +55,19 @@ def with_ids(project, bank: Bank, answers: dict, by: str = "") -> tuple[dict, li
     return answers, allocated
 
 
+def kept_text(words: tuple[str, ...], ask: str) -> str:
+    """Why a kept answer is still open: a challenge without a number, or a failed check."""
+    if words:
+        return f"'{', '.join(words)}' has no number yet ({ask})"
+    return f"kept as typed although it fails a check ({ask})"
+
+
 def with_open_questions(answers: dict, kept: list[tuple[str, tuple[str, ...], str]]) -> dict:
-    """Challenges the person kept become open questions in the artifact."""
+    """Challenges the person kept, and answers kept despite a failed check, become open
+    questions in the artifact."""
     if not kept:
         return answers
-    notes = [f"{key}: '{', '.join(words)}' has no number yet ({ask})" for key, words, ask in kept]
+    notes = [f"{key}: {kept_text(words, ask)}" for key, words, ask in kept]
     existing = answers.get("open_questions") or []
     existing = existing if isinstance(existing, list) else [existing]
     return {**answers, "open_questions": [*existing, *notes]}

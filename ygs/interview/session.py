@@ -296,7 +296,7 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
         raise _not_written(plan, journal, run) from None
     journal.mark_written(plan.path)
     notes = _glossary(project, plan, run)
-    notes += [f"kept without a number: {key} ({', '.join(w)})" for key, w, _ in state.kept]
+    notes += [f"open question: {key}: {author.kept_text(w, ask)}" for key, w, ask in state.kept]
     notes += _adr_offers(plan.answers)
     if backup is not None:
         notes.append(f"the previous version is kept at {project.rel(backup)}")
