@@ -64,8 +64,12 @@ class Interview:
                 if stop_after is not None and len(self.keys) >= stop_after:
                     return
                 key = self.child.match.group(3)
+                visit = self.keys.count(key)
                 self.keys.append(key)
-                self._send(typed.get(key, ""))
+                value = typed.get(key, "")
+                if isinstance(value, tuple):  # one reply per visit: (first, second, …)
+                    value = value[visit] if visit < len(value) else ""
+                self._send(value)
             else:
                 self.child.sendline("" if index == 1 else "keep")
 

@@ -346,8 +346,14 @@ def _shortened(question: Question, text: str) -> str:
         if validator.name == "one_sentence":
             text = (sentences(text) or [text])[0]
         if validator.name == "max_words" and len(text.split()) > validator.arg:
-            text = " ".join(text.split()[: validator.arg]).rstrip(" ,;:-")
+            words = text.split()[: validator.arg]
+            while len(words) > 1 and words[-1].lower().strip(",;:-") in _DANGLING:
+                words.pop()  # "Signing key rotation for" reads better as "… rotation"
+            text = " ".join(words).rstrip(" ,;:-")
     return text
+
+
+_DANGLING = {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "with", "by", "at"}
 
 
 def offerable(question: Question, value: Any) -> Any:
