@@ -257,3 +257,42 @@ def test_non_interactive_without_answers_file_exits_3_with_a_ready_to_fill_file(
     assert "answers file" in result.stderr and "problem: …" in result.stderr
     assert "fix the answer in the answers file" not in result.stderr
     assert not list((project / "docs" / "prd").glob("*.md"))
+
+
+def test_accepted_defaults_are_marked_assumed_and_block_approval_until_confirmed(ygs, project):
+    result = ygs(
+        "refine-prd", "Overdue invoice reminders", "--non-interactive", "--json", cwd=project
+    )
+    assert result.code == 0, result.stderr
+    assert result.json["assumptions"] > 10
+    path = project / result.json["path"]
+    text = path.read_text()
+    assert (
+        "About 10 times a week (estimate; confirm from support tickets or logs) [assumed]" in text
+    )
+    assert "### REQ-001: Support overdue invoice reminders\n" in text  # names stay clean
+    assert "[assumed]" not in (project / "CONTEXT.md").read_text()
+    journal = Path(result.json["journal"]).read_text()
+    assert '"origin": "recommended"' in journal
+    draft = ygs("check", result.json["path"], "--json", cwd=project)
+    (finding,) = [f for f in draft.json["findings"] if f["rule"] == "ART014"]
+    assert finding["severity"] == "SHOULD" and draft.code == 0
+    status = ygs("status", "--json", cwd=project).json
+    assert status["assumptions"] == {result.json["path"]: result.json["assumptions"]}
+    review = ygs("review-prd", result.json["path"], "--offline", "--json", cwd=project)
+    assert review.json["assumptions"] == result.json["assumptions"]
+    assert "rules only, no model" in review.stderr
+    path.write_text(text.replace("status: draft", "status: approved"))
+    approved = ygs("check", result.json["path"], "--json", cwd=project)
+    (finding,) = [f for f in approved.json["findings"] if f["rule"] == "ART014"]
+    assert finding["severity"] == "MUST" and approved.code == 1
+    path.write_text(text.replace(" [assumed]", ""))  # edited and confirmed by hand
+    assert not [
+        f
+        for f in ygs("check", result.json["path"], "--json", cwd=project).json["findings"]
+        if f["rule"] == "ART014"
+    ]
+    path.write_text(text)
+    refined = ygs("refine-prd", "--from", str(path), "--non-interactive", "--json", cwd=project)
+    assert refined.code == 0, refined.stderr
+    assert refined.json["assumptions"] == 0 and "[assumed]" not in path.read_text()

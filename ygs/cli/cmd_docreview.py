@@ -113,7 +113,9 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
         max_cost=max_cost,
         run_dir=llm.run_dir(proj.root, name),
     )
-    if session is not None:
+    if session is None:
+        log("rules only, no model (ygs check rules; the model critique did not run)")
+    else:
         log(f"model critique: {session.backend.name}")
         raw += docreview.model_findings(
             session, load_skill(proj, skill_name), rel, artifact.text, found
@@ -134,5 +136,15 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
         properties=lambda f: {"confidence": judged.confidence.get(id(f), "HIGH")},
     )
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
-    extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
+    from ygs.core.assumptions import lines as assumed_lines
+
+    assumed = len(assumed_lines(artifact.body))
+    if assumed:
+        log(f"assumptions: {assumed} line(s) marked [assumed] (ygs's guesses nobody confirmed)")
+    extra = {
+        "path": rel,
+        "model": session is not None,
+        "dropped": judged.dropped,
+        "assumptions": assumed,
+    }
     return deliver(report, fmt, output.path, code, extra, force=output.force)

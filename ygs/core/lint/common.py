@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ygs.core.artifacts import (
     DUPLICATE_ID,
@@ -150,6 +151,19 @@ RULES = (
         document that still says TBD approves a gap.""",
         F,
     ),
+    Rule(
+        "ART014",
+        SHOULD,
+        "no line still carries an unconfirmed [assumed] marker",
+        "unconfirmed assumption",
+        "confirm or edit each line marked [assumed] and delete the marker, or re-ask them with "
+        "`ygs refine-<type> --from FILE`",
+        """An interview accepted with Enter writes ygs's own offline recommendation, marked
+        [assumed] so a reader can tell what a person confirmed from what ygs guessed. Drafts
+        may carry assumptions (SHOULD); an approved or final document may not (MUST): approving
+        it would approve guesses nobody checked.""",
+        F,
+    ),
 )
 R = {r.id: r for r in RULES}
 
@@ -247,6 +261,7 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
             )
     if "](" in text:
         yield from _links(ctx, artifact, doc)
+    yield from assumptions(artifact, doc)
     if artifact.status in FINAL_STATUSES and "TBD" in text:
         tbd = [n for n, line in doc.whole.content() if _TBD.search(line)]
         if tbd:
@@ -255,6 +270,23 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
                 tbd[0],
                 f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}",
             )
+
+
+def assumptions(artifact: Artifact, doc) -> Iterator[Finding]:
+    """ART014: lines still marked [assumed]; MUST once the document is approved or final."""
+    from ygs.core import assumptions as assumed
+
+    found = [i for i in assumed.lines(artifact.body) if i not in doc.hidden]
+    if not found:
+        return
+    final = artifact.status in FINAL_STATUSES
+    finding = R["ART014"].at(
+        artifact.path,
+        doc.first_line + found[0],
+        f"{len(found)} line(s) marked {assumed.MARK} in a {artifact.status or 'draft'} "
+        f"{artifact.kind}",
+    )
+    yield replace(finding, severity=MUST) if final else finding
 
 
 def _links(ctx: Context, artifact: Artifact, doc) -> Iterator[Finding]:
