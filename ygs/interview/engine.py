@@ -290,14 +290,24 @@ def author_kept(words: tuple[str, ...], ask: str) -> str:
 
 
 def context_for(project, *, idea: str = "", source=None, design_doc: bool = False) -> dict:
+    from ygs.core.detect import suggested_depth
+    from ygs.init import profile
+
     cfg = project.config
     user = ""
     if project.is_git:
         from ygs import repo
 
         user = repo.user_name(project.root)
+    found = profile(project.root)
+    name = cfg["project.name"]
+    if name == project.root.name:  # the folder's name is nobody's word for the project
+        name = found.name
+    src = source_context(project, source) if source is not None else None
     return {
-        "project": cfg["project.name"],
+        "project": name,
+        "repo": found.to_dict(),
+        "depth": suggested_depth(found.kind, len((src or {}).get("requirements") or [])),
         "languages": cfg["project.languages"],
         "test_command": cfg["commands.test"],
         "build_command": cfg["commands.build"],
@@ -306,7 +316,7 @@ def context_for(project, *, idea: str = "", source=None, design_doc: bool = Fals
         "user": user,
         "idea": idea,
         "design_doc": design_doc,
-        "source": source_context(project, source) if source is not None else None,
+        "source": src,
     }
 
 
