@@ -38,6 +38,7 @@ class Interview:
             timeout=timeout,
             dimensions=(50, 200),
         )
+        self.child.delaybeforesend = None  # the prompts wait for input; no need to pause
         self.transcript = ""
         self.keys: list[str] = []
 
@@ -51,8 +52,11 @@ class Interview:
         else:
             self.child.sendline(value)
 
-    def answer(self, typed: dict | None = None, stop_after: int | None = None) -> None:
-        """Answer prompts by key (`typed`), Enter elsewhere; stop after `stop_after` answers."""
+    def answer(
+        self, typed: dict | None = None, stop_after: int | None = None, loop_limit: int = 0
+    ) -> None:
+        """Answer prompts by key (`typed`), Enter elsewhere; stop after `stop_after` answers.
+        With `loop_limit`, a prompt asked more often than that fails: the interview loops."""
         typed = typed or {}
         patterns = [HEADER_RAW, CONFIRM_RAW, CHALLENGE_RAW, pexpect.EOF]
         while True:
@@ -65,6 +69,8 @@ class Interview:
                     return
                 key = self.child.match.group(3)
                 visit = self.keys.count(key)
+                if loop_limit and visit >= loop_limit and "[" not in key:
+                    raise AssertionError(f"'{key}' asked {visit + 1} times:\n{self.transcript}")
                 self.keys.append(key)
                 value = typed.get(key, "")
                 if isinstance(value, tuple):  # one reply per visit: (first, second, …)

@@ -296,3 +296,26 @@ def test_accepted_defaults_are_marked_assumed_and_block_approval_until_confirmed
     refined = ygs("refine-prd", "--from", str(path), "--non-interactive", "--json", cwd=project)
     assert refined.code == 0, refined.stderr
     assert refined.json["assumptions"] == 0 and "[assumed]" not in path.read_text()
+
+
+TARGETS = {"ygs-refine-prd": 15, "ygs-refine-trd": 20}  # light depth, stated in each bank
+
+
+@pytest.mark.parametrize("skill", sorted(TARGETS))
+def test_question_count_targets_per_depth(banks, skill, capsys):
+    from ygs.core.detect import Profile
+
+    bank = dict(banks)[skill]
+    text = (REPO / "skills" / skill / "interview.yaml").read_text()
+    assert f"light: at most {TARGETS[skill]} questions" in text  # the target is in the bank
+    counts = {}
+    for depth, kind in (("light", "library"), ("standard", "service"), ("heavy", "service")):
+        context = {**_context("Key rotation", "signet", "Rotate keys"), "depth": depth}
+        context["repo"] = Profile(kind).to_dict()
+        prompter = EnterOnly({})
+        state = iv.Conversation(bank, context, MemoryJournal(), prompter).run()
+        assert state.answers["depth"] == depth and not prompter.failures
+        counts[depth] = state.asked
+    with capsys.disabled():
+        print(f"\n{skill}: questions by depth {counts} (target light <= {TARGETS[skill]})")
+    assert counts["light"] <= TARGETS[skill] < counts["standard"] <= counts["heavy"]
