@@ -74,3 +74,31 @@ def test_uninstall_without_scope_removes_every_scope_and_lists_the_files(ygs, tm
     assert not (repo / ".claude" / "skills" / "ygs-adr").exists()
     text = ygs("uninstall", cwd=repo)
     assert "nothing removed" in text.stderr.lower()
+
+
+def test_shell_completion_scripts_and_completing_a_subcommand(ygs, ygs_proc, tmp_path):
+    import os
+
+    for shell in ("bash", "zsh", "fish"):
+        result = ygs("completion", shell)
+        assert result.code == 0 and "_YGS_COMPLETE" in result.stdout, shell
+    assert ygs("completion", "tcsh").code == 2
+    env = {**os.environ, "_YGS_COMPLETE": "complete_bash", "COMP_WORDS": "ygs hooks un"}
+    env["COMP_CWORD"] = "2"
+    done = ygs_proc(cwd=tmp_path, env=env)
+    assert done.stdout.split() == ["uninstall"], done.stderr
+
+
+def test_config_list_shows_yaml_values(ygs, tmp_path):
+    out = ygs("config", "list", cwd=tmp_path).stdout
+    assert "None" not in out and "['" not in out
+    assert ygs("config", "get", "commands.test", cwd=tmp_path).stdout.strip() == "null"
+
+
+def test_skills_show_piped_keeps_every_line_unwrapped(ygs, tmp_path):
+    from tests.conftest import REPO
+
+    body = (REPO / "skills" / "ygs-refine-prd" / "SKILL.md").read_text()
+    out = ygs("skills", "show", "ygs-refine-prd", cwd=tmp_path).stdout
+    longest = max(body.splitlines(), key=len)
+    assert len(longest) > 100 and longest in out
