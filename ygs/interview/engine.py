@@ -214,7 +214,8 @@ class Conversation:
                 if not self.prompter.interactive:
                     raise missing_answer(view.key, state.answers)
             else:
-                origin = "model" if view.rationale else self._origin(state)
+                model = view.rationale or self.advisor is not None
+                origin = "model" if model else self._origin(state)
             raw = view.recommended
         elif draft is not None and raw != draft:
             origin = "edited"
