@@ -163,5 +163,10 @@ def headline(data: dict) -> str:
         f"{len(data['dropped'])} · suppressed {len(data['suppressed'])} · baselined "
         f"{data['baselined']}",
     ]
+    error = model.get("error")
+    if isinstance(error, dict):  # the model failed: say why and what to do, not only "0 calls"
+        parts.append(f"model failed: {error.get('message', 'unknown error')}")
+        if error.get("remedy"):
+            parts.append(f"  remedy: {error['remedy']}")
     gate = f" · gate {data['gate']}" if "gate" in data else ""
     return "\n".join(parts) + f"\nVerdict: {data['verdict']}{gate}"
