@@ -179,7 +179,7 @@ def from_hits(hits: list[Hit], diff: Diff, overrides: dict[str, str]) -> list[Re
             hit.path,
             hit.line,
             hit.detail or rule.title,
-            rule.rationale.split(". ")[0].rstrip(".") + ".",
+            hit.why or rule.rationale.split(". ")[0].rstrip(".") + ".",
             rule.remedy,
             rule=rule.id,
         )

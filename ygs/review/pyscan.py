@@ -29,6 +29,7 @@ TIMEOUT_S = 120
 # Selected by prefix, so any ruff version runs (a code a version lacks or removed is no
 # error); what is not in RUFF_RULES is dropped when the report is read.
 SELECT = "S,B"
+NOT_PARSED = "not valid Python for ruff"
 FALLBACK = ": Python files were checked by ygs's own rules only (see `ygs doctor`)"
 
 
@@ -217,7 +218,7 @@ def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], li
         row = (item.get("location") or {}).get("row")
         if not code or code not in RUFF_RULES:
             if item.get("name") in ("invalid-syntax", "syntax-error") or code is None:
-                notes.append((f.path, f"not valid Python at line {row}: ruff's checks are partial"))
+                notes.append((f.path, f"{NOT_PARSED} at line {row}: ygs's own rules checked it"))
             continue
         rule = RUFF_RULES[code]
         message = str(item.get("message", ""))
@@ -284,7 +285,9 @@ def check(diff: Diff, configured: str | None = None) -> Outcome:
     if isinstance(result, str):
         return Outcome((), frozenset(), (("", result),))
     hits, notes = hits_from(result, named)
-    return Outcome(tuple(hits), frozenset(f.path for f in files), tuple(notes))
+    # ruff skips what it cannot parse: ygs's own Python rules check those files instead
+    broken = {path for path, note in notes if note.startswith(NOT_PARSED)}
+    return Outcome(tuple(hits), frozenset(f.path for f in files) - broken, tuple(notes))
 
 
 def _write(folder: Path, files: Iterable[FileDiff]) -> dict[str, FileDiff]:

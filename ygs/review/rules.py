@@ -29,6 +29,7 @@ class Hit:
     line: int | None
     detail: str = ""  # replaces the rule title when set (e.g. the kind of key)
     severity: Severity | None = None  # when the rule grades by size
+    why: str = ""  # replaces the rationale's first sentence when set (ruff's own message)
 
 
 @dataclass(frozen=True)
@@ -1008,7 +1009,10 @@ def run(
     dangerous calls; a long line is checked in windows. Neither is ever skipped."""
     ruffed = python.checked if python else frozenset()
     hits: list[Hit] = list(_file_hits(diff)) + list(_diff_hits(diff, settings))
-    hits += [Hit(h.rule, h.path, h.line, h.message) for h in (python.hits if python else ())]
+    hits += [
+        Hit(h.rule, h.path, h.line, why=f"ruff {h.rule}: {h.message}")
+        for h in (python.hits if python else ())
+    ]
     for f in diff.files:
         if f.status == "deleted" or f.binary or f.special or not f.added:
             continue

@@ -136,6 +136,9 @@ def scan(path: str, added: dict[int, str], *, code: bool, engine: bool = True) -
     out = []
     for line, found in sorted(best.items()):
         top = min(found, key=lambda h: RANK[h.rule])
-        details = [h.detail for h in found if h.rule == top.rule and h.detail]
-        out.append(SecretHit(top.rule, line, ", ".join(dict.fromkeys(details)), top.engine))
+        details: dict[str, str] = {}  # "GitLab token" and "GitLab Token" are one name
+        for h in found:
+            if h.rule == top.rule and h.detail:
+                details.setdefault(h.detail.lower(), h.detail)
+        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine))
     return out
