@@ -327,3 +327,19 @@ def test_every_ruff_rule_is_explained():
         assert CATALOGUE[code].severity == rule.severity and rule.remedy.endswith((".", ")"))
     result = run_ygs("review", "--explain", "S608")
     assert result.code == 0 and "SQL built with string formatting" in result.stdout
+
+
+def test_doctor_reports_the_engines_and_a_configured_ruff(repo):
+    from importlib import metadata
+
+    checks = {c["name"]: c for c in run_ygs("doctor", "--json", cwd=repo).json["checks"]}
+    assert checks["ruff"]["status"] == "ok"
+    assert checks["ruff"]["detail"].startswith(metadata.version("ruff"))
+    assert checks["detect-secrets"]["detail"] == metadata.version("detect-secrets")
+    (repo / ".ygs/config.yaml").write_text("review:\n  ruff: no-such-ruff --flag\n")
+    git(repo, "commit", "-q", "-am", "a ruff of the project's own")  # review trusts the base
+    checks = {c["name"]: c for c in run_ygs("doctor", "--json", cwd=repo).json["checks"]}
+    assert checks["ruff"]["status"] == "warn" and "no-such-ruff" in checks["ruff"]["detail"]
+    result = staged(repo, {"app/a.py": "eval(input())\n"})
+    assert ("DNG001", "app/a.py", 1) in found(result)  # ygs's own rules stand in
+    assert any("ruff was not found" in n["note"] for n in result.json["notes"])
