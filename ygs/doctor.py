@@ -122,7 +122,7 @@ def _review_engines(configured: str | None) -> list[Check]:
     try:
         found = Check("detect-secrets", "ok", metadata.version("detect-secrets"))
     except metadata.PackageNotFoundError:
-        found = Check("detect-secrets", "warn", "not installed: ygs's own secret rules only", remedy)
+        found = Check("detect-secrets", "warn", "not installed: ygs's secret rules only", remedy)
     return [ruff, found]
 
 

@@ -1013,24 +1013,30 @@ def run(
         Hit(h.rule, h.path, h.line, why=f"ruff {h.rule}: {h.message}")
         for h in (python.hits if python else ())
     ]
-    for f in diff.files:
-        if f.status == "deleted" or f.binary or f.special or not f.added:
-            continue
-        hits += _secret_hits(f, settings.detectors)
-        if f.lockfile:
-            continue
-        skip = RUFF_COVERS if f.path in ruffed else frozenset()
-        if f.huge:
-            hits += _line_hits(f, skip, HUGE_RULES, settings.window)
-            continue
-        hits += _line_hits(f, skip, None, settings.window)
-        hits += _swallowed(f)
-        hits += _call_hits(f, skip)
-        hits += _dependencies(f)
-        hits += _long_functions(f, settings)
+    with secretscan.session():
+        for f in diff.files:
+            hits += _file_rules(f, settings, f.path in ruffed)
     swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
     hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
     return _overlaps(sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule)))
+
+
+def _file_rules(f: FileDiff, settings: Settings, ruffed: bool) -> list[Hit]:
+    """The rules that read one file's added lines (a huge file: only the cheap ones)."""
+    if f.status == "deleted" or f.binary or f.special or not f.added:
+        return []
+    hits = list(_secret_hits(f, settings.detectors))
+    if f.lockfile:
+        return hits
+    skip = RUFF_COVERS if ruffed else frozenset()
+    if f.huge:
+        return hits + list(_line_hits(f, skip, HUGE_RULES, settings.window))
+    hits += _line_hits(f, skip, None, settings.window)
+    hits += _swallowed(f)
+    hits += _call_hits(f, skip)
+    hits += _dependencies(f)
+    hits += _long_functions(f, settings)
+    return hits
 
 
 _GROUP = {rule: (i, rank) for i, group in enumerate(OVERLAPS) for rank, rule in enumerate(group)}

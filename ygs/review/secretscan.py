@@ -87,11 +87,9 @@ def detected(path: str, added: dict[int, str]) -> list[SecretHit]:
         return []
     from detect_secrets.core.scan import _process_line_based_plugins
 
-    found = []
-    with _settings():
-        for secret in _process_line_based_plugins(units, filename=path):
-            found.append(_mapped(secret.type, secret.line_number))
-    return found
+    with session():
+        session.ready()
+        return [_mapped(s.type, s.line_number) for s in _process_line_based_plugins(units, path)]
 
 
 def _mapped(kind: str, line: int) -> SecretHit:
@@ -106,21 +104,35 @@ def _mapped(kind: str, line: int) -> SecretHit:
     return SecretHit("SEC001", line, kind, "detect-secrets")
 
 
-class _settings:
-    """detect-secrets' default plugins and filters, less the ones ygs leaves out, for the
-    duration of one scan (its settings are a process-wide singleton)."""
+class session:
+    """detect-secrets' default plugins and filters, less the ones ygs leaves out, for one
+    review (its settings are a process-wide singleton). Set up on first use, inside the
+    outermost `with session():`, and kept until it ends: setting them up costs more than
+    scanning a small file, and a change without candidate lines never imports the library."""
+
+    depth = 0
+    context = None
 
     def __enter__(self):
-        from detect_secrets.settings import default_settings
-
-        self._context = default_settings()
-        settings = self._context.__enter__()
-        for name in _SKIPPED_PLUGINS:
-            settings.disable_plugins(name)
-        return settings
+        session.depth += 1
+        return self
 
     def __exit__(self, *exc):
-        return self._context.__exit__(*exc)
+        session.depth -= 1
+        if session.depth == 0 and session.context is not None:
+            context, session.context = session.context, None
+            context.__exit__(*exc)
+
+    @staticmethod
+    def ready() -> None:
+        if session.context is not None:
+            return
+        from detect_secrets.settings import default_settings
+
+        session.context = default_settings()
+        settings = session.context.__enter__()
+        for name in _SKIPPED_PLUGINS:
+            settings.disable_plugins(name)
 
 
 RANK = {"SEC002": 0, "SEC001": 1, "SEC003": 2, "SEC007": 3}
