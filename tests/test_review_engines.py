@@ -103,6 +103,16 @@ CLEAN = {
         '[dependency-groups]\ntest = ["pytest", "coverage"]\n',
     ),
     "a constant shell command": ("app/tasks.py", "import os\n\nos.system('make clean')\n"),
+    "stand-in passwords": (
+        "app/settings.py",
+        'app.config.from_mapping(SECRET_KEY="dev")\nlogin(user, password="test key")\n'
+        'PROXY = "http://user:pass@proxy:8080"\n',
+    ),
+    "a nonce in a test": ("tests/test_auth.py", 'NONCE = "6bf5d6e4da1ce66918800195d6b9130d"\n'),
+    "a pickle round trip in a test": (
+        "tests/test_pickle.py",
+        "import pickle\n\n\ndef test_rt():\n    assert pickle.loads(pickle.dumps(1)) == 1\n",
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ygs.core.findings import Severity
 from ygs.review import lang as kinds
+from ygs.review import secretscan
 from ygs.review.diff import Diff, FileDiff
 
 MUST, SHOULD, MAY = Severity.MUST, Severity.SHOULD, Severity.MAY
@@ -74,9 +75,9 @@ RUFF_RULES: dict[str, RuffRule] = {
         _r("S202", MUST, "security", "tarfile extraction without member checks",
            "Pass `filter='data'` (Python 3.12+) or check each member's path before extracting."),
         _r("S301", MUST, "security", "Unsafe deserialisation (pickle)",
-           "Use a data format (JSON) for anything that crosses a trust boundary."),
+           "Use a data format (JSON) for anything that crosses a trust boundary.", False),
         _r("S302", MUST, "security", "Unsafe deserialisation (marshal)",
-           "Use a data format (JSON) for anything that crosses a trust boundary."),
+           "Use a data format (JSON) for anything that crosses a trust boundary.", False),
         _r("S303", SHOULD, "security", "Weak hash function (MD5, SHA-1)",
            "Use SHA-256 or better; for passwords use a KDF (argon2, scrypt, bcrypt)."),
         _r("S304", MUST, "security", "Broken cipher (DES, RC4, Blowfish, …)",
@@ -154,7 +155,7 @@ RUFF_RULES: dict[str, RuffRule] = {
         _r("S702", SHOULD, "security", "Mako templates do not escape by default",
            'Pass `default_filters=["h"]`, or use Jinja2 with autoescape.'),
         _r("S704", SHOULD, "security", "Markup() on a dynamic value (cross-site scripting)",
-           "Escape the value (`markupsafe.escape`) instead of wrapping it in Markup."),
+           "Escape the value (`markupsafe.escape`) instead of wrapping it in Markup.", False),
         _r("B006", SHOULD, "code", "Mutable default argument",
            "Default to None and create the list or dict inside the function."),
         _r("B012", SHOULD, "code", "return/break/continue in finally swallows the exception",
@@ -225,10 +226,27 @@ def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], li
         if SAFE_WORDS in message or (not rule.tests and kinds.is_test(f.path)):
             continue
         end = (item.get("end_location") or {}).get("row") or row
+        if code in PASSWORDS and _stand_in(f, item):
+            continue
         anchor = next((n for n in range(row, end + 1) if n in f.added), None)
         if anchor is not None:
             hits.append(PyHit(code, f.path, anchor, message))
     return hits, _unique(notes)
+
+
+PASSWORDS = ("S105", "S106", "S107")  # hardcoded passwords: ruff does not judge the value
+
+
+def _stand_in(f: FileDiff, item: dict) -> bool:
+    """The password literal ruff reports is a stand-in (`SECRET_KEY="dev"`, `"test key"`)."""
+    start, end = item.get("location") or {}, item.get("end_location") or {}
+    row = start.get("row")
+    if not f.new_lines or not row or row > len(f.new_lines) or end.get("row") != row:
+        return False
+    span = f.new_lines[row - 1][(start.get("column") or 1) - 1 : (end.get("column") or 1) - 1]
+    quote = max(span.rfind('"'), span.rfind("'"))
+    opening = span.rfind(span[quote], 0, quote) if quote > 0 else -1
+    return opening >= 0 and secretscan.dummy(span[opening + 1 : quote])
 
 
 def _unique(notes: list[tuple]) -> list[tuple]:

@@ -89,7 +89,28 @@ def detected(path: str, added: dict[int, str]) -> list[SecretHit]:
 
     with session():
         session.ready()
-        return [_mapped(s.type, s.line_number) for s in _process_line_based_plugins(units, path)]
+        found = _process_line_based_plugins(units, path)
+        return [_mapped(s.type, s.line_number) for s in found if not dummy(s.secret_value or "")]
+
+
+# Words that make up the stand-in values of tests, docs and examples (`password="test"`,
+# `SECRET_KEY = "dev"`, `http://user:pass@host`): a value made only of them is not a secret.
+DUMMY_WORDS = frozenset({
+    "test", "testing", "tests", "dev", "development", "devel", "config", "secret", "secrets",
+    "key", "keys", "pass", "password", "passwd", "pwd", "foo", "bar", "baz", "qux", "dummy",
+    "example", "sample", "fake", "mock", "default", "demo", "user", "username", "local",
+    "localhost", "my", "your", "value", "here", "changeme", "placeholder", "xxx", "abc",
+    "none", "null", "token", "api", "private", "public", "string", "hello", "world", "temp",
+    "tmp",
+})  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]++")
+
+
+def dummy(value: str) -> bool:
+    """A stand-in, not a credential: only dummy words (`test key`, `pass%20pass`), or one of
+    ygs's placeholders (`changeme`, `${TOKEN}`)."""
+    words = _WORD.findall(value.lower().replace("%20", " ").replace("%23", " "))
+    return (bool(words) and all(w in DUMMY_WORDS for w in words)) or secrets.placeholder(value)
 
 
 def _mapped(kind: str, line: int) -> SecretHit:
