@@ -102,7 +102,7 @@ CLEAN = {
         '[project.optional-dependencies]\ndev = ["pytest", "ruff"]\n\n'
         '[dependency-groups]\ntest = ["pytest", "coverage"]\n',
     ),
-    "a constant shell command": ("app/tasks.py", "import os\n\nos.system('make clean')\n"),
+    "a constant shell command": ("app/tasks.py", "import os\n\nos.system('/usr/bin/make clean')\n"),
     "stand-in passwords": (
         "app/settings.py",
         'app.config.from_mapping(SECRET_KEY="dev")\nlogin(user, password="test key")\n'
@@ -297,6 +297,16 @@ def test_huge_file_gets_the_cheap_scans_and_can_fail_the_gate(repo):
     assert found(result) == [] and result.code == 1 and result.json["failed_on_unreviewed"]
     text = run_ygs("review", "--staged", "--offline", cwd=repo).stdout
     assert "app/big.py" in text and "partially reviewed" in text
+    outputs = {
+        fmt: run_ygs("review", "--staged", "--offline", "--format", fmt, cwd=repo).stdout
+        for fmt in ("markdown", "github", "rdjsonl", "sarif")
+    }
+    assert "> Not fully reviewed: `app/big.py`: partial review" in outputs["markdown"]
+    assert outputs["github"].startswith("::notice file=app/big.py,title=ygs review::partial")
+    assert json.loads(outputs["rdjsonl"])["location"]["path"] == "app/big.py"
+    notes = json.loads(outputs["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    where = notes[0]["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "app/big.py" and notes[0]["level"] == "note"
 
 
 # ------------------------------------------------------------------ SARIF
@@ -353,3 +363,10 @@ def test_doctor_reports_the_engines_and_a_configured_ruff(repo):
     result = staged(repo, {"app/a.py": "eval(input())\n"})
     assert ("DNG001", "app/a.py", 1) in found(result)  # ygs's own rules stand in
     assert any("ruff was not found" in n["note"] for n in result.json["notes"])
+
+
+def test_readme_shows_the_ruff_map():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for r in pyscan.RUFF_RULES.values():
+        row = f"| {r.code} | {r.severity.value} | {r.lens} | {r.title} | "
+        assert row in readme, f"README's ruff table lacks or misstates {r.code}"

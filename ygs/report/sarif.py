@@ -49,6 +49,29 @@ def _result(report: Report, finding: Finding, index: dict[str, int]) -> dict:
     return result
 
 
+def _invocation(report: Report) -> dict:
+    """The run, with a note for each file the tool could not check in full."""
+    notes = [
+        {
+            "level": "note",
+            "message": {"text": text},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 1},
+                    }
+                }
+            ],
+        }
+        for path, text in report.notes
+    ]
+    invocation: dict = {"executionSuccessful": True}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
 def uri(path: str) -> str:
     """A repository path as a relative URI reference (RFC 3986): every byte outside the
     unreserved set and `/` percent-encoded (a space, `%`, `#`, a newline in a file name)."""
@@ -74,6 +97,7 @@ def document(report: Report) -> dict:
                 "automationDetails": {"id": report.tool.replace(" ", "/") + "/"},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(report, f, index) for f in report.findings],
+                "invocations": [_invocation(report)],
             }
         ],
     }

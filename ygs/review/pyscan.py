@@ -67,6 +67,10 @@ RUFF_RULES: dict[str, RuffRule] = {
         _r("S108", SHOULD, "security", "Predictable temporary file or directory path",
            "Use `tempfile.mkstemp()` / `tempfile.TemporaryDirectory()` instead of a fixed /tmp "
            "path.", False),
+        _r("S110", MAY, "code", "Exception swallowed (try/except/pass)",
+           "Handle it, log it, or catch only the exception you expect and say why."),
+        _r("S112", MAY, "code", "Exception swallowed in a loop (try/except/continue)",
+           "Handle it, log it, or catch only the exception you expect and say why."),
         _r("S113", SHOULD, "sre", "HTTP request without a timeout",
            "Pass `timeout=` (e.g. `timeout=10`) so a slow dependency cannot hang the caller.",
            False),
@@ -92,6 +96,9 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Escape the value (`format_html`) instead of marking it safe."),
         _r("S310", MAY, "security", "URL opened without a scheme check (file:// and custom "
            "schemes)", "Allow only http(s) URLs, or use a client that does."),
+        _r("S311", MAY, "security", "random is not for secrets, tokens or keys",
+           "Use `secrets` (`secrets.token_urlsafe()`) for anything an attacker must not guess.",
+           False),
         _r("S312", SHOULD, "security", "Telnet sends credentials in clear text",
            "Use SSH."),
         _r("S313", SHOULD, "security", "XML parsed with a parser open to entity attacks",
@@ -116,12 +123,16 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Use `ssl.create_default_context()`."),
         _r("S324", SHOULD, "security", "Weak hash function (MD5, SHA-1)",
            "Use SHA-256 or better, or pass `usedforsecurity=False` for a non-security checksum."),
+        _r("S410", SHOULD, "security", "lxml import: parsers open to entity attacks by default",
+           "Parse untrusted XML with `defusedxml.lxml`, or `resolve_entities=False`."),
         _r("S501", MUST, "security", "TLS certificate verification disabled",
            'Keep verification on; for a private CA pass its bundle (`verify="/path/ca.pem"`).'),
         _r("S502", MUST, "security", "Broken SSL/TLS protocol version",
            "Use TLS 1.2 or newer (`ssl.PROTOCOL_TLS_CLIENT`)."),
         _r("S503", SHOULD, "security", "Default argument allows a broken SSL/TLS version",
            "Default to TLS 1.2 or newer."),
+        _r("S504", SHOULD, "security", "TLS connection without a protocol version",
+           "Use an `ssl.SSLContext` with `minimum_version = ssl.TLSVersion.TLSv1_2`."),
         _r("S505", SHOULD, "security", "Cryptographic key too short",
            "RSA and DSA keys of 2048 bits or more, EC curves of 224 bits or more."),
         _r("S506", MUST, "security", "yaml.load without a safe loader",
@@ -140,6 +151,8 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Pass an argument list without `shell=True`."),
         _r("S605", MUST, "security", "Shell started on input (os.system, os.popen, …)",
            "Use `subprocess.run([...], check=True)` with an argument list."),
+        _r("S606", MAY, "security", "Process started without a shell (os.exec*, os.spawn*)",
+           "Keep the program fixed and validate any argument that input reaches.", False),
         _r("S608", MUST, "security", "SQL built with string formatting",
            'Use bound parameters (`cursor.execute("... WHERE id = %s", (id,))`).'),
         _r("S609", SHOULD, "security", "Shell wildcard in a command (wildcard injection)",
@@ -166,6 +179,9 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Bind the current value as a default argument (`lambda x=x: ...`)."),
     )
 }  # fmt: skip
+# Not run: S603 and S607 (every subprocess call with a variable argument or a program found
+# on PATH: noise on ordinary code), S101 (assert) and the S4xx import rules (an import is no
+# vulnerability).
 # ruff says a call "seems safe" when the command is a literal: not an injection, not reported.
 SAFE_WORDS = "seems safe"
 

@@ -367,6 +367,7 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S501", "S323", "DNG007"),
     ("S103", "DNG008"),
     ("S113", "SRE001"),
+    ("S110", "S112", "ERR002"),
     ("SEC002", "SEC001", "SEC003", "SEC007", "S105", "S106", "S107"),
 )
 # ygs's own Python rules that ruff does better: not run on a file ruff checked.
