@@ -98,6 +98,7 @@ def run_checks(cwd: Path) -> list[Check]:
         )
     )
     checks.append(_pack_check(proj))
+    checks.extend(_foreign_checks(proj))
     return checks
 
 
@@ -124,6 +125,20 @@ def _review_engines(configured: str | None) -> list[Check]:
     except metadata.PackageNotFoundError:
         found = Check("detect-secrets", "warn", "not installed: ygs's secret rules only", remedy)
     return [ruff, found]
+
+
+def _foreign_checks(proj) -> list[Check]:
+    """Specs kept by OpenSpec or spec-kit: ygs reads them in place; say so and what next."""
+    from ygs.project import foreign_specs
+
+    return [
+        Check(
+            f"{item['format']} specs",
+            "info",
+            f"{item['detail']} in {item['where']}; next: {item['next']}",
+        )
+        for item in foreign_specs(proj.root)
+    ]
 
 
 def _pack_check(proj) -> Check:
