@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git, make_repo, run_ygs
+from tests.test_hostile_inputs import conflicted
 from ygs.review import pyscan, secretscan
 from ygs.review.rules import CATALOGUE
 
@@ -253,20 +254,11 @@ def test_file_names_with_newline_tab_quote_and_dash(repo, scope):
 
 
 def test_conflicted_index_is_a_usage_error(repo):
-    (repo / "a.py").write_text("x = 1\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "a")
-    git(repo, "checkout", "-q", "-b", "other")
-    (repo / "a.py").write_text("x = 2\n")
-    git(repo, "commit", "-q", "-am", "two")
-    git(repo, "checkout", "-q", "main")
-    (repo / "a.py").write_text("x = 3\n")
-    git(repo, "commit", "-q", "-am", "three")
-    subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True, check=False)
+    conflicted(repo, repo)
     for args in (["--staged"], []):
         result = run_ygs("review", *args, "--offline", "--json", cwd=repo)
         assert result.code == 2, result.stdout
-        assert "merge conflicts in 'a.py'" in result.stderr
+        assert "merge conflicts in 'x.py'" in result.stderr
 
 
 def test_identical_lines_are_separate_findings(repo):
