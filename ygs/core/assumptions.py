@@ -6,11 +6,9 @@ it re-asks. `ygs check` reports what is left (ART014)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 MARK = "[assumed]"
-_MARK = re.compile(r"\s*\[assumed\]")
 
 
 def marked(value: Any) -> Any:
@@ -25,7 +23,7 @@ def marked(value: Any) -> Any:
 def unmarked(value: Any) -> Any:
     """The answer without markers (nested lists and dicts too)."""
     if isinstance(value, str):
-        return _MARK.sub("", value)
+        return value.replace(f" {MARK}", "").replace(MARK, "")
     if isinstance(value, list):
         return [unmarked(v) for v in value]
     if isinstance(value, dict):
