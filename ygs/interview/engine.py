@@ -150,7 +150,8 @@ class Conversation:
             if view.key in self.drafts:
                 draft, problem = self.drafts[view.key]
                 view = replace(view, draft=draft, problem=problem)
-            if self.advisor is not None and not view.is_more and not self.prompter.has(view.key):
+            asks_model = not view.is_more and view.key != "depth"  # sizing is ygs's own call
+            if self.advisor is not None and asks_model and not self.prompter.has(view.key):
                 view = self.advisor.tailor(view, state, self)
                 if view is None:  # the advisor recorded a follow-up or finished
                     state = self.state()
