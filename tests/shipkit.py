@@ -55,7 +55,7 @@ Bookkeepers re-type the same sums into a desk calculator twenty times a day.
 - **Priority:** MUST (P0)
 - **Kind:** business
 - **Statement:** When a bookkeeper enters two amounts, the system MUST show their difference.
-- **Failure mode:** If an amount is not a number, then the system MUST refuse it with a message naming the field.
+- **Failure mode:** If an amount is not a number, then the system MUST refuse it by name.
 - **Scenarios:**
   - Given the amounts 3 and 1, when the bookkeeper subtracts, then the result is 2.
 
@@ -104,7 +104,8 @@ FAKE_GH = r"""#!{python}
 import json, os, sys
 log = os.environ["FAKE_GH_LOG"]
 with open(log, "a") as handle:
-    handle.write(json.dumps({{"args": sys.argv[1:], "stdin": sys.stdin.read() if "--body-file" in sys.argv else ""}}) + "\n")
+    stdin = sys.stdin.read() if "--body-file" in sys.argv else ""
+    handle.write(json.dumps({{"args": sys.argv[1:], "stdin": stdin}}) + "\n")
 mode = os.environ.get("FAKE_GH_MODE", "ok")
 args = sys.argv[1:]
 if mode == "logged-out":
@@ -117,13 +118,17 @@ elif args[:2] == ["pr", "list"]:
 elif args[:2] == ["pr", "create"]:
     print("https://github.com/acme/calc/pull/7")
 elif args[:2] == ["issue", "view"]:
-    print(json.dumps({{"number": int(args[2]), "title": "Subtracting a negative amount shows the wrong sign",
+    print(json.dumps({{"number": int(args[2]),
+        "title": "Subtracting a negative amount shows the wrong sign",
         "body": "When a bookkeeper subtracts -1 from 3 the difference shown is 2, it should be 4.",
-        "labels": [{{"name": "needs-triage"}}], "state": "OPEN", "url": "https://github.com/acme/calc/issues/" + args[2],
+        "labels": [{{"name": "needs-triage"}}], "state": "OPEN",
+        "url": "https://github.com/acme/calc/issues/" + args[2],
         "author": {{"login": "ana"}}, "comments": []}}))
 elif args[:2] == ["issue", "list"]:
-    print(json.dumps([{{"number": 12, "title": "Offline mode please", "body": "work without network",
-        "labels": [], "createdAt": "2026-01-20T10:00:00Z", "url": "u", "author": {{"login": "ana"}}, "comments": []}}]))
+    print(json.dumps([{{"number": 12, "title": "Offline mode please",
+        "body": "work without network",
+        "labels": [], "createdAt": "2026-01-20T10:00:00Z", "url": "u",
+        "author": {{"login": "ana"}}, "comments": []}}]))
 elif args[:2] in (["issue", "edit"], ["issue", "comment"]):
     pass
 else:
@@ -155,7 +160,9 @@ def calculator(path: Path, *, remote: Path | None = None) -> Path:
         '[project]\nname = "calc"  # the package\nversion = "0.1.0"\n\n'
         '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n'
     )
-    (root / ".gitignore").write_text("__pycache__/\n*.pyc\n")
+    (root / ".gitignore").write_text(
+        "__pycache__/\n*.pyc\n.ygs/sessions/\n.ygs/runs/\n.ygs/cache/\n.ygs/backups/\n"
+    )
     (root / "calc").mkdir()
     (root / "calc" / "__init__.py").write_text('__version__ = "0.1.0"\n')
     (root / "calc" / "ops.py").write_text(OPS)
@@ -163,7 +170,8 @@ def calculator(path: Path, *, remote: Path | None = None) -> Path:
     (root / "tests" / "test_ops.py").write_text(TEST_OPS)
     (root / ".ygs").mkdir()
     (root / ".ygs" / "config.yaml").write_text(
-        f"project:\n  name: calc\ngit:\n  base_branch: main\ncommands:\n  test: {json.dumps(PYTEST)}\n"
+        "project:\n  name: calc\ngit:\n  base_branch: main\n"
+        f"commands:\n  test: {json.dumps(PYTEST)}\n"
     )
     for folder in ("docs/prd", "tasks/backlog", "tasks/in-progress", "tasks/done"):
         (root / folder).mkdir(parents=True, exist_ok=True)

@@ -75,7 +75,7 @@ def header(subject: str) -> tuple[str, str, bool, str] | None:
     scope = ""
     if head.endswith(")") and "(" in head:
         head, scope = head[:-1].split("(", 1)
-    if not head or not head.replace("-", "").isalnum() or not description:
+    if not head or not head.isalpha() or not description:
         return None
     if "(" in scope or ")" in scope:
         return None

@@ -87,11 +87,24 @@ def code_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _mentions(text: str, folder: str) -> bool:
+    """`folder` (ending in /) named on its own, not as the start of a longer path."""
+    start = text.find(folder)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        end = start + len(folder)
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "./-_") and not (after.isalnum() or after in "._-"):
+            return True
+        start = text.find(folder, start + 1)
+    return False
+
+
 def _named(path: str, texts: Iterable[str], globs: Iterable[Callable[[str], bool]]) -> bool:
     parts = path.split("/")
-    prefixes = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+    folders = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
     for text in texts:
-        if path in text or any(p in text for p in prefixes[1:] or prefixes):
+        if path in text or any(_mentions(text, f) for f in folders):
             return True
     return any(match(path) for match in globs)
 

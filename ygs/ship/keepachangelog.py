@@ -242,6 +242,8 @@ def merge(
             where = unreleased.start + 2
         elif where == len(lines) and lines and lines[-1] == "":
             where -= 1
+        if where > 0 and lines[where - 1].strip():
+            new_section = ["", *new_section]
         lines[where:where] = new_section
     if unreleased is None and target != UNRELEASED:
         at = next(i for i, ln in enumerate(lines) if ln.startswith("## "))

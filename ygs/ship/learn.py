@@ -54,17 +54,16 @@ def draft(project, run_id: str) -> dict:
     lessons = []
     if task is not None:
         for line, text in deviation_lines(task.artifact.text):
-            said, _, rest = text.partition(" did ")
-            did, _, why = rest.partition(" because ")
+            _, _, rest = text.partition(" did ")
+            why = rest.partition(" because ")[2].strip()
             scope = sorted({p.split("/")[0] for p in task.planned_files}) or ["this task's area"]
             lessons.append(
                 {
                     "category": "Process Friction",
-                    "lesson": f"When working on {', '.join(scope)}: {did.strip() or text}, "
-                    f"because {why.strip() or 'of what the run found'}",
+                    "lesson": text[:1].upper() + text[1:],
                     "applies_to": scope,
                     "trigger": f"Any change to {' or '.join(scope)}",
-                    "cause": why.strip() or said.strip(),
+                    "cause": why or "see the deviation",
                     "evidence": f"{task.path}:{line} (run {run.id})",
                     "search_terms": _terms(text),
                     "confidence": "MEDIUM",
