@@ -76,6 +76,9 @@ def sources(root: Path, docs: str, tasks: str) -> dict[str, tuple[Source, int, i
 
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"  # a cache never shows in `git status`
+    if not ignore.exists():
+        ignore.write_text("# written by ygs: a cache, rebuilt when missing\n*\n")
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         connection.executescript(_SCHEMA)
