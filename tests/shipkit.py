@@ -200,3 +200,26 @@ def subtract(root: Path) -> None:
             "\n\n# covers: REQ-001\ndef test_sub():\n    from calc.ops import sub\n\n"
             "    assert sub(3, 1) == 2\n    assert sub(1, 3) == -2\n"
         )
+
+
+def ok(result):
+    """The JSON of a run that exited 0 (the output when it is not JSON)."""
+    assert result.code == 0, result.stdout + result.stderr
+    return result.json if result.stdout.lstrip().startswith("{") else result
+
+
+def implemented(tmp_path: Path, ygs) -> Path:
+    """TASK-001 built through the guarded loop and moved to done, on its run branch."""
+    root = calculator(tmp_path / "repo", remote=tmp_path / "remote.git")
+    ok(ygs("implement", "TASK-001", "--manual", "--json", cwd=root))
+    subtract(root)
+    deviation = (
+        "design said a new module for subtraction, did it in calc/ops.py because one "
+        "function is enough"
+    )
+    ok(ygs("deviation", deviation, "--json", cwd=root))
+    ok(ygs("checkpoint", "--json", cwd=root))
+    ok(ygs("task", "move", "TASK-001", "done", "--json", cwd=root))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "TASK-001 done")
+    return root

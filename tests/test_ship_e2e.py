@@ -13,30 +13,10 @@ import pytest
 
 from tests import shipkit
 from tests.conftest import REPO, git
+from tests.shipkit import implemented
+from tests.shipkit import ok as _ok
 
 DATA = REPO / "tests" / "data" / "ship"
-
-
-def _ok(result):
-    assert result.code == 0, result.stdout + result.stderr
-    return result.json if result.stdout.lstrip().startswith("{") else result
-
-
-def implemented(tmp_path: Path, ygs) -> Path:
-    """TASK-001 built through the guarded loop and moved to done, on its run branch."""
-    root = shipkit.calculator(tmp_path / "repo", remote=tmp_path / "remote.git")
-    _ok(ygs("implement", "TASK-001", "--manual", "--json", cwd=root))
-    shipkit.subtract(root)
-    deviation = (
-        "design said a new module for subtraction, did it in calc/ops.py because one "
-        "function is enough"
-    )
-    _ok(ygs("deviation", deviation, "--json", cwd=root))
-    _ok(ygs("checkpoint", "--json", cwd=root))
-    _ok(ygs("task", "move", "TASK-001", "done", "--json", cwd=root))
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "TASK-001 done")
-    return root
 
 
 def accepted(root: Path, ygs) -> None:
