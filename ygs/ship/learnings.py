@@ -42,10 +42,12 @@ class Source:
     kind: str  # learning | adr | retro | task
 
 
-def sources(root: Path, docs: str, tasks: str) -> dict[str, tuple[Source, int, int]]:
-    """Every file the index reads: rel path -> (source, mtime_ns, size). Links are not
-    followed; files under hidden folders are skipped."""
-    found: dict[str, tuple[Source, int, int]] = {}
+def sources(root: Path, docs: str, tasks: str) -> dict[str, tuple[str, int, int]]:
+    """Every file the index reads: rel path -> (kind, mtime_ns, size). Links are not
+    followed; files under hidden folders are skipped. Runs before every search, so it
+    stays lean: strings, not pathlib, and one stat per file."""
+    found: dict[str, tuple[str, int, int]] = {}
+    skip = ("readme.md", "index.md")
     folders = [
         (f"{docs}/learnings", "learning"),
         (f"{docs}/adr", "adr"),
@@ -53,24 +55,23 @@ def sources(root: Path, docs: str, tasks: str) -> dict[str, tuple[Source, int, i
         *((f"{tasks}/{status}", "task") for status in ("backlog", "in-progress", "done")),
     ]
     for folder, kind in folders:
-        stack = [root / folder]
+        stack = [folder.strip("/")]  # relative paths as strings: pathlib per file is slow
         while stack:
             current = stack.pop()
             try:
-                entries = list(os.scandir(current))
+                entries = list(os.scandir(root / current))
             except OSError:
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name[0] == ".":
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=False) and entry.name.endswith(".md"):
-                    if entry.name.lower() in ("readme.md", "index.md"):
-                        continue
-                    info = entry.stat(follow_symlinks=False)
-                    rel = Path(entry.path).relative_to(root).as_posix()
-                    found[rel] = (Source(rel, kind), info.st_mtime_ns, info.st_size)
+                if name[-3:] == ".md" and entry.is_file(follow_symlinks=False):
+                    if name.lower() not in skip:
+                        info = entry.stat(follow_symlinks=False)
+                        found[f"{current}/{name}"] = (kind, info.st_mtime_ns, info.st_size)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(f"{current}/{name}")
     return found
 
 
@@ -148,7 +149,7 @@ def refresh(connection: sqlite3.Connection, root: Path, docs: str, tasks: str) -
     """Bring the index up to date; returns counts of files read again and removed."""
     current = sources(root, docs, tasks)
     known = {p: (m, s) for p, m, s in connection.execute("SELECT path, mtime_ns, size FROM files")}
-    changed = [src for rel, (src, m, s) in current.items() if known.get(rel) != (m, s)]
+    changed = [Source(rel, k) for rel, (k, m, s) in current.items() if known.get(rel) != (m, s)]
     gone = [rel for rel in known if rel not in current]
     if not changed and not gone:
         return {"files": len(current), "updated": 0, "removed": 0}
