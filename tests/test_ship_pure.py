@@ -444,3 +444,31 @@ def test_a_learning_becomes_one_document_per_lesson():
 def test_an_unparsable_learning_names_its_line(old, new, line, message):
     _, problems = memory.learning("x.md", LEARNING.replace(old, new))
     assert problems and problems[0].line == line and message in problems[0].message
+
+
+# --- ygs status suggests only what exists ----------------------------------------------------
+
+
+def _suggested_commands() -> set[tuple[str, ...]]:
+    """The command words of every `Suggestion(skill, "ygs …", why)` in the lifecycle."""
+    import ast
+
+    from tests.conftest import REPO
+
+    tree = ast.parse((REPO / "ygs" / "core" / "lifecycle.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Suggestion":
+            arg = node.args[1]
+            text = arg.value if isinstance(arg, ast.Constant) else arg.values[0].value
+            words = [w for w in text.split() if w.isidentifier() or "-" in w]
+            found.add(tuple(w for w in words[1:] if not w.startswith("-"))[:2])
+    return found
+
+
+def test_every_command_status_suggests_exists(ygs):
+    suggested = _suggested_commands()
+    assert {("qa",), ("uat",), ("ship",)} <= suggested
+    for words in sorted(suggested):
+        result = ygs(*words, "--help")
+        assert result.code == 0, f"ygs status suggests `ygs {' '.join(words)}`: {result.stderr}"
