@@ -41,17 +41,8 @@ def test_triage_takes_the_models_judgment_and_sends_it_redacted(tmp_path, ygs, m
     invented = {"severity": "MAY", "requirement": "REQ-999", "rationale": "made up"}
     with model(invented) as fake:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
-        other = ok(
-            ygs(
-                "triage",
-                "--text",
-                "Offer a dark theme",
-                "--category",
-                "enhancement",
-                "--json",
-                cwd=root,
-            )
-        )
+        args = ("--text", "Please add a dark mode", "--category", "enhancement")
+        other = ok(ygs("triage", *args, "--json", cwd=root))
     assert other["requirement"] != "REQ-999"
 
 
