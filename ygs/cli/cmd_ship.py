@@ -12,31 +12,31 @@ from ygs.cli.cmd_interview import Answers, Backend, Force, MaxCost, Offline, Rep
 from ygs.cli.output import emit, log, opts, plain
 from ygs.errors import Exit, YgsError
 
+QA_ABOUT = (
+    "QA: `ygs qa` drafts the report with the evidence ygs computes; `ygs qa score` adds "
+    "the five scores into the health and applies the pass rule."
+)
+VERSION_ABOUT = (
+    "The project's version: `ygs version` shows it and where it is kept; `ygs version "
+    "bump` changes it everywhere."
+)
+
 
 def register(app: typer.Typer) -> None:
     from ygs.cli.cmd_plan import DefaultGroup, _group
 
-    qa = _group(
-        "qa",
-        "QA: `ygs qa` drafts the report with the evidence ygs computes; `ygs qa score` adds "
-        "the five scores into the health and applies the pass rule.",
-        qa_run,
-    )
-    qa.command(DefaultGroup.default, hidden=True)(qa_run)
-    qa.command("score")(qa_score)
-    app.add_typer(qa, name="qa")
+    def group(name: str, about: str, default, sub: str, command) -> None:
+        """`ygs NAME` runs `default`; `ygs NAME SUB` runs `command`."""
+        made = _group(name, about, default)
+        made.command(DefaultGroup.default, hidden=True)(default)
+        made.command(sub)(command)
+        app.add_typer(made, name=name)
+
+    group("qa", QA_ABOUT, qa_run, "score", qa_score)
     app.command("uat")(uat)
     app.command("sync")(sync)
     app.command("ship")(ship)
-    version = _group(
-        "version",
-        "The project's version: `ygs version` shows it and where it is kept; `ygs version "
-        "bump` changes it everywhere.",
-        version_show,
-    )
-    version.command(DefaultGroup.default, hidden=True)(version_show)
-    version.command("bump")(version_bump)
-    app.add_typer(version, name="version")
+    group("version", VERSION_ABOUT, version_show, "bump", version_bump)
     app.command("changelog")(changelog)
 
 

@@ -220,6 +220,12 @@ def _review(ctx: Context) -> g.Gate:
     )
 
 
+def _listed(gate: str, items: list[str], noun: str, key: str, remedy: str) -> g.Gate:
+    """A failed gate that counts what it found and shows the first few."""
+    shown = "; ".join(items[:5]) + (" …" if len(items) > 5 else "")
+    return g.Gate(gate, g.FAIL, f"{len(items)} {noun}: {shown}", {key: len(items)}, remedy)
+
+
 def _check(ctx: Context) -> g.Gate:
     from ygs.core.lint import all_rules, lint
     from ygs.core.lint.catalogue import OverrideError, parse_overrides
@@ -232,16 +238,9 @@ def _check(ctx: Context) -> g.Gate:
     findings = lint(
         project.catalog, exists=lambda p: (project.root / p).exists(), overrides=overrides
     )
-    must = [f for f in findings if f.severity.value == "MUST"]
+    must = [f"{f.location} {f.rule}" for f in findings if f.severity.value == "MUST"]
     if must:
-        shown = [f"{f.location} {f.rule}" for f in must[:5]]
-        return g.Gate(
-            "check",
-            g.FAIL,
-            f"{len(must)} MUST finding(s): {'; '.join(shown)}",
-            {"must": len(must)},
-            "`ygs check` lists them",
-        )
+        return _listed("check", must, "MUST finding(s)", "must", "`ygs check` lists them")
     return g.Gate(
         "check", g.PASS, f"no MUST finding in {len(project.catalog.artifacts)} artifact(s)"
     )
@@ -336,14 +335,8 @@ def _trace(ctx: Context) -> g.Gate:
     if not graph.requirements:
         return g.Gate("trace", g.FAIL, "no requirement to trace: the gate checked nothing")
     if problems:
-        shown = [f"{p.location} {p.message}" for p in problems[:4]]
-        return g.Gate(
-            "trace",
-            g.FAIL,
-            f"{len(problems)} gap(s): {'; '.join(shown)}",
-            {"gaps": len(problems)},
-            "`ygs trace --gate` lists them",
-        )
+        shown = [f"{p.location} {p.message}" for p in problems]
+        return _listed("trace", shown, "gap(s)", "gaps", "`ygs trace --gate` lists them")
     return g.Gate(
         "trace", g.PASS, f"{len(graph.requirements)} requirement(s) traced to tasks and tests"
     )

@@ -347,6 +347,10 @@ def report(project, *, base, offline, backend, max_cost) -> tuple[dict, int]:
     return data, Exit.FINDINGS if items else Exit.OK
 
 
+_ROW_FIELDS = (
+    *("document", "section", "dimension", "severity"),
+    *("design_said", "code_does", "direction", "rationale"),
+)
 PLAN_SCHEMA = {
     "type": "object",
     "required": ["rows"],
@@ -355,30 +359,8 @@ PLAN_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": [
-                    "document",
-                    "section",
-                    "dimension",
-                    "severity",
-                    "design_said",
-                    "code_does",
-                    "direction",
-                    "rationale",
-                ],
-                "properties": {
-                    k: {"type": "string"}
-                    for k in (
-                        "document",
-                        "section",
-                        "dimension",
-                        "severity",
-                        "design_said",
-                        "code_does",
-                        "direction",
-                        "rationale",
-                        "new_text",
-                    )
-                },
+                "required": list(_ROW_FIELDS),
+                "properties": {k: {"type": "string"} for k in (*_ROW_FIELDS, "new_text")},
             },
         }
     },
