@@ -84,6 +84,11 @@ def test_handoff_records_the_open_run_and_latest_prints_it(tmp_path, ygs):
     assert latest.code == 0 and latest.stdout == text
     assert ok(ygs("handoff", "--latest", "--json", cwd=root))["path"] == written["path"]
 
+    plain = ok(ygs("handoff", "--json", cwd=root))  # no answers: facts only, a draft
+    assert "status: draft" in (root / plain["path"]).read_text()
+    assert ygs("check", plain["path"], "--fail-on", "should", cwd=root).code == 0
+    assert "status: final" in text
+
     answers.write_text("title: [not, a, string\n")
     bad = ygs("handoff", "--answers", str(answers), "--json", cwd=root)
     assert bad.code == 2 and "Traceback" not in bad.stderr

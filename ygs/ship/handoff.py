@@ -127,7 +127,8 @@ def write(project, given: dict, *, force: bool) -> dict:
                 "id": slug,
                 "type": "handoff",
                 "title": answers["title"],
-                "status": "final",
+                # without answers, the judgment sections are still TBD: a draft, not final
+                "status": "final" if given else "draft",
                 "date": today,
             }
             text = render_template(
