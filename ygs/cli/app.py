@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "cmd_build",
     "cmd_ship",
     "cmd_memory",
+    "cmd_import",
 )
 
 
