@@ -21,7 +21,16 @@ CATEGORIES = (
 _LESSON = re.compile(r"^### L(\d+): (.*)$")
 _FIELD = re.compile(r"^- \*\*([A-Za-z ]+):\*\* ?(.*)$")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DEVIATION = re.compile(r"^\s*[-*]?\s*Deviation:\s*(.+)$")
+
+
+def _deviation(line: str) -> str:
+    """The text of a `- Deviation: …` line (bullet optional), else ''. No regex: the
+    optional bullet between runs of spaces would backtrack on a long line of spaces."""
+    text = line.strip()
+    if text[:1] in ("-", "*"):
+        text = text[1:].lstrip()
+    head, sep, rest = text.partition(":")
+    return rest.strip() if sep and head == "Deviation" else ""
 
 
 @dataclass(frozen=True)
@@ -223,8 +232,8 @@ def deviations(path: str, text: str, task_id: str, when: str) -> list[SearchDoc]
         if line.startswith("## "):
             in_log = line[3:].strip().lower() == "execution log"
             continue
-        match = _DEVIATION.match(line) if in_log else None
-        if match:
+        said = _deviation(line) if in_log else ""
+        if said:
             found.append(
                 SearchDoc(
                     "deviation",
@@ -232,7 +241,7 @@ def deviations(path: str, text: str, task_id: str, when: str) -> list[SearchDoc]
                     path,
                     number,
                     f"{task_id} deviation",
-                    match.group(1).strip(),
+                    said,
                     "",
                     "",
                     when,
