@@ -132,28 +132,30 @@ def reply(*items, fine=()):
     return {"text": json.dumps({"findings": list(items), "fine": list(fine)})}
 
 
-def test_three_reviewers_merge_into_one_verdict(ygs, architecture, monkeypatch):
+def parallel_review(ygs, architecture, monkeypatch, replies, *args):
+    """`review-architecture --parallel len(replies)` against the fake Messages server."""
     repo, path = architecture
-    replies = [
-        reply(finding(line=3), finding("SHOULD", "A2", 5)),
-        reply(finding(line=3)),
-        reply(finding(line=3), finding("SHOULD", "A9", 6), fine=["A2"]),
-    ]
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
     with FakeAnthropic(replies) as fake:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
         result = ygs(
             "review-architecture",
             path,
-            "--parallel",
-            "3",
-            "--model-backend",
-            "anthropic",
-            "--json",
+            *("--parallel", str(len(replies)), "--model-backend", "anthropic", *args),
             cwd=repo,
         )
-    assert len(fake.requests) == 3
-    bodies = [r["body"]["messages"] for r in fake.requests]
+    return result, fake.requests
+
+
+def test_three_reviewers_merge_into_one_verdict(ygs, architecture, monkeypatch):
+    replies = [
+        reply(finding(line=3), finding("SHOULD", "A2", 5)),
+        reply(finding(line=3)),
+        reply(finding(line=3), finding("SHOULD", "A9", 6), fine=["A2"]),
+    ]
+    result, requests = parallel_review(ygs, architecture, monkeypatch, replies, "--json")
+    assert len(requests) == 3
+    bodies = [r["body"]["messages"] for r in requests]
     assert bodies[0] == bodies[1] == bodies[2]  # identical inputs, no shared notes
     assert result.code == 1 and result.json["verdict"] == "REQUEST_CHANGES"
     judged = {f["criterion"]: f for f in result.json["findings"] if f["source"] == "review"}
@@ -166,22 +168,8 @@ def test_three_reviewers_merge_into_one_verdict(ygs, architecture, monkeypatch):
 
 
 def test_a_split_must_needs_a_human_and_is_listed(ygs, architecture, monkeypatch):
-    repo, path = architecture
     replies = [reply(finding(line=3)), reply(fine=["A5"])]
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    with FakeAnthropic(replies) as fake:
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
-        result = ygs(
-            "review-architecture",
-            path,
-            "--parallel",
-            "2",
-            "--model-backend",
-            "anthropic",
-            "--fail-on",
-            "never",
-            cwd=repo,
-        )
+    result, _ = parallel_review(ygs, architecture, monkeypatch, replies, "--fail-on", "never")
     assert result.code == 3, result.stderr
     assert "Needs a human call" in result.stdout
     assert (

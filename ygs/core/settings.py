@@ -109,6 +109,19 @@ SCHEMA: dict[str, Key] = {
         Key("review.baseline", "str", ".ygs/review-baseline.json", "accepted review findings"),
         Key("review.chunk_tokens", "int", 12000, "diff tokens per model review call"),
         Key(
+            "review.ruff",
+            "str",
+            None,
+            "ruff command for the Python checks (default: the ruff installed with ygs; off: none)",
+            nullable=True,
+        ),
+        Key(
+            "review.fail_on_unreviewed",
+            "bool",
+            False,
+            "exit 1 when a changed file was not fully reviewed (binary, huge)",
+        ),
+        Key(
             "trace.tests",
             "list",
             [
