@@ -21,17 +21,6 @@ from tests.conftest import REPO
 NOT_YET = {
     "investigate",  # the executors (issue: ygs implement runs the agent)
     "verify",
-    "qa",
-    "uat",
-    "sync",
-    "ship",
-    "version",
-    "changelog",
-    "retro",
-    "learn",
-    "learnings",
-    "handoff",
-    "triage",
 }
 # Flags of existing commands that a later issue adds (refine in place for TRDs and
 # architecture docs; consensus review with N reviewers).
@@ -160,7 +149,7 @@ def test_the_allowlist_only_names_commands_that_do_not_exist_yet(ygs):
     assert {"wbs", "task", "estimate", "spike", "check"} <= GROUPS[""]
     built = sorted(NOT_YET & GROUPS[""])
     assert built == [], f"built now: remove {built} from NOT_YET"
-    assert ygs("qa", "--help").code == 2  # what the allowlist stands for
+    assert ygs("no-such-command", "--help").code == 2  # what the allowlist stands for
 
 
 @pytest.mark.parametrize("path", sorted(p for p in COMMANDS if p[0] not in NOT_YET), ids=" ".join)

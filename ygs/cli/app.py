@@ -37,6 +37,8 @@ COMMAND_MODULES = (
     "cmd_team",
     "cmd_plan",
     "cmd_build",
+    "cmd_ship",
+    "cmd_memory",
     "cmd_import",
     "cmd_shell",
 )

@@ -135,6 +135,17 @@ SCHEMA: dict[str, Key] = {
             ],
             "globs of test files scanned for `covers: REQ-NNN`",
         ),
+        Key("ship.qa_min", "int", 40, "QA health (of 50) that ygs qa score and ship require"),
+        Key("ship.max_file_kb", "int", 500, "binary files above this size fail the ship diff gate"),
+        Key("ship.remote", "str", "origin", "remote `ygs ship --push` pushes the branch to"),
+        Key(
+            "qa.benchmark",
+            "str",
+            None,
+            "benchmark command whose result is QA evidence",
+            nullable=True,
+        ),
+        Key("learn.stale_days", "int", 180, "days after `reviewed` that a learning is stale"),
         Key(
             "trace.skip_statuses",
             "list",

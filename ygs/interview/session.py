@@ -101,20 +101,45 @@ def _converse(project, spec, run, skill, bank, bank_hash, header, prior=None):
 
 
 def interview_and_write(
-    project, spec, run, *, idea: str = "", source=None, design_doc: bool = False, superseding=None
+    project,
+    spec,
+    run,
+    *,
+    idea: str = "",
+    source=None,
+    design_doc: bool = False,
+    superseding=None,
+    extra_context: dict | None = None,
+    prior: dict | None = None,
+    check=None,
 ) -> dict:
+    """`extra_context`: computed facts the bank and template read (`context.<key>`);
+    `prior`: drafted answers offered as the recommendations; `check(answers)`: problems
+    that stop the write (exit 2, the answers stay in the journal)."""
     skill = iv.load_skill(project, spec.skill)
     bank, bank_hash = iv.load_bank(skill)
     if run.replay:
         return _replay(project, spec, run, bank)
     _check_folder(project, spec.kind, run)  # before the questions, not after
     context = iv.context_for(project, idea=idea, source=source, design_doc=design_doc)
-    header = {"context": context, "links": spec.links}
+    context.update(extra_context or {})
+    header = {"context": context, "links": spec.links, **({"prior": prior} if prior else {})}
     journal, context, state, prompter, advisor, gaps = _converse(
-        project, spec, run, skill, bank, bank_hash, header
+        project, spec, run, skill, bank, bank_hash, header, prior
     )
     links = journal.header.get("links", spec.links)
     plan = _plan(project, bank, state, spec.kind, links, spec.status)
+    problems = check(plan.answers) if check is not None else []
+    if problems:
+        from ygs.store import release
+
+        release(project, plan.reserved)
+        raise YgsError(
+            problems[0],
+            details=problems[1:],
+            remedy=f"nothing was written: change those answers and run again (every answer "
+            f"so far is in {journal.path.name})",
+        )
     with _reservation(project, plan):
         if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
             return {"written": False, "journal": str(journal.path), "path": plan.path}
@@ -238,7 +263,9 @@ def _plan(project, bank, state, kind, links, status, path=None, ident=None) -> a
 
 
 # Artifacts whose numbers or fields are computed: always rendered from the template.
-RENDERED_ONLY = frozenset({"estimate", "spike", "task"})
+RENDERED_ONLY = frozenset(
+    {"estimate", "spike", "task", "qa", "uat", "retro", "learning", "handoff"}
+)
 
 
 def _text(project, plan, context, advisor, skill) -> str:
