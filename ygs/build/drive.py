@@ -97,6 +97,8 @@ class Driver:
         self.conversation = Conversation(self.run.folder / "conversation.jsonl")
         self.fix_turns = 0
         self.progress: Callable[[], None] = lambda: None  # the counts on a terminal
+        self.hook_log = self.run.folder / "hook.jsonl"
+        self.hook_mark = self.hook_log.stat().st_size if self.hook_log.exists() else 0
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -116,6 +118,29 @@ class Driver:
         self.echo(checkpoint_line(data))
         return data, code
 
+    def scope_refusals(self) -> list[str]:
+        """Writes the guard refused in this run because of the unplanned-file limit."""
+        try:
+            with open(self.hook_log, "rb") as handle:
+                handle.seek(self.hook_mark)
+                lines = handle.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return []
+        found = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            answer = record.get("answer") if isinstance(record, dict) else None
+            reason = _reason(answer) if isinstance(answer, dict) else ""
+            if reason.startswith("STOP:"):
+                target = str(record.get("target") or (record.get("input") or {}).get("path") or "?")
+                if os.path.isabs(target):
+                    target = os.path.relpath(target, self.top).replace(os.sep, "/")
+                found.append(target)
+        return found
+
     def after_write(self) -> tuple[str | None, bool]:
         """After a file changed: (a note for the agent, whether its session must end)."""
         snap = self.snapshot()
@@ -128,6 +153,11 @@ class Driver:
 
 
 # --- the checkpoint, as the agent hears about it -------------------------------------------
+
+
+def _reason(answer: dict) -> str:
+    inner = answer.get("hookSpecificOutput") or {}
+    return str(inner.get("permissionDecisionReason") or answer.get("refused") or "")
 
 
 def run_checkpoint(ctx: Context) -> tuple[dict, int]:
@@ -255,13 +285,16 @@ def judge(driver: Driver, turn: Turn):
     if turn.stopped_by:
         return "BLOCKED", Exit.UNAVAILABLE, turn.reason or turn.stopped_by, {}
     snap = driver.snapshot()
-    if snap.stop or turn.guard_stop:
-        listed = ", ".join(snap.unplanned)
-        return "NEEDS_INPUT", Exit.BLOCKED, f"unplanned files: {listed}", {"list": snap.unplanned}
+    refused = [p for p in driver.scope_refusals() if p not in snap.unplanned]
+    if snap.stop or turn.guard_stop or refused:
+        listed = [*snap.unplanned, *dict.fromkeys(refused)]
+        reason = f"unplanned files (limit {snap.limits['unplanned_files']}): {', '.join(listed)}"
+        return "NEEDS_INPUT", Exit.BLOCKED, reason, {"list": listed}
     agent = turn.status or {}
     said = str(agent.get("status") or "").upper()
     if said in ("NEEDS_INPUT", "BLOCKED"):
-        return said, Exit.BLOCKED, str(agent.get("reason") or "the agent asked for a human"), {}
+        reason = str(agent.get("reason") or "the agent asked for a human")
+        return said, Exit.BLOCKED, reason, {"list": snap.unplanned}
     if snap.tests_failing or turn.tests_failing:
         return "TESTS_FAILING", Exit.TESTS_FAILING, _failing(driver), {}
     if driver.remaining() <= 0:

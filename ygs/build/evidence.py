@@ -121,13 +121,19 @@ def finish(driver, status: str, code: int, reason: str, turn, extra: dict) -> tu
     ctx, run = driver.ctx, driver.run
     agent = turn.status if turn is not None else None
     deviations = log_deviations(ctx, agent)
+
+    def ended() -> None:
+        extra = f", {reason}" if reason else ""
+        log_to_task(ctx, f"Run {run.id} ({driver.executor}) ended: {status}{extra}")
+
     if status in ("DONE", "DONE_WITH_CONCERNS"):
+        ended()  # before the move: the line is part of the done commit
         refused = close_done(ctx)
         if refused:
             status, code, reason = "BLOCKED", 3, f"the task cannot move to done: {refused}"
-    log_to_task(
-        ctx, f"Run {run.id} ({driver.executor}) ended: {status}" + (f", {reason}" if reason else "")
-    )
+            ended()
+    else:
+        ended()
     snap = driver.snapshot()
     files = sorted({*snap.touched, *_task_files(snap)})
     atomic_write(run.folder / "diff.patch", diff_patch(ctx.top, run, files))

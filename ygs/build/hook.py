@@ -264,9 +264,14 @@ def _audit(payload: dict, answer: dict) -> None:
         where = locate(payload)
         if where is None:
             return
+        tool_input = payload.get("tool_input")
+        tool_input = tool_input if isinstance(tool_input, dict) else {}
+        target = next((tool_input[k] for k in ("file_path", "notebook_path", "command")
+                       if isinstance(tool_input.get(k), str)), None)  # fmt: skip
         record = {
             "event": payload.get("hook_event_name"),
             "tool": payload.get("tool_name"),
+            "target": target[:500] if target else None,
             "answer": answer,
         }
         with open(where.run.folder / "hook.jsonl", "a", encoding="utf-8") as handle:

@@ -58,7 +58,8 @@ def _log(argv: list[str], prompt: str) -> None:
     log = os.environ.get("YGS_FAKE_CLAUDE_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"argv": argv, "prompt": prompt, "cwd": os.getcwd()}) + "\n")
+            entry = {"argv": argv, "prompt": prompt, "cwd": os.getcwd(), "pid": os.getpid()}
+            handle.write(json.dumps(entry) + "\n")
 
 
 def _values(argv: list[str], flag: str) -> list[str]:
@@ -226,8 +227,10 @@ class Agent:
     # --- the session ---------------------------------------------------------------------
 
     def run(self, steps: list[dict]) -> int:
-        self.emit({"type": "system", "subtype": "init", "model": _value(self.argv, "--model"),
-                   "cwd": self.cwd, "permissionMode": _value(self.argv, "--permission-mode")})  # fmt: skip
+        mode = _value(self.argv, "--permission-mode")
+        model = _value(self.argv, "--model")
+        self.emit({"type": "system", "subtype": "init", "model": model, "cwd": self.cwd,
+                   "permissionMode": mode})  # fmt: skip
         final = ""
         for step in steps:
             ok = self.step(step)
