@@ -38,7 +38,9 @@ def begin(
     from ygs.plan import tasks as store
 
     ctx = open_project(start)
-    branch = require_branch(ctx)
+    # A driven run may start from a detached HEAD (a CI checkout, a wave's worktree): its
+    # own branch is created from there. By hand, a branch is the safer place to start.
+    branch = git.head_branch(ctx.top) if executor != "manual" else require_branch(ctx)
     here = runs.for_branch(ctx.root, branch)
     all_tasks = store.tasks(ctx.project.catalog)
     wanted = store.find(ctx.project.catalog, task_id) if task_id else None
