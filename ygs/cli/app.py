@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "cmd_plan",
     "cmd_build",
     "cmd_diagnose",
+    "cmd_ci",
 )
 
 
