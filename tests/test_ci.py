@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.conftest import run_ygs
+from tests.conftest import REPO, run_ygs
 
 SHA_PIN = re.compile(r"^[\w./-]+@[0-9a-f]{40}$")
 WORKFLOWS = ("ygs-review.yml", "ygs-implement.yml", "ygs-wave.yml", "ygs-team.yml")
@@ -66,7 +66,13 @@ def test_the_workflows_pass_actionlint(written):
 
 def test_the_workflows_pass_zizmor(written):
     done = subprocess.run(
-        [_tool("zizmor"), "--offline", "--no-progress", str(written / ".github" / "workflows")],
+        [
+            _tool("zizmor"),
+            "--offline",
+            "--no-progress",
+            str(written / ".github" / "workflows"),
+            str(REPO / "action.yml"),  # the composite action people use directly
+        ],
         capture_output=True,
         text=True,
         check=False,
