@@ -422,13 +422,16 @@ def read_text(path: Path, display: str | None = None) -> str:
     return text
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append one line and fsync: a journal entry survives a crash right after."""
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append one line and fsync: a journal entry survives a crash right after. A log that
+    nothing recovers from (a transcript) passes sync=False: a killed process loses nothing
+    flushed, only a crash of the machine can."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(line.rstrip("\n") + "\n")
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
 
 
 def read_findings_input(source: str, cwd: Path) -> list:

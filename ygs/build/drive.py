@@ -79,7 +79,8 @@ class Conversation:
         from ygs.store import append_line
 
         record = {"time": now(), "kind": kind, **data}
-        append_line(self.path, json.dumps(redact_data(record), ensure_ascii=False))
+        text = json.dumps(redact_data(record), ensure_ascii=False)
+        append_line(self.path, text, sync=False)  # evidence, not a journal: no fsync a line
 
 
 class Driver:
@@ -99,6 +100,7 @@ class Driver:
         self.progress: Callable[[], None] = lambda: None  # the counts on a terminal
         self.hook_log = self.run.folder / "hook.jsonl"
         self.hook_mark = self.hook_log.stat().st_size if self.hook_log.exists() else 0
+        self.counted = None  # the guard's last counts (ygs.build.guard.Snapshot)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -108,11 +110,18 @@ class Driver:
         return self.ctx.top
 
     def snapshot(self):
+        """The guard's counts, from git."""
         from ygs.build.guard import Snapshot
 
-        return Snapshot(self.run, self.top)
+        self.counted = Snapshot(self.run, self.top)
+        return self.counted
+
+    def forget_counts(self) -> None:
+        """Something other than a counted write may have changed files: count again next."""
+        self.counted = None
 
     def checkpoint(self) -> tuple[dict, int]:
+        self.forget_counts()
         data, code = run_checkpoint(self.ctx)
         self.conversation.add("checkpoint", result=_brief(data), exit_code=code)
         self.echo(checkpoint_line(data))
@@ -141,9 +150,14 @@ class Driver:
                 found.append(target)
         return found
 
-    def after_write(self) -> tuple[str | None, bool]:
-        """After a file changed: (a note for the agent, whether its session must end)."""
-        snap = self.snapshot()
+    def after_write(self, path: str | None = None) -> tuple[str | None, bool]:
+        """After a file changed: (a note for the agent, whether its session must end).
+        With `path` (a write ygs's own tools made) the last count is carried forward
+        instead of asking git again; without it (an agent with a shell) git counts."""
+        snap = self.counted.plus(path) if path and self.counted is not None else None
+        if snap is None:
+            snap = self.snapshot()
+        self.counted = snap
         if snap.stop:
             return stop_note(snap), True
         if not snap.checkpoint_due:

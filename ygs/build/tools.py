@@ -166,6 +166,7 @@ class ToolBox:
             from ygs.build.hook import Where, write_refusal
 
             where = Where(self.top, self.top, self.driver.ctx.root, self.run)
+            where._snap = self.driver.counted  # the last counts, when there are any
             reason = write_refusal(where, str(self.top / text))
             if reason:
                 raise Refused(reason)
@@ -245,7 +246,7 @@ class ToolBox:
 
     def _after(self, rel: str, verb: str) -> str:
         self.driver.conversation.add("write", tool=verb, path=rel)
-        note, end = self.driver.after_write()
+        note, end = self.driver.after_write(rel)
         if end:
             self.end_session = True
         return f"{verb} {rel}" + (f"\n\n{note}" if note else "")
@@ -294,6 +295,7 @@ class ToolBox:
         ctx = self.driver.ctx
         command = runner.resolve(ctx.root, ctx.config, "test")
         runner.require_test_command(command)
+        self.driver.forget_counts()  # the tests may write files
         timeout = min(ctx.timeout(None), max(self.driver.remaining(), 1.0))
         outcome = runner.run("test", command, ctx.root, self.run.folder, timeout, extra=extra)
         lines = [outcome.line()]
