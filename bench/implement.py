@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from guard import git, make_repo, ygs_command  # bench/guard.py
+from guard import commit_all, git, make_repo, ygs_command  # bench/guard.py
 
 BUDGET_MS = 50.0
 MAX_COST = 1.0
@@ -103,10 +103,7 @@ def _calc(root: Path) -> None:
         "size: S\nplanned_files: [calc/ops.py]\n---\n\n# TASK-001: Subtract\n\n"
         "## Acceptance criteria\n\n- [ ] sub works\n"
     )
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b"}
-    env.update(GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@b")
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
-    subprocess.run(["git", "commit", "-qm", "calc"], cwd=root, check=True, env=env)
+    commit_all(root, "calc")
 
 
 def cache_check(tmp: Path) -> list[str]:

@@ -85,16 +85,21 @@ def changed_files(ctx: Context) -> list[str]:
     return [f for f in files if not run.bookkeeping(f)]
 
 
+def run_tests(ctx: Context, phase: str, timeout_s: float, log) -> tuple[Path, object]:
+    """The project's tests, their output kept in the run folder's `<phase>/`."""
+    command = runner.resolve(ctx.root, ctx.config, "test")
+    runner.require_test_command(command)
+    folder = ctx.run.folder / phase
+    folder.mkdir(parents=True, exist_ok=True)
+    log(f"ygs {phase}: tests ({command.text})")
+    return folder, runner.run("test", command, ctx.root, folder, timeout_s)
+
+
 def investigate(ctx: Context, timeout_s: float, connect, log=lambda _m: None) -> tuple[dict, int]:
     """Run the tests, write investigate.md (and .json); `connect(folder)` gives a model
     session or None (offline)."""
     run = ctx.run
-    command = runner.resolve(ctx.root, ctx.config, "test")
-    runner.require_test_command(command)
-    folder = run.folder / "investigate"
-    folder.mkdir(parents=True, exist_ok=True)
-    log(f"ygs investigate: running {command.text}")
-    outcome = runner.run("test", command, ctx.root, folder, timeout_s)
+    folder, outcome = run_tests(ctx, "investigate", timeout_s, log)
     patch = evidence.diff_patch(ctx.top, run, changed_files(ctx))
     changed = diagnose.changed_lines(patch)
     failures = _failures(ctx, folder, outcome, changed)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from ygs.build import runner
 from ygs.build.session import Context
 from ygs.errors import Exit
 
@@ -26,16 +25,12 @@ def verify(ctx: Context, timeout_s: float, ask, log=lambda _m: None) -> tuple[di
     """`ask` is the review's Ask without its base; the run's base is filled in here."""
     from dataclasses import replace
 
+    from ygs.build.investigate import run_tests
     from ygs.review.run import review
     from ygs.store import atomic_write
 
     run = ctx.run
-    command = runner.resolve(ctx.root, ctx.config, "test")
-    runner.require_test_command(command)
-    folder = run.folder / "verify"
-    folder.mkdir(parents=True, exist_ok=True)
-    log(f"ygs verify: tests ({command.text})")
-    outcome = runner.run("test", command, ctx.root, folder, timeout_s)
+    outcome = run_tests(ctx, "verify", timeout_s, log)[1]
     log(f"ygs verify: review against the run's base {run.base[:10]}")
     result = review(ctx.project, replace(ask, base=run.base, fail_on="must"), log)
     code = _code(outcome, result.code)
