@@ -4,6 +4,7 @@ on their own branches, with the user's work tree left exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from agentkit import DONE, SUB_OPS, SUB_TESTS, claude_on_path, driven_project
 from buildkit import write_task
@@ -81,3 +82,36 @@ def test_a_wave_needs_an_executor_and_a_ready_task(tmp_path, ygs):
     assert manual.code == 2 and "needs an executor" in manual.stderr
     empty = ygs("implement", "--wave", "7", "--executor", "claude-code", cwd=root)
     assert empty.code == 3 and "no ready task in wave 7" in empty.stderr
+
+
+def test_a_task_that_stops_keeps_its_worktree_and_sets_the_exit_code(tmp_path, monkeypatch, ygs):
+    root = driven_project(tmp_path / "calc")
+    write_task(root, 3, "Divide", ["calc/div.py"], priority="P1")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "TASK-003")
+    needs = {"status": "NEEDS_INPUT", "task": "TASK-003", "reason": "which rounding?"}
+    scripts = {
+        "tasks": {
+            "TASK-001": {
+                "sessions": [
+                    [
+                        {"write": "calc/ops.py", "content": SUB_OPS},
+                        {"write": "tests/test_ops.py", "content": SUB_TESTS},
+                        {"end": DONE},
+                    ]
+                ]
+            },
+            "TASK-003": {"sessions": [[{"end": needs}]]},
+        }
+    }
+    claude_on_path(tmp_path, monkeypatch, scripts)
+    wave = ygs("implement", "--wave", "1", "--parallel", "1", "--executor", "claude-code", cwd=root)
+    assert wave.code == 3, wave.stderr
+    assert "wave 1: 1 of 2 tasks done" in wave.stdout
+    kept = [line for line in wave.stdout.splitlines() if "worktree kept" in line]
+    assert len(kept) == 1 and "TASK-003" in kept[0]
+    path = kept[0].split("worktree kept: ", 1)[1].split(":", 1)[0].strip()
+    assert (root / ".ygs" / "worktrees").resolve() in map(
+        lambda p: p.resolve(), [Path(path).parent]
+    )
+    assert git(root, "branch", "--show-current") == "main"

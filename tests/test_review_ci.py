@@ -355,3 +355,15 @@ def test_review_pr_runs_the_pr_skill_once_per_pass_for_all_lenses(repo, fake_gh,
         assert "MIIBOgIBAAJ" not in request["raw"]  # the key file is redacted or never sent
     titles = [(f["title"], f["source"]) for f in result.json["findings"]]
     assert ("Request data reaches eval", "model") in titles
+
+
+def test_git_hook_runs_check_on_staged_artifacts(repo):
+    assert run_ygs("hooks", "install", "--git", cwd=repo).code == 0
+    (repo / "docs" / "adr").mkdir(parents=True)
+    bad = repo / "docs" / "adr" / "ADR-001-broken.md"
+    bad.write_text("---\nid: ADR-001\ntype: adr\ntitle: [unclosed\n---\n\n# ADR-001\n")
+    git(repo, "add", "-A")
+    blocked = subprocess.run(
+        ["git", "commit", "-m", "adr"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert blocked.returncode != 0 and "ART001" in blocked.stdout + blocked.stderr
