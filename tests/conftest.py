@@ -199,7 +199,7 @@ CHECK_CLEAN = REPO / "tests" / "fixtures" / "check" / "clean"
 def proj(tmp_path) -> Path:
     """A copy of the clean fixture project that every check rule passes."""
     root = tmp_path / "proj"
-    shutil.copytree(CHECK_CLEAN, root)
+    shutil.copytree(CHECK_CLEAN, root, ignore=shutil.ignore_patterns("cache"))
     return root
 
 

@@ -160,8 +160,12 @@ def test_unknown_format_is_a_usage_error(ygs, proj):
     assert result.code == 2 and "--format" in result.stderr
 
 
-def test_check_in_a_fresh_project(ygs, tmp_path):
+def test_check_in_a_fresh_project_says_nothing_was_checked(ygs, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     result = ygs("check", "--json", cwd=empty)
-    assert result.code == 0 and result.json["findings"] == [] and result.json["checked"] == 0
+    assert result.code == 0 and result.json["checked"] == 0
+    assert [f["rule"] for f in result.json["findings"]] == ["ART013"]
+    assert "docs/" in result.json["findings"][0]["message"]
+    text = ygs("check", cwd=empty)
+    assert "No findings" not in text.stdout and "nothing was checked" in text.stdout

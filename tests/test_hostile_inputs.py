@@ -74,12 +74,11 @@ PROJECT_COMMANDS = (
 )
 
 
-def snapshot(base: Path, skip: Path) -> dict[str, tuple]:
-    """Every path under `base` but `skip`, with its type, size and modification time."""
+def snapshot(base: Path, *skip: Path) -> dict[str, tuple]:
+    """Every path under `base` but those in `skip`, with type, size and modification time."""
     found = {}
     for folder, dirs, names in os.walk(base):
-        if Path(folder) == skip.parent:
-            dirs[:] = [d for d in dirs if Path(folder) / d != skip]
+        dirs[:] = [d for d in dirs if Path(folder) / d not in skip]
         for name in [*dirs, *names]:
             path = Path(folder) / name
             info = path.lstat()
@@ -98,7 +97,9 @@ def run_case(base: Path, case: Case) -> dict[str, Ran]:
         git(project, "add", "-A")
         git(project, "commit", "-q", "-m", "initial")
     case.setup(project, outside)
-    before = snapshot(base, project)
+    own_cache = home / ".cache" / "ygs"  # ygs's own user cache (a project with no .ygs/)
+    own_cache.mkdir(parents=True)
+    before = snapshot(base, project, own_cache)
     env = {
         **os.environ,
         "HOME": str(home),
@@ -132,7 +133,8 @@ def run_case(base: Path, case: Case) -> dict[str, Ran]:
     for key, ran in results.items():
         assert ran.code in OK_CODES, f"{case.name}: `ygs {key}` exited {ran.code}\n{ran.stderr}"
         assert "Traceback" not in ran.stderr, f"{case.name}: `ygs {key}`\n{ran.stderr}"
-    assert snapshot(base, project) == before, f"{case.name}: something changed outside"
+    after = snapshot(base, project, own_cache)
+    assert after == before, f"{case.name}: something changed outside"
     assert (outside / "precious.txt").read_text() == "keep me\n"
     return results
 

@@ -36,7 +36,6 @@ NOT_YET = {
 NOT_YET_FLAGS = {
     ("refine-trd", "--from"),
     ("refine-architecture", "--from"),
-    ("review-architecture", "--parallel"),
 }
 GLOBAL_FLAGS = {"--json", "--non-interactive", "-C", "--directory", "-v", "--verbose", "-q"}
 GLOBAL_FLAGS |= {"--quiet", "--version", "-h", "--help"}

@@ -177,8 +177,12 @@ def test_gate_findings_in_ci_formats(ygs, proj, tmp_path):
     assert sarif.code == 1 and '"TRC001"' in out.read_text()
 
 
-def test_trace_on_an_empty_project(ygs, tmp_path):
+def test_the_gate_fails_closed_on_an_empty_project(ygs, tmp_path):
     result = ygs("trace", "--gate", cwd=tmp_path)
-    assert result.code == 0
+    assert result.code == 1
     assert "No requirements yet" in result.stdout
+    assert "TRC005" in result.stdout and "Gate: FAILED." in result.stdout
+    assert "passed" not in result.stdout
+    assert f"of {tmp_path}" in result.stdout and "openspec/" in result.stdout
+    assert ygs("trace", cwd=tmp_path).code == 0  # without --gate it only reports
     assert ygs("trace", "--format", "mermaid", cwd=tmp_path).stdout.startswith("flowchart LR")

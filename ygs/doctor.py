@@ -97,7 +97,22 @@ def run_checks(cwd: Path) -> list[Check]:
         )
     )
     checks.append(_pack_check(proj))
+    checks.extend(_foreign_checks(proj))
     return checks
+
+
+def _foreign_checks(proj) -> list[Check]:
+    """Specs kept by OpenSpec or spec-kit: ygs reads them in place; say so and what next."""
+    from ygs.project import foreign_specs
+
+    return [
+        Check(
+            f"{item['format']} specs",
+            "info",
+            f"{item['detail']} in {item['where']}; next: {item['next']}",
+        )
+        for item in foreign_specs(proj.root)
+    ]
 
 
 def _pack_check(proj) -> Check:

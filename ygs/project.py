@@ -7,13 +7,33 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ygs import config as config_mod
-from ygs.core.artifacts import Catalog, Layout, build_catalog
-from ygs.core.findings import Finding
 from ygs.errors import YgsError
 
+if TYPE_CHECKING:  # the catalogue's modules load only when a command parses files
+    from ygs.core.artifacts import Catalog, Layout
+    from ygs.core.findings import Finding
+    from ygs.store import Unreadable
+
 CONTEXT_FILE = "CONTEXT.md"
+# The artifact folders under docs/ (ygs.core.artifacts.DOC_FOLDERS, kept here so finding the
+# root does not load the catalogue's modules; a test keeps the two equal).
+DOC_DIRS = (
+    "adr",
+    "architecture",
+    "design",
+    "estimates",
+    "handoffs",
+    "learnings",
+    "prd",
+    "qa",
+    "retros",
+    "spikes",
+    "threat-models",
+    "trd",
+)
 # Folders that never hold the project's own sources: tools' state, caches, builds, vendored deps.
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".ygs", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
@@ -22,14 +42,77 @@ SKIP_DIRS = frozenset(
 
 
 def find_root(start: Path) -> Path:
-    """Nearest folder with .ygs/, else the git work-tree root, else `start`."""
+    """Nearest folder with .ygs/; else, below the git work-tree root, the nearest folder that
+    holds specs (a monorepo package with its own docs/prd, openspec/ or specs/NNN-x/); else
+    the git work-tree root; else `start`."""
     for folder in (start, *start.parents):
         if (folder / ".ygs").is_dir():
             return folder
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
+        if holds_specs(folder):
+            return folder
     return start
+
+
+def holds_specs(folder: Path) -> bool:
+    """A folder with ygs artifact folders, OpenSpec or spec-kit specs in it."""
+    from ygs.core.formats import speckit_feature
+
+    if (folder / "openspec" / "specs").is_dir() or (folder / ".specify").is_dir():
+        return True
+    if any((folder / "docs" / name).is_dir() for name in DOC_DIRS):
+        return True
+    if any((folder / "tasks" / name).is_dir() for name in ("backlog", "in-progress", "done")):
+        return True
+    specs = folder / "specs"
+    try:
+        return specs.is_dir() and any(speckit_feature(p.name) for p in specs.iterdir())
+    except OSError:
+        return False
+
+
+def _path_order(entry: tuple[str, os.stat_result]) -> list[str]:
+    return entry[0].split("/")
+
+
+def _walk_md(folder: str, rel: str, keep, out: list) -> None:
+    """Append (rel path, stat) of the .md files under `folder` (sorted, dot-folders
+    skipped; links to folders never followed); with `keep`, only those it accepts. A file
+    that is not a regular file, a dangling link or a folder that cannot be listed is
+    appended as (rel path, Unreadable), never opened."""
+    from ygs.store import Unreadable, special_kind
+
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except FileNotFoundError:
+        return  # no docs/ or tasks/ yet
+    except OSError as err:
+        out.append((rel, Unreadable(f"cannot be listed: {err.strerror}", "check its permissions")))
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}"
+        if entry.name.endswith(".md"):
+            if keep is not None and keep(path) is None:
+                continue
+            try:
+                st = entry.stat()  # follows a link: the target must be a regular file
+            except OSError as err:
+                dangling = isinstance(err, FileNotFoundError) and entry.is_symlink()
+                why = f"is a link to {os.readlink(entry.path)}, which does not exist"
+                out.append(
+                    (path, Unreadable(why if dangling else f"cannot be read: {err.strerror}", ""))
+                )
+                continue
+            kind = special_kind(st.st_mode)
+            if kind is not None:
+                out.append((path, Unreadable(f"is {kind}, not a regular file", "")))
+            elif not entry.is_dir():
+                out.append((path, st))
+        elif not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            _walk_md(entry.path, path, keep, out)
 
 
 @dataclass
@@ -52,6 +135,8 @@ class Project:
 
     @property
     def layout(self) -> Layout:
+        from ygs.core.artifacts import Layout
+
         return Layout(docs=self.config["paths.docs"], tasks=self.config["paths.tasks"])
 
     @property
@@ -68,36 +153,58 @@ class Project:
         except ValueError:
             return str(path)
 
+    def artifact_paths(self) -> list[str]:
+        """Relative paths of the files the catalogue reads: every .md under the docs and tasks
+        roots, and the OpenSpec and spec-kit files where those tools keep them."""
+        return [rel for rel, _ in self.artifact_entries]
+
+    @cached_property
+    def artifact_entries(self) -> list[tuple[str, os.stat_result | Unreadable]]:
+        """(relative path, stat) of each file `artifact_paths` names, in one walk; (path,
+        Unreadable) for one that ygs will not open. paths.docs and paths.tasks must resolve
+        inside the project (exit 2 otherwise)."""
+        from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
+
+        found: list[tuple[str, os.stat_result | Unreadable]] = []
+        docs, tasks = self.config["paths.docs"], self.config["paths.tasks"]
+        self.inside(docs, "paths.docs")
+        self.inside(tasks, "paths.tasks")
+        for top in (docs, tasks, *FOREIGN_ROOTS):
+            keep = classify_foreign if top in FOREIGN_ROOTS else None
+            start = len(found)
+            _walk_md(os.path.join(self.root, top), top, keep, found)
+            found[start:] = sorted(found[start:], key=_path_order)
+        return [e for e in dict(found).items() if self._belongs(*e)]
+
+    def _belongs(self, rel: str, st) -> bool:
+        """A file ygs will not open is reported only where an artifact belongs."""
+        from ygs.core.artifacts import classify
+        from ygs.core.formats import classify_foreign
+        from ygs.store import Unreadable
+
+        if not isinstance(st, Unreadable):
+            return True
+        return classify(rel, self.layout) is not None or classify_foreign(rel) is not None
+
     def artifact_files(self) -> list[tuple[str, bytes | Finding]]:
-        """(path, bytes) of every artifact file; (path, Finding) for one that cannot be read.
-        Links to folders are not followed; links to files must stay inside the project."""
-        from ygs.core.artifacts import classify, unreadable
-        from ygs.store import Unreadable, read_bytes
+        """(path, bytes) of every artifact file; (path, Finding) for one that cannot be read."""
+        return [(rel, self._read(rel, st)) for rel, st in self.artifact_entries]
 
-        files: list[tuple[str, bytes | Finding]] = []
+    def _read(self, rel: str, st) -> bytes | Finding:
+        from ygs.store import Unreadable
 
-        def folder_error(err: OSError) -> None:
-            if isinstance(err, FileNotFoundError):
-                return  # no docs/ or tasks/ yet
-            rel = Path(os.path.relpath(err.filename, self.root)).as_posix()
-            problem = f"this folder cannot be listed: {err.strerror}"
-            files.append((rel, unreadable(rel, problem, "check its permissions")))
+        try:
+            if isinstance(st, Unreadable):
+                raise st
+            return self._reader(self.root / rel)()
+        except Unreadable as err:
+            return _unreadable(rel, err)
 
-        for key, top in (("paths.docs", self.layout.docs), ("paths.tasks", self.layout.tasks)):
-            base = self.inside(top, key)
-            for folder, dirs, names in os.walk(base, onerror=folder_error):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    path = Path(folder) / name
-                    rel = path.relative_to(self.root).as_posix()
-                    if classify(rel, self.layout) is None:
-                        continue
-                    try:
-                        files.append((rel, read_bytes(path, within=self.root)))
-                    except Unreadable as err:
-                        problem = unreadable(rel, f"this file {err.message}", err.remedy)
-                        files.append((rel, problem))
-        return files
+    def _reader(self, path: Path):
+        """Reads `path` as a regular file inside the project (raises Unreadable)."""
+        from ygs.store import read_bytes
+
+        return lambda: read_bytes(path, within=self.root)
 
     def inside(self, rel: str, key: str) -> Path:
         """`root/rel`, which must resolve inside the project (a link may not lead out)."""
@@ -114,6 +221,8 @@ class Project:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from ygs.core.artifacts import assemble
+
         extra = []
         context = self.root / CONTEXT_FILE
         if context.is_file():
@@ -121,4 +230,82 @@ class Project:
 
             with contextlib.suppress(Unreadable):  # it only adds id mentions
                 extra.append(read_bytes(context, within=self.root).decode("utf-8", "replace"))
-        return build_catalog(self.artifact_files(), self.layout, extra)
+        return assemble(self._parsed_files(), extra)
+
+    def _parsed_files(self) -> list:
+        """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
+        from ygs.cache import MISS, FileCache
+        from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
+        from ygs.store import Unreadable
+
+        layout = self.layout
+        cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+
+        def compute(rel: str):
+            def parse(data: bytes):
+                value = parse_file(rel, data, layout)
+                return to_record(value) if isinstance(value, Artifact) else value
+
+            return parse
+
+        parsed = []
+        for rel, st in self.artifact_entries:
+            if isinstance(st, Unreadable):
+                parsed.append(_unreadable(rel, st))
+                continue
+            path = self.root / rel
+            try:
+                value = cache.fetch(rel, st, path, compute(rel), read=self._reader(path))
+            except Unreadable as err:
+                parsed.append(_unreadable(rel, err))
+                continue
+            if value is not MISS:
+                parsed.append(from_record(value) if isinstance(value, tuple) else value)
+        cache.save()
+        return parsed
+
+
+def _unreadable(rel: str, err) -> Finding:
+    from ygs.core.artifacts import unreadable
+
+    remedy = err.remedy or "replace it with a regular file"
+    return unreadable(rel, f"this file {err.message}", remedy)
+
+
+def foreign_specs(root: Path) -> list[dict]:
+    """Specs other tools keep here: what, where, how many, and the command to run next."""
+    from ygs.core.formats import speckit_feature
+
+    found = []
+    specs = root / "openspec" / "specs"
+    if (root / "openspec").is_dir():
+        count = sum(1 for _ in specs.rglob("spec.md")) if specs.is_dir() else 0
+        changes = root / "openspec" / "changes"
+        active = (
+            sum(1 for p in changes.iterdir() if p.is_dir() and p.name != "archive")
+            if changes.is_dir()
+            else 0
+        )
+        found.append(
+            {
+                "format": "openspec",
+                "where": "openspec/",
+                "count": count,
+                "detail": f"{count} capability spec(s), {active} active change(s)",
+                "next": "ygs check  (reads them in place; `ygs import openspec` moves them)",
+            }
+        )
+    features = root / "specs"
+    if features.is_dir():
+        names = [p for p in features.iterdir() if p.is_dir() and speckit_feature(p.name)]
+        if names or (root / ".specify").is_dir():
+            found.append(
+                {
+                    "format": "spec-kit",
+                    "where": "specs/",
+                    "count": len(names),
+                    "detail": f"{len(names)} feature folder(s)",
+                    "next": "ygs check  (reads them in place; `ygs import spec-kit` moves them)",
+                }
+            )
+    return found

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "cmd_team",
     "cmd_plan",
     "cmd_build",
+    "cmd_import",
     "cmd_diagnose",
     "cmd_ci",
 )

@@ -3,6 +3,8 @@ requirement -> task -> test graph and its gate)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import sys
@@ -70,34 +72,236 @@ def check(
         return _explain(explain)
     from ygs import __version__
     from ygs.core.findings import fails
-    from ygs.core.lint import all_rules, lint
-    from ygs.core.lint.catalogue import OverrideError, parse_overrides
     from ygs.report import Report
 
-    proj = _project()
-    catalog = proj.catalog
+    proj = _project_for(paths or [])
+    with no_gc():
+        result = _check_result(proj, paths or [], changed)
+    findings = result["findings"]
+    rules = result["rules"]
+    if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
+        from ygs.core.lint import all_rules
+
+        rules = all_rules()
+    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
+    lines = result["lines"]
+    report = Report(
+        "ygs check",
+        findings,
+        rules,
+        __version__,
+        fail_on,
+        lambda path, line: lines.get((path, line), ""),
+        checked=result["checked"],
+    )
+    extra = {"checked": result["checked"], "inputs": result["inputs"]}
+    return deliver(report, fmt, output, code, extra, force=force)
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Parsing thousands of files allocates many small, acyclic objects: the cyclic
+    collector only costs time then. Restored afterwards (commands also run in-process)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _overrides(proj):
+    from ygs.core.lint import all_rules
+    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+
     rules = all_rules()
     try:
-        overrides = parse_overrides(proj.config["check.rules"], rules)
+        return parse_overrides(proj.config["check.rules"], rules)
     except OverrideError as err:
         where = proj.config.sources.get("check.rules", "")
         raise YgsError(
             err.message, path=where.split(": ", 1)[-1] or None, remedy=err.remedy
         ) from None
-    scope = _scope(proj, catalog, paths or [], changed)
+
+
+def _check_result(proj, paths: list[Path], changed: bool) -> dict:
+    """Findings, line texts (for fingerprints), the count checked and input totals; a warm
+    run whose inputs are all unchanged reads them from the result cache."""
+    from datetime import date
+
+    from ygs.cache import MISS, ResultCache, inputs_key
     from ygs.plan.spike import merged_spike_branches
 
-    findings = lint(
-        catalog,
-        exists=lambda p: (proj.root / p).exists(),
-        overrides=overrides,
-        paths=scope,
-        spike_merges=merged_spike_branches(proj.root, proj.config["git.base_branch"]),
+    scope_args = sorted(_relative(proj, p) for p in paths)
+    changed_files = sorted(_changed(proj)) if changed else None
+    stats = [_entry_stat(rel, st) for rel, st in proj.artifact_entries]
+    merges = merged_spike_branches(proj.root, proj.config["git.base_branch"])
+    key = inputs_key(
+        "check",
+        str(proj.root),
+        proj.config["paths.docs"],
+        proj.config["paths.tasks"],
+        stats,
+        _stat(proj.root / "CONTEXT.md"),
+        repr(proj.config["check.rules"]),
+        scope_args,
+        changed_files,
+        date.today().isoformat(),  # time boxes (SPK001) depend on the day
+        repr(merges),  # merged spike branches (SPK002) come from git history
     )
-    code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
-    report = Report("ygs check", findings, rules, __version__, fail_on, _source(catalog))
+    cache = ResultCache(proj.root, "check")
+    cached = cache.get(key, max((st[2] for st in stats), default=0))
+    if cached is not MISS and all(
+        (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
+    ):
+        return cached
+    result = _lint(proj, paths, changed_files, _overrides(proj), merges)
+    cache.put(key, result)
+    return result
+
+
+def _source(catalog):
+    """(path, line) -> that line's text, for fingerprints that survive line moves."""
+    texts = {a.path: a.text for a in catalog.artifacts}
+    cache: dict[str, list[str]] = {}
+
+    def line_text(path: str, line: int | None) -> str:
+        if path not in texts or not line:
+            return ""
+        lines = cache.get(path)
+        if lines is None:  # split each file once (setdefault would split on every call)
+            lines = cache[path] = texts[path].split("\n")
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    return line_text
+
+
+def _entry_stat(rel: str, st) -> tuple:
+    """What a cache key knows of one input: size and mtime, or why it cannot be read."""
+    if isinstance(st, os.stat_result):
+        return rel, st.st_size, st.st_mtime_ns
+    return rel, -1, 0, str(st)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
+    from ygs.core.lint import lint
+    from ygs.core.lint.common import NOTHING_CHECKED
+    from ygs.core.specs import Index
+
+    catalog = proj.catalog
+    index = Index(catalog)
+    scope = _scope(proj, catalog, paths, changed_files)
+    seen: dict[str, bool] = {}
+
+    def exists(rel: str) -> bool:
+        if rel not in seen:
+            seen[rel] = (proj.root / rel).exists()
+        return seen[rel]
+
+    findings = lint(
+        catalog, exists=exists, overrides=overrides, paths=scope, index=index, spike_merges=merges
+    )
     checked = len(scope) if scope is not None else len(catalog.artifacts)
-    return deliver(report, fmt, output, code, {"checked": checked}, force=force)
+    if not catalog.artifacts and not catalog.findings:
+        findings.append(NOTHING_CHECKED.at(".", None, f"nothing was checked: {_looked(proj)}"))
+    line_text = _source(catalog)
+    lines = {(f.path, f.line): line_text(f.path, f.line) for f in findings if f.line}
+    from ygs.core.lint import all_rules
+
+    known = all_rules()
+    return {
+        "findings": findings,
+        "rules": {f.rule: known[f.rule] for f in findings if f.rule in known},
+        "lines": lines,
+        "checked": checked,
+        "inputs": inputs_summary(catalog, index, scope),
+        "exists": seen,
+    }
+
+
+def inputs_summary(catalog, index, scope=None) -> dict:
+    """What the check read: documents by format, requirements, stories and scenarios (with
+    a scope, counted from those files alone, so `--changed` parses nothing else)."""
+    docs: dict[str, int] = {}
+    for a in catalog.artifacts:
+        if scope is None or a.path in scope:
+            docs[a.format] = docs.get(a.format, 0) + 1
+    if scope is None:
+        from ygs.core.formats.join import count
+
+        own = [r for a in catalog.of_kind("prd") for r in index.requirements_in(a.path)]
+        imported = frozenset(alias for r in own for alias in r.aliases)
+        reqs = [(r.kind, len(r.scenarios)) for r in own]
+        foreign = count(catalog.artifacts, imported)
+    else:
+        reqs = [
+            (r.kind, len(r.scenarios))
+            for a in catalog.artifacts
+            if a.path in scope and not (a.parsed is not None and a.parsed.archived)
+            for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
+            if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
+        ]
+        foreign = (0, 0, 0)
+    return {
+        "documents": sum(docs.values()),
+        "by_format": dict(sorted(docs.items())),
+        "requirements": sum(1 for kind, _ in reqs if kind == "requirement") + foreign[0],
+        "stories": sum(1 for kind, _ in reqs if kind == "story") + foreign[1],
+        "scenarios": sum(n for _, n in reqs) + foreign[2],
+    }
+
+
+def _looked(proj) -> str:
+    """Where ygs looked, for messages about finding nothing."""
+    from ygs.core.formats import FOREIGN_ROOTS
+
+    roots = [proj.layout.docs, proj.layout.tasks, "openspec", "specs/NNN-*", FOREIGN_ROOTS[-1]]
+    found = [f for f in _stray_markdown(proj)]
+    note = f"; markdown there that is not an artifact: {', '.join(found)}" if found else ""
+    return f"no artifacts under {', '.join(r + '/' for r in roots)} of {proj.root}{note}"
+
+
+def _stray_markdown(proj, limit: int = 3) -> list[str]:
+    found = []
+    base = proj.root / proj.layout.docs
+    if base.is_dir():
+        for path in sorted(base.rglob("*.md")):
+            found.append(proj.rel(path))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _project_for(paths: list[Path]):
+    """The project; for `ygs check sub/docs` in a monorepo, the one that holds those paths
+    when they lie in a nested project (a folder with its own docs/prd, openspec/, …)."""
+    from ygs.project import Project, find_root
+
+    proj = _project()
+    if not paths:
+        return proj
+    roots = set()
+    for path in paths:
+        full = (path if path.is_absolute() else opts().cwd / path).resolve()
+        if not full.exists():
+            raise YgsError(f"{path} does not exist", path=str(path), remedy="check the path")
+        start = full if full.is_dir() else full.parent
+        roots.add(find_root(start))
+    if len(roots) == 1:
+        (nested,) = roots
+        if nested != proj.root and proj.root in nested.parents:
+            log(f"ygs: checking the project at {proj.rel(nested)}", level=1)
+            return Project.at(nested)
+    return proj
 
 
 def _explain(rule_id: str) -> int:
@@ -132,23 +336,7 @@ def _project():
     return Project.at(opts().cwd)
 
 
-def _source(catalog):
-    """(path, line) -> that line's text, for fingerprints that survive line moves."""
-    texts = {a.path: a.text for a in catalog.artifacts}
-    cache: dict[str, list[str]] = {}
-
-    def line_text(path: str, line: int | None) -> str:
-        if path not in texts or not line:
-            return ""
-        lines = cache.get(path)
-        if lines is None:  # split each file once (setdefault would split on every call)
-            lines = cache[path] = texts[path].split("\n")
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    return line_text
-
-
-def _scope(proj, catalog, paths: list[Path], changed: bool) -> set[str] | None:
+def _scope(proj, catalog, paths: list[Path], changed: list[str] | None) -> set[str] | None:
     """The artifact paths to report on, or None for all of them."""
     known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
     scope: set[str] | None = None
@@ -158,8 +346,8 @@ def _scope(proj, catalog, paths: list[Path], changed: bool) -> set[str] | None:
         for prefix in prefixes:
             if (proj.root / prefix).is_file() and prefix not in known:
                 log(f"ygs: {prefix} is not an artifact (docs/<type>/ or tasks/<status>/): skipped")
-    if changed:
-        files = set(_changed(proj))
+    if changed is not None:
+        files = set(changed)
         scope = (known if scope is None else scope) & files
         log(f"ygs: {len(scope)} changed artifact(s)", level=1)
     return scope
@@ -237,19 +425,22 @@ def trace(
     from ygs.report import Report
 
     proj = _project()
-    catalog = proj.catalog
-    graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
-    problems = [*unreadable, *tr.gate(graph)] if gate else unreadable
+    with no_gc():
+        catalog = proj.catalog
+        graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
+    problems = [*unreadable, *tr.gate(graph, _looked(proj))] if gate else unreadable
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
         return deliver(report, fmt, output, code, {}, force=force)
-    data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
     if opts().json or fmt == "json":
+        data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
         opts().json = True  # --format json is --json
         if output is not None:
             _write(output, _json(data), force)
         return emit(data, None, code)
+    if fmt == "table" and output is None:
+        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
     text = tr.mermaid(graph) if fmt == "mermaid" else tr.markdown(graph)
     if gate and fmt != "mermaid":
         from ygs.report import render
@@ -258,7 +449,7 @@ def trace(
     if output is not None:
         _write(output, text, force)  # the table is for terminals: a file gets markdown
     if fmt == "table":
-        return emit(data, lambda console: _trace_table(console, graph, report, gate), code)
+        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code
@@ -307,8 +498,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
     """The trace graph for a project, plus the input errors that make it incomplete."""
     from ygs.core import trace as tr
 
-    files = list(find_test_files(proj.root, proj.config["trace.tests"], proj.layout))
-    tests = tr.scan_tests(files)
+    files, tests = _test_refs(proj)
     commits = []
     if with_commits:
         from ygs import repo
@@ -326,6 +516,38 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
         for finding in catalog.input_errors:
             log(f"  {finding.location}: {finding.rule}: {finding.message}")
     return graph, list(catalog.input_errors)
+
+
+def _test_refs(proj) -> tuple[list[str], list]:
+    """The test files and their `covers:` lines; unchanged files come from the cache."""
+    from ygs.cache import MISS, FileCache
+    from ygs.core import trace as tr
+    from ygs.store import Unreadable, read_bytes
+
+    globs = proj.config["trace.tests"]
+    cache = FileCache.open(proj.root, "tests", tuple(globs), proj.env)
+    files, refs = [], []
+
+    def compute(rel: str):
+        def scan(data: bytes):
+            if b"\0" in data[:1024]:
+                return None
+            return tuple(tr.scan_tests([(rel, data.decode("utf-8", "replace"))]))
+
+        return scan
+
+    for rel, st in find_test_entries(proj.root, globs, proj.layout):
+        path = proj.root / rel
+        read = lambda p=path: read_bytes(p, within=proj.root, limit=MAX_TEST_FILE)  # noqa: E731
+        try:  # regular files inside the project only: never a FIFO or a link out
+            value = cache.fetch(rel, st, path, compute(rel), read=read)
+        except Unreadable:
+            continue
+        if value is not MISS and value is not None:
+            files.append(rel)
+            refs.extend(value)
+    cache.save()
+    return files, refs
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -372,11 +594,24 @@ def _glob_text(pattern: str, i: int) -> tuple[str, int]:
 
 def find_test_files(root: Path, globs: list[str], layout=None):
     """(path, text) of files under root matching a glob; artifact folders are skipped."""
-    from ygs.project import SKIP_DIRS
     from ygs.store import Unreadable, read_bytes
 
+    for rel, _st in find_test_entries(root, globs, layout):
+        try:  # regular files inside the project only: never a FIFO or a link out
+            data = read_bytes(root / rel, within=root, limit=MAX_TEST_FILE)
+        except Unreadable:
+            continue
+        if b"\0" not in data[:1024]:
+            yield rel, data.decode("utf-8", "replace")
+
+
+def find_test_entries(root: Path, globs: list[str], layout=None):
+    """(path, stat) of files under root matching a glob and at most MAX_TEST_FILE bytes;
+    artifact folders are skipped."""
+    from ygs.project import SKIP_DIRS
+
     patterns = [glob_regex(g) for g in globs]
-    skip = {".", ""}
+    skip = {".", "", "openspec"}
     if layout is not None:
         skip |= {layout.docs, layout.tasks}
     for folder, dirs, names in os.walk(root):
@@ -390,9 +625,9 @@ def find_test_files(root: Path, globs: list[str], layout=None):
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if not any(p.match(rel) for p in patterns):
                 continue
-            try:  # regular files inside the project only: never a FIFO or a link out
-                data = read_bytes(Path(folder) / name, within=root, limit=MAX_TEST_FILE)
-            except Unreadable:
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
                 continue
-            if b"\0" not in data[:1024]:
-                yield rel, data.decode("utf-8", "replace")
+            if st.st_size <= MAX_TEST_FILE:
+                yield rel, st

@@ -19,6 +19,27 @@ class Output(NamedTuple):
     force: bool
 
 
+class Model(NamedTuple):
+    offline: bool
+    backend: str | None
+    max_cost: float | None
+    reviewers: int  # 1, or N for a consensus review
+
+
+def _reviewers(parallel: int | None) -> int:
+    from ygs.review.consensus import MAX_REVIEWERS, MIN_REVIEWERS
+
+    if parallel is None:
+        return 1
+    if not MIN_REVIEWERS <= parallel <= MAX_REVIEWERS:
+        raise YgsError(
+            f"--parallel {parallel}: a consensus review takes {MIN_REVIEWERS} to "
+            f"{MAX_REVIEWERS} reviewers",
+            remedy="above 5 the cost grows and agreement stops improving; try --parallel 3",
+        )
+    return parallel
+
+
 DOCS = {
     "review-prd": ("ygs-review-prd", ("prd",)),
     "review-trd": ("ygs-review-trd", ("trd",)),
@@ -52,9 +73,19 @@ def _command(name: str):
         ] = None,
         max_cost: Annotated[float | None, typer.Option("--max-cost", help="Budget in USD.")] = None,
         force: OutputForce = False,
+        parallel: Annotated[
+            int | None,
+            typer.Option(
+                "--parallel",
+                metavar="N",
+                help="Consensus review: N (2-5) independent model reviewers, merged by "
+                "agreement (N/N HIGH, majority MEDIUM, minority LOW, conflicts SPLIT for a human).",
+            ),
+        ] = None,
     ) -> int:
         where = Output(output, force)
-        return review(name, path, fmt, fail_on, where, merge, offline, backend, max_cost)
+        model = Model(offline, backend, max_cost, _reviewers(parallel))
+        return review(name, path, fmt, fail_on, where, merge, model)
 
     what = " or ".join(k.upper() if len(k) == 3 else k for k in kinds)
     command.__doc__ = (
@@ -74,7 +105,7 @@ def _overrides(proj, rules):
         raise YgsError(err.message, remedy=err.remedy) from None
 
 
-def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) -> int:
+def review(name, path, fmt, fail_on, output, merge, model: Model) -> int:
     from ygs import __version__, llm
     from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, check_output, choice, deliver
     from ygs.core.findings import fails
@@ -105,19 +136,14 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
         overrides=_overrides(proj, rules),
         paths=[rel],
     )
-    raw: list = []
     session = llm.connect(
         proj,
-        backend=backend,
-        offline=offline,
-        max_cost=max_cost,
+        backend=model.backend,
+        offline=model.offline,
+        max_cost=model.max_cost,
         run_dir=llm.run_dir(proj.root, name),
     )
-    if session is not None:
-        log(f"model critique: {session.backend.name}")
-        raw += docreview.model_findings(
-            session, load_skill(proj, skill_name), rel, artifact.text, found
-        )
+    raw, agreed = _judgment(session, load_skill(proj, skill_name), rel, artifact.text, found, model)
     if merge is not None:
         raw += read_findings_input(merge, opts().cwd)
     lines = artifact.text.splitlines()
@@ -131,8 +157,52 @@ def review(name, path, fmt, fail_on, output, merge, offline, backend, max_cost) 
         __version__,
         fail_on,
         lambda p, n: lines[n - 1] if p == rel and n and n <= len(lines) else "",
-        properties=lambda f: {"confidence": judged.confidence.get(id(f), "HIGH")},
+        properties=lambda f: judged.properties.get(id(f), {"confidence": "HIGH", "source": "ygs"}),
     )
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
+    if code == Exit.OK and any(s.must for s in agreed.split):
+        code = Exit.BLOCKED  # a SPLIT with a MUST side waits for a human call
     extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
-    return deliver(report, fmt, output.path, code, extra, force=output.force)
+    extra |= _consensus_fields(agreed, model.reviewers)
+    delivered = deliver(report, fmt, output.path, code, extra, force=output.force)
+    if agreed.split and not opts().json:
+        _needs_a_human(agreed.split)
+    return delivered
+
+
+def _judgment(session, skill, rel, text, found, model: Model):
+    """The model's findings (one reviewer, or N merged by agreement) and the consensus."""
+    from ygs.review import documents as docreview
+    from ygs.review.consensus import Consensus
+
+    if session is None:
+        if model.reviewers > 1:
+            log(
+                f"ygs: --parallel {model.reviewers} needs a model: rules only, no consensus "
+                "(configure a backend, or run N reviewers as subagents and pass --merge)"
+            )
+        return [], Consensus(0)
+    log(f"model critique: {session.backend.name}")
+    if model.reviewers == 1:
+        return docreview.model_findings(session, skill, rel, text, found), Consensus(1)
+    agreed = docreview.consensus_review(session, skill, rel, text, found, model.reviewers, log)
+    return agreed.findings, agreed
+
+
+def _consensus_fields(agreed, requested: int) -> dict:
+    if requested == 1:
+        return {"split": []}
+    return {
+        "consensus": {"requested": requested, "reviewers": agreed.reviewers},
+        "split": [s.to_dict() for s in agreed.split],
+    }
+
+
+def _needs_a_human(split) -> None:
+    import sys
+
+    lines = ["", "Needs a human call"]
+    for s in split:
+        where = f"{s.criterion} " if s.criterion else ""
+        lines.append(f'- SPLIT {where}line {s.line} "{s.title}": ' + "; ".join(s.positions))
+    sys.stdout.write("\n".join(lines) + "\n")

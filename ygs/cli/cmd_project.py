@@ -52,6 +52,9 @@ def init(
     )
     layout = Project.at(root).layout if (root / ".ygs" / "config.yaml").is_file() else None
     report = run_init(root, *(() if layout is None else (layout.docs, layout.tasks)))
+    from ygs.project import foreign_specs
+
+    foreign = foreign_specs(root)
 
     def human(console) -> None:
         if not report.git:
@@ -71,9 +74,14 @@ def init(
         )
         for note in report.detected.notes:
             console.print(f"  note: {note}")
-        console.print("Next: `ygs refine-prd` to write the first PRD.")
+        for item in foreign:
+            console.print(f"found {item['format']} specs in {item['where']}: {item['detail']}")
+        if foreign:
+            console.print(f"Next: {foreign[0]['next']}", markup=False)
+        else:
+            console.print("Next: `ygs refine-prd` to write the first PRD.")
 
-    return emit(report.to_dict(), human)
+    return emit({**report.to_dict(), "foreign_specs": foreign}, human)
 
 
 def status() -> int:
@@ -103,10 +111,14 @@ def _status_data(proj, catalog) -> dict:
     open_threats = [t for t in graph.threats if t.status == "open"]
     signals = lifecycle.Signals(
         must_without_task=tuple(
-            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tasks
+            r.id
+            for r in graph.requirements
+            if r.gated and tr.gated_as_must(r.priority) and not r.tasks
         ),
         must_without_test=tuple(
-            r.id for r in graph.requirements if r.gated and r.priority == "MUST" and not r.tests
+            r.id
+            for r in graph.requirements
+            if r.gated and tr.gated_as_must(r.priority) and not r.tests
         ),
         open_high_unplanned=tuple(
             t.id for t in open_threats if t.priority == "High" and not t.tasks
@@ -122,6 +134,7 @@ def _status_data(proj, catalog) -> dict:
         "root": str(proj.root),
         "initialised": proj.initialised,
         "artifacts": lifecycle.counts(catalog),
+        "formats": _formats(catalog),
         "tasks": lifecycle.tasks_by_folder(catalog),
         "waves": lifecycle.waves(catalog, plan.waves),
         "plan": {
@@ -151,6 +164,14 @@ def _plan(catalog):
     from ygs.plan import tasks as store
 
     return plan_graph.analyse(store.nodes(catalog))
+
+
+def _formats(catalog) -> dict[str, int]:
+    """Documents by format: ygs, openspec, spec-kit, nygard, madr."""
+    found: dict[str, int] = {}
+    for artifact in catalog.artifacts:
+        found[artifact.format] = found.get(artifact.format, 0) + 1
+    return dict(sorted(found.items()))
 
 
 LAST_REVIEW = ".ygs/runs/last-review.json"
@@ -249,6 +270,10 @@ def _status_human(console, proj, catalog, data: dict) -> None:
     rows = [(kind, ", ".join(f"{s} {n}" for s, n in by.items())) for kind, by in counts.items()]
     if rows:
         table(console, ("type", "status"), rows, title="Artifacts")
+        foreign = {k: v for k, v in data["formats"].items() if k != "ygs"}
+        if foreign:
+            shown = ", ".join(f"{k} {v}" for k, v in foreign.items())
+            console.print(f"Read in place: {shown} document(s)", markup=False)
     else:
         console.print("No artifacts yet.")
     blocks = _status_lines(data)
@@ -275,9 +300,11 @@ def artifacts(
 ) -> int:
     """List every artifact with its type, id, status and path (nested folders included)."""
     from ygs.core.artifacts import KINDS
+    from ygs.core.formats import FOREIGN_KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise YgsError(f"unknown artifact type '{kind}'", remedy=f"one of: {', '.join(KINDS)}")
+    if kind is not None and kind not in KINDS and kind not in FOREIGN_KINDS:
+        known = [*KINDS, *FOREIGN_KINDS]
+        raise YgsError(f"unknown artifact type '{kind}'", remedy=f"one of: {', '.join(known)}")
     catalog = project().catalog
     items = [a for a in catalog.artifacts if kind is None or a.kind == kind]
     data = {
@@ -288,8 +315,8 @@ def artifacts(
     def human(console) -> None:
         from ygs.cli.render import findings, table
 
-        rows = [(a.kind, a.id, a.status, a.path) for a in items]
-        table(console, ("type", "id", "status", "path"), rows)
+        rows = [(a.kind, a.format, a.id, a.status, a.path) for a in items]
+        table(console, ("type", "format", "id", "status", "path"), rows)
         findings(console, catalog.findings)
 
     return emit(data, human, _input_errors(catalog))

@@ -11,8 +11,8 @@ from ygs.core.findings import Finding
 def table(
     console, columns: Sequence[str], rows: Sequence[Sequence[object]], title: str = ""
 ) -> None:
-    """A rich table on a terminal, aligned plain columns otherwise."""
-    if console.is_terminal:
+    """A rich table on a terminal (up to a screenful), aligned plain columns otherwise."""
+    if console.is_terminal and len(rows) <= screenful(console):
         from rich.table import Table
 
         grid = Table(title=title or None, title_justify="left", show_edge=False)
@@ -31,7 +31,17 @@ def table(
         sys.stdout.write(line + "\n")
 
 
+def screenful(console) -> int:
+    return max(console.height - 2, 10)
+
+
 def findings(console, items: Sequence[Finding]) -> None:
+    """Styled on a terminal when they fit on a screen; otherwise plain lines, one write."""
+    if not console.is_terminal or len(items) > screenful(console):
+        console.file.flush()
+        sys.stdout.write(plain_findings(items))
+        sys.stdout.flush()
+        return
     from rich.markup import escape
 
     for f in items:
@@ -41,3 +51,13 @@ def findings(console, items: Sequence[Finding]) -> None:
         console.print(head, markup=True)
         if f.remedy:
             console.print(f"  remedy: {f.remedy}", markup=False)
+
+
+def plain_findings(items: Sequence[Finding]) -> str:
+    """`file:line: SEVERITY RULE: message` and the remedy below, as one string."""
+    out = []
+    for f in items:
+        out.append(str(f))
+        if f.remedy:
+            out.append(f"  remedy: {f.remedy}")
+    return "\n".join(out) + "\n" if out else ""

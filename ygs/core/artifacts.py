@@ -52,7 +52,8 @@ DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
 ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
 ID_RE = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-_NUMBERED = re.compile(r"^(\d{1,6})-")
+_NUMBERED = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
+ADR_FOLDERS = frozenset({"adr", "adrs", "decisions"})  # where other tools keep ADRs
 _TASK_NAME = re.compile(r"^(TASK-\d+)\b")
 _HEADING_ID = re.compile(r"^#{2,6}\s+(REQ-\d+)\b")
 _ROW_ID = re.compile(r"^\|\s*((?:THR|MIT)-\d+)\s*\|")
@@ -120,6 +121,8 @@ class Artifact:
     body_line: int
     text: str
     key_lines: dict[str, int] = field(default_factory=dict)
+    format: str = "ygs"  # ygs | openspec | spec-kit | nygard | madr
+    parsed: Any = None  # foreign formats: ygs.core.formats.Parsed
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
@@ -132,6 +135,7 @@ class Artifact:
             "status": self.status,
             "date": self.date,
             "path": self.path,
+            "format": self.format,
         }
 
 
@@ -148,6 +152,8 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
         return None
     folder = parts[len(docs)]
     matches = [k for k in KINDS.values() if k.folder == folder]
+    if not matches and (folder in ADR_FOLDERS or parts[-2] in ADR_FOLDERS):
+        return "adr" if _NUMBERED.match(name) else None
     if not matches:
         return None
     stem = name[:-3]
@@ -183,6 +189,14 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         kind = declared
     title = _text(meta.get("title")) or _first_heading(doc.body) or id_from_name(kind, path)
     status = _text(meta.get("status"))
+    date = _text(meta.get("date"))
+    fmt = "ygs"
+    if kind == "adr" and "id" not in meta and "type" not in meta:
+        from ygs.core.formats import adr_style
+
+        style = adr_style.read(doc.body)
+        fmt, title = style.format, style.title or title
+        status, date = status.lower() or style.status, date or style.date
     if kind == "task" and not status:
         status = path.split("/")[-2]
     return Artifact(
@@ -191,12 +205,78 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         id=_text(meta.get("id")) or id_from_name(kind, path),
         title=title,
         status=status,
-        date=_text(meta.get("date")),
+        date=date,
         meta=meta,
         body=doc.body,
         body_line=doc.body_line,
         text=text,
         key_lines=doc.key_lines,
+        format=fmt,
+    )
+
+
+def parse_foreign(path: str, text: str, kind: str, fmt: str) -> Artifact:
+    """An OpenSpec or spec-kit file; frontmatter is optional and never fatal here."""
+    from ygs.core import formats
+
+    parsed = formats.parse(path, text, kind, fmt)
+    try:
+        meta = frontmatter.parse(text).meta
+    except frontmatter.FrontmatterError:
+        meta = {}
+    return Artifact(
+        path=path,
+        kind=kind,
+        id=foreign_id(kind, parsed),
+        title=parsed.title,
+        status=parsed.status,
+        date="",
+        meta=meta,
+        body=text,
+        body_line=1,
+        text=text,
+        format=fmt,
+        parsed=parsed,
+    )
+
+
+def foreign_id(kind: str, parsed: Any) -> str:
+    if kind in ("spec", "change") or (kind == "constitution"):
+        return parsed.doc or kind
+    if kind == "spec-delta":
+        return f"{parsed.doc}/specs/{parsed.title}"
+    suffix = {"change-design": "design"}.get(kind, kind)
+    return f"{parsed.doc}/{suffix}"
+
+
+def to_record(artifact: Artifact) -> tuple:
+    """A plain tuple (faster to pickle than the dataclass); the body is kept as an offset
+    into the text when it is its tail, as it always is."""
+    text, body = artifact.text, artifact.body
+    start = len(text) - len(body) if text.endswith(body) else -1
+    return (
+        artifact.path,
+        artifact.kind,
+        artifact.id,
+        artifact.title,
+        artifact.status,
+        artifact.date,
+        artifact.meta,
+        body if start < 0 else start,
+        artifact.body_line,
+        text,
+        artifact.key_lines,
+        artifact.format,
+        artifact.parsed,
+    )
+
+
+def from_record(record: tuple) -> Artifact:
+    path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed = record
+    if isinstance(body, int):
+        body = text[body:] if body else text
+    return Artifact(
+        path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
     )
 
 
@@ -218,10 +298,18 @@ def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
     found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
     if artifact.kind == "prd":
-        scan = _HEADING_ID
-    elif artifact.kind == "threat-model":
-        scan = _ROW_ID
-    else:
+        body = artifact.body
+        if "REQ-" not in body:
+            return found
+        for offset, line in enumerate(body.split("\n")):
+            if line[:2] == "##":
+                match = _HEADING_ID.match(line)
+                if match:
+                    found.append(
+                        Definition(match.group(1), artifact.path, artifact.body_line + offset)
+                    )
+        return found
+    if artifact.kind != "threat-model":
         return found
     in_id_table = False  # a THR/MIT row defines its id only in a table whose first column is ID
     previous = ""
@@ -229,8 +317,8 @@ def definitions(artifact: Artifact) -> list[Definition]:
         if line.startswith("|") and not previous.startswith("|"):
             in_id_table = line.strip("| \t").split("|")[0].strip().lower() == "id"
         previous = line
-        match = scan.match(line)
-        if match and (scan is _HEADING_ID or in_id_table):
+        match = _ROW_ID.match(line)
+        if match and in_id_table:
             found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
     return found
 
@@ -240,6 +328,13 @@ class Catalog:
     artifacts: list[Artifact]
     findings: list[Finding]  # parse problems and duplicate ids
     extra_text: tuple[str, ...] = ()  # other text that may mention ids (CONTEXT.md)
+    defs: dict[str, list[Definition]] = field(default_factory=dict, compare=False, repr=False)
+
+    def definitions(self) -> dict[str, list[Definition]]:
+        """Each artifact's definitions by path, computed once."""
+        if not self.defs and self.artifacts:
+            self.defs.update((a.path, definitions(a)) for a in self.artifacts)
+        return self.defs
 
     @property
     def input_errors(self) -> list[Finding]:
@@ -286,6 +381,34 @@ def unreadable(path: str, message: str, remedy: str) -> Finding:
     return Finding(UNREADABLE, Severity.MUST, path, None, message, remedy)
 
 
+def parse_file(path: str, data: bytes, layout: Layout = Layout()) -> Artifact | Finding | None:
+    """One file: its artifact, the finding that stops it being read, or None when the path
+    is not an artifact."""
+    from ygs.core.formats import classify_foreign
+
+    kind, fmt = classify(path, layout), "ygs"
+    if kind is None:
+        kind, fmt = classify_foreign(path) or (None, "")
+    if kind is None:
+        return None
+    text = decode(path, data)
+    if isinstance(text, Finding):
+        return text
+    if fmt != "ygs":
+        return parse_foreign(path, text, kind, fmt)
+    try:
+        return parse_artifact(path, text, kind)
+    except frontmatter.FrontmatterError as err:
+        return Finding(
+            MALFORMED,
+            Severity.MUST,
+            path,
+            err.line,
+            err.message,
+            "fix the YAML between the '---' lines",
+        )
+
+
 def build_catalog(
     files: Iterable[tuple[str, bytes | Finding]],
     layout: Layout = Layout(),
@@ -293,42 +416,35 @@ def build_catalog(
 ) -> Catalog:
     """Parse every artifact file; collect problems instead of raising. A file the shell
     could not read comes as its Finding instead of its bytes."""
+    parsed = (d if isinstance(d, Finding) else parse_file(p, d, layout) for p, d in files)
+    return assemble(parsed, extra_text)
+
+
+def assemble(
+    parsed: Iterable[Artifact | Finding | None], extra_text: Iterable[str] = ()
+) -> Catalog:
+    """The catalogue from parsed files: artifacts sorted by path, problems, duplicate ids."""
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
-    for path, data in files:
-        if isinstance(data, Finding):
-            findings.append(data)
-            continue
-        kind = classify(path, layout)
-        if kind is None:
-            continue
-        text = decode(path, data)
-        if isinstance(text, Finding):
-            findings.append(text)
-            continue
-        try:
-            artifacts.append(parse_artifact(path, text, kind))
-        except frontmatter.FrontmatterError as err:
-            findings.append(
-                Finding(
-                    MALFORMED,
-                    Severity.MUST,
-                    path,
-                    err.line,
-                    err.message,
-                    "fix the YAML between the '---' lines",
-                )
-            )
+    for item in parsed:
+        if isinstance(item, Artifact):
+            artifacts.append(item)
+        elif item is not None:
+            findings.append(item)
     artifacts.sort(key=lambda a: a.path)
-    findings.extend(duplicate_ids(artifacts))
-    return Catalog(artifacts, findings, tuple(extra_text))
+    catalog = Catalog(artifacts, findings, tuple(extra_text))
+    findings.extend(duplicate_ids(artifacts, catalog.definitions()))
+    return catalog
 
 
-def duplicate_ids(artifacts: list[Artifact]) -> list[Finding]:
+def duplicate_ids(
+    artifacts: list[Artifact], known: dict[str, list[Definition]] | None = None
+) -> list[Finding]:
     first: dict[tuple[str, str], Definition] = {}
     found = []
     for artifact in artifacts:
-        for d in definitions(artifact):
+        defs = known[artifact.path] if known is not None else definitions(artifact)
+        for d in defs:
             key = (artifact.kind if not ID_RE.fullmatch(d.id) else "", d.id)
             if key in first:
                 other = first[key]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -37,9 +37,14 @@ class Finding:
         return f"{self.location}: {self.severity.value} {self.rule}: {self.message}"
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+            "remedy": self.remedy,
+        }
 
     def fingerprint(self, line_text: str = "") -> str:
         key = "\0".join((self.rule, self.path, " ".join(line_text.split())))

@@ -20,6 +20,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _BULLET_START = frozenset("-*+0123456789")
 _FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+FIELD = _FIELD
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_COMMENT = re.compile(r"<!--.*?-->")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
@@ -245,8 +246,11 @@ class Section:
                 return False
         return True
 
-    def bullets(self, top_only: bool = False) -> list[Bullet]:
-        found = []
+    def bullets(self, top_only: bool = False, joined: bool = False) -> list[Bullet]:
+        """List items; with `joined`, an item's continuation lines (indented, or directly
+        after it with no blank line between) are joined to its text."""
+        found: list[Bullet] = []
+        open_item = False
         for line, text in self.content():
             first = text.lstrip()[:1]
             match = _BULLET.match(text) if first and first in _BULLET_START else None
@@ -254,6 +258,14 @@ class Section:
                 indent = len(match.group(1).expandtabs(4))
                 if not top_only or indent == 0:
                     found.append(Bullet(line, indent, match.group(2).strip()))
+                    open_item = True
+                continue
+            stripped = text.strip()
+            if joined and open_item and stripped and not stripped.startswith("|"):
+                last = found[-1]
+                found[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
+            else:
+                open_item = False
         return found
 
     def fields(self) -> dict[str, Field]:

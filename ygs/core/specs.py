@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ygs.core import markdown
-from ygs.core.artifacts import ID_RE, Artifact, Catalog, definitions
+from ygs.core.artifacts import ID_RE, Artifact, Catalog
 from ygs.core.markdown import Bullet, Doc, Field, Table
 from ygs.core.scan import in_order
 
@@ -19,6 +19,9 @@ _REQ_TITLE = re.compile(r"^(REQ-\d+)\b\s*[:.\-–—]?\s*(.*)$")
 _PRIORITY = re.compile(r"\b(MUST|SHOULD|MAY|P0|P1|P2)\b")
 _P_LEVEL = {"P0": "MUST", "P1": "SHOULD", "P2": "MAY"}
 _GWT = in_order(r"\bgiven\b", r"\bwhen\b", r"\bthen\b", flags=re.IGNORECASE)
+_WHEN_THEN = in_order(r"\bWHEN\b", r"\bTHEN\b")  # OpenSpec-style steps
+_SCENARIO_HEADING = re.compile(r"^scenario\b\s*:?\s*", re.IGNORECASE)
+_RFC = re.compile(r"\b(MUST|SHALL|REQUIRED|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b")
 _DECISION_ID = re.compile(r"^(D\d+)\b\s*[:.\-–—]?\s*(.*)$")
 LINK_KEYS = ("satisfies", "mitigates", "depends_on")
 
@@ -43,7 +46,10 @@ def as_list(value: Any) -> list[str]:
 
 
 def is_gwt(text: str) -> bool:
-    return bool(_GWT.search(text)) and not markdown.is_placeholder(text)
+    """Given/When/Then, or the WHEN/THEN steps of an OpenSpec-style `#### Scenario:`."""
+    if markdown.is_placeholder(text):
+        return False
+    return bool(_GWT.search(text)) or bool(_WHEN_THEN.search(text))
 
 
 class Requirement(NamedTuple):
@@ -53,9 +59,13 @@ class Requirement(NamedTuple):
     line: int
     prd: str  # the PRD artifact id
     prd_status: str
-    priority: str  # MUST | SHOULD | MAY | "" (missing or unreadable)
+    priority: str  # MUST | SHOULD | MAY | "" (missing or unreadable: gated as MUST)
     fields: dict[str, Field]
     scenarios: tuple[Bullet, ...]
+    format: str = "ygs"  # ygs | openspec | spec-kit
+    kind: str = "requirement"  # requirement | story (spec-kit user story)
+    aliases: tuple[str, ...] = ()  # other ids that name it (spec-kit: feature/FR-001)
+    inferred: bool = False  # priority read from the statement's keyword, not a Priority line
 
     def field(self, name: str) -> Field | None:
         return self.fields.get(name)
@@ -99,6 +109,13 @@ class Mitigation(NamedTuple):
     status: str
 
 
+def keyword_priority(text: str) -> str:
+    """The strongest RFC 2119 keyword in a statement (MUST > SHOULD > MAY), or ""."""
+    from ygs.core.formats import rfc_priority
+
+    return rfc_priority(text) if _RFC.search(text) else ""
+
+
 def parse_priority(value: str) -> str:
     match = _PRIORITY.search(value.upper())
     if not match:
@@ -107,7 +124,11 @@ def parse_priority(value: str) -> str:
 
 
 def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
-    """Every `### REQ-NNN: title` section of a PRD, with its field lines and scenarios."""
+    """Every `### REQ-NNN: title` section of a PRD, with its field lines and scenarios.
+
+    Without a `**Priority:**` line the priority is the statement's RFC 2119 keyword.
+    Scenarios are the bullets (continuation lines joined) and any `#### Scenario:`
+    sub-section, whose steps count as one scenario."""
     found = []
     for heading in doc.headings:
         match = _REQ_TITLE.match(heading.title)
@@ -116,10 +137,22 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         section = doc.section_of(heading)
         fields = section.fields()
         priority = parse_priority(fields["priority"].value) if "priority" in fields else ""
-        scenarios = [b for b in section.bullets() if not _is_field(b.text)]
+        inferred = False
+        if "statement" not in fields:
+            prose = _prose(section)
+            if prose:
+                fields = {
+                    **fields,
+                    _PROSE: Field(prose[0][0], _PROSE, " ".join(t for _, t in prose)),
+                }
+        if "priority" not in fields:
+            priority = keyword_priority(statement_of_fields(fields))
+            inferred = bool(priority)
+        scenarios = _scenarios(section)
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
+        source = fields["source"].value.strip("` ") if "source" in fields else ""
         found.append(
             Requirement(
                 id=match.group(1),
@@ -131,8 +164,56 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
                 priority=priority,
                 fields=fields,
                 scenarios=tuple(scenarios),
+                aliases=_source_aliases(source),
+                inferred=inferred,
             )
         )
+    return found
+
+
+def statement_of(req: Requirement) -> str:
+    """The requirement's statement: its Statement line, else its prose."""
+    return statement_of_fields(req.fields)
+
+
+def statement_of_fields(fields: dict[str, Field]) -> str:
+    field = fields.get("statement") or fields.get(_PROSE)
+    return field.value if field else ""
+
+
+_PROSE = "statement prose"  # a pseudo field: the prose of a requirement with no Statement line
+
+
+def _source_aliases(source: str) -> tuple[str, ...]:
+    """An imported requirement answers to its old id: `auth#x`, `001-chat/FR-001` and
+    `FR-001`."""
+    if not source:
+        return ()
+    bare = source.rsplit("/", 1)[-1]
+    return (source, bare) if "#" not in source and bare != source else (source,)
+
+
+def _prose(section) -> list[tuple[int, str]]:
+    """Own lines that are not bullets, field lines or table rows."""
+    found = []
+    for line, text in section.content(own_only=True):
+        stripped = text.strip()
+        if not stripped or stripped[0] in "|-*+" or markdown.FIELD.match(stripped):
+            continue
+        found.append((line, stripped))
+    return found
+
+
+def _scenarios(section) -> list[Bullet]:
+    subs = [s for s in section.subsections() if _SCENARIO_HEADING.match(s.title)]
+    found = [b for b in section.bullets(joined=True) if not _is_field(b.text)]
+    if not subs:
+        return found
+    inside = {n for s in subs for n, _ in s.content()}
+    found = [b for b in found if b.line not in inside]
+    for sub in subs:
+        steps = " ".join(t.strip() for _, t in sub.content() if t.strip())
+        found.append(Bullet(sub.line, 0, steps))
     return found
 
 
@@ -250,6 +331,7 @@ class Index:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._docs: dict[str, Doc] = {}
+        self._requirements_in: dict[str, list[Requirement]] = {}
 
     def doc(self, artifact: Artifact) -> Doc:
         doc = self._docs.get(artifact.path)
@@ -267,11 +349,43 @@ class Index:
     @cached_property
     def defined(self) -> set[str]:
         """Every id something defines: artifact ids, REQ headings, THR/MIT rows."""
-        return {d.id for a in self.catalog.artifacts for d in definitions(a)}
+        return {d.id for defs in self.catalog.definitions().values() for d in defs}
+
+    @cached_property
+    def foreign(self):
+        """OpenSpec and spec-kit requirements, tasks and links (ygs.core.formats.join)."""
+        from ygs.core.formats.join import join
+
+        return join(self.catalog.artifacts)
 
     @cached_property
     def requirement_list(self) -> list[Requirement]:
-        return [r for a in self.catalog.of_kind("prd") for r in requirements_of(a, self.doc(a))]
+        own = [r for a in self.catalog.of_kind("prd") for r in requirements_of(a, self.doc(a))]
+        imported = {alias for r in own for alias in r.aliases}
+        foreign = [
+            r
+            for r in self.foreign.requirements
+            if r.id not in imported and not imported.intersection(r.aliases)
+        ]
+        return own + foreign
+
+    def requirements_in(self, path: str) -> list[Requirement]:
+        """The requirements one PRD defines; parses only that PRD unless all are parsed."""
+        if "requirement_list" in self.__dict__:
+            return self.requirements_by_path.get(path, [])
+        found = self._requirements_in.get(path)
+        if found is None:
+            artifact = self._by_path.get(path)
+            if artifact is not None and artifact.kind == "prd":
+                found = requirements_of(artifact, self.doc(artifact))
+            else:
+                found = self.requirements_by_path.get(path, [])
+            self._requirements_in[path] = found
+        return found
+
+    @cached_property
+    def _by_path(self) -> dict[str, Artifact]:
+        return {a.path: a for a in self.catalog.artifacts}
 
     @cached_property
     def requirements_by_path(self) -> dict[str, list[Requirement]]:
@@ -282,9 +396,13 @@ class Index:
 
     @cached_property
     def requirements(self) -> dict[str, Requirement]:
+        """By id and by alias (spec-kit `feature/FR-001`)."""
         found: dict[str, Requirement] = {}
         for req in self.requirement_list:
             found.setdefault(req.id, req)
+        for req in self.requirement_list:
+            for alias in req.aliases:
+                found.setdefault(alias, req)
         return found
 
     @cached_property

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
+from ygs.core.lint.catalogue import ALL_FORMATS, Rule
 from ygs.core.specs import Index, as_list, ids_in, traceability_of
 
 F = "trace"
@@ -64,8 +64,29 @@ RULES = (
         F,
     ),
 )
+RULES = (
+    *RULES,
+    Rule(
+        "TRC005",
+        Severity.MUST,
+        "the gate has something to check",
+        "nothing to gate",
+        "write requirements (PRD `### REQ-NNN`, OpenSpec specs or spec-kit specs) where ygs "
+        "looks, or run ygs from the project that holds them (`ygs -C DIR trace --gate`)",
+        """A gate over zero requirements and zero threats passes by construction. It fails
+        instead, naming where it looked, so a CI gate pointed at the wrong folder cannot show
+        green.""",
+        F,
+    ),
+)
+RULES = tuple(r._replace(formats=ALL_FORMATS) for r in RULES)
 R = {r.id: r for r in RULES}
 
+_SPLIT = re.compile(r"[\s,;()\[\]\"'`]+")
+_FOREIGN_ID = re.compile(r"N?FR-\d+|US\d+|T\d+")
+_PATH_PART = re.compile(r"[\w.-]+")
+_ANCHOR_HEAD = re.compile(r"\w[\w./-]*")
+_ANCHOR_TAIL = re.compile(r"\w[\w.-]*")
 _COVERS = re.compile(r"\bcovers\b\s*(?:[:=(]|\s+(?=(?:REQ|THR|MIT|TASK)-))", re.IGNORECASE)
 DEFAULT_SKIP = ("superseded",)
 
@@ -100,6 +121,8 @@ class ReqNode:
     tasks: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
+    format: str = "ygs"
+    kind: str = "requirement"
 
 
 @dataclass
@@ -126,16 +149,22 @@ class Trace:
 
     def to_dict(self) -> dict:
         return {
-            "requirements": [asdict(r) for r in self.requirements],
-            "threats": [asdict(t) for t in self.threats],
+            "requirements": [_plain(r) for r in self.requirements],
+            "threats": [_plain(t) for t in self.threats],
             "coverage": coverage(self),
             "tests_scanned": self.tests_scanned,
             "commits_scanned": self.commits_scanned,
         }
 
 
+def _plain(node) -> dict:
+    """A node as JSON-ready data (dataclasses.asdict deep-copies, slowly)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(node).items()}
+
+
 def scan_tests(files: Iterable[tuple[str, str]]) -> list[TestRef]:
-    """`covers: REQ-003` (any comment syntax) and `@pytest.mark.covers("REQ-003")` lines."""
+    """`covers: REQ-003` (any comment syntax) and `@pytest.mark.covers("REQ-003")` lines;
+    OpenSpec (`auth#user-signs-in`) and spec-kit (`FR-001`, `001-chat/FR-002`) ids too."""
     found = []
     for path, text in files:
         if "covers" not in text.lower():
@@ -143,10 +172,35 @@ def scan_tests(files: Iterable[tuple[str, str]]) -> list[TestRef]:
         for number, line in enumerate(text.split("\n"), start=1):
             match = _COVERS.search(line)
             if match:
-                ids = ids_in(line[match.start() :])
+                ids = covered_ids(line[match.end() :]) or ids_in(line[match.start() :])
                 if ids:
                     found.append(TestRef(path, number, tuple(ids)))
     return found
+
+
+def covered_ids(rest: str) -> list[str]:
+    """The ids a `covers:` line names: ygs ids, and tokens shaped like foreign ids."""
+    found = ids_in(rest)
+    for token in _SPLIT.split(rest):
+        token = token.strip(".:")
+        if token and token not in found and foreign_ref(token):
+            found.append(token)
+    return found
+
+
+def foreign_ref(token: str) -> bool:
+    """`FR-001`, `001-feature/FR-001`, `US1`, `T012` (spec-kit) or `capability#slug`
+    (OpenSpec). Checked part by part: linear in the token."""
+    head, hash_, tail = token.partition("#")
+    if hash_:
+        return bool(_ANCHOR_HEAD.fullmatch(head) and _ANCHOR_TAIL.fullmatch(tail))
+    *folders, last = token.split("/")
+    return bool(_FOREIGN_ID.fullmatch(last)) and all(_PATH_PART.fullmatch(f) for f in folders)
+
+
+def gated_as_must(priority: str) -> bool:
+    """MUST, and any priority that cannot be read: the gate fails closed."""
+    return priority not in ("SHOULD", "MAY")
 
 
 def parse_commits(entries: Iterable[tuple[str, str]]) -> list[Commit]:
@@ -186,9 +240,21 @@ def build(
     mitigated: dict[str, list[str]] = {}
     for task_id, task in tasks.items():
         for req in as_list(task.meta.get("satisfies")):
-            satisfied.setdefault(req, []).append(task_id)
+            known = index.requirements.get(req)
+            satisfied.setdefault(known.id if known else req, []).append(task_id)
         for mit in as_list(task.meta.get("mitigates")):
             mitigated.setdefault(mit, []).append(task_id)
+    imported = {str(t.meta["source"]) for t in tasks.values() if t.meta.get("source")}
+    for req_id, task_ids in index.foreign.links.items():
+        known = index.requirements.get(req_id)
+        foreign_tasks = index.foreign.tasks
+        fresh = [
+            t
+            for t in task_ids
+            if t not in imported
+            and (t not in foreign_tasks or foreign_tasks[t].qualified not in imported)
+        ]
+        _add(satisfied.setdefault(known.id if known else req_id, []), fresh)
     decisions = _decisions(index)
     requirements = []
     for req in index.requirement_list:
@@ -201,10 +267,12 @@ def build(
             req.path,
             req.line,
             req.prd_status not in skip,
+            format=req.format,
+            kind=req.kind,
         )
         _add(node.decisions, decisions.get(req.id, []))
         _add(node.tasks, satisfied.get(req.id, []))
-        for ident in [req.id, *node.tasks]:
+        for ident in [req.id, *req.aliases, *node.tasks]:
             _add(node.tests, (t.location for t in tests_by_id.get(ident, [])))
             _add(node.commits, (c.sha for c in commits_by_id.get(ident, [])))
         requirements.append(node)
@@ -221,15 +289,32 @@ def build(
 
 
 def _decisions(index: Index) -> dict[str, list[str]]:
+    """REQ -> TRD decisions; a row counts only for requirements of the TRD's own PRD (when
+    the TRD names a PRD that exists)."""
     found: dict[str, list[str]] = {}
     for trd in index.catalog.of_kind("trd"):
         if trd.status == "superseded":
             continue
+        own = prd_requirements(index, trd)
         for row in traceability_of(index.doc(trd)):
             label = f"{trd.id}: {row.decision}".strip().rstrip(":") if row.decision else trd.id
             for req in row.requirements:
-                found.setdefault(req, []).append(label)
+                if own is None or req in own:
+                    found.setdefault(req, []).append(label)
     return found
+
+
+def prd_requirements(index: Index, trd) -> set[str] | None:
+    """The REQ ids of the PRD a TRD links, or None when it links none that exists."""
+    value = str(trd.meta.get("prd") or "").strip()
+    if not value:
+        return None
+    stem = value.rsplit("/", 1)[-1].removesuffix(".md")
+    for prd in index.catalog.of_kind("prd"):
+        name = prd.path.rsplit("/", 1)[-1].removesuffix(".md")
+        if value in (prd.id, prd.path) or stem == name or prd.path.endswith("/" + value):
+            return {r.id for r in index.requirements_by_path.get(prd.path, [])}
+    return None
 
 
 def _threats(index: Index, mitigated, tests_by_id, skip: set[str]) -> list[ThreatNode]:
@@ -258,16 +343,21 @@ def _threats(index: Index, mitigated, tests_by_id, skip: set[str]) -> list[Threa
     return nodes
 
 
-def gate(trace: Trace) -> list[Finding]:
-    """What `ygs trace --gate` fails on (all MUST)."""
+def gate(trace: Trace, looked: str = "") -> list[Finding]:
+    """What `ygs trace --gate` fails on (all MUST); `looked` names where the inputs were
+    searched, for the finding when there were none."""
     found = []
+    if not trace.requirements and not trace.threats:
+        where = f" (looked in {looked})" if looked else ""
+        found.append(R["TRC005"].at(".", None, f"no requirements or threats to gate{where}"))
     for req in trace.requirements:
-        if not req.gated or req.priority != "MUST":
+        if not req.gated or not gated_as_must(req.priority):
             continue
+        label = "MUST" if req.priority == "MUST" else "priority unknown, gated as MUST"
         if not req.tasks:
-            found.append(R["TRC001"].at(req.path, req.line, f"{req.id} (MUST) has no task"))
+            found.append(R["TRC001"].at(req.path, req.line, f"{req.id} ({label}) has no task"))
         if not req.tests:
-            found.append(R["TRC002"].at(req.path, req.line, f"{req.id} (MUST) has no test"))
+            found.append(R["TRC002"].at(req.path, req.line, f"{req.id} ({label}) has no test"))
     for t in trace.threats:
         accepted = t.status in ("accepted", "transferred")
         if t.gated and t.priority == "High" and not t.mitigations and not accepted:
@@ -282,7 +372,7 @@ def _percent(part: int, whole: int) -> float | None:
 
 def coverage(trace: Trace) -> dict:
     reqs = trace.requirements
-    must = [r for r in reqs if r.priority == "MUST"]
+    must = [r for r in reqs if gated_as_must(r.priority)]
     high = [t for t in trace.threats if t.priority == "High"]
 
     def share(items: list, attr: str) -> dict:

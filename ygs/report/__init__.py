@@ -12,9 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from ygs.core.findings import Finding, Severity, verdict
-from ygs.core.lint.catalogue import Rule
+
+if TYPE_CHECKING:  # importing ygs.core.lint loads every rule family
+    from ygs.core.lint.catalogue import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 INFO_URI = "https://github.com/ygs-dev/ygs"
@@ -37,6 +40,7 @@ class Report:
     fingerprints: Callable[[Finding], str] | None = None
     # optional: extra SARIF result properties per finding (e.g. lens, confidence)
     properties: Callable[[Finding], dict] | None = None
+    checked: int | None = None  # inputs read, when the command knows: 0 never reads "passed"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,7 +62,7 @@ class Report:
     def summary(self) -> str:
         c = self.counts
         if not self.findings:
-            return "No findings."
+            return "Nothing checked: no inputs." if self.checked == 0 else "No findings."
         return (
             f"{len(self.findings)} finding(s): {c['MUST']} MUST, {c['SHOULD']} SHOULD, "
             f"{c['MAY']} MAY"

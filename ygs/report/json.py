@@ -15,11 +15,14 @@ def payload(report: Report) -> dict:
         "verdict": report.verdict,
         "fail_on": report.fail_on,
         "counts": report.counts,
-        "findings": [
-            {**f.to_dict(), "fingerprint": report.fingerprint(f)} for f in report.findings
-        ],
+        "findings": [_finding(report, f) for f in report.findings],
         "rules": {r: report.rules[r].to_dict() for r in used if r in report.rules},
     }
+
+
+def _finding(report: Report, finding) -> dict:
+    extra = report.properties(finding) if report.properties is not None else {}
+    return {**extra, **finding.to_dict(), "fingerprint": report.fingerprint(finding)}
 
 
 def render(report: Report) -> str:

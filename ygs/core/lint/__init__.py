@@ -18,6 +18,7 @@ from ygs.core.lint import (
     adr,
     common,
     design_doc,
+    foreign,
     prd,
     spike,
     suppress,
@@ -29,7 +30,7 @@ from ygs.core.lint.catalogue import Rule, apply_overrides, catalogue
 from ygs.core.lint.context import Context, SpikeMerge
 from ygs.core.specs import Index
 
-FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task, spike)
+FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task, spike, foreign)
 RULES: dict[str, Rule] = catalogue(*(family.RULES for family in FAMILIES))
 
 
@@ -37,7 +38,11 @@ def all_rules() -> dict[str, Rule]:
     """Lint rules and the trace-gate rules: everything `--explain` and reports describe."""
     from ygs.core.trace import RULES as TRACE_RULES
 
-    return {**RULES, **{r.id: r for r in TRACE_RULES}}
+    return {
+        **RULES,
+        common.NOTHING_CHECKED.id: common.NOTHING_CHECKED,
+        **{r.id: r for r in TRACE_RULES},
+    }
 
 
 def lint(
@@ -56,15 +61,18 @@ def lint(
         from datetime import date
 
         today = date.today().isoformat()
+    targets = frozenset(paths) if paths is not None else None
     ctx = Context(
         index or Index(catalog),
         exists or (lambda _p: True),
+        targets,
         today=today,
         spike_merges=tuple(spike_merges),
     )
     findings: list[Finding] = list(catalog.findings)
     for family in FAMILIES:
         findings.extend(family.check(ctx))
+    findings = covered(findings, {a.path: a.format for a in catalog.artifacts})
     texts = {a.path: (a.text, a.body_line) for a in catalog.artifacts}
     known = all_rules()
     findings = suppress.apply(
@@ -79,6 +87,16 @@ def lint(
         wanted = set(paths)
         findings = [f for f in findings if f.path in wanted]
     return sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule, f.message))
+
+
+def covered(findings: list[Finding], formats: Mapping[str, str]) -> list[Finding]:
+    """Drop findings of rules that do not read the format of the file they are about."""
+    kept = []
+    for f in findings:
+        rule = RULES.get(f.rule)
+        if rule is None or rule.covers(formats.get(f.path, "ygs")):
+            kept.append(f)
+    return kept
 
 
 def _no_reason(path: str, line: int, rules: str) -> Finding:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ygs.core import markdown
 from ygs.core.artifacts import Artifact
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
+from ygs.core.lint.catalogue import ADR_STYLES, YGS, Rule
 from ygs.core.lint.context import Context, normal_id
 from ygs.core.markdown import Doc
 
@@ -98,14 +98,16 @@ RULES = (
         F,
     ),
 )
+_FORMATS = {"ADR005": YGS, "ADR006": ("ygs", "madr"), "ADR008": YGS}
+RULES = tuple(r._replace(formats=_FORMATS.get(r.id, ADR_STYLES)) for r in RULES)
 R = {r.id: r for r in RULES}
 
-_NUMBER = re.compile(r"^(\d{1,6})-")
+_NUMBER = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
 REVERSIBILITY = ("reversible", "costly", "irreversible")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for adr in ctx.of_kind("adr"):
+    for adr in ctx.mine("adr"):
         doc = ctx.index.doc(adr)
         yield from number(adr)
         yield from supersession(ctx, adr)
@@ -114,7 +116,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 def number(adr: Artifact) -> Iterator[Finding]:
     match = _NUMBER.match(posixpath.basename(adr.path))
-    declared = str(adr.meta.get("id") or "")
+    declared = str(adr.meta.get("id") or ("" if adr.format == "ygs" else adr.id))
     if match is None:
         yield R["ADR001"].at(adr.path, 1, "file name does not start with a number (NNNN-slug.md)")
     elif normal_id(declared) != f"ADR-{int(match.group(1))}":
@@ -123,7 +125,8 @@ def number(adr: Artifact) -> Iterator[Finding]:
             adr.line_of("id"),
             f"id '{declared or 'missing'}' does not match the file number {match.group(1)}",
         )
-    if not str(adr.meta.get("title") or "").strip():
+    title = adr.meta.get("title") if adr.format == "ygs" else adr.title
+    if not str(title or "").strip():
         yield R["ADR001"].at(adr.path, 1, "no title in the frontmatter")
 
 

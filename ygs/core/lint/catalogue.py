@@ -15,6 +15,9 @@ from typing import NamedTuple
 from ygs.core.findings import Finding, Severity
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
+YGS = ("ygs",)
+ADR_STYLES = ("ygs", "nygard", "madr")
+ALL_FORMATS = ("ygs", "openspec", "spec-kit", "nygard", "madr")
 LEVELS = {"must": Severity.MUST, "should": Severity.SHOULD, "may": Severity.MAY}
 
 
@@ -26,6 +29,10 @@ class Rule(NamedTuple):
     remedy: str
     rationale: str  # why the rule exists: `--explain`
     family: str = ""
+    formats: tuple[str, ...] = YGS  # the document formats the rule reads
+
+    def covers(self, fmt: str) -> bool:
+        return fmt in self.formats
 
     def at(self, path: str, line: int | None, message: str = "", remedy: str = "") -> Finding:
         return Finding(
@@ -35,7 +42,8 @@ class Rule(NamedTuple):
     def explain(self) -> str:
         body = textwrap.fill(" ".join(self.rationale.split()), width=88)
         return (
-            f"{self.id} ({self.severity.value}, {self.family}): {self.title}\n\n"
+            f"{self.id} ({self.severity.value}, {self.family}): {self.title}\n"
+            f"Formats: {', '.join(self.formats)}\n\n"
             f"{body}\n\nRemedy: {self.remedy}\n"
             f"Disable or re-rank it in .ygs/config.yaml: check.rules: {{{self.id}: off}}; "
             f"suppress one place with <!-- ygs: ignore {self.id} reason -->"
@@ -46,6 +54,7 @@ class Rule(NamedTuple):
             "id": self.id,
             "severity": self.severity.value,
             "family": self.family,
+            "formats": list(self.formats),
             "title": self.title,
             "message": self.message,
             "remedy": self.remedy,

@@ -16,7 +16,7 @@ from ygs.core.artifacts import (
     Artifact,
 )
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
+from ygs.core.lint.catalogue import ALL_FORMATS, Rule
 from ygs.core.lint.context import Context, normal_id
 
 F = "common"
@@ -151,7 +151,22 @@ RULES = (
         F,
     ),
 )
+RULES = tuple(r if r.id in ("ART009", "ART010") else r._replace(formats=ALL_FORMATS) for r in RULES)
 R = {r.id: r for r in RULES}
+
+NOTHING_CHECKED = Rule(
+    "ART013",
+    SHOULD,
+    "the check read something",
+    "nothing was checked",
+    "put artifacts under docs/<type>/ or tasks/<status>/ (`ygs init`), or run ygs from the "
+    "project that holds them (`ygs -C DIR check`)",
+    """A check that read no input passes by construction. Saying so keeps a CI step that
+    points at the wrong folder, or at specs in a layout ygs does not read, from showing
+    green.""",
+    F,
+    ALL_FORMATS,
+)
 
 LINK_KEYS = frozenset(
     (
@@ -178,12 +193,17 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _TBD = re.compile(r"\bTBD\b")
 _CODE_SPAN = re.compile(r"`[^`]*`")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?")
+_REF_USE = re.compile(r"(?<![\]!])\[([^\]\n]*)\]\[([^\]\n]*)\]")
+_HTML_ID = re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_SLUG_DROP = re.compile(r"[^\w\- ]")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for artifact in ctx.catalog.artifacts:
+    for artifact in ctx.mine():
         yield from links(ctx, artifact)
-        yield from frontmatter(artifact)
+        if artifact.format == "ygs":
+            yield from frontmatter(artifact)
         yield from body(ctx, artifact)
 
 
@@ -230,25 +250,28 @@ def frontmatter(artifact: Artifact) -> Iterator[Finding]:
 
 def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
     """Unknown ids, broken links and leftover TBDs; the whole body is scanned at once and
-    only hits are mapped to lines (lines in code fences and comments do not count)."""
+    only hits are mapped to lines (lines in code fences, comments and inline code do not
+    count)."""
     text = artifact.body
-    doc = ctx.index.doc(artifact)
+    doc = None
     reported: set[str] = set()
     defined, known = ctx.index.defined, ctx.known_ids
     for match in ID_RE.finditer(text):
         ident = match.group(0)
         if ident in defined or ident in reported or normal_id(ident) in known:
             continue
+        doc = doc or ctx.index.doc(artifact)
         index = text.count("\n", 0, match.start())
-        if index not in doc.hidden:
+        if index not in doc.hidden and not _in_code_span(text, match.start()):
             reported.add(ident)
             yield R["ART005"].at(
                 artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"
             )
-    if "](" in text:
-        yield from _links(ctx, artifact, doc)
+    if "](" in text or "][" in text or "]:" in text:
+        yield from _links(ctx, artifact, doc or ctx.index.doc(artifact))
     if artifact.status in FINAL_STATUSES and "TBD" in text:
-        tbd = [n for n, line in doc.whole.content() if _TBD.search(line)]
+        doc = doc or ctx.index.doc(artifact)
+        tbd = [n for n, line in doc.whole.content() if _TBD.search(_CODE_SPAN.sub("", line))]
         if tbd:
             yield R["ART011"].at(
                 artifact.path,
@@ -257,15 +280,78 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
             )
 
 
+def _in_code_span(text: str, at: int) -> bool:
+    """Whether position `at` sits inside `inline code` on its line."""
+    start = text.rfind("\n", 0, at) + 1
+    return text.count("`", start, at) % 2 == 1
+
+
 def _links(ctx: Context, artifact: Artifact, doc) -> Iterator[Finding]:
+    """Inline links, reference definitions and uses, and #anchors (in this file, or in
+    another artifact the catalogue has)."""
     folder = posixpath.dirname(artifact.path)
-    for line, content in doc.whole.content():
-        if "](" not in content:
+    content = [(n, _CODE_SPAN.sub("", t)) for n, t in doc.whole.content()]
+    labels: dict[str, int] = {}
+    targets: list[tuple[int, str]] = []
+    for line, text in content:
+        definition = _REF_DEF.match(text)
+        if definition:
+            labels[_label(definition.group(1))] = line
+            targets.append((line, definition.group(2)))
+        elif "](" in text:
+            targets.extend((line, t) for t in _MD_LINK.findall(text))
+    for line, text in content:
+        if "][" not in text:
             continue
-        for target in _MD_LINK.findall(_CODE_SPAN.sub("", content)):
-            resolved = _resolve(folder, target)
-            if resolved is not None and not ctx.exists(resolved):
-                yield R["ART006"].at(artifact.path, line, f"link target {target} not found")
+        for shown, label in _REF_USE.findall(text):
+            key = _label(label or shown)
+            if key and key not in labels:
+                yield R["ART006"].at(
+                    artifact.path, line, f"link reference [{label or shown}] is not defined"
+                )
+    for line, target in targets:
+        problem = _target_problem(ctx, artifact, doc, folder, target)
+        if problem:
+            yield R["ART006"].at(artifact.path, line, problem)
+
+
+def _target_problem(ctx: Context, artifact: Artifact, doc, folder: str, target: str) -> str:
+    if target.startswith("#"):
+        anchor = target[1:]
+        if anchor and anchor.lower() not in anchors(doc):
+            return f"anchor {target} matches no heading in this file"
+        return ""
+    resolved = _resolve(folder, target)
+    if resolved is None:
+        return ""
+    if not ctx.exists(resolved):
+        return f"link target {target} not found"
+    anchor = target.split("#", 1)[1] if "#" in target else ""
+    other = ctx.artifact(resolved) if anchor else None
+    known = other is not None and other.path == resolved
+    if known and anchor.lower() not in anchors(ctx.index.doc(other)):
+        return f"anchor #{anchor} matches no heading in {posixpath.basename(resolved)}"
+    return ""
+
+
+def _label(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def anchors(doc) -> set[str]:
+    """GitHub-style heading anchors of a document (with -1, -2 for repeats) and HTML ids."""
+    found: set[str] = set()
+    for heading in doc.headings:
+        base = _SLUG_DROP.sub("", heading.title.strip().lower()).replace(" ", "-")
+        slug, n = base, 0
+        while slug in found:
+            n += 1
+            slug = f"{base}-{n}"
+        found.add(slug)
+    for _, _, text in doc.visible:
+        if "<a" in text:
+            found.update(m.lower() for m in _HTML_ID.findall(text))
+    return found
 
 
 def _resolve(folder: str, target: str) -> str | None:

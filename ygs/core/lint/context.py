@@ -33,6 +33,7 @@ class SpikeMerge(NamedTuple):
 class Context:
     index: Index
     exists: Callable[[str], bool] = field(default=_always)  # repo-relative path exists
+    targets: frozenset[str] | None = None  # lint only these paths (lookups still see all)
     today: str = ""  # ISO date, for time boxes
     spike_merges: tuple[SpikeMerge, ...] = ()  # read from git by the shell
     base_branch_ref: str = ".git"  # where a finding about the base branch points
@@ -43,6 +44,13 @@ class Context:
 
     def of_kind(self, kind: str) -> list[Artifact]:
         return self.catalog.of_kind(kind)
+
+    def mine(self, kind: str | None = None) -> list[Artifact]:
+        """The artifacts to lint (of `kind`): all of them, or the targets."""
+        found = self.catalog.artifacts if kind is None else self.catalog.of_kind(kind)
+        if self.targets is None:
+            return found
+        return [a for a in found if a.path in self.targets]
 
     @cached_property
     def known_ids(self) -> set[str]:

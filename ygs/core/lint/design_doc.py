@@ -158,7 +158,7 @@ COMMON_ACRONYMS = _wordset(
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for design in ctx.of_kind("design-doc"):
+    for design in ctx.mine("design-doc"):
         doc = ctx.index.doc(design)
         yield from alternatives(design, doc)
         yield from sections(design, doc)

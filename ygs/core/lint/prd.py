@@ -13,7 +13,7 @@ from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.markdown import Doc
 from ygs.core.scan import in_order
-from ygs.core.specs import Requirement, is_gwt
+from ygs.core.specs import Requirement, is_gwt, statement_of
 
 F = "prd"
 MUST, SHOULD = Severity.MUST, Severity.SHOULD
@@ -212,13 +212,21 @@ VAGUE = _wordset(
     configurable extensible minimal lightweight soon etc modern future-proof best-in-class"""
 )
 WINDOW = 5
+_TOKEN = re.compile(r"[a-z][a-z-]*")  # a quick pre-check: most lines have no vague word
+# Numbers written as words count as numbers ("within two seconds").
+NUMBER_WORDS = _wordset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred thousand million billion dozen half once twice single double triple
+    percent"""
+)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for prd in ctx.of_kind("prd"):
+    for prd in ctx.mine("prd"):
         doc = ctx.index.doc(prd)
         yield from problem(prd, doc)
-        yield from requirements(prd, doc, ctx.index.requirements_by_path.get(prd.path, []))
+        yield from requirements(prd, doc, ctx.index.requirements_in(prd.path))
         yield from scope(prd, doc)
 
 
@@ -259,7 +267,7 @@ def requirement(req: Requirement) -> Iterator[Finding]:
     if not req.priority:
         yield R["PRD006"].at(path, prio.line if prio else req.line, f"{req.id} has no priority")
     statement = req.field("statement")
-    text = statement.value if statement else ""
+    text = statement.value if statement else statement_of(req)
     keywords = {_RFC_LEVEL[k] for k in _RFC.findall(text)}
     if not keywords:
         yield R["PRD007"].at(
@@ -334,6 +342,8 @@ def capabilities(prd: Artifact, doc: Doc) -> Iterator[Finding]:
 
 def vague(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
     for line, text in lines:
+        if VAGUE.isdisjoint(_TOKEN.findall(text.lower())):
+            continue
         tokens = text.split()
         seen: set[str] = set()
         for i, token in enumerate(tokens):
@@ -341,9 +351,16 @@ def vague(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
             if word not in VAGUE or word in seen:
                 continue
             near = tokens[max(0, i - WINDOW) : i + WINDOW + 1]
-            if not any(_DIGIT.search(t) for t in near):
+            if not any(_is_number(t) for t in near):
                 seen.add(word)
                 yield R["PRD011"].at(path, line, f"'{word}' has no number next to it")
+
+
+def _is_number(token: str) -> bool:
+    if _DIGIT.search(token):
+        return True
+    word = token.strip(".,;:!?()[]\"'*`").lower()
+    return word in NUMBER_WORDS or any(p in NUMBER_WORDS for p in word.split("-"))
 
 
 def _short(text: str, limit: int = 60) -> str:

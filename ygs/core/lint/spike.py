@@ -41,7 +41,7 @@ R = {r.id: r for r in RULES}
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    spikes = ctx.of_kind("spike")
+    spikes = ctx.mine("spike")
     for spike in spikes:
         verdict = str(spike.meta.get("verdict") or "").upper()
         verdict = verdict if verdict in VERDICTS else ""

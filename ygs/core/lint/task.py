@@ -117,7 +117,7 @@ _NAME_ID = re.compile(r"^(TASK-\d+)")
 def check(ctx: Context) -> Iterator[Finding]:
     tasks = ctx.of_kind("task")
     ids = {t.id for t in tasks}
-    for task in tasks:
+    for task in ctx.mine("task"):
         yield from fields(task)
         yield from dependencies(task, ids)
         yield from criteria(ctx, task)

@@ -125,7 +125,7 @@ _LETTERS = re.compile(r"[\s,/+&]+")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for model in ctx.of_kind("threat-model"):
+    for model in ctx.mine("threat-model"):
         doc = ctx.index.doc(model)
         threats = threats_of(model, doc)
         if not threats:

@@ -13,6 +13,13 @@ from ygs.core.lint.context import Context
 from ygs.core.markdown import Doc
 from ygs.core.specs import decisions_of, traceability_of
 
+
+def gated_as_must(priority: str) -> bool:
+    from ygs.core.trace import gated_as_must as must
+
+    return must(priority)
+
+
 F = "trd"
 MUST, SHOULD = Severity.MUST, Severity.SHOULD
 
@@ -62,6 +69,19 @@ RULES = (
         F,
     ),
 )
+RULES = (
+    *RULES,
+    Rule(
+        "TRD005",
+        MUST,
+        "Traceability rows cite requirements of the TRD's own PRD",
+        "traceability row cites a requirement of another PRD",
+        "cite the REQ ids of the PRD named in `prd:`, or link the right PRD",
+        """A row that cites another PRD's requirement looks like coverage but traces nothing
+        this design answers; the trace graph does not count it as a decision.""",
+        F,
+    ),
+)
 R = {r.id: r for r in RULES}
 
 REQUIRED = (
@@ -72,7 +92,7 @@ REQUIRED = (
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for trd in ctx.of_kind("trd"):
+    for trd in ctx.mine("trd"):
         doc = ctx.index.doc(trd)
         yield from prd_link(ctx, trd, doc)
         yield from decisions(trd, doc)
@@ -92,11 +112,19 @@ def prd_link(ctx: Context, trd: Artifact, doc: Doc) -> Iterator[Finding]:
     prd = ctx.artifact(value, "prd")
     if prd is None:
         return  # an unresolved link is ART004
-    traced = {r for row in traceability_of(doc) for r in row.requirements}
+    rows = traceability_of(doc)
+    traced = {r for row in rows for r in row.requirements}
     table = doc.section("traceability")
     where = table.line if table else doc.first_line
-    for req in ctx.index.requirements_by_path.get(prd.path, []):
-        if req.priority == "MUST" and req.id not in traced:
+    own = {r.id for r in ctx.index.requirements_in(prd.path)}
+    for row in rows:
+        for req_id in row.requirements:
+            if req_id not in own:
+                other = ctx.index.requirements.get(req_id)
+                where_from = f"{other.prd}, not {prd.id}" if other else "no PRD"
+                yield R["TRD005"].at(trd.path, row.line, f"{req_id} belongs to {where_from}")
+    for req in ctx.index.requirements_in(prd.path):
+        if gated_as_must(req.priority) and req.id not in traced:
             yield R["TRD002"].at(
                 trd.path, where, f"{req.id} (MUST, {prd.id}) is not in the Traceability table"
             )

@@ -1,0 +1,250 @@
+"""The incremental cache: parsed files and whole results, under `.ygs/cache/`.
+
+    cache = FileCache.open(root, "catalog", salt=("docs", "tasks"))
+    value = cache.get(rel, stat_result)          # MISS unless path, size and mtime match
+    value = cache.get_by_digest(rel, data)       # MISS unless the content hash matches
+    cache.put(rel, stat_result, data, value)
+    cache.save()                                  # atomic replace; a no-op when unchanged
+
+A file is trusted by (size, mtime_ns) only when its mtime is older than the cache's
+write time by more than RACY_S (the "racy clean" rule git uses); otherwise its content
+hash is compared. Each cache file starts with a header (format version, ygs version,
+salt) and an HMAC-SHA256 of the pickled body under a per-user key kept outside the
+project (`$XDG_CACHE_HOME/ygs/key`), so a cache that is stale, truncated, corrupt or
+copied from elsewhere (a committed `.ygs/cache/`) is ignored and rebuilt, never
+unpickled. Concurrent runs are safe: each writes a complete file and renames it into
+place; the last rename wins.
+
+Where: `.ygs/cache/` in an initialised project, else `$XDG_CACHE_HOME/ygs/projects/<hash>/`
+(nothing is written into a project that has no `.ygs/`). `YGS_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+RACY_S = 2.0
+MISS: Any = object()
+_MAGIC = b"ygs-cache\n"
+
+
+def enabled(env: dict[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    return env.get("YGS_NO_CACHE", "") in ("", "0")
+
+
+def user_cache_dir(env: dict[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(base) / "ygs"
+
+
+def cache_dir(root: Path, env: dict[str, str] | None = None) -> Path:
+    if (root / ".ygs").is_dir():
+        return root / ".ygs" / "cache"
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return user_cache_dir(env) / "projects" / digest
+
+
+def _key(env: dict[str, str] | None = None) -> bytes:
+    """The per-user HMAC key, created 0600 on first use."""
+    path = user_cache_dir(env) / "key"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    data = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError:
+        pass  # an unwritable home: the key lives for this run only
+    return data
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _version() -> str:
+    from ygs import __version__
+
+    return __version__
+
+
+def read_blob(path: Path, salt: Any, env: dict[str, str] | None = None) -> Any:
+    """The value stored at `path`, or MISS when it is absent, stale or not intact."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return MISS
+    prefix = _prefix(salt)
+    start = len(prefix) + 32
+    if not raw.startswith(prefix) or len(raw) < start:
+        return MISS
+    view = memoryview(raw)
+    check = hmac.new(_key(env), prefix, hashlib.sha256)
+    check.update(view[start:])
+    if not hmac.compare_digest(bytes(view[len(prefix) : start]), check.digest()):
+        return MISS
+    try:
+        return pickle.loads(view[start:])
+    except Exception:
+        return MISS
+
+
+def _prefix(salt: Any) -> bytes:
+    return _MAGIC + repr((FORMAT_VERSION, _version(), salt)).encode() + b"\n"
+
+
+def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = None) -> None:
+    """Write atomically (temp file, rename); a cache that cannot be written is skipped,
+    never an error. No fsync: a torn file fails its HMAC and is rebuilt."""
+    import tempfile
+
+    prefix = _prefix(salt)
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    mac = hmac.new(_key(env), prefix, hashlib.sha256)
+    mac.update(body)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(prefix)
+                handle.write(mac.digest())
+                handle.write(body)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+class FileCache:
+    """Per-file values keyed by path, size, mtime and content hash."""
+
+    def __init__(self, path: Path, salt: Any, entries: dict, written: float, env=None) -> None:
+        self.path = path
+        self.salt = salt
+        self.entries: dict[str, tuple[int, int, bytes, Any]] = entries
+        self.written = written
+        self.env = env
+        self.dirty = False
+        self.seen: set[str] = set()
+
+    @classmethod
+    def open(cls, root: Path, name: str, salt: Any = (), env=None) -> FileCache:
+        path = cache_dir(root, env) / f"{name}.cache"
+        stored = read_blob(path, salt, env) if enabled(env) else MISS
+        if stored is MISS or not isinstance(stored, tuple) or len(stored) != 2:
+            return cls(path, salt, {}, 0.0, env)
+        written, entries = stored
+        return cls(path, salt, entries, written, env)
+
+    def get(self, rel: str, st: os.stat_result) -> Any:
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        if entry is None or entry[0] != st.st_size or entry[1] != st.st_mtime_ns:
+            return MISS
+        if st.st_mtime_ns / 1e9 >= self.written - RACY_S:
+            return MISS  # racy: the content may have changed within the mtime's resolution
+        return entry[3]
+
+    def get_by_digest(self, rel: str, st: os.stat_result, data: bytes) -> Any:
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        if entry is None or entry[2] != digest(data):
+            return MISS
+        if entry[0] != st.st_size or entry[1] != st.st_mtime_ns:
+            self.entries[rel] = (st.st_size, st.st_mtime_ns, entry[2], entry[3])
+            self.dirty = True
+        elif st.st_mtime_ns / 1e9 < time.time() - RACY_S:
+            self.dirty = True  # saved now, the entry is no longer racy next time
+        return entry[3]
+
+    def put(self, rel: str, st: os.stat_result, data: bytes, value: Any) -> None:
+        self.seen.add(rel)
+        self.entries[rel] = (st.st_size, st.st_mtime_ns, digest(data), value)
+        self.dirty = True
+
+    def fetch(self, rel: str, st: os.stat_result, path: Path, compute, read=None) -> Any:
+        """The value for one file: from the cache by stat or content hash, else
+        `compute(data)`, stored. `read()` gives the bytes (default: the whole file); MISS
+        when it fails with an OSError (other errors, such as a refusal, propagate)."""
+        value = self.get(rel, st)
+        if value is not MISS:
+            return value
+        try:
+            data = read() if read is not None else path.read_bytes()
+        except OSError:
+            return MISS
+        value = self.get_by_digest(rel, st, data)
+        if value is MISS:
+            value = compute(data)
+            self.put(rel, st, data, value)
+        return value
+
+    def save(self) -> None:
+        """Write when something changed (files gone from disk are dropped)."""
+        gone = set(self.entries) - self.seen
+        for rel in gone:
+            del self.entries[rel]
+        if not (self.dirty or gone) or not enabled(self.env):
+            return
+        write_blob(self.path, self.salt, (time.time(), self.entries), self.env)
+        self.dirty = False
+
+
+class ResultCache:
+    """Whole results keyed by a digest of every input: a warm run with nothing changed
+    reads its answer instead of recomputing it."""
+
+    def __init__(self, root: Path, name: str, env=None) -> None:
+        self.path = cache_dir(root, env) / f"{name}.result"
+        self.env = env
+
+    def get(self, key: bytes, newest_mtime_ns: int = 0) -> Any:
+        """The stored value for `key`; MISS when an input changed within RACY_S of the
+        write (its size and mtime may not show an edit)."""
+        if not enabled(self.env):
+            return MISS
+        stored = read_blob(self.path, "result", self.env)
+        if stored is MISS or not isinstance(stored, tuple) or len(stored) != 3:
+            return MISS
+        stored_key, written, value = stored
+        if stored_key != key or newest_mtime_ns / 1e9 >= written - RACY_S:
+            return MISS
+        return value
+
+    def put(self, key: bytes, value: Any) -> None:
+        if enabled(self.env):
+            write_blob(self.path, "result", (key, time.time(), value), self.env)
+
+
+def inputs_key(*parts: Any) -> bytes:
+    """A digest of everything a result depends on (reprs of plain values)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.digest()
