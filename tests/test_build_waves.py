@@ -11,6 +11,15 @@ from buildkit import write_task
 from conftest import git
 
 DIV = "def div(a, b):\n    return a / b\n"
+SUBTRACT = {
+    "sessions": [
+        [
+            {"write": "calc/ops.py", "content": SUB_OPS},
+            {"write": "tests/test_ops.py", "content": SUB_TESTS},
+            {"end": DONE},
+        ]
+    ]
+}
 DIV_TESTS = "from calc.div import div\n\n\ndef test_div():\n    assert div(6, 3) == 2\n"
 
 
@@ -29,15 +38,7 @@ def test_a_wave_of_two_independent_tasks_in_two_worktrees(tmp_path, monkeypatch,
     before = (git(root, "status", "--porcelain"), git(root, "rev-parse", "HEAD"), _tree(root))
     scripts = {
         "tasks": {
-            "TASK-001": {
-                "sessions": [
-                    [
-                        {"write": "calc/ops.py", "content": SUB_OPS},
-                        {"write": "tests/test_ops.py", "content": SUB_TESTS},
-                        {"end": DONE},
-                    ]
-                ]
-            },
+            "TASK-001": SUBTRACT,
             "TASK-003": {
                 "sessions": [
                     [
@@ -92,15 +93,7 @@ def test_a_task_that_stops_keeps_its_worktree_and_sets_the_exit_code(tmp_path, m
     needs = {"status": "NEEDS_INPUT", "task": "TASK-003", "reason": "which rounding?"}
     scripts = {
         "tasks": {
-            "TASK-001": {
-                "sessions": [
-                    [
-                        {"write": "calc/ops.py", "content": SUB_OPS},
-                        {"write": "tests/test_ops.py", "content": SUB_TESTS},
-                        {"end": DONE},
-                    ]
-                ]
-            },
+            "TASK-001": SUBTRACT,
             "TASK-003": {"sessions": [[{"end": needs}]]},
         }
     }

@@ -641,6 +641,7 @@ def _require_readable(catalog) -> None:
 def fresh_catalog(project):
     """The project's catalogue read again from disk (the cached one may be stale)."""
     project.__dict__.pop("catalog", None)
+    project.__dict__.pop("artifact_entries", None)  # the walk too: files may have moved
     return project.catalog
 
 
