@@ -47,10 +47,14 @@ def make_repo(root: Path, files: int) -> None:
         "---\nid: TASK-001\ntype: task\ntitle: Bench\nstatus: backlog\npriority: P0\n"
         "planned_files: [pkg1/mod1/f1.py, pkg2/**]\n---\n\n# TASK-001: Bench\n"
     )
+    commit_all(root, "bench")
+
+
+def commit_all(root: Path, message: str) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b"}
     env.update(GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@b")
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
-    subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", message], cwd=root, check=True, env=env)
 
 
 def event(root: Path, name: str, tool: str, path: str) -> str:

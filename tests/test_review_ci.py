@@ -110,13 +110,19 @@ def _on(doc: dict):
 def test_ci_github_writes_a_valid_workflow_with_the_permissions_it_needs(repo):
     result = run_ygs("ci", "github", "--json", cwd=repo)
     assert result.code == 0 and result.json["workflow"] == ".github/workflows/ygs-review.yml"
-    doc = yaml.safe_load((repo / ".github" / "workflows" / "ygs-review.yml").read_text())
+    path = repo / ".github" / "workflows" / "ygs-review.yml"
+    doc = yaml.safe_load(path.read_text())
     assert "pull_request" in _on(doc)
-    assert doc["permissions"] == {"contents": "read", "security-events": "write"}
-    steps = doc["jobs"]["review"]["steps"]
+    assert doc["permissions"] == {}
+    job = doc["jobs"]["review"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    steps = job["steps"]
     run = next(s["run"] for s in steps if "ygs review" in s.get("run", ""))
-    assert 'ygs review --base "origin/${{ github.base_ref' in run
-    assert "--format sarif --output ygs.sarif" in run and "--post-pr" not in run
+    assert 'ygs review --base "origin/$BASE_REF"' in run
+    assert "ygs check --changed" in run and "ygs trace --gate" in run
+    assert "--format sarif --output ygs.sarif" in run
+    step = next(s for s in steps if "ygs review" in s.get("run", ""))
+    assert step["env"]["PR_NUMBER"] == ""  # no review posted
     upload = next(
         s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")
     )
@@ -125,8 +131,17 @@ def test_ci_github_writes_a_valid_workflow_with_the_permissions_it_needs(repo):
         s.get("uses", "").startswith("actions/checkout") and s["with"]["fetch-depth"] == 0
         for s in steps
     )
-    again = run_ygs("ci", "github", cwd=repo)
-    assert again.code == 2 and "already exists" in again.stderr
+    from ygs import __version__
+
+    assert doc["env"]["YGS_SPEC"] == f"ygs=={__version__}"  # a pinned ygs, never unpinned
+    install = next(s for s in steps if s.get("name", "").startswith("Install ygs"))
+    assert install["run"] == 'python -m pip install --quiet "$YGS_SPEC"'
+    again = run_ygs("ci", "github", "--json", cwd=repo)
+    assert again.code == 0 and again.json["files"][0]["action"] == "unchanged"
+    path.write_text(path.read_text() + "# mine\n")
+    changed = run_ygs("ci", "github", cwd=repo)
+    assert changed.code == 2 and "already exists and differs" in changed.stderr
+    assert path.read_text().endswith("# mine\n")
 
 
 def test_ci_github_pr_comments_adds_the_review_post_and_its_permission(repo):
@@ -135,11 +150,13 @@ def test_ci_github_pr_comments_adds_the_review_post_and_its_permission(repo):
     )
     assert result.code == 0
     doc = yaml.safe_load((repo / ".github" / "workflows" / "ygs-review.yml").read_text())
-    assert doc["permissions"]["pull-requests"] == "write"
-    assert doc["permissions"]["security-events"] == "write"
-    step = next(s for s in doc["jobs"]["review"]["steps"] if "ygs review" in s.get("run", ""))
-    assert '--post-pr "${{ github.event.pull_request.number }}"' in step["run"]
-    assert "'trunk'" in step["run"] and step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    job = doc["jobs"]["review"]
+    assert job["permissions"]["pull-requests"] == "write"
+    assert job["permissions"]["security-events"] == "write"
+    step = next(s for s in job["steps"] if "ygs review" in s.get("run", ""))
+    assert '--post-pr "$PR_NUMBER"' in step["run"]
+    assert step["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
+    assert "'trunk'" in step["env"]["BASE_REF"] and step["env"]["GH_TOKEN"] == "${{ github.token }}"
 
 
 def test_composite_action_is_valid():
@@ -338,3 +355,15 @@ def test_review_pr_runs_the_pr_skill_once_per_pass_for_all_lenses(repo, fake_gh,
         assert "MIIBOgIBAAJ" not in request["raw"]  # the key file is redacted or never sent
     titles = [(f["title"], f["source"]) for f in result.json["findings"]]
     assert ("Request data reaches eval", "model") in titles
+
+
+def test_git_hook_runs_check_on_staged_artifacts(repo):
+    assert run_ygs("hooks", "install", "--git", cwd=repo).code == 0
+    (repo / "docs" / "adr").mkdir(parents=True)
+    bad = repo / "docs" / "adr" / "ADR-001-broken.md"
+    bad.write_text("---\nid: ADR-001\ntype: adr\ntitle: [unclosed\n---\n\n# ADR-001\n")
+    git(repo, "add", "-A")
+    blocked = subprocess.run(
+        ["git", "commit", "-m", "adr"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert blocked.returncode != 0 and "ART001" in blocked.stdout + blocked.stderr

@@ -461,13 +461,16 @@ def read_text(path: Path, display: str | None = None) -> str:
     raise YgsError(text.message, path=name, line=text.line, remedy=text.remedy, code=Exit.USAGE)
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append one line and fsync: a journal entry survives a crash right after."""
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append one line and fsync: a journal entry survives a crash right after. A log that
+    nothing recovers from (a transcript) passes sync=False: a killed process loses nothing
+    flushed, only a crash of the machine can."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(line.rstrip("\n") + "\n")
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
 
 
 def read_findings_input(source: str, cwd: Path) -> list:
@@ -677,6 +680,7 @@ def _require_readable(catalog) -> None:
 def fresh_catalog(project):
     """The project's catalogue read again from disk (the cached one may be stale)."""
     project.__dict__.pop("catalog", None)
+    project.__dict__.pop("artifact_entries", None)  # the walk too: files may have moved
     return project.catalog
 
 

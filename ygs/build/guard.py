@@ -129,6 +129,28 @@ class Snapshot:
         self.dirs = policy.top_dirs(self.touched)
         self.lines_added = self.lines_removed = None
 
+    def plus(self, path: str) -> Snapshot | None:
+        """This snapshot after one more write to `path` (relative to the work tree), without
+        asking git again; None when only a recount can say (the user's own changed file).
+        Used between full counts by a writer that sees every write (ygs's own tool layer):
+        it can overcount (a file written back to its old content), never undercount."""
+        if self.run.bookkeeping(path):
+            return self
+        if path in self.run.baseline:
+            return None
+        import copy
+
+        new = copy.copy(self)
+        new.dirty = sorted({*self.dirty, path})
+        new.all_dirty = sorted({*self.all_dirty, path})
+        new.touched = sorted({*self.touched, path})
+        new.planned, new.unplanned = policy.split_planned(
+            new.touched, self.run.planned, self.run.accepted
+        )
+        new.dirs = policy.top_dirs(new.touched)
+        new._since = sorted({*self.since_checkpoint, path})
+        return new
+
     @property
     def last_checkpoint(self) -> dict | None:
         if not hasattr(self, "_last"):

@@ -8,6 +8,10 @@ as one JSON object on stdin (`hook_event_name`, `cwd`, `tool_name`, `tool_input`
 `{"decision": "block", "reason": …}` (PostToolUse: the reason goes to Claude; Stop: Claude
 keeps working), or `hookSpecificOutput.additionalContext` for a note. No output allows.
 
+In a run ygs drives (`ygs implement --executor claude-code`), a checkpoint that falls due
+after a tool call is run by the hook itself: green is a note, red goes back to Claude as a
+block with the failures (the loop's fix turn inside the session).
+
 Outside a run (the checked-out branch is not a `ygs/…` run branch) it answers nothing after
 one file read. Malformed input or any failure of ours allows the call and says why on
 stderr: the hook never blocks an agent by crashing.
@@ -29,6 +33,7 @@ WRITE_TOOLS = {
     "NotebookEdit": "notebook_path",
 }
 GUARDED_TOOLS = (*WRITE_TOOLS, "Bash")
+DRIVEN = ("claude-code", "anthropic")  # ygs.build.drive.DRIVEN, without importing it
 MATCHER = "|".join(GUARDED_TOOLS)
 
 
@@ -174,6 +179,15 @@ def _unplanned_check(where: Where, rels: list[str]) -> dict | None:
     return None
 
 
+def write_refusal(where: Where, raw: str) -> str | None:
+    """Why the guard refuses a write to `raw` (a path as the agent spelled it), or None.
+    The anthropic executor's write tools ask this too: one set of rules for every agent."""
+    answer = _pre_write(where, raw)
+    if answer is None:
+        return None
+    return answer["hookSpecificOutput"]["permissionDecisionReason"]
+
+
 def _pre_write(where: Where, raw: str) -> dict | None:
     from ygs.build import pathrules
 
@@ -217,6 +231,11 @@ def _post(where: Where) -> dict | None:
             "report each unplanned file and why it was needed, and ask the user to confirm "
             "the wider scope (NEEDS_INPUT)."
         )
+    if snap.checkpoint_due and where.run.data.get("executor") in DRIVEN:
+        from ygs.build.drive import checkpoint_feedback
+
+        text, red = checkpoint_feedback(where.root, where.run)  # ygs drives: ygs checkpoints
+        return block(text) if red else note("PostToolUse", text)
     if snap.checkpoint_due:
         return note(
             "PostToolUse",
@@ -227,8 +246,8 @@ def _post(where: Where) -> dict | None:
 
 
 def _stop(where: Where, active: bool) -> dict | None:
-    if active:
-        return None  # reminded once already: never loop
+    if active or where.run.data.get("executor") in DRIVEN:
+        return None  # reminded once already (never loop); or ygs checkpoints at the end itself
     snap = where.snap
     if snap.stop or snap.tests_failing or not snap.since_checkpoint:
         return None  # stopping is right, or nothing is owed
@@ -245,9 +264,14 @@ def _audit(payload: dict, answer: dict) -> None:
         where = locate(payload)
         if where is None:
             return
+        tool_input = payload.get("tool_input")
+        tool_input = tool_input if isinstance(tool_input, dict) else {}
+        target = next((tool_input[k] for k in ("file_path", "notebook_path", "command")
+                       if isinstance(tool_input.get(k), str)), None)  # fmt: skip
         record = {
             "event": payload.get("hook_event_name"),
             "tool": payload.get("tool_name"),
+            "target": target[:500] if target else None,
             "answer": answer,
         }
         with open(where.run.folder / "hook.jsonl", "a", encoding="utf-8") as handle:

@@ -249,22 +249,31 @@ STATUS_EXIT = {
 }
 
 
-def status_exit(line: str) -> int:
-    """The exit code for an agent's output: its last JSON object with a `status` key; a run
-    that ends without one is BLOCKED (3)."""
+def final_status(text: str) -> dict | None:
+    """The agent's final status object: the last line of `text` that is a JSON object with
+    a `status` key (everything before it is for humans)."""
     import json
 
-    for text in reversed(line.strip().splitlines()):
-        text = text.strip()
-        if not (text.startswith("{") and text.endswith("}")):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if not (line.startswith("{") and line.endswith("}")):
             continue
         try:
-            value = json.loads(text)
+            value = json.loads(line)
         except ValueError:
             continue
         if isinstance(value, dict) and "status" in value:
-            return STATUS_EXIT.get(str(value["status"]).upper(), 3)
-    return 3
+            return value
+    return None
+
+
+def status_exit(line: str) -> int:
+    """The exit code for an agent's output: its last JSON object with a `status` key; a run
+    that ends without one is BLOCKED (3)."""
+    found = final_status(line)
+    if found is None:
+        return 3
+    return STATUS_EXIT.get(str(found["status"]).upper(), 3)
 
 
 # --- picking the next task ---------------------------------------------------------------

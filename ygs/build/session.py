@@ -128,3 +128,31 @@ def log_to_task(ctx: Context, line: str) -> None:
     path = task_file(ctx.root, ctx.run)
     if path is not None:
         append_log(ctx.root, path.relative_to(ctx.root).as_posix(), line)
+
+
+def chosen(start: Path, run_id: str | None) -> Context:
+    """The context with a run to look at (`--run ID`, else the run of the checked-out
+    branch, else the newest run); closed runs count too. Exit 2 when there is none."""
+    ctx = open_project(start)
+    if run_id:
+        run = runs.load(ctx.root, run_id)
+        if run is None:
+            known = [r.id for r in runs.all_runs(ctx.root)]
+            raise YgsError(
+                f"no run {run_id} in {runs.RUNS_DIR}",
+                remedy="`ygs implement` starts one; the runs here are listed below",
+                details=known[-10:],
+            )
+    else:
+        run = runs.for_branch(ctx.root, git.head_branch(ctx.top))
+        if run is None:
+            started = [r for r in runs.all_runs(ctx.root) if r.task]
+            started.sort(key=lambda r: str(r.data.get("created") or ""))
+            if not started:
+                raise YgsError(
+                    "no ygs run in this project yet",
+                    remedy="start one with `ygs implement TASK-ID`, or name one with --run ID",
+                )
+            run = started[-1]
+    ctx.run = run
+    return ctx

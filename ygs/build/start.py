@@ -17,24 +17,38 @@ from ygs.build import git, guard, policy, runs
 from ygs.build.session import Context, now, open_project, require_branch
 from ygs.errors import Exit, YgsError
 
-EXECUTORS = ("manual",)
+EXECUTORS = ("manual", "claude-code", "anthropic")
 
 
 def implement(
     start: Path, task_id: str | None, *, resume: bool = False, accept_heavy: bool = False
 ) -> dict:
+    return begin(start, task_id, resume=resume, accept_heavy=accept_heavy)[1]
+
+
+def begin(
+    start: Path,
+    task_id: str | None,
+    *,
+    resume: bool = False,
+    accept_heavy: bool = False,
+    executor: str = "manual",
+) -> tuple[Context, dict]:
+    """Start or resume the run; (its context, the description `ygs implement` prints)."""
     from ygs.plan import tasks as store
 
     ctx = open_project(start)
-    branch = require_branch(ctx)
+    # A driven run may start from a detached HEAD (a CI checkout, a wave's worktree): its
+    # own branch is created from there. By hand, a branch is the safer place to start.
+    branch = git.head_branch(ctx.top) if executor != "manual" else require_branch(ctx)
     here = runs.for_branch(ctx.root, branch)
     all_tasks = store.tasks(ctx.project.catalog)
     wanted = store.find(ctx.project.catalog, task_id) if task_id else None
     if here is not None and here.is_open and (wanted is None or wanted.id == here.task):
-        return _resume(ctx, here, all_tasks)
+        return ctx, _resume(ctx, here, all_tasks, executor)
     waiting = _open_runs(ctx, wanted.id if wanted else None)
     if waiting:
-        return _resume(ctx, waiting[-1], all_tasks)
+        return ctx, _resume(ctx, waiting[-1], all_tasks, executor)
     if resume:
         raise YgsError(
             "no open run to resume" + (f" for {wanted.id}" if wanted else ""),
@@ -42,7 +56,7 @@ def implement(
             remedy="start one with `ygs implement TASK-ID --manual`",
         )
     task = wanted or _pick(all_tasks)
-    return _start(ctx, task, all_tasks, accept_heavy=accept_heavy)
+    return ctx, _start(ctx, task, all_tasks, accept_heavy=accept_heavy, executor=executor)
 
 
 def _open_runs(ctx: Context, task_id: str | None) -> list[runs.Run]:
@@ -124,7 +138,7 @@ def _nonce(ctx: Context, task) -> str:
     raise YgsError("could not find a free branch name", remedy="delete old ygs/* branches")
 
 
-def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool) -> dict:
+def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool, executor: str) -> dict:
     from ygs.plan import tasks as store
 
     if task.status == store.DONE:
@@ -192,7 +206,7 @@ def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool) -> dict:
             "base": base,
             "from_branch": git.head_branch(ctx.top),
             "created": now(),
-            "executor": "manual",
+            "executor": executor,
             "status": runs.OPEN,
             "prefix": prefix,
             "planned": planned,
@@ -212,7 +226,7 @@ def _start(ctx: Context, task, all_tasks, *, accept_heavy: bool) -> dict:
         run.save()
     from ygs.build.session import log_to_task
 
-    log_to_task(ctx, f"Run {run_id} started on branch {branch} (base {base[:10]}), manual")
+    log_to_task(ctx, f"Run {run_id} started on branch {branch} (base {base[:10]}), {executor}")
     warnings = _warnings(ctx, task, planned, prefix)
     return _describe(ctx, run, resumed=False, warnings=warnings)
 
@@ -244,7 +258,7 @@ def _warnings(ctx: Context, task, planned: list[str], prefix: str) -> list[str]:
     return warnings
 
 
-def _resume(ctx: Context, run: runs.Run, all_tasks) -> dict:
+def _resume(ctx: Context, run: runs.Run, all_tasks, executor: str = "manual") -> dict:
     from ygs.plan import tasks as store
 
     switched = False
@@ -261,6 +275,9 @@ def _resume(ctx: Context, run: runs.Run, all_tasks) -> dict:
     from ygs.build.session import recover
 
     recover(ctx)
+    if run.data.get("executor") != executor:
+        run.data["executor"] = executor
+        run.save()
     task = next((t for t in all_tasks if t.id == run.task), None)
     warnings = []
     if task is not None:

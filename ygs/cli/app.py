@@ -41,6 +41,8 @@ COMMAND_MODULES = (
     "cmd_memory",
     "cmd_import",
     "cmd_shell",
+    "cmd_diagnose",
+    "cmd_ci",
 )
 
 

@@ -49,9 +49,19 @@ def implement(
         str | None,
         typer.Argument(metavar="[TASK-ID]", help="The task; default: the next ready one."),
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            metavar="NAME",
+            help="Who edits: manual (you, or the agent in front of you), claude-code (ygs "
+            "drives `claude -p`) or anthropic (ygs's own tool loop on the Messages API). "
+            "Default: implement.executor (manual).",
+        ),
+    ] = None,
     manual: Annotated[
         bool,
-        typer.Option("--manual", help="You (or the agent in front of you) edit; the default."),
+        typer.Option("--manual", help="The same as --executor manual."),
     ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Return to the open run instead of starting one.")
@@ -60,16 +70,155 @@ def implement(
         bool,
         typer.Option("--accept-heavy", help="Start a Heavy task the user has accepted as is."),
     ] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost", metavar="USD", help="Model budget of the run (model.max_cost_usd)."
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            metavar="DURATION",
+            help="Wall-clock limit of a driven run: 45m, 90s, 1h (implement.timeout_s).",
+        ),
+    ] = None,
+    max_turns: Annotated[
+        int | None,
+        typer.Option("--max-turns", metavar="N", help="Model turns (implement.max_turns)."),
+    ] = None,
+    wave: Annotated[
+        int | None,
+        typer.Option(
+            "--wave", metavar="N", help="Every ready task of wave N, each in its own worktree."
+        ),
+    ] = None,
+    parallel: Annotated[
+        int,
+        typer.Option("--parallel", metavar="K", help="With --wave: K tasks at a time."),
+    ] = 2,
+    skip_permissions: Annotated[
+        bool,
+        typer.Option(
+            "--dangerously-skip-permissions",
+            help="claude-code: pass Claude Code's own flag (no permission checks at all; "
+            "the guard hook still runs). Only in a sandbox.",
+        ),
+    ] = False,
 ) -> int:
-    """Start (or resume) the guarded run of a task.
+    """Start (or resume) the guarded run of a task; with an executor, drive it to the end.
 
     With no TASK-ID: the open run, else the ready task with the highest priority (P0 first)
     and the lowest id. Starting needs every dependency done and no uncommitted changes in
     the task's planned files; it creates branch ygs/TASK-NNN-<slug>-<nonce> from HEAD,
     records the base commit in .ygs/runs/<run>/run.json and moves the task to in-progress.
     Your uncommitted changes elsewhere stay exactly as they are and are never committed.
-    Then: edit, `ygs guard status`, `ygs checkpoint`, … `ygs task move TASK-ID done`.
+
+    manual: then edit, `ygs guard status`, `ygs checkpoint`, … `ygs task move TASK-ID done`.
+    claude-code / anthropic: ygs writes .ygs/runs/<run>/context.md, runs the executor
+    inside the guardrails (a checkpoint every guard.checkpoint_every touched files, red
+    output back to the executor at most guard.max_fix_attempts times, the 3rd unplanned
+    file refused), and keeps conversation.jsonl, diff.patch, commits.txt, test_output.txt
+    and result.json. Exit 0 DONE (the task is moved to done), 3 NEEDS_INPUT or BLOCKED,
+    4 TESTS_FAILING, 5 timeout, budget or model unavailable. With --json the final status
+    object is printed. --wave N --parallel K runs a wave's ready tasks in git worktrees.
     """
+    from ygs.project import Project
+
+    config = Project.at(opts().cwd).config
+    chosen = _executor(executor, manual, config)
+    if wave is not None:
+        return _wave(wave, parallel, chosen, config, max_cost, timeout, max_turns, skip_permissions)
+    if chosen == "manual":
+        if max_cost is not None or timeout is not None or max_turns is not None:
+            raise YgsError(
+                "--max-cost, --timeout and --max-turns apply to a driven run",
+                remedy="add --executor claude-code or --executor anthropic",
+            )
+        return _implement_manual(task_id, resume, accept_heavy)
+    from ygs.build.agent import Display
+    from ygs.build.agent import implement as drive
+
+    limits = _limits(config, max_cost, timeout, max_turns, skip_permissions)
+    display = Display(enabled=opts().verbosity >= 0)
+    data, code = drive(
+        opts().cwd,
+        task_id,
+        executor=chosen,
+        limits=limits,
+        resume=resume,
+        accept_heavy=accept_heavy,
+        display=display,
+    )
+    return emit(data, lambda _c: plain(_result_lines(data)), code)
+
+
+def _executor(executor: str | None, manual: bool, config) -> str:
+    from ygs.build.start import EXECUTORS
+
+    if manual and executor not in (None, "manual"):
+        raise YgsError("--manual and --executor exclude each other", remedy="choose one")
+    chosen = "manual" if manual else executor or config["implement.executor"]
+    if chosen not in EXECUTORS:
+        raise YgsError(f"unknown executor '{chosen}'", remedy=f"one of: {', '.join(EXECUTORS)}")
+    return chosen
+
+
+def _limits(config, max_cost, timeout, max_turns, skip_permissions):
+    from ygs.build.agent import parse_duration
+    from ygs.build.drive import Limits
+
+    seconds = float(config["implement.timeout_s"])
+    if timeout is not None:
+        try:
+            seconds = parse_duration(timeout)
+        except ValueError:
+            raise YgsError(
+                f"--timeout {timeout}: not a duration", remedy="45m, 90s or 1h"
+            ) from None
+    return Limits(
+        timeout_s=seconds,
+        max_turns=max_turns if max_turns is not None else config["implement.max_turns"],
+        max_cost=max_cost if max_cost is not None else config["model.max_cost_usd"],
+        skip_permissions=skip_permissions,
+    )
+
+
+def _result_lines(data: dict) -> str:
+    files = data["files"]
+    lines = [
+        f"{data['status']}: {data['task']} (run {data['run']}, {data['executor']})"
+        + (f": {data['reason']}" if data.get("reason") else ""),
+        f"  branch {data['branch']}; {len(data['checkpoints'])} green checkpoints, "
+        f"{data['red_checkpoints']} red; {len(files['touched'])} files touched "
+        f"({len(files['unplanned'])} unplanned)",
+        f"  cost ${data['cost_usd']:.4f} in {data['turns']} turns, {data['duration_s']:.0f} s",
+        f"  evidence: {data['run_dir']}/ (result.json, conversation.jsonl, diff.patch, "
+        "commits.txt, test_output.txt)",
+    ]
+    lines += [f"  unplanned: {p}" for p in data.get("unplanned_files") or []]
+    return "\n".join(lines)
+
+
+def _wave(wave, parallel, executor, config, max_cost, timeout, max_turns, skip) -> int:
+    from ygs.build.waves import run_wave
+
+    if executor == "manual":
+        raise YgsError(
+            "--wave runs tasks unattended: it needs an executor",
+            remedy="add --executor claude-code or --executor anthropic",
+        )
+    if parallel < 1:
+        raise YgsError("--parallel must be 1 or more", remedy="--parallel 2")
+    limits = _limits(config, max_cost, timeout, max_turns, skip)
+    data, code = run_wave(opts().cwd, wave, parallel, executor, limits, quiet=opts().verbosity < 0)
+    from ygs.build.waves import summary_lines
+
+    return emit(data, lambda _c: plain(summary_lines(data)), code)
+
+
+def _implement_manual(task_id, resume, accept_heavy) -> int:
     from ygs.build.start import implement as start
 
     data = start(opts().cwd, task_id, resume=resume, accept_heavy=accept_heavy)

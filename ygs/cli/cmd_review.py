@@ -1,4 +1,4 @@
-"""Review commands: review, review-pr, hooks install --git, ci github."""
+"""Review commands: review, review-pr, hooks install --git."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 from ygs.cli.output import emit, log, opts
 from ygs.cli.reports import FAIL_ON
-from ygs.errors import Exit, YgsError
+from ygs.errors import YgsError
 
 LensOpt = Annotated[
     str | None,
@@ -79,9 +79,6 @@ def register(app: typer.Typer) -> None:
     hooks.command("install")(hooks_install)
     hooks.command("uninstall")(hooks_uninstall)
     app.add_typer(hooks, name="hooks")
-    ci = typer.Typer(help="Write CI configuration that runs ygs.", no_args_is_help=True)
-    ci.command("github")(ci_github)
-    app.add_typer(ci, name="ci")
 
 
 def _project():
@@ -381,7 +378,7 @@ def hooks_install(
         ),
     ] = False,
 ) -> int:
-    """Install `ygs review --staged` as a git pre-commit hook.
+    """Install `ygs check --changed` and `ygs review --staged` as a git pre-commit hook.
 
     Refuses to replace a pre-commit hook that ygs did not write. With the pre-commit
     framework, use the `ygs-review` hook from .pre-commit-hooks.yaml instead.
@@ -452,51 +449,3 @@ def _hook_text(path: Path) -> str:
         return read_bytes(path).decode("utf-8", "replace")
     except Unreadable:
         return ""
-
-
-def ci_github(
-    base: Annotated[
-        str | None,
-        typer.Option(
-            "--base", help="Base branch when the event has none (default: git.base_branch)."
-        ),
-    ] = None,
-    pr_comments: Annotated[
-        bool,
-        typer.Option("--pr-comments", help="Also post one PR review with inline comments via gh."),
-    ] = False,
-    python: Annotated[str, typer.Option("--python", help="Python version for the job.")] = "3.12",
-    fail_on: FailOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing workflow (a backup is kept).")
-    ] = False,
-) -> int:
-    """Write .github/workflows/ygs-review.yml: review each pull request, upload SARIF."""
-    from ygs.review import ci
-    from ygs.store import inside, state_folder, write_new
-
-    proj = _project()
-    text = ci.workflow(
-        base=base or proj.config["git.base_branch"],
-        pr_comments=pr_comments,
-        python=python,
-        fail_on=_fail_on(fail_on or "must"),
-    )
-    target = inside(proj.root, ".github/workflows/ygs-review.yml", opt_in=None)
-    backups = state_folder(proj.root, "backups") if force and target.exists() else None
-    backup = write_new(target, text, force=force, backup_dir=backups)
-    data = {
-        "workflow": proj.rel(target),
-        "backup": str(backup) if backup else None,
-        "pr_comments": pr_comments,
-    }
-
-    def human(console) -> None:
-        console.print(f"wrote {data['workflow']}", markup=False)
-        if backup:
-            console.print(f"  previous version kept at {backup}", markup=False)
-        console.print(
-            "  add the ANTHROPIC_API_KEY secret for model review (optional)", markup=False
-        )
-
-    return emit(data, human, Exit.OK)

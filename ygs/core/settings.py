@@ -76,6 +76,15 @@ SCHEMA: dict[str, Key] = {
         Key("guard.checkpoint_every", "int", 5, "touched files between checkpoints"),
         Key("guard.max_fix_attempts", "int", 3, "times red tests go back to the agent"),
         Key(
+            "implement.executor",
+            "choice",
+            "manual",
+            "who edits in `ygs implement`: manual, claude-code or anthropic",
+            choices=("manual", "claude-code", "anthropic"),
+        ),
+        Key("implement.timeout_s", "int", 2700, "wall-clock limit of a driven run, seconds"),
+        Key("implement.max_turns", "int", 80, "model turns a driven run may take"),
+        Key(
             "team.capacity",
             "map",
             {},

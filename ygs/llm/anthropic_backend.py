@@ -98,14 +98,23 @@ def payload(request: Request, model: str) -> dict:
     }
     if system:
         body["system"] = system
+    if request.tools:
+        body["tools"] = [dict(t) for t in request.tools]
     return body
 
 
 def _message(message) -> dict:
-    if not message.cache:
+    if message.blocks:
+        blocks = [dict(b) for b in message.blocks]
+        if message.content:
+            blocks.insert(0, {"type": "text", "text": message.content})
+    elif not message.cache:
         return {"role": message.role, "content": message.content}
-    block = {"type": "text", "text": message.content, "cache_control": {"type": "ephemeral"}}
-    return {"role": message.role, "content": [block]}
+    else:
+        blocks = [{"type": "text", "text": message.content}]
+    if message.cache:
+        blocks[-1] = {**blocks[-1], "cache_control": {"type": "ephemeral"}}
+    return {"role": message.role, "content": blocks}
 
 
 def backoff(attempt: int) -> float:
@@ -129,12 +138,21 @@ def _msg(err) -> str:
     return str(err)
 
 
+def _block(block) -> dict:
+    kind = getattr(block, "type", "")
+    if kind == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    return {"type": kind, "text": getattr(block, "text", "")}
+
+
 def _reply(message, model: str) -> Reply:
     text = "".join(
         getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
     )
     usage = message.usage
     return Reply(
+        blocks=tuple(_block(b) for b in message.content),
+        stop_reason=str(getattr(message, "stop_reason", "") or ""),
         text=text,
         model=getattr(message, "model", None) or model,
         usage=Usage(

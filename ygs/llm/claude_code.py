@@ -30,6 +30,11 @@ class ClaudeCodeBackend:
         return model or ALIASES.get(tier, "sonnet")
 
     def complete(self, request: Request) -> Reply:
+        if request.tools:
+            raise unavailable(
+                "tool use needs the anthropic backend (the claude CLI runs its own tools)",
+                "export ANTHROPIC_API_KEY=…, or use `--executor claude-code`",
+            )
         exe = shutil.which(self.executable)
         if exe is None:
             raise unavailable(

@@ -34,12 +34,24 @@ class Message:
     role: str  # user | assistant
     content: str
     cache: bool = False  # a large data block that stays the same across calls: cache it
+    # Structured content instead of `content` (tool use): the assistant's `tool_use` blocks
+    # and the user's `tool_result` blocks, as the Messages API spells them.
+    blocks: tuple[dict, ...] = ()
 
 
 class Request:
     """What a backend sends to a model, every text in it redacted. Built by `request()` only."""
 
-    __slots__ = ("max_tokens", "messages", "phase", "schema", "system", "tier", "timeout_s")
+    __slots__ = (
+        "max_tokens",
+        "messages",
+        "phase",
+        "schema",
+        "system",
+        "tier",
+        "timeout_s",
+        "tools",
+    )
     phase: str  # the skill or step, e.g. "refine-prd"
     tier: str  # reasoning | fast
     system: tuple[str, ...]  # trusted, static, cacheable: skill text, references, contracts
@@ -47,6 +59,7 @@ class Request:
     schema: dict | None  # when set, the reply must be JSON matching it
     max_tokens: int
     timeout_s: float
+    tools: tuple[dict, ...]  # tool definitions (ours, static): name, description, input_schema
 
     def __init__(self, *_args: object, **_kwargs: object) -> None:
         raise TypeError("a model Request is built only by ygs.llm.port.request(), which redacts")
@@ -67,6 +80,7 @@ class Request:
             schema=self.schema,
             max_tokens=self.max_tokens,
             timeout_s=self.timeout_s,
+            tools=self.tools,
         )
 
 
@@ -79,17 +93,16 @@ def request(
     schema: dict | None = None,
     max_tokens: int = 4096,
     timeout_s: float = 120.0,
+    tools: Sequence[dict] = (),
 ) -> Request:
     """The one way to make a Request: every system block and message is redacted.
 
     `system` is for trusted instructions only (skill text, references, ygs's own
     contracts). Repository content, documents, diffs and answers go in `messages`
-    (a plain string is a user turn); build JSON payloads with `as_json`.
+    (a plain string is a user turn); build JSON payloads with `as_json`. Tool results
+    (file contents, test output) are data too: their blocks are redacted like the rest.
     """
-    turns = tuple(
-        Message("user", redact(m)) if isinstance(m, str) else replace(m, content=redact(m.content))
-        for m in messages
-    )
+    turns = tuple(_redacted(m) for m in messages)
     built = object.__new__(Request)
     values = {
         "phase": phase,
@@ -99,10 +112,18 @@ def request(
         "schema": schema,
         "max_tokens": max_tokens,
         "timeout_s": timeout_s,
+        "tools": tuple(redact_data(dict(t)) for t in tools),
     }
     for name, value in values.items():
         object.__setattr__(built, name, value)
     return built
+
+
+def _redacted(message: Message | str) -> Message:
+    if isinstance(message, str):
+        return Message("user", redact(message))
+    blocks = tuple(redact_data(dict(b)) for b in message.blocks)
+    return replace(message, content=redact(message.content), blocks=blocks)
 
 
 def as_json(value: Any) -> str:
@@ -129,6 +150,13 @@ class Reply:
     usage: Usage
     cost_usd: float | None = None  # backends that know the exact cost report it
     data: Any = None  # parsed JSON for structured requests
+    blocks: tuple[dict, ...] = ()  # every content block of the reply (text and tool_use)
+    stop_reason: str = ""
+
+    @property
+    def tool_calls(self) -> list[dict]:
+        """The reply's `tool_use` blocks: {"id", "name", "input"}."""
+        return [b for b in self.blocks if b.get("type") == "tool_use"]
 
 
 class Backend(Protocol):
@@ -165,6 +193,8 @@ class Prices:
 
     def estimate(self, model: str, request: Request) -> float:
         chars = sum(len(b) for b in request.system) + sum(len(m.content) for m in request.messages)
+        chars += sum(len(json.dumps(b)) for m in request.messages for b in m.blocks)
+        chars += sum(len(json.dumps(t)) for t in request.tools)
         return self.cost(
             model, Usage(input_tokens=chars // 3 + 1, output_tokens=request.max_tokens)
         )

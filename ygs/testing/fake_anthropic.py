@@ -7,11 +7,14 @@
         fake.requests  # every request body and its headers, in order
 
 A script item is a dict: `text` (reply text), `tool_use` (`{"name", "input"}`: the
-reply asks for a tool call, stop_reason `tool_use`), `status` (default 200), `headers`,
-`delay` (seconds before answering), `usage` (token counts), `error_type`. A
+reply asks for a tool call, stop_reason `tool_use`; `tool_uses` for several), `status`
+(default 200), `headers`, `delay` (seconds before answering), `usage` (token counts),
+`error_type`. A
 callable script receives the request body and returns an item. When a list
 script runs out, the last item repeats. A request with `"stream": true` (the Claude Code
-CLI sends those) gets the same reply as server-sent events.
+CLI sends those) gets the same reply as server-sent events. Usage accounting follows prompt
+caching: the prefix up to each `cache_control` breakpoint is a cache write the first time
+and a cache read (`cache_read_input_tokens`) after.
 
 From a shell: `python -m ygs.testing.fake_anthropic --port 8765 replies.yaml`.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -60,20 +64,24 @@ class FakeAnthropic:
             return self.script[index]
 
     def _usage(self, body: dict, item: dict) -> dict:
-        system = json.dumps(body.get("system", ""))
-        cached = bool(body.get("system")) and any(
-            "cache_control" in block for block in body.get("system", []) if isinstance(block, dict)
-        )
+        """Token counts as the API reports them, with prompt caching: the prefix up to a
+        `cache_control` breakpoint (tools, then system, then messages) is written to the
+        cache on first sight and read from it afterwards (4 characters a token)."""
+        total, marks = 0, []
+        for segment, cached in _segments(body):
+            total += len(segment) // 4 + 1
+            if cached:
+                marks.append((total, hashlib.sha256(_prefix_key(body, len(marks))).hexdigest()))
         with self._lock:
-            hit = cached and system in self._seen_prefixes
-            self._seen_prefixes.add(system)
-        prefix_tokens = len(system) // 4 if cached else 0
-        varying = len(json.dumps(body.get("messages", []))) // 4
+            hit = max((n for n, key in marks if key in self._seen_prefixes), default=0)
+            self._seen_prefixes.update(key for _, key in marks)
+        written = (marks[-1][0] if marks else 0) - hit
+        output = item.get("text", "") + json.dumps(item.get("tool_use", ""))
         usage = {
-            "input_tokens": varying + (0 if cached else len(system) // 4),
-            "output_tokens": max(1, len(item.get("text", "")) // 4),
-            "cache_creation_input_tokens": 0 if hit else prefix_tokens,
-            "cache_read_input_tokens": prefix_tokens if hit else 0,
+            "input_tokens": total - hit - written,
+            "output_tokens": max(1, len(output) // 4),
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": hit,
         }
         usage.update(item.get("usage", {}))
         return usage
@@ -131,12 +139,13 @@ class FakeAnthropic:
             return {"type": "error", "error": {"type": kind, "message": item.get("text", kind)}}
         content = [{"type": "text", "text": item.get("text", "")}]
         stop = "end_turn"
-        if "tool_use" in item:
-            call = item["tool_use"]
-            tool_id = f"toolu_fake_{len(self.requests)}"
-            content = [
-                {"type": "tool_use", "id": tool_id, "name": call["name"], "input": call["input"]}
-            ]
+        calls = item.get("tool_uses") or ([item["tool_use"]] if "tool_use" in item else [])
+        if calls:
+            content = [{"type": "text", "text": item["text"]}] if item.get("text") else []
+            for i, call in enumerate(calls):
+                tool_id = f"toolu_fake_{len(self.requests)}_{i}"
+                block = {"type": "tool_use", "id": tool_id, "name": call["name"]}
+                content.append({**block, "input": call["input"]})
             stop = "tool_use"
         return {
             "id": f"msg_fake_{len(self.requests)}",
@@ -151,23 +160,28 @@ class FakeAnthropic:
 
     @staticmethod
     def _stream(handler, message: dict) -> None:
-        """The message as the streaming API sends it: start, one block, delta, stop."""
+        """The message as the streaming API sends it: start, each block, delta, stop."""
         start = {**message, "content": [], "stop_reason": None}
-        block = message["content"][0]
-        if block["type"] == "tool_use":
-            opening = {**block, "input": {}}
-            delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
-        else:
-            opening = {"type": "text", "text": ""}
-            delta = {"type": "text_delta", "text": block["text"]}
-        events = [
-            ("message_start", {"type": "message_start", "message": start}),
-            (
-                "content_block_start",
-                {"type": "content_block_start", "index": 0, "content_block": opening},
-            ),
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}),
-            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        events = [("message_start", {"type": "message_start", "message": start})]
+        for index, block in enumerate(message["content"]):
+            if block["type"] == "tool_use":
+                opening = {**block, "input": {}}
+                delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
+            else:
+                opening = {"type": "text", "text": ""}
+                delta = {"type": "text_delta", "text": block["text"]}
+            events += [
+                (
+                    "content_block_start",
+                    {"type": "content_block_start", "index": index, "content_block": opening},
+                ),
+                (
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": delta},
+                ),
+                ("content_block_stop", {"type": "content_block_stop", "index": index}),
+            ]
+        events += [
             (
                 "message_delta",
                 {
@@ -186,6 +200,38 @@ class FakeAnthropic:
                 handler.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _blocks(content) -> list:
+    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+
+
+def _segment(block: dict, role: str = "") -> tuple[str, bool]:
+    bare = {k: v for k, v in block.items() if k != "cache_control"}
+    return role + json.dumps(bare, sort_keys=True), "cache_control" in block
+
+
+def _segments(body: dict) -> list[tuple[str, bool]]:
+    """The request in cache order, one (text without its marker, has a breakpoint) per block."""
+    found = [_segment(t) for t in body.get("tools", [])]
+    system = body.get("system") or []
+    found += [_segment(b) for b in (_blocks(system) if system else [])]
+    for message in body.get("messages", []):
+        role = str(message.get("role", ""))
+        found += [_segment(b, role) for b in _blocks(message.get("content", ""))]
+    return found
+
+
+def _prefix_key(body: dict, mark: int) -> bytes:
+    """The request's blocks up to its `mark`-th breakpoint."""
+    parts, seen = [], -1
+    for segment, cached in _segments(body):
+        parts.append(segment)
+        if cached:
+            seen += 1
+            if seen == mark:
+                break
+    return "\n".join(parts).encode()
 
 
 def main() -> None:
