@@ -48,7 +48,7 @@ def uat_verdict(answers: dict[str, Any], requirements: list[dict]) -> dict[str, 
     reasons = []
     if not scenarios:
         return {"result": "TBD", "reasons": ["no scenario walked yet"], "missing": []}
-    walked = {s.get("requirement") for s in scenarios}
+    walked = {str(s.get("requirement") or "").replace("[assumed]", "").strip() for s in scenarios}
     must = [r.get("id") for r in requirements if r.get("priority") == "MUST"]
     missing = [r for r in must if r not in walked]
     if missing:
