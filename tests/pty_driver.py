@@ -12,7 +12,10 @@ import pexpect
 from tests.conftest import ygs_executable
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]|\r")
-HEADER_RAW = r"\] \((?:answer \d+|\d+ so far)\)\s+([a-z_]+(?:\[\d+\](?:\.[a-z_]+)?)?)\r?\n"
+HEADER_RAW = (
+    r"\] \((?:question (\d+) of about (\d+)|\d+ so far)\)\s+"
+    r"([a-z_]+(?:\[\d+\](?:\.[a-z_]+)?)?)\r?\n"
+)
 CONFIRM_RAW = r"Write [^?\n]+\? \[Y/n\]"
 CHALLENGE_RAW = r"or `keep` to keep yours"
 
@@ -35,6 +38,7 @@ class Interview:
             timeout=timeout,
             dimensions=(50, 200),
         )
+        self.child.delaybeforesend = None  # the prompts wait for input; no need to pause
         self.transcript = ""
         self.keys: list[str] = []
 
@@ -48,8 +52,11 @@ class Interview:
         else:
             self.child.sendline(value)
 
-    def answer(self, typed: dict | None = None, stop_after: int | None = None) -> None:
-        """Answer prompts by key (`typed`), Enter elsewhere; stop after `stop_after` answers."""
+    def answer(
+        self, typed: dict | None = None, stop_after: int | None = None, loop_limit: int = 0
+    ) -> None:
+        """Answer prompts by key (`typed`), Enter elsewhere; stop after `stop_after` answers.
+        With `loop_limit`, a prompt asked more often than that fails: the interview loops."""
         typed = typed or {}
         patterns = [HEADER_RAW, CONFIRM_RAW, CHALLENGE_RAW, pexpect.EOF]
         while True:
@@ -60,9 +67,15 @@ class Interview:
             if index == 0:
                 if stop_after is not None and len(self.keys) >= stop_after:
                     return
-                key = self.child.match.group(1)
+                key = self.child.match.group(3)
+                visit = self.keys.count(key)
+                if loop_limit and visit >= loop_limit and "[" not in key:
+                    raise AssertionError(f"'{key}' asked {visit + 1} times:\n{self.transcript}")
                 self.keys.append(key)
-                self._send(typed.get(key, ""))
+                value = typed.get(key, "")
+                if isinstance(value, tuple):  # one reply per visit: (first, second, …)
+                    value = value[visit] if visit < len(value) else ""
+                self._send(value)
             else:
                 self.child.sendline("" if index == 1 else "keep")
 

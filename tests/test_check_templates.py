@@ -125,8 +125,11 @@ def test_rendered_template_has_no_must_finding(ygs, tmp_path, name):
     result = ygs("check", rel, "--json", "--fail-on", "never", cwd=root)
     assert result.code == 0, result.stderr
     must = [f for f in result.json["findings"] if f["severity"] == "MUST"]
-    # An open High threat is a MUST by design (TM006): the fixture's draft has some.
-    expected = open_high_threats(fixture.get("answers") or {}) if kind == "threat-model" else set()
+    # An open High threat is a MUST once the threat model leaves draft (TM006); in a draft
+    # it is a SHOULD, so a new threat model does not block every commit.
+    draft = doc.meta.get("status") == "draft"
+    answers = fixture.get("answers") or {}
+    expected = open_high_threats(answers) if kind == "threat-model" and not draft else set()
     flagged = {f["message"].split()[0] for f in must if f["rule"] == "TM006"}
     assert flagged == expected
     others = [f"{f['line']}: {f['rule']} {f['message']}" for f in must if f["rule"] != "TM006"]

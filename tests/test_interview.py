@@ -159,13 +159,13 @@ def test_an_answer_with_a_private_key_keeps_the_journal_json_and_resume_recovers
         "pain_who": "Account managers, about 1,200",
     }
     session = Interview(["refine-prd"], cwd=project)
-    session.answer(typed, stop_after=3)
+    session.answer(typed, stop_after=4)  # depth, title, pain_what, pain_who
     session.kill()
     (journal,) = (project / ".ygs" / "sessions").glob("ygs-refine-prd-*.jsonl")
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
     assert all(isinstance(line, dict) for line in lines)  # every line is still a JSON object
     assert "BEGIN A PRIVATE KEY" not in journal.read_text()
-    assert [e["key"] for e in lines[1:]] == session.keys[:3]
+    assert [e["key"] for e in lines[1:]] == session.keys[:4]
     rest = write_answers(tmp_path, fixture_answers("prd"))
     result = ygs("refine-prd", "--resume", "--answers", str(rest), "--json", cwd=project)
     assert result.code == 0, result.stderr

@@ -47,6 +47,7 @@ INTERVIEWS = {
     "estimate",
     "spike",
     "wbs",
+    "qa",
     "uat",
     "retro",
     "learn",

@@ -65,11 +65,13 @@ def test_sarif_with_no_findings_and_a_finding_without_a_line_validates():
     empty = json.loads(render("sarif", Report("ygs check", [], rules, "0.1.0")))
     validate(empty)
     assert empty["runs"][0]["results"] == []
-    odd = Finding("XYZ001", Severity.SHOULD, "weird path/ä.md", None, "no line", "")
+    odd = Finding("XYZ001", Severity.SHOULD, "weird path/ä #1%\n.md", None, "no line", "")
     document = json.loads(render("sarif", Report("ygs review", [odd], rules)))
     validate(document)
     result = document["runs"][0]["results"][0]
-    assert "region" not in result["locations"][0]["physicalLocation"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["region"] == {"startLine": 1}  # a whole-file finding points at line 1
+    assert location["artifactLocation"]["uri"] == "weird%20path/%C3%A4%20%231%25%0A.md"
     assert "ruleIndex" not in result  # not in the catalogue
     assert document["runs"][0]["tool"]["driver"]["name"] == "ygs"
 

@@ -49,11 +49,11 @@ def project(repo: Path) -> Path:
 
 def test_working_tree_against_head_includes_untracked_files(project):
     write(project, "app/service.py", "def run():\n    breakpoint()\n    return 1\n")
-    write(project, "app/new.py", "import os\nos.system('ls')\n")
+    write(project, "app/new.py", "import os\nos.system('ls ' + path)\n")
     result = review(project, "--offline")
     assert result.code == 1
     assert ("DBG002", "app/service.py", 2) in rules_at(result)
-    assert ("DNG005", "app/new.py", 2) in rules_at(result)
+    assert ("S605", "app/new.py", 2) in rules_at(result)
     assert result.json["scope"] == {"mode": "worktree", "base": "HEAD", "head": "working tree"}
     assert result.json["verdict"] == "REQUEST_CHANGES"
 
@@ -63,7 +63,7 @@ def test_staged_reviews_only_the_index(project):
     git(project, "add", "app/service.py")
     write(project, "app/unstaged.py", "breakpoint()\n")
     result = review(project, "--staged", "--offline")
-    assert rules_at(result) == [("DNG001", "app/service.py", 2)]
+    assert rules_at(result) == [("S307", "app/service.py", 2)]
     assert result.json["scope"]["mode"] == "staged"
 
 
@@ -73,7 +73,7 @@ def test_base_reviews_the_branch_and_clean_tree_falls_back_to_base_branch(projec
     commit(project, "feature")
     for args in (("--base", "main"), ()):
         result = review(project, "--offline", *args)
-        assert rules_at(result) == [("DNG002", "app/feature.py", 2)], args
+        assert rules_at(result) == [("S301", "app/feature.py", 2)], args
         assert result.json["scope"]["mode"] == "branch"
         assert result.json["scope"]["base"] == "main"
 
@@ -130,11 +130,17 @@ def test_binary_rename_delete_mode_huge_and_non_utf8_are_reported(project):
     assert ("gone.txt", "deleted") in notes
     assert ("tool.sh", "mode changed 100644 → 100755") in notes
     assert ("latin.py", "not UTF-8") in notes
-    assert ("big.py", "huge") in notes and ("minified.js", "huge") in notes
+    assert ("big.py", "partially reviewed") in notes
+    assert ("minified.js", "a line of 8000 characters") in notes
     found = rules_at(result)
     assert ("DBG002", "latin.py", 2) in found  # non-UTF-8 text is still reviewed by the rules
-    # huge: only the secret and file rules look inside (SIZE001 counts it, anchored there)
-    assert not [r for r in found if r[1] == "big.py" and r[0] != "SIZE001"]
+    # huge: the cheap scans still look inside (eval at the end), the other rules do not
+    assert {r[0] for r in found if r[1] == "big.py"} == {"SIZE001", "S307"}
+    assert ("S307", "big.py", 6001) in found
+    assert {u["file"]: u["coverage"] for u in result.json["unreviewed"]} == {
+        "big.py": "partial",
+        "logo.png": "none",
+    }
     stats = result.json["stats"]
     assert stats["binary"] == 1 and stats["by_status"]["renamed"] == 1
 
@@ -152,11 +158,11 @@ def test_suppression_needs_a_reason(project):
     write(
         project,
         "app/a.py",
-        "eval(x)  # ygs: ignore[DNG001] input is a constant table\n"
-        "# ygs: ignore[DNG001] trusted admin console\neval(y)\neval(z)  # ygs: ignore[DNG001]\n",
+        "eval(x)  # ygs: ignore[S307] input is a constant table\n"
+        "# ygs: ignore[S307] trusted admin console\neval(y)\neval(z)  # ygs: ignore[S307]\n",
     )
     result = review(project, "--offline")
-    assert rules_at(result) == [("DNG001", "app/a.py", 4)]
+    assert rules_at(result) == [("S307", "app/a.py", 4)]
     assert "has no reason" in result.json["findings"][0]["why"]
     reasons = sorted(s["reason"] for s in result.json["suppressed"])
     assert reasons == ["input is a constant table", "trusted admin console"]
@@ -200,7 +206,7 @@ def test_lens_filter_limits_rules_and_files(project):
     assert result.json["files"] == {"ui": ["web/App.tsx"]}
     result = review(project, "--offline", "--lens", "api,security")
     assert result.json["files"]["api"] == ["api/routes.py"]
-    assert rules_at(result) == [("DNG001", "api/routes.py", 2)]
+    assert rules_at(result) == [("S307", "api/routes.py", 2)]
     assert review(project, "--offline", "--lens", "perf").code == 2
 
 
@@ -208,7 +214,7 @@ def test_lens_filter_limits_rules_and_files(project):
     ("fail_on", "code"), [("must", 0), ("should", 1), ("may", 1), ("never", 0)]
 )
 def test_fail_on_threshold(project, fail_on, code):
-    write(project, "app/a.py", "import os\nos.system('ls')\n")  # one SHOULD
+    write(project, "app/a.py", "import hashlib\nhashlib.md5(b'')\n")  # one SHOULD
     assert review(project, "--offline", "--fail-on", fail_on).code == code
 
 
@@ -224,14 +230,14 @@ def test_last_review_is_written_for_status(project):
 
 
 def test_baseline_accepts_current_findings_and_still_reports_new_ones(project):
-    write(project, "app/a.py", "import os\nos.system('ls')\n")
+    write(project, "app/a.py", "import hashlib\nhashlib.md5(b'')\n")
     result = review(project, "--offline", "--update-baseline", "--fail-on", "should")
     assert result.code == 0 and result.json["baseline_written"] == ".ygs/review-baseline.json"
     result = review(project, "--offline", "--fail-on", "should")
     assert result.code == 0 and result.json["findings"] == [] and result.json["baselined"] == 1
-    write(project, "app/a.py", "import os\n\nos.system('ls')\nos.popen('id')\n")  # line moved
+    write(project, "app/a.py", "import hashlib\n\nhashlib.md5(b'')\nhashlib.sha1(b'')\n")  # moved
     result = review(project, "--offline", "--fail-on", "should")
-    assert rules_at(result) == [("DNG005", "app/a.py", 4)]
+    assert rules_at(result) == [("S324", "app/a.py", 4)]
     assert review(project, "--offline", "--no-baseline").json["baselined"] == 0
 
 
@@ -267,7 +273,7 @@ def test_merge_validates_anchors_and_dedupes(project, tmp_path):
         _finding(line=99, title="Past the end"),
         {"lens": "code", "title": "no severity"},
         _finding(severity="critical", confidence="low", line=2, title="Old scale"),
-        {**_finding(line=4, title="eval"), "rule": "DNG001", "lens": "security"},
+        {**_finding(line=4, title="eval"), "rule": "S307", "lens": "security"},
     ]
     path = tmp_path / "findings.json"
     path.write_text(json.dumps(merged))
@@ -279,9 +285,9 @@ def test_merge_validates_anchors_and_dedupes(project, tmp_path):
     assert old["severity"] == "SHOULD" and old["confidence"] == "LOW"  # MUST needs HIGH/MEDIUM
     reasons = " | ".join(d["reason"] for d in result.json["dropped"])
     assert "app/other.py is not in the diff" in reasons
-    assert "line 99" in reasons and "malformed" in reasons and "duplicate of DNG001" in reasons
+    assert "line 99" in reasons and "malformed" in reasons and "duplicate of S307" in reasons
+    assert [f["source"] for f in result.json["findings"] if f["rule"] == "S307"] == ["offline"]
     sources = {f["title"]: f["source"] for f in result.json["findings"]}
-    assert sources["eval/exec of dynamic code"] == "offline"
     assert sources["Charge written outside the transaction"] == "merge"
 
 
@@ -349,7 +355,8 @@ def test_expired_freeze_is_only_a_notice(project):
 def test_sarif_validates_with_rules_texts_and_fingerprints(project):
     import jsonschema
 
-    write(project, "app/a.py", PRIVATE_KEY + "import os\nos.system('ls')\n")
+    write(project, "app/key.txt", PRIVATE_KEY)
+    write(project, "app/a.py", "import hashlib\nhashlib.md5(b'')\n")
     result = review(project, "--offline", "--format", "sarif", "--output", "out/ygs.sarif")
     assert result.code == 1 and result.json["verdict"] == "REQUEST_CHANGES"
     doc = json.loads((project / "out" / "ygs.sarif").read_text())
@@ -360,7 +367,7 @@ def test_sarif_validates_with_rules_texts_and_fingerprints(project):
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"]
     levels = {(r["ruleId"], r["level"]) for r in run["results"]}
-    assert levels == {("SEC002", "error"), ("DNG005", "warning")}
+    assert levels == {("SEC002", "error"), ("S324", "warning")}
     for r in run["results"]:
         assert len(next(iter(r["partialFingerprints"].values()))) == 16
         assert r["properties"]["confidence"] == "HIGH" and r["properties"]["lens"] == "security"
@@ -369,16 +376,16 @@ def test_sarif_validates_with_rules_texts_and_fingerprints(project):
 
 
 def test_other_formats(project):
-    write(project, "app/a.py", "import os\nos.system('ls')\n")
+    write(project, "app/a.py", "import hashlib\nhashlib.md5(b'')\n")
     github = run_ygs("review", "--offline", "--format", "github", cwd=project).stdout
-    assert github.startswith("::warning file=app/a.py,line=2,title=DNG005")
+    assert github.startswith("::warning file=app/a.py,line=2,title=S324")
     rd = run_ygs("review", "--offline", "--format", "rdjsonl", cwd=project).stdout
     line = json.loads(rd.splitlines()[0])
     assert line["location"]["range"]["start"]["line"] == 2 and line["severity"] == "WARNING"
     md = run_ygs("review", "--offline", "--format", "markdown", cwd=project).stdout
     assert md.startswith("**Review: COMMENT**") and "| 1 | SHOULD | HIGH | security |" in md
     text = run_ygs("review", "--offline", cwd=project).stdout
-    assert "app/a.py:2: SHOULD DNG005" in text and "Verdict: COMMENT" in text
+    assert "app/a.py:2: SHOULD S324" in text and "Verdict: COMMENT" in text
     js = json.loads(run_ygs("review", "--offline", "--format", "json", cwd=project).stdout)
     assert {"files", "stats", "findings", "dropped", "verdict"} <= set(js)
     bad = run_ygs("review", "--offline", "--format", "sarif", "--json", cwd=project)

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from tests.conftest import git, make_repo, run_ygs
-from ygs.review.rules import CATALOGUE
+from ygs.review.pyscan import RUFF_RULES
+from ygs.review.rules import CATALOGUE, OVERLAPS
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "review" / "corpus.yaml").read_text(encoding="utf-8")
@@ -45,10 +46,12 @@ def test_defect_is_found_at_its_line(tmp_path, case):
     before = {case["file"]: case["before"]} if "before" in case else {}
     findings = staged_review(tmp_path, {case["file"]: case["defect"]}, before, case["rule"])
     hits = [(f["rule"], f["file"], f["line"]) for f in findings]
-    assert (case["rule"], case["file"], case["line"]) in hits, hits
-    mine = next(f for f in findings if f["rule"] == case["rule"])
-    assert mine["lens"] == CATALOGUE[case["rule"]].family
-    assert mine["severity"] == CATALOGUE[case["rule"]].severity.value
+    # ruff's rule stands in for ygs's own on Python (S307 for DNG001): either one counts
+    same = _group(case["rule"])
+    assert any((r, case["file"], case["line"]) in hits for r in same), hits
+    mine = next(f for f in findings if f["rule"] in same and f["line"] == case["line"])
+    assert mine["lens"] == CATALOGUE[mine["rule"]].family
+    assert mine["severity"] == CATALOGUE[mine["rule"]].severity.value
     assert mine["confidence"] == "HIGH" and mine["fix"] and len(mine["fingerprint"]) == 16
 
 
@@ -60,9 +63,13 @@ def test_clean_twin_has_no_finding(tmp_path, case):
     assert findings == [], [(f["rule"], f["file"], f["line"], f["title"]) for f in findings]
 
 
+def _group(rule: str) -> tuple[str, ...]:
+    return next((g for g in OVERLAPS if rule in g), (rule,))
+
+
 def test_every_rule_has_a_planted_defect():
     planted = {case["rule"] for case in CORPUS} | {"SIZE001", "SIZE002"}
-    assert planted == set(CATALOGUE)
+    assert planted == set(CATALOGUE) - set(RUFF_RULES)
 
 
 def _function(name: str, body_lines: int) -> str:

@@ -185,6 +185,15 @@ def test_model_unavailable_is_exit_5_with_the_offline_findings_kept(project, mod
     assert [f["rule"] for f in result.json["findings"]] == ["SEC002"]
 
 
+def test_model_failure_is_stated_with_its_remedy_in_text_output(project, model_env):
+    model_env([{"status": 401, "text": "bad key"}])
+    (project / "app" / "keys.py").write_text(KEY)
+    result = run_ygs("review", cwd=project)
+    assert result.code == 5
+    assert "model failed:" in result.stdout and "rejected the key" in result.stdout
+    assert "remedy:" in result.stdout
+
+
 def test_offline_flag_and_merge_make_no_model_call(project, model_env):
     fake = model_env([{"text": "[]"}])
     assert review(project, "--offline").json["model"]["backend"] == "offline"

@@ -85,12 +85,30 @@ def parse_layer(text: str, path: Path, *, user_scope: bool) -> Layer:
     from ygs.core import yamltext
 
     try:
-        tree, positions = yamltext.load_with_lines(text)
+        tree, positions = _parsed_yaml(text, path)
     except yamltext.YamlError as err:
         raise _yaml_error(path, err.message, err.line) from None
     lines = {".".join(map(str, where)): line for where, line in positions.items() if where}
     values, problems = settings.flatten(tree, lines, user_scope=user_scope)
     return Layer("user" if user_scope else "project", path, values, problems)
+
+
+def _parsed_yaml(text: str, where: Path):
+    """`yamltext.load_with_lines(text)`, remembered in the user's cache (one entry per config
+    file, checked against the text's hash): most commands then start without PyYAML."""
+    from ygs import cache
+    from ygs.core import yamltext
+
+    name = cache.digest(str(where).encode()).hex()
+    path = cache.user_cache_dir() / "config" / f"{name}.cache"
+    key = cache.digest(text.encode("utf-8", "surrogatepass"))
+    found = cache.read_blob(path, "config") if cache.enabled() else cache.MISS
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
+        return found[1]
+    parsed = yamltext.load_with_lines(text)
+    if cache.enabled():
+        cache.write_blob(path, "config", (key, parsed))
+    return parsed
 
 
 def env_layer(env: Mapping[str, str]) -> Layer:

@@ -75,6 +75,7 @@ def run_checks(cwd: Path) -> list[Check]:
         )
     else:
         checks.append(Check("config", "ok", "valid (user, project and YGS_* environment)"))
+    checks += _review_engines(cfg.get("review.ruff"))
     key, source = api_key(os.environ, cfg)
     checks.append(
         Check(
@@ -99,6 +100,31 @@ def run_checks(cwd: Path) -> list[Check]:
     checks.append(_pack_check(proj))
     checks.extend(_foreign_checks(proj))
     return checks
+
+
+def _review_engines(configured: str | None) -> list[Check]:
+    """ruff and detect-secrets, the engines of `ygs review --offline`, with their versions."""
+    from importlib import metadata
+
+    from ygs.review import pyscan
+
+    remedy = "pip install --upgrade ygs (it depends on ruff and detect-secrets)"
+    if (configured or "").strip().lower() == "off":
+        ruff = Check("ruff", "info", "off (review.ruff): Python is checked by ygs's rules only")
+    else:
+        cmd = pyscan.command(configured)
+        version = pyscan.version(cmd)
+        where = f"review.ruff: {configured}" if configured else (cmd[0] if cmd else "")
+        ruff = (
+            Check("ruff", "ok", f"{version} ({where})")
+            if version
+            else Check("ruff", "warn", f"not found ({configured or 'installed with ygs'})", remedy)
+        )
+    try:
+        found = Check("detect-secrets", "ok", metadata.version("detect-secrets"))
+    except metadata.PackageNotFoundError:
+        found = Check("detect-secrets", "warn", "not installed: ygs's secret rules only", remedy)
+    return [ruff, found]
 
 
 def _foreign_checks(proj) -> list[Check]:

@@ -66,6 +66,38 @@ def scan(root: Path) -> Detected:
     return detect(files, _extensions(root))
 
 
+def profile(root: Path):
+    """What kind of project this is (ygs.core.detect.profile), from its files."""
+    from ygs.core.detect import PROFILE_MARKERS, profile
+    from ygs.store import Unreadable, read_bytes
+
+    files = {}
+    for name in PROFILE_MARKERS:
+        path = root / name
+        if path.is_file():
+            with contextlib.suppress(Unreadable):
+                files[name] = read_bytes(path, within=root, limit=200_000).decode(
+                    "utf-8", "replace"
+                )
+    return profile(files, _paths(root))
+
+
+def _paths(root: Path, depth: int = 3, limit: int = 5000) -> set[str]:
+    found: set[str] = set()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED]
+        rel = Path(folder).relative_to(root)
+        if len(rel.parts) >= depth:
+            dirs[:] = []
+        found.update((rel / n).as_posix() for n in names)
+        if len(found) > limit:
+            break
+    return found
+
+
+_SKIPPED = ("node_modules", "venv", "target", "__pycache__", "dist", "build")
+
+
 def _extensions(root: Path, depth: int = 3) -> set[str]:
     found: set[str] = set()
     base_depth = len(root.parts)

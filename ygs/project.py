@@ -178,12 +178,11 @@ class Project:
 
     def _belongs(self, rel: str, st) -> bool:
         """A file ygs will not open is reported only where an artifact belongs."""
+        if isinstance(st, os.stat_result):
+            return True
         from ygs.core.artifacts import classify
         from ygs.core.formats import classify_foreign
-        from ygs.store import Unreadable
 
-        if not isinstance(st, Unreadable):
-            return True
         return classify(rel, self.layout) is not None or classify_foreign(rel) is not None
 
     def artifact_files(self) -> list[tuple[str, bytes | Finding]]:
@@ -230,10 +229,18 @@ class Project:
 
             with contextlib.suppress(Unreadable):  # it only adds id mentions
                 extra.append(read_bytes(context, within=self.root).decode("utf-8", "replace"))
-        return assemble(self._parsed_files(), extra)
+        known: dict = {}
+        return assemble(self._parsed_files(known), extra, known)
 
-    def _parsed_files(self) -> list:
-        """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`)."""
+    def _parsed_files(self, known: dict) -> list:
+        """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`); each
+        artifact's definitions go into `known` by path."""
+        from ygs.store import many_reads
+
+        with many_reads():  # each folder's real path resolved once
+            return self._parse_all(known)
+
+    def _parse_all(self, known: dict) -> list:
         from ygs.cache import MISS, FileCache
         from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
         from ygs.store import Unreadable
@@ -249,18 +256,22 @@ class Project:
             return parse
 
         parsed = []
+        root = str(self.root)
         for rel, st in self.artifact_entries:
             if isinstance(st, Unreadable):
                 parsed.append(_unreadable(rel, st))
                 continue
-            path = self.root / rel
+            path = os.path.join(root, rel)
             try:
                 value = cache.fetch(rel, st, path, compute(rel), read=self._reader(path))
             except Unreadable as err:
                 parsed.append(_unreadable(rel, err))
                 continue
-            if value is not MISS:
-                parsed.append(from_record(value) if isinstance(value, tuple) else value)
+            if isinstance(value, tuple):
+                artifact, known[rel] = from_record(value)
+                parsed.append(artifact)
+            elif value is not MISS:
+                parsed.append(value)
         cache.save()
         return parsed
 

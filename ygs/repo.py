@@ -1,4 +1,5 @@
-"""Git, through gitpython (imported only when a command needs git)."""
+"""Git: plain `git` subprocesses on the check and trace paths, gitpython (imported only
+when a command needs it) elsewhere."""
 
 from __future__ import annotations
 
@@ -73,13 +74,29 @@ def user_name(root: Path) -> str:
         return ""  # user.name unset
 
 
-def _paths(repo, output: str, root: Path) -> list[str]:
+def _run(top: Path, *args: str) -> str | None:
+    """stdout of `git ARGS` run at the work-tree root `top`; None when git fails. A plain
+    subprocess: the hot paths of check and trace do not pay for importing gitpython."""
+    import subprocess
+
+    done = subprocess.run(["git", *args], cwd=top, capture_output=True, check=False)
+    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
+
+
+def _top(root: Path) -> Path:
+    require_git("this command")
+    top = toplevel(root.resolve())
+    if top is None:
+        raise YgsError(f"{root} is not a git repository", path=str(root))
+    return top
+
+
+def _paths(top: Path, output: str | None, root: Path) -> list[str]:
     """NUL-separated paths relative to the work tree, as paths relative to `root` (the project
     may sit in a subfolder of the repository); paths outside `root` are dropped."""
-    top = Path(repo.working_tree_dir).resolve()
     base = root.resolve()
     found = []
-    for name in output.split("\0"):
+    for name in (output or "").split("\0"):
         if not name:
             continue
         try:
@@ -92,40 +109,27 @@ def _paths(repo, output: str, root: Path) -> list[str]:
 def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
     """Files added, copied, modified or renamed: in the index (`staged`), or else since the
     merge-base of HEAD with `base` (commits, uncommitted edits and untracked files)."""
-    repo = _open(root, search_parents=True)
-    import git
-
+    top = _top(root)
+    diff = ("diff", "--name-only", "--diff-filter=ACMR", "-z")
     if staged:
-        return _paths(
-            repo, repo.git.diff("--cached", "--name-only", "--diff-filter=ACMR", "-z"), root
-        )
-    untracked = _paths(repo, repo.git.ls_files("--others", "--exclude-standard", "-z"), root)
-    try:
-        repo.git.rev_parse("--verify", "--quiet", "HEAD")
-    except git.GitCommandError:  # no commit yet: everything is new
-        tracked = repo.git.ls_files("-z")
-        return sorted({*_paths(repo, tracked, root), *untracked})
-    ref = _existing_ref(repo, base)
-    try:
-        fork = repo.git.merge_base(ref, "HEAD")
-    except git.GitCommandError:
+        return _paths(top, _run(top, diff[0], "--cached", *diff[1:]), root)
+    untracked = _paths(top, _run(top, "ls-files", "--others", "--exclude-standard", "-z"), root)
+    if _run(top, "rev-parse", "--verify", "--quiet", "HEAD") is None:  # no commit yet
+        return sorted({*_paths(top, _run(top, "ls-files", "-z"), root), *untracked})
+    ref = _existing_ref(top, base)
+    fork = _run(top, "merge-base", ref, "HEAD")
+    if fork is None:
         raise YgsError(
             f"HEAD and {ref} have no common ancestor",
             remedy="set git.base_branch to the branch this work started from",
-        ) from None
-    diff = repo.git.diff(fork, "--name-only", "--diff-filter=ACMR", "-z")
-    return sorted({*_paths(repo, diff, root), *untracked})
+        )
+    return sorted({*_paths(top, _run(top, diff[0], fork.strip(), *diff[1:]), root), *untracked})
 
 
-def _existing_ref(repo, base: str) -> str:
-    import git
-
+def _existing_ref(top: Path, base: str) -> str:
     for ref in (base, f"origin/{base}", f"refs/remotes/origin/{base}"):
-        try:
-            repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        if _run(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is not None:
             return ref
-        except git.GitCommandError:
-            continue
     raise YgsError(
         f"base branch '{base}' not found (neither locally nor as origin/{base})",
         remedy="`ygs config set git.base_branch BRANCH`, or fetch it (`git fetch origin`)",
@@ -134,15 +138,9 @@ def _existing_ref(repo, base: str) -> str:
 
 def commit_messages(root: Path, limit: int = 20000) -> list[tuple[str, str]]:
     """(sha, full message) of the commits reachable from HEAD, newest first; [] without any."""
-    repo = _open(root, search_parents=True)
-    import git
-
-    try:
-        out = repo.git.log(f"-n{limit}", "--format=%H%x00%B%x1e")
-    except git.GitCommandError:
-        return []  # no commits yet
+    out = _run(_top(root), "log", f"-n{limit}", "--format=%H%x00%B%x1e")
     entries = []
-    for record in out.split("\x1e"):
+    for record in (out or "").split("\x1e"):
         record = record.strip("\n")
         if "\0" in record:
             sha, message = record.split("\0", 1)
@@ -152,16 +150,13 @@ def commit_messages(root: Path, limit: int = 20000) -> list[tuple[str, str]]:
 
 def changed_between(root: Path, old: str, new: str) -> list[str]:
     """Files added, copied, modified or renamed between two commits (pre-push ranges)."""
-    repo = _open(root, search_parents=True)
-    import git
-
-    try:
-        out = repo.git.diff(f"{old}...{new}", "--name-only", "--diff-filter=ACMR", "-z")
-    except git.GitCommandError:
+    top = _top(root)
+    out = _run(top, "diff", f"{old}...{new}", "--name-only", "--diff-filter=ACMR", "-z")
+    if out is None:
         raise YgsError(
             f"cannot compare {old} with {new}", remedy="fetch both commits, or drop --changed"
-        ) from None
-    return sorted(_paths(repo, out, root))
+        )
+    return sorted(_paths(top, out, root))
 
 
 def tracked(root: Path, rel: str) -> bool:

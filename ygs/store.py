@@ -26,8 +26,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from ygs.core.artifacts import decode
-from ygs.core.findings import Finding
 from ygs.errors import Exit, YgsError
 
 STATE_DIR = ".ygs"
@@ -357,7 +355,9 @@ def special_kind(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_READ_BYTES) -> bytes:
+def read_bytes(
+    path: Path | str, *, within: Path | None = None, limit: int = MAX_READ_BYTES
+) -> bytes:
     """The bytes of a regular file. FIFOs, devices and sockets are refused before they are
     opened (a FIFO would block, /dev/zero never ends), as are dangling links, links that
     resolve outside `within`, and files over `limit` bytes: each raises Unreadable."""
@@ -376,8 +376,8 @@ def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_READ_
         raise Unreadable(f"cannot be read: {err.strerror}", "fix or remove the link") from None
     _require_regular(info.st_mode)
     if within is not None:
-        real = Path(os.path.realpath(path))
-        if not real.is_relative_to(os.path.realpath(within)):
+        real = Path(_realpath(path))
+        if not real.is_relative_to(_real_folder(os.fspath(within))):
             raise Unreadable(
                 f"is a link to {real}, outside {within}",
                 "links may only point at files inside the project",
@@ -401,6 +401,41 @@ def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_READ_
     return data
 
 
+def _realpath(path: Path | str) -> str:
+    """`os.path.realpath`; the file's folder is resolved once per `many_reads()` block
+    when the file itself is no link."""
+    path = os.fspath(path)
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(_real_folder(folder), name)
+
+
+_REAL_FOLDERS: dict[str, str] | None = None  # set inside `many_reads()`
+
+
+@contextlib.contextmanager
+def many_reads():
+    """Within this block, each folder's real path is resolved once (reading thousands of
+    files in a few folders); outside it, every read resolves its path afresh."""
+    global _REAL_FOLDERS
+    outer = _REAL_FOLDERS
+    _REAL_FOLDERS = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _REAL_FOLDERS = outer
+
+
+def _real_folder(folder: str) -> str:
+    if _REAL_FOLDERS is None:
+        return os.path.realpath(folder)
+    real = _REAL_FOLDERS.get(folder)
+    if real is None:
+        real = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return real
+
+
 def _require_regular(mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise Unreadable("is a folder, not a file", "name a file")
@@ -416,10 +451,14 @@ def read_text(path: Path, display: str | None = None) -> str:
         data = read_bytes(path)
     except Unreadable as err:
         raise YgsError(f"{name} {err.message}", path=name, remedy=err.remedy) from None
-    text = decode(name, data)
-    if isinstance(text, Finding):
-        raise YgsError(text.message, path=name, line=text.line, remedy=text.remedy, code=Exit.USAGE)
-    return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        from ygs.core.artifacts import decode
+
+        text = decode(name, data)
+    assert not isinstance(text, str)
+    raise YgsError(text.message, path=name, line=text.line, remedy=text.remedy, code=Exit.USAGE)
 
 
 def append_line(path: Path, line: str, *, sync: bool = True) -> None:

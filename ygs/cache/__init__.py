@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RACY_S = 2.0
 MISS: Any = object()
 _MAGIC = b"ygs-cache\n"
@@ -239,6 +239,26 @@ class ResultCache:
     def put(self, key: bytes, value: Any) -> None:
         if enabled(self.env):
             write_blob(self.path, "result", (key, time.time(), value), self.env)
+
+
+def refs_stamp(root: Path) -> tuple | None:
+    """What git's refs look like on disk: (path, size, mtime_ns) of HEAD, packed-refs and
+    every folder under refs/ (git moves each updated ref into place, which touches its
+    folder). None when `.git` is not a plain folder (a worktree, a submodule): ask git."""
+    git = root / ".git"
+    if not git.is_dir() or git.is_symlink():
+        return None
+    found = []
+    for rel in ("HEAD", "packed-refs"):
+        with contextlib.suppress(OSError):
+            st = os.stat(git / rel)
+            found.append((rel, st.st_size, st.st_mtime_ns))
+    for folder, dirs, _files in os.walk(git / "refs"):
+        dirs.sort()
+        with contextlib.suppress(OSError):
+            st = os.stat(folder)
+            found.append((folder, st.st_size, st.st_mtime_ns))
+    return tuple(found)
 
 
 def inputs_key(*parts: Any) -> bytes:

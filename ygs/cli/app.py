@@ -37,7 +37,10 @@ COMMAND_MODULES = (
     "cmd_team",
     "cmd_plan",
     "cmd_build",
+    "cmd_ship",
+    "cmd_memory",
     "cmd_import",
+    "cmd_shell",
     "cmd_diagnose",
     "cmd_ci",
 )
@@ -57,7 +60,7 @@ def build(args: list[str] = ()) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 200},
     )
 
     @app.callback()
@@ -112,6 +115,13 @@ def _only_needed(app: typer.Typer, args: list[str]) -> typer.Typer:
     each). Keep only the invoked command; for the root help, list names and first lines."""
     entries = [*app.registered_commands, *app.registered_groups]
     listing = sorted((_name(e), _short_help(e)) for e in entries)
+    import os
+
+    if os.environ.get("_YGS_COMPLETE"):  # shell completion needs the whole command tree
+        from ygs.cli.cmd_shell import completion_class
+
+        completion_class("bash")  # registers typer's completion classes
+        return app
     wanted = next((a for a in args if not a.startswith("-")), None)
     if wanted is not None and any(_name(e) == wanted for e in entries):
         app.registered_commands = [c for c in app.registered_commands if _name(c) == wanted]

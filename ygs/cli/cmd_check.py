@@ -131,12 +131,11 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     from datetime import date
 
     from ygs.cache import MISS, ResultCache, inputs_key
-    from ygs.plan.spike import merged_spike_branches
 
     scope_args = sorted(_relative(proj, p) for p in paths)
     changed_files = sorted(_changed(proj)) if changed else None
     stats = [_entry_stat(rel, st) for rel, st in proj.artifact_entries]
-    merges = merged_spike_branches(proj.root, proj.config["git.base_branch"])
+    merges = _spike_merges(proj)
     key = inputs_key(
         "check",
         str(proj.root),
@@ -159,6 +158,27 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     result = _lint(proj, paths, changed_files, _overrides(proj), merges)
     cache.put(key, result)
     return result
+
+
+def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
+    """(commit, branch) of the spike merges on the base branch (SPK002). git is asked only
+    when the refs changed since the last run: a warm check spawns no process."""
+    from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
+
+    base = proj.config["git.base_branch"]
+    stamp = refs_stamp(proj.root)
+    cache = ResultCache(proj.root, "spike-merges", proj.env)
+    key = inputs_key("spike-merges", base, stamp)
+    if stamp is not None:
+        cached = cache.get(key, max((s[2] for s in stamp), default=0))
+        if cached is not MISS:
+            return cached
+    from ygs.plan.spike import merged_spike_branches
+
+    merges = tuple(tuple(m) for m in merged_spike_branches(proj.root, base))
+    if stamp is not None:
+        cache.put(key, merges)
+    return merges
 
 
 def _source(catalog):
@@ -207,6 +227,9 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
             seen[rel] = (proj.root / rel).exists()
         return seen[rel]
 
+    from ygs.core.lint.context import SpikeMerge
+
+    merges = [SpikeMerge(*m) for m in merges]
     findings = lint(
         catalog, exists=exists, overrides=overrides, paths=scope, index=index, spike_merges=merges
     )

@@ -16,6 +16,16 @@ def _shown(key: str, value):
     return ("***" if value else value) if key in SECRET_KEYS else value
 
 
+def yaml_value(value) -> str:
+    """A value as it would be written in config.yaml: null, true, [python], 0.5, text."""
+    import yaml
+
+    if isinstance(value, list | dict):
+        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip()
+    text = yaml.safe_dump(value, allow_unicode=True).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
 def _load():
     import os
 
@@ -59,7 +69,9 @@ def config_list() -> int:
         from ygs.cli.render import table
 
         table(
-            console, ("key", "value", "source"), [(r["key"], r["value"], r["source"]) for r in rows]
+            console,
+            ("key", "value", "source"),
+            [(r["key"], yaml_value(r["value"]), r["source"]) for r in rows],
         )
 
     return emit({"keys": rows}, human)
@@ -77,7 +89,7 @@ def config_get(
     value = _shown(key, cfg.values[key])
     return emit(
         {"key": key, "value": value, "source": cfg.sources[key]},
-        lambda console: console.print("" if value is None else str(value), markup=False),
+        lambda console: console.print(yaml_value(value), markup=False),
     )
 
 

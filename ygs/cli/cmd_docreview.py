@@ -162,7 +162,17 @@ def review(name, path, fmt, fail_on, output, merge, model: Model) -> int:
     code = Exit.FINDINGS if fails(findings, fail_on) else Exit.OK
     if code == Exit.OK and any(s.must for s in agreed.split):
         code = Exit.BLOCKED  # a SPLIT with a MUST side waits for a human call
-    extra = {"path": rel, "model": session is not None, "dropped": judged.dropped}
+    from ygs.core.assumptions import lines as assumed_lines
+
+    assumed = len(assumed_lines(artifact.body))
+    if assumed:
+        log(f"assumptions: {assumed} line(s) marked [assumed] (ygs's guesses nobody confirmed)")
+    extra = {
+        "path": rel,
+        "model": session is not None,
+        "dropped": judged.dropped,
+        "assumptions": assumed,
+    }
     extra |= _consensus_fields(agreed, model.reviewers)
     delivered = deliver(report, fmt, output.path, code, extra, force=output.force)
     if agreed.split and not opts().json:
@@ -181,6 +191,8 @@ def _judgment(session, skill, rel, text, found, model: Model):
                 f"ygs: --parallel {model.reviewers} needs a model: rules only, no consensus "
                 "(configure a backend, or run N reviewers as subagents and pass --merge)"
             )
+        else:
+            log("rules only, no model (ygs check rules; the model critique did not run)")
         return [], Consensus(0)
     log(f"model critique: {session.backend.name}")
     if model.reviewers == 1:

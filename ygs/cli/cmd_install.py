@@ -174,24 +174,31 @@ def uninstall(
     dry_run: DryRunOption = False,
     follow_symlinks: FollowOption = False,
 ) -> int:
-    """Remove what ygs installed (default: every agent, user scope).
+    """Remove what ygs installed (default: every agent, in every scope where ygs installed).
 
     Only files that still hold what ygs wrote are removed; files you changed are kept and
     listed (exit 1) unless --force. Skills ygs did not install are never touched, and
-    neither is a manifest entry outside the agents' folders (reported, exit 2).
+    neither is a manifest entry outside the agents' folders (reported, exit 2). Each
+    removed file is listed.
     """
     from ygs.install import run
 
-    outcome = run.uninstall(
-        agent,
-        scope or "user",
-        opts().cwd,
-        run.names(skills),
-        force=force,
-        dry_run=dry_run,
-        follow_symlinks=follow_symlinks,
-    )
-    return _emit_outcomes([outcome], "kept")
+    outcomes = [
+        run.uninstall(
+            agent,
+            where,
+            opts().cwd,
+            run.names(skills),
+            force=force,
+            dry_run=dry_run,
+            follow_symlinks=follow_symlinks,
+        )
+        for where in _scopes(scope)
+    ]
+    outcomes = [o for o in outcomes if o.steps] or outcomes[:1]
+    if not any(o.steps for o in outcomes):
+        log("Nothing installed by ygs here: nothing removed.")
+    return _emit_outcomes(outcomes, "kept", single=len(outcomes) == 1)
 
 
 def installed(

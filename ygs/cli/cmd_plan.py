@@ -32,6 +32,7 @@ class DefaultGroup(TyperGroup):
         if command is not None:
             params = [p for p in command.get_params(ctx) if p.name != "help"]
             rows = [r for p in params if (r := p.get_help_record(ctx))]
+        if command is not None and rows:
             pieces = [p for p in command.collect_usage_pieces(ctx) if p != "[OPTIONS]"]
             with formatter.section(f"{ctx.command_path} {' '.join(pieces)} [OPTIONS]"):
                 formatter.write_dl(rows)

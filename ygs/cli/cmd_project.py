@@ -153,9 +153,18 @@ def _status_data(proj, catalog) -> dict:
         ],
         "last_review": review,
         "problems": [f.to_dict() for f in catalog.findings],
+        "assumptions": _assumptions(catalog),
         "next": {"skill": nxt.skill, "command": nxt.command, "reason": nxt.reason},
     }
     return data
+
+
+def _assumptions(catalog) -> dict[str, int]:
+    """Lines still marked [assumed], per document (ygs.core.assumptions)."""
+    from ygs.core.assumptions import lines
+
+    found = {a.path: len(lines(a.body)) for a in catalog.artifacts}
+    return {path: n for path, n in found.items() if n}
 
 
 def _plan(catalog):
@@ -224,6 +233,13 @@ def _status_lines(data: dict) -> list[tuple[str, list[str]]]:
     blocks.append(("Traceability", trace_lines))
     threats = [f"{t['id']} ({t['priority']}): {t['threat']}" for t in data["open_threats"]]
     blocks.append(("Open threats", threats or ["none"]))
+    assumed = data["assumptions"]
+    blocks.append(
+        (
+            "Assumptions",
+            [f"{path}: {n} line(s) marked [assumed]" for path, n in assumed.items()] or ["none"],
+        )
+    )
     review = data["last_review"]
     if review is None:
         review_lines = ["no review yet (`ygs review`)"]

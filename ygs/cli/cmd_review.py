@@ -75,8 +75,9 @@ PathsOpt = Annotated[
 def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.command("review-pr")(review_pr)
-    hooks = typer.Typer(help="Install ygs as a git hook.", no_args_is_help=True)
+    hooks = typer.Typer(help="Install or remove ygs as a git hook.", no_args_is_help=True)
     hooks.command("install")(hooks_install)
+    hooks.command("uninstall")(hooks_uninstall)
     app.add_typer(hooks, name="hooks")
 
 
@@ -385,13 +386,9 @@ def hooks_install(
     if not git_hook:
         raise YgsError("say which hook to install", remedy="ygs hooks install --git")
     from ygs.review import ci
-    from ygs.review.source import git
     from ygs.store import atomic_write
 
-    root = _project().root
-    hooks = Path(git(root, "rev-parse", "--git-path", "hooks").decode().strip())
-    path = hooks if hooks.is_absolute() else root / hooks
-    target = path / "pre-commit"
+    target = _hook_path()
     existed = os.path.lexists(target)
     if existed and not ci.is_ours(_hook_text(target)):
         raise YgsError(
@@ -405,6 +402,42 @@ def hooks_install(
     return emit(
         {"hook": str(target), "action": action, "model": model},
         lambda console: console.print(f"{action} {target}", markup=False),
+    )
+
+
+def _hook_path() -> Path:
+    from ygs.review.source import git
+
+    root = _project().root
+    hooks = Path(git(root, "rev-parse", "--git-path", "hooks").decode().strip())
+    return (hooks if hooks.is_absolute() else root / hooks) / "pre-commit"
+
+
+def hooks_uninstall() -> int:
+    """Remove the git pre-commit hook that `ygs hooks install --git` wrote.
+
+    A hook ygs did not write is left unchanged (exit 2); no hook at all is not an error.
+    """
+    from ygs.review import ci
+
+    target = _hook_path()
+    if not os.path.lexists(target):
+        action = "absent"
+    elif not ci.is_ours(_hook_text(target)):
+        raise YgsError(
+            f"{target} was not written by ygs: left unchanged",
+            path=str(target),
+            remedy="edit that hook yourself to remove the ygs line",
+        )
+    else:
+        target.unlink()
+        action = "removed"
+    return emit(
+        {"hook": str(target), "action": action},
+        lambda console: console.print(
+            f"removed {target}" if action == "removed" else f"no pre-commit hook at {target}",
+            markup=False,
+        ),
     )
 
 

@@ -77,6 +77,9 @@ def skills_show(
         from rich.markdown import Markdown
 
         console.print(f"{skill.name}  [{skill.source}: {skill.folder}]", markup=False)
+        if not console.is_terminal:  # a pipe (`| less`): every word, no hard wrap
+            console.print(skill.body, markup=False, highlight=False, soft_wrap=True)
+            return
         console.print(Markdown(skill.body))
 
     return emit({**skill.summary(), "body": skill.body}, human)

@@ -268,16 +268,19 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.key_lines,
         artifact.format,
         artifact.parsed,
+        tuple((d.id, d.line) for d in definitions(artifact)),
     )
 
 
-def from_record(record: tuple) -> Artifact:
-    path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed = record
+def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
+    """The artifact and its definitions, as `to_record` stored them."""
+    path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed, defs = record
     if isinstance(body, int):
         body = text[body:] if body else text
-    return Artifact(
+    artifact = Artifact(
         path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
     )
+    return artifact, [Definition(i, path, n) for i, n in defs]
 
 
 def _first_heading(body: str) -> str:
@@ -421,9 +424,12 @@ def build_catalog(
 
 
 def assemble(
-    parsed: Iterable[Artifact | Finding | None], extra_text: Iterable[str] = ()
+    parsed: Iterable[Artifact | Finding | None],
+    extra_text: Iterable[str] = (),
+    known: dict[str, list[Definition]] | None = None,
 ) -> Catalog:
-    """The catalogue from parsed files: artifacts sorted by path, problems, duplicate ids."""
+    """The catalogue from parsed files: artifacts sorted by path, problems, duplicate ids.
+    `known`: definitions already computed, by path (from the cache)."""
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
     for item in parsed:
@@ -433,6 +439,10 @@ def assemble(
             findings.append(item)
     artifacts.sort(key=lambda a: a.path)
     catalog = Catalog(artifacts, findings, tuple(extra_text))
+    if known:
+        catalog.defs.update(
+            (a.path, known[a.path] if a.path in known else definitions(a)) for a in artifacts
+        )
     findings.extend(duplicate_ids(artifacts, catalog.definitions()))
     return catalog
 

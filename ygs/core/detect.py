@@ -142,3 +142,177 @@ def detect(files: Mapping[str, str], extensions: set[str]) -> Detected:
         lint=next((cmd for cmd, ok in lints if ok), None),
         notes=notes,
     )
+
+
+# --- What kind of project this is (for interview recommendations) -------------------------
+
+PROFILE_MARKERS = (
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "requirements.txt",
+    "package.json",
+    "Cargo.toml",
+    "go.mod",
+    "Gemfile",
+    "pom.xml",
+    "build.gradle",
+    "README.md",
+    "README.rst",
+    "README",
+)
+_HTTP = (
+    "flask", "django", "fastapi", "starlette", "aiohttp", "tornado", "sanic", "falcon",
+    "pyramid", "bottle", "express", "koa", "fastify", "@nestjs/core", "hapi",
+    "gin-gonic/gin", "labstack/echo", "gofiber/fiber", "go-chi/chi", "gorilla/mux",
+    "actix-web", "axum", "rocket", "warp", "rails", "sinatra", "spring-boot",
+)  # fmt: skip
+_FRONTEND = ("react", "vue", "svelte", "@angular/core", "next", "nuxt", "solid-js")
+_DATASTORE = (
+    "sqlalchemy", "psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "pymongo", "motor",
+    "redis", "mysqlclient", "pymysql", "peewee", "tortoise-orm", "alembic", "prisma",
+    "@prisma/client", "typeorm", "sequelize", "mongoose", "pg", "mysql2", "knex", "diesel",
+    "sqlx", "gorm.io/gorm", "lib/pq", "jackc/pgx", "activerecord", "spring-boot-starter-data-jpa",
+)  # fmt: skip
+_QUEUE = (
+    "celery", "rq", "dramatiq", "kombu", "pika", "aio-pika", "confluent-kafka", "kafka-python",
+    "aiokafka", "bull", "bullmq", "amqplib", "kafkajs", "sidekiq", "nats-py", "nats",
+    "lapin", "rdkafka", "segmentio/kafka-go", "spring-kafka",
+)  # fmt: skip
+_DEPLOY = (
+    "Dockerfile", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", "Procfile",
+    "fly.toml", "app.yaml", "serverless.yml", "render.yaml", "vercel.json", "Chart.yaml",
+    "kustomization.yaml", "skaffold.yaml",
+)  # fmt: skip
+_CODE = (".py", ".js", ".ts", ".go", ".rs", ".rb", ".java", ".kt", ".c", ".cpp", ".cs")
+_TOKEN = re.compile(r"[A-Za-z0-9@/._-]+")
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the repository is, as far as its files tell: drives which interview
+    questions and recommendations fit (a library is never offered tenants or outboxes)."""
+
+    kind: str  # library | service | cli | web app | unknown
+    name: str | None = None  # the project's own name (package or README title), never a folder
+    http: str | None = None
+    datastore: str | None = None
+    queue: str | None = None
+    multi_tenant: bool = False
+    deployment: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "http": self.http,
+            "datastore": self.datastore,
+            "queue": self.queue,
+            "multi_tenant": self.multi_tenant,
+            "deployment": self.deployment,
+            "service": self.kind in ("service", "web app"),
+        }
+
+
+def _dependency_names(files: Mapping[str, str]) -> set[str]:
+    """Dependency names, lower case, from every manifest (a token scan: fast, no guessing
+    at versions; a name counts only as a whole token)."""
+    names: set[str] = set()
+    for marker in ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "Gemfile",
+                   "Cargo.toml", "go.mod", "pom.xml", "build.gradle"):  # fmt: skip
+        for token in _TOKEN.findall(files.get(marker, "").lower()):
+            names.add(token.strip("._-/"))
+            names.add(re.split(r"[<>=~!\[]", token)[0].strip("._-/"))
+    package = files.get("package.json")
+    if package:
+        try:
+            data = json.loads(package)
+        except json.JSONDecodeError:
+            data = {}
+        for key in ("dependencies", "devDependencies", "peerDependencies"):
+            deps = data.get(key) if isinstance(data, dict) else None
+            if isinstance(deps, dict):
+                names.update(str(k).lower() for k in deps)
+    return names
+
+
+def _first(candidates: tuple[str, ...], names: set[str]) -> str | None:
+    return next((c for c in candidates if c.lower() in names), None)
+
+
+def _own_name(files: Mapping[str, str]) -> str | None:
+    text = files.get("pyproject.toml", "")
+    if text:
+        try:
+            name = tomllib.loads(text).get("project", {}).get("name")
+        except tomllib.TOMLDecodeError:
+            name = None
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    package = files.get("package.json")
+    if package:
+        try:
+            name = json.loads(package).get("name")
+        except (json.JSONDecodeError, AttributeError):
+            name = None
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    for readme in ("README.md", "README.rst", "README"):
+        match = _HEADING.search(files.get(readme, ""))
+        if match:
+            return match.group(1).strip()[:60]
+    return None
+
+
+def _is_cli(files: Mapping[str, str], paths: set[str]) -> bool:
+    text = files.get("pyproject.toml", "")
+    if "[project.scripts]" in text or "console_scripts" in files.get("setup.cfg", ""):
+        return True
+    if "console_scripts" in files.get("setup.py", ""):
+        return True
+    if '"bin"' in files.get("package.json", ""):
+        return True
+    return any(p == "src/main.rs" or p.startswith(("cmd/", "src/bin/")) for p in paths) or (
+        "go.mod" in files and "main.go" in paths
+    )
+
+
+def profile(files: Mapping[str, str], paths: set[str]) -> Profile:
+    """`files`: marker contents (PROFILE_MARKERS); `paths`: relative file paths (a few
+    levels deep). Pure."""
+    names = _dependency_names(files)
+    http = _first(_HTTP, names)
+    frontend = _first(_FRONTEND, names)
+    datastore = _first(_DATASTORE, names)
+    if datastore is None and any(p.split("/")[0] in ("migrations", "alembic") for p in paths):
+        datastore = "migrations"
+    base = {p.rsplit("/", 1)[-1] for p in paths}
+    deployment = next((d for d in _DEPLOY if d in base), None)
+    if deployment is None and any(p.endswith(".tf") for p in paths):
+        deployment = "terraform"
+    tenant = any("tenant" in p.lower() for p in paths) or any("tenant" in n for n in names)
+    if frontend:
+        kind = "web app"
+    elif http or (deployment and datastore):
+        kind = "service"
+    elif _is_cli(files, paths):
+        kind = "cli"
+    elif names or any(p.endswith(_CODE) for p in paths):
+        kind = "library"
+    else:
+        kind = "unknown"
+    return Profile(
+        kind, _own_name(files), http or frontend, datastore, _first(_QUEUE, names), tenant,
+        deployment,
+    )  # fmt: skip
+
+
+def suggested_depth(kind: str, requirements: int) -> str:
+    """The interview depth that fits (the seed's proportionality): many requirements call
+    for a heavy design; a library or CLI change with few is light; the rest standard."""
+    if requirements > 6:
+        return "heavy"
+    if kind in ("library", "cli") and requirements <= 3:
+        return "light"
+    return "standard"

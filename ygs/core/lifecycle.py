@@ -148,4 +148,22 @@ def suggest(catalog: Catalog, signals: Signals | None = None) -> Suggestion:
         return Suggestion(
             "ygs-qa", "ygs qa", f"every task is done but {_first(gaps)} (MUST) have no test"
         )
-    return Suggestion("ygs-qa", "ygs qa", "every task is done: test it, then ship")
+    return _closing(catalog)
+
+
+def _newest_result(catalog: Catalog, kind: str) -> str:
+    found = sorted(catalog.of_kind(kind), key=lambda a: (a.date, a.path))
+    return str(found[-1].meta.get("result") or "") if found else ""
+
+
+def _closing(catalog: Catalog) -> Suggestion:
+    """Every task is done: QA, then UAT, then the ship gates."""
+    qa = _newest_result(catalog, "qa")
+    if qa != "PASS":
+        why = "the last QA report is not PASS" if qa else "every task is done: test it"
+        return Suggestion("ygs-qa", "ygs qa", f"{why}, then ship")
+    if _newest_result(catalog, "uat") != "PASS":
+        return Suggestion("ygs-uat", "ygs uat", "QA passed: walk the PRD's scenarios as a user")
+    return Suggestion(
+        "ygs-ship", "ygs ship --dry-run", "QA and UAT passed: check the gates, then ship"
+    )

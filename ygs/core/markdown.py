@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -144,8 +144,8 @@ class Doc:
         self._heading_at = [h.index for h in self.headings]
         self._visible_at = [v[0] for v in self.visible]
 
-    @cached_property
-    def whole(self) -> Section:
+    @property
+    def whole(self) -> Section:  # not cached: a Doc holds no Section, so no cycle keeps it
         return Section(self, None, 0, len(self.lines))
 
     def section(self, *names: str, level: int | None = None) -> Section | None:

@@ -97,7 +97,7 @@ def render_template(
 
     file = name if name.endswith(".j2") else f"{name}.md.j2"
     search = template_dirs(overrides_dir)
-    answers = _derived(file, answers)
+    answers = _derived(file, answers, context)
     try:
         template = _environment(search).get_template(file)
         return template.render(meta=dict(meta), answers=dict(answers), context=dict(context))
@@ -114,8 +114,16 @@ def render_template(
         raise YgsError(f"template {file} failed to render: {err}", path=file) from None
 
 
-def _derived(file: str, answers: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Numbers a template shows but must not compute: an estimate's arithmetic."""
+def _derived(
+    file: str, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """Numbers a template shows but must not compute: an estimate's arithmetic, a QA
+    report's health and result, a UAT report's verdict."""
+    if file in ("qa.md.j2", "uat.md.j2"):
+        from ygs.ship import derive
+
+        compute = derive.qa_answers if file == "qa.md.j2" else derive.uat_answers
+        return compute(dict(answers), dict(context))
     if file != "estimate.md.j2" or "calc" in answers:
         return answers
     from ygs.core.estimate import EstimateError, report

@@ -118,6 +118,19 @@ SCHEMA: dict[str, Key] = {
         Key("review.baseline", "str", ".ygs/review-baseline.json", "accepted review findings"),
         Key("review.chunk_tokens", "int", 12000, "diff tokens per model review call"),
         Key(
+            "review.ruff",
+            "str",
+            None,
+            "ruff command for the Python checks (default: the ruff installed with ygs; off: none)",
+            nullable=True,
+        ),
+        Key(
+            "review.fail_on_unreviewed",
+            "bool",
+            False,
+            "exit 1 when a changed file was not fully reviewed (binary, huge)",
+        ),
+        Key(
             "trace.tests",
             "list",
             [
@@ -131,6 +144,17 @@ SCHEMA: dict[str, Key] = {
             ],
             "globs of test files scanned for `covers: REQ-NNN`",
         ),
+        Key("ship.qa_min", "int", 40, "QA health (of 50) that ygs qa score and ship require"),
+        Key("ship.max_file_kb", "int", 500, "binary files above this size fail the ship diff gate"),
+        Key("ship.remote", "str", "origin", "remote `ygs ship --push` pushes the branch to"),
+        Key(
+            "qa.benchmark",
+            "str",
+            None,
+            "benchmark command whose result is QA evidence",
+            nullable=True,
+        ),
+        Key("learn.stale_days", "int", 180, "days after `reviewed` that a learning is stale"),
         Key(
             "trace.skip_statuses",
             "list",

@@ -339,6 +339,15 @@ class Index:
             doc = self._docs[artifact.path] = Doc(artifact.body, artifact.body_line)
         return doc
 
+    def _transient_doc(self, artifact: Artifact) -> Doc:
+        """The parsed body, without keeping it: requirements are kept instead."""
+        return self._docs.get(artifact.path) or Doc(artifact.body, artifact.body_line)
+
+    def forget(self, paths) -> None:
+        """Drop the parsed bodies of these files (parsed again if asked for)."""
+        for path in paths:
+            self._docs.pop(path, None)
+
     @cached_property
     def by_id(self) -> dict[str, Artifact]:
         found: dict[str, Artifact] = {}
@@ -360,7 +369,7 @@ class Index:
 
     @cached_property
     def requirement_list(self) -> list[Requirement]:
-        own = [r for a in self.catalog.of_kind("prd") for r in requirements_of(a, self.doc(a))]
+        own = [r for a in self.catalog.of_kind("prd") for r in self.requirements_in(a.path)]
         imported = {alias for r in own for alias in r.aliases}
         foreign = [
             r
@@ -377,7 +386,7 @@ class Index:
         if found is None:
             artifact = self._by_path.get(path)
             if artifact is not None and artifact.kind == "prd":
-                found = requirements_of(artifact, self.doc(artifact))
+                found = requirements_of(artifact, self._transient_doc(artifact))
             else:
                 found = self.requirements_by_path.get(path, [])
             self._requirements_in[path] = found

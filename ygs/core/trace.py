@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.catalogue import ALL_FORMATS, Rule
+from ygs.core.markdown import is_placeholder
 from ygs.core.specs import Index, as_list, ids_in, traceability_of
 
 F = "trace"
@@ -137,6 +138,7 @@ class ThreatNode:
     mitigations: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
+    implemented: bool = False  # it has mitigation tasks, and every one of them is done
 
 
 @dataclass
@@ -277,6 +279,10 @@ def build(
             _add(node.commits, (c.sha for c in commits_by_id.get(ident, [])))
         requirements.append(node)
     threats = _threats(index, mitigated, tests_by_id, skip)
+    for node in threats:
+        node.implemented = bool(node.tasks) and all(
+            t in tasks and tasks[t].path.split("/")[-2:-1] == ["done"] for t in node.tasks
+        )
     unknown = [
         R["TRC004"].at(
             task.path, task.line_of("satisfies"), f"{task_id} satisfies {req}: no such requirement"
@@ -297,6 +303,8 @@ def _decisions(index: Index) -> dict[str, list[str]]:
             continue
         own = prd_requirements(index, trd)
         for row in traceability_of(index.doc(trd)):
+            if row.decision and is_placeholder(row.decision):
+                continue  # "TBD" is the absence of a decision, not one
             label = f"{trd.id}: {row.decision}".strip().rstrip(":") if row.decision else trd.id
             for req in row.requirements:
                 if own is None or req in own:
@@ -390,7 +398,8 @@ def coverage(trace: Trace) -> dict:
         "with_commit": share(reqs, "commits"),
         "threats": len(trace.threats),
         "high_threats": len(high),
-        "threats_mitigated": share(trace.threats, "mitigations"),
+        "threats_mitigated": share(trace.threats, "implemented"),
+        "threats_with_mitigation": share(trace.threats, "mitigations"),
         "threats_with_task": share(trace.threats, "tasks"),
         "threats_with_test": share(trace.threats, "tests"),
         "open_threats": sum(1 for t in trace.threats if t.status == "open"),

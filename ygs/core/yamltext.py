@@ -8,28 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+if TYPE_CHECKING:  # PyYAML loads only when a document needs the full parser
+    import yaml
 
 
 class YamlError(ValueError):
@@ -45,8 +27,6 @@ MAX_CHARS = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 _NO_ALIASES = "ygs reads no anchors or aliases (they can expand without bound); write it out"
-_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 def screen(text: str, first_line: int = 1) -> None:
@@ -56,8 +36,12 @@ def screen(text: str, first_line: int = 1) -> None:
         raise YamlError(
             f"YAML too large: {len(text)} characters (the limit is {MAX_CHARS})", first_line
         )
+    import yaml
+
+    from ygs.core.pyyaml import CLOSE, OPEN, Loader
+
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=Loader):
         line = first_line + event.start_mark.line
         if isinstance(event, yaml.AliasEvent):
             raise YamlError(f"YAML alias '*{event.anchor}' is not allowed: {_NO_ALIASES}", line)
@@ -67,19 +51,23 @@ def screen(text: str, first_line: int = 1) -> None:
             nodes += 1
             if nodes > MAX_NODES:
                 raise YamlError(f"YAML has more than {MAX_NODES} values", line)
-        if isinstance(event, _OPEN):
+        if isinstance(event, OPEN):
             depth += 1
             if depth > MAX_DEPTH:
                 raise YamlError(f"YAML nested more than {MAX_DEPTH} levels deep", line)
-        elif isinstance(event, _CLOSE):
+        elif isinstance(event, CLOSE):
             depth -= 1
 
 
 def load(text: str, first_line: int = 1) -> Any:
     """Parse YAML; raise YamlError with a 1-based line in the enclosing file."""
+    import yaml
+
+    from ygs.core.pyyaml import Loader
+
     try:
         screen(text, first_line)
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=Loader)
     except YamlError:
         raise
     except yaml.MarkedYAMLError as err:
@@ -99,26 +87,13 @@ def flow(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    scalars = all(isinstance(x, str | int | float | bool) for x in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=scalars)
-
-
-_Dumper.add_representer(list, _represent_list)
-# Dates are written bare (our loader reads them back as strings); yes/no stay quoted.
-_Dumper.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
-}
-
-
 def dump(data: dict) -> str:
     """Block YAML with short lists inline, keys in the given order."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    import yaml
+
+    from ygs.core.pyyaml import Dumper
+
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 Path = tuple  # a location inside a document: ("dimensions", 0, "questions", 1, "kind")
@@ -126,9 +101,13 @@ Path = tuple  # a location inside a document: ("dimensions", 0, "questions", 1, 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML and map every node's location to its 1-based line."""
+    import yaml
+
+    from ygs.core.pyyaml import Loader
+
     try:
         screen(text)
-        loader = _Loader(text)
+        loader = Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -147,6 +126,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
 
 
 def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()

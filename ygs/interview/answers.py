@@ -8,7 +8,7 @@ number and may be kept, which records an open question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ygs.core.scan import in_order
@@ -338,3 +338,66 @@ def interpret(question: Question, raw: Any, *, keep: tuple[str, ...] = ()) -> Ou
     if found and not set(found.words) <= set(keep):
         return found
     return Accepted(value)
+
+
+def _shortened(question: Question, text: str) -> str:
+    """`text` cut to fit the question's word and sentence limits (the repairable rules)."""
+    for validator in question.validators:
+        if validator.name == "one_sentence":
+            text = (sentences(text) or [text])[0]
+        if validator.name == "max_words" and len(text.split()) > validator.arg:
+            words = text.split()[: validator.arg]
+            while len(words) > 1 and words[-1].lower().strip(",;:-") in _DANGLING:
+                words.pop()  # "Signing key rotation for" reads better as "… rotation"
+            text = " ".join(words).rstrip(" ,;:-")
+    return text
+
+
+_DANGLING = {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "with", "by", "at"}
+
+
+def offerable(question: Question, value: Any) -> Any:
+    """ygs's own recommendation, checked by the rules a typed answer meets: kept when it
+    passes, repaired when it can be (shortened; failing list items dropped), else nothing
+    (`""` or `[]`), so the person types. Never offers what its own checks reject."""
+    if value in ("", [], None) or isinstance(interpret(question, value), Accepted | Challenged):
+        return value
+    if isinstance(value, list):
+        kept = [x for x in value if isinstance(_item_check(question, x), Accepted | Challenged)]
+        repaired: Any = kept
+    else:
+        repaired = _shortened(question, str(value))
+    if repaired and isinstance(interpret(question, repaired), Accepted | Challenged):
+        return repaired
+    return [] if isinstance(value, list) else ""
+
+
+def _item_check(question: Question, item: Any) -> Outcome:
+    """One list item against the per-item rules (the count rules are the list's)."""
+    rules = tuple(v for v in question.validators if v.name not in ("min_items", "max_items"))
+    try:
+        value = coerce(question, [item])
+    except ValueError as err:
+        return Rejected(str(err))
+    single = replace(question, validators=rules)
+    problem = validate(single, value)
+    return Rejected(problem) if problem else Accepted(value)
+
+
+def describe(validator: Validator) -> str:
+    """A rule as a person reads it, for `?`."""
+    words = {
+        "one_sentence": "one sentence",
+        "no_technology": "no technology names (the TRD names them)",
+        "has_number": "contains a number",
+        "rfc2119": "uses MUST, SHOULD or MAY",
+        "ears": "an EARS sentence ('When …, the system MUST …')",
+        "gwt": "'Given …, when …, then …'",
+        "if_then": "'If …, then …'",
+        "min_items": f"at least {validator.arg} item(s)",
+        "max_items": f"at most {validator.arg} item(s)",
+        "min_words": f"at least {validator.arg} words",
+        "max_words": f"at most {validator.arg} words",
+        "pattern": f"matches {validator.arg}",
+    }
+    return words.get(validator.name, validator.name)

@@ -55,11 +55,77 @@ def with_ids(project, bank: Bank, answers: dict, by: str = "") -> tuple[dict, li
     return answers, allocated
 
 
+# Answers never marked as assumed: names and ids are structure, not claims to confirm.
+_UNMARKED_KINDS = ("choice", "priority", "number", "scenario")
+_STRUCTURAL = frozenset({"states", "transitions", "satisfies", "mitigates", "depth"})
+
+
+def mark_assumptions(bank: Bank, answers: dict, origins: dict[str, str]) -> dict:
+    """Mark each answer accepted from ygs's offline recommendation (origin `recommended`)
+    with the inline `[assumed]` marker (ygs.core.assumptions)."""
+    from ygs.core.assumptions import marked
+
+    answers = copy.deepcopy(answers)
+    questions = {(d.repeat.key if d.repeat else None, q.id): q for d, q in bank.questions()}
+    for key, origin in origins.items():
+        if origin != "recommended":
+            continue
+        group, _, rest = key.partition("[")
+        scope = (group, rest.split(".", 1)[1]) if rest else (None, key)
+        question = questions.get(scope)
+        if question is None or not _markable(bank, question):
+            continue
+        holder = answers
+        if rest:
+            index = int(rest.split("]", 1)[0])
+            items = answers.get(group) or []
+            if index >= len(items) or not isinstance(items[index], dict):
+                continue
+            holder = items[index]
+        if holder.get(question.id) not in (None, "", []):
+            holder[question.id] = marked(holder[question.id])
+    return answers
+
+
+def _markable(bank: Bank, question) -> bool:
+    if question.kind in _UNMARKED_KINDS or question.id in _STRUCTURAL:
+        return False
+    if question.id == bank.title:
+        return False
+    return not any(v.name == "max_words" and v.arg <= 4 for v in question.validators)
+
+
+def with_not_applicable(bank: Bank, answers: dict, skipped: dict[str, str]) -> dict:
+    """A section marked not applicable says so, with the reason, where its answers go."""
+    if not skipped:
+        return answers
+    answers = dict(answers)
+    for dim in bank.dimensions:
+        if dim.id not in skipped or dim.repeat is not None:
+            continue
+        note = f"Not applicable: {skipped[dim.id]}"
+        for q in dim.questions:
+            if answers.get(q.id) in (None, "", []) and q.kind != "scenario":
+                answers[q.id] = [note] if q.kind == "list" else note
+    answers["not_applicable"] = [
+        f"{d.title}: {skipped[d.id]}" for d in bank.dimensions if d.id in skipped
+    ]
+    return answers
+
+
+def kept_text(words: tuple[str, ...], ask: str) -> str:
+    """Why a kept answer is still open: a challenge without a number, or a failed check."""
+    if words:
+        return f"'{', '.join(words)}' has no number yet ({ask})"
+    return f"kept as typed although it fails a check ({ask})"
+
+
 def with_open_questions(answers: dict, kept: list[tuple[str, tuple[str, ...], str]]) -> dict:
-    """Challenges the person kept become open questions in the artifact."""
+    """Challenges the person kept, and answers kept despite a failed check, become open
+    questions in the artifact."""
     if not kept:
         return answers
-    notes = [f"{key}: '{', '.join(words)}' has no number yet ({ask})" for key, words, ask in kept]
+    notes = [f"{key}: {kept_text(words, ask)}" for key, words, ask in kept]
     existing = answers.get("open_questions") or []
     existing = existing if isinstance(existing, list) else [existing]
     return {**answers, "open_questions": [*existing, *notes]}

@@ -24,6 +24,8 @@ VALIDATORS_NO_ARG = (
 )
 VALIDATORS_INT_ARG = ("min_items", "max_items", "min_words", "max_words")
 ID_PREFIXES = ("REQ", "ADR", "TASK", "THR", "MIT")
+# The sizing answer (question id `depth`) asks a question only at its depth or deeper.
+DEPTHS = ("light", "standard", "heavy")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -60,6 +62,7 @@ class Question:
     validators: tuple[Validator, ...] = ()
     challenges: tuple[Challenge, ...] = ()
     when: str | None = None
+    depth: str = "light"  # asked at this depth and deeper (see DEPTHS)
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,7 @@ _QUESTION_FIELDS = {
     "validators",
     "challenges",
     "when",
+    "depth",
 }
 
 
@@ -263,6 +267,10 @@ def _question(r: _Reader, raw: Any, path: tuple) -> Question | None:
     if when is not None and not isinstance(when, str):
         r.fail((*path, "when"), f"{what}: 'when' must be an expression in text")
         when = None
+    depth = node.get("depth", "light")
+    if depth not in DEPTHS:
+        r.fail((*path, "depth"), f"{what}: depth must be one of {', '.join(DEPTHS)}")
+        depth = "light"
     return Question(
         id=ident,
         prompt=r.text(node, "prompt", path, required=True, what=what),
@@ -279,6 +287,7 @@ def _question(r: _Reader, raw: Any, path: tuple) -> Question | None:
         validators=_validators(r, node.get("validators"), (*path, "validators"), what),
         challenges=_challenges(r, node.get("challenges"), (*path, "challenges"), what),
         when=when,
+        depth=depth,
     )
 
 

@@ -8,16 +8,33 @@ and the artifact store.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from ygs.errors import YgsError
 from ygs.interview import machine as core
-from ygs.interview.answers import Accepted, Challenged, Rejected, as_text, interpret
+from ygs.interview.answers import (
+    Accepted,
+    Challenged,
+    Rejected,
+    as_text,
+    coerce,
+    describe,
+    interpret,
+    offerable,
+)
 from ygs.interview.bank import Bank, parse_bank
 from ygs.interview.journal import Journal, sessions_dir
-from ygs.interview.prompts import ACCEPT, COMMANDS, Prompter, View, help_text, missing_answer
+from ygs.interview.prompts import (
+    ACCEPT,
+    COMMANDS,
+    NOT_APPLICABLE,
+    Prompter,
+    View,
+    help_text,
+    missing_answer,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,9 @@ def load_bank(skill) -> tuple[Bank, str]:
     return bank, hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def view_of(prompt: core.Prompt, state: core.State, context: dict, prior: dict | None) -> View:
+def view_of(
+    prompt: core.Prompt, state: core.State, context: dict, prior: dict | None, bank: Bank
+) -> View:
     recommended = core.recommendation(prompt, state, context, prior)
     if prompt.is_more:
         repeat = prompt.dimension.repeat
@@ -76,19 +95,32 @@ def view_of(prompt: core.Prompt, state: core.State, context: dict, prior: dict |
             progress=f"({len(state.answers.get(repeat.key, []))} so far)",
         )
     q = prompt.question
+    total = state.asked + core.remaining(bank, context, state)
     return View(
         prompt.key,
         core.label(prompt),
         q.prompt,
         q.why,
         q.kind,
-        recommended,
+        offerable(q, recommended),
         help=q.help,
         choices=q.choices,
         unit=q.unit,
         required=q.required,
-        progress=f"(answer {state.asked + 1})",
+        progress=f"(question {state.asked + 1} of about {max(total, state.asked + 1)})",
+        rules=tuple(describe(v) for v in q.validators),
+        section=prompt.dimension.title,
     )
+
+
+def recommendation_origin(state: core.State, prior: dict | None, prompt: core.Prompt) -> str:
+    """Where the value Enter accepts came from (see machine.Event.origin)."""
+    if state.revising is not None:
+        return "typed"
+    found, value = core.prior_value(prior, prompt)
+    if found and value not in (None, "", []):
+        return "document"
+    return "recommended"
 
 
 @dataclass
@@ -99,6 +131,7 @@ class Conversation:
     prompter: Prompter
     advisor: Any = None  # model mode: tailors questions and adds follow-ups
     prior: dict | None = None  # answers read from the artifact being refined in place
+    drafts: dict = field(default_factory=dict)  # key -> (rejected typed answer, why)
 
     def state(self) -> core.State:
         try:
@@ -113,8 +146,12 @@ class Conversation:
     def run(self) -> core.State:
         state = self.state()
         while not state.complete:
-            view = view_of(state.prompt, state, self.context, self.prior)
-            if self.advisor is not None and not view.is_more and not self.prompter.has(view.key):
+            view = view_of(state.prompt, state, self.context, self.prior, self.bank)
+            if view.key in self.drafts:
+                draft, problem = self.drafts[view.key]
+                view = replace(view, draft=draft, problem=problem)
+            asks_model = not view.is_more and view.key != "depth"  # sizing is ygs's own call
+            if self.advisor is not None and asks_model and not self.prompter.has(view.key):
                 view = self.advisor.tailor(view, state, self)
                 if view is None:  # the advisor recorded a follow-up or finished
                     state = self.state()
@@ -138,6 +175,8 @@ class Conversation:
             return core.Event("back")
         if command == "done":
             return core.Event("finish")
+        if command is not None and command.startswith(NOT_APPLICABLE):
+            return self._not_applicable(view, raw)
         if view.is_more:
             return self._more(view, raw)
         if command == "skip":
@@ -156,29 +195,74 @@ class Conversation:
         self.prompter.rejected(view, "answer y or n")
         return None
 
+    def _not_applicable(self, view: View, raw: Any) -> core.Event | None:
+        reason = str(raw).strip()[len(NOT_APPLICABLE) :].strip(" :-—")
+        reason = reason.removeprefix("because").strip(" :,")
+        if not reason:
+            self.prompter.rejected(view, f"say why: `{NOT_APPLICABLE} because …`")
+            return None
+        return core.Event("not_applicable", view.key, None, note=reason, origin="typed")
+
     def _answer(self, state: core.State, view: View, raw: Any) -> core.Event | None:
-        if raw == ACCEPT:
-            if (
-                view.recommended in ("", [], None)
-                and view.required
-                and not self.prompter.interactive
-            ):
-                raise missing_answer(view.key)
+        draft, _ = self.drafts.pop(view.key, (None, ""))
+        if isinstance(raw, str) and raw.strip().lower() == "keep":
+            raw = ACCEPT  # `keep` at a question keeps what is shown, never the word itself
+        origin = "typed" if self.prompter.interactive else "file"
+        if raw == ACCEPT and draft is not None:
+            raw = draft
+        elif raw == ACCEPT:
+            if view.recommended in ("", [], None) and view.required:
+                if not self.prompter.interactive:
+                    raise missing_answer(view.key, state.answers)
+            else:
+                model = view.rationale or self.advisor is not None
+                origin = "model" if model else self._origin(state)
             raw = view.recommended
+        elif draft is not None and raw != draft:
+            origin = "edited"
         question = state.prompt.question
         outcome = interpret(question, raw)
+        if isinstance(outcome, Challenged) and origin in ("recommended", "document", "model"):
+            outcome = Accepted(outcome.value)  # never challenge ygs's own words or the doc's
         while isinstance(outcome, Challenged):
             reply = self.prompter.challenged(view, outcome.ask)
-            if isinstance(reply, str) and reply.strip().lower() == "keep":
-                return core.Event("answer", view.key, outcome.value, outcome.words, outcome.ask)
-            if isinstance(reply, str) and reply.strip().lower() in COMMANDS:
-                return None
-            outcome = interpret(question, reply)
+            text = reply.strip().lower() if isinstance(reply, str) else None
+            if text in ("keep", ACCEPT) or (text in COMMANDS):
+                return core.Event(
+                    "answer", view.key, outcome.value, outcome.words, outcome.ask, origin
+                )
+            outcome, origin = interpret(question, reply), "edited"
         if isinstance(outcome, Rejected):
-            self.prompter.rejected(view, outcome.message)
-            return None
+            return self._rejected(question, view, raw, draft, outcome, origin)
         assert isinstance(outcome, Accepted)
-        return core.Event("answer", view.key, outcome.value)
+        return core.Event("answer", view.key, outcome.value, origin=origin)
+
+    def _origin(self, state: core.State) -> str:
+        return recommendation_origin(state, self.prior, state.prompt)
+
+    def _rejected(
+        self, question, view: View, raw: Any, draft: Any, outcome: Rejected, origin: str
+    ) -> core.Event | None:
+        """Keep what the person typed: offered again to edit; sent unchanged a second
+        time, it is kept as an answer with an open question (never a loop, never lost)."""
+        typed = raw not in ("", [], None) and origin in ("typed", "edited")
+        if typed and draft is not None and raw == draft:
+            value = _shaped(question, raw)
+            if value is not None:
+                return core.Event("answer", view.key, value, (), outcome.message, origin)
+        if typed:
+            self.drafts[view.key] = (raw, outcome.message)
+        self.prompter.rejected(view, outcome.message)
+        return None
+
+
+def _shaped(question, raw: Any) -> Any:
+    """The typed answer in the question's shape, or None when it has no such shape."""
+    try:
+        value = coerce(question, raw)
+    except ValueError:
+        return None
+    return None if value in ("", []) else value
 
 
 def summary(bank: Bank, state: core.State) -> str:
@@ -194,20 +278,38 @@ def summary(bank: Bank, state: core.State) -> str:
         for q in dim.questions:
             if q.id in state.answers:
                 lines.append(f"  {q.id}: {as_text(state.answers[q.id])[:100]}")
-    for key, words, _ in state.kept:
-        lines.append(f"  open question on {key}: '{', '.join(words)}' kept without a number")
+    for key, words, ask in state.kept:
+        lines.append(f"  open question on {key}: {author_kept(words, ask)}")
+    for dim_id, reason in state.not_applicable.items():
+        lines.append(f"  not applicable: {dim_id} ({reason})")
     return "\n".join(lines)
 
 
+def author_kept(words: tuple[str, ...], ask: str) -> str:
+    from ygs.interview.author import kept_text
+
+    return kept_text(words, ask)
+
+
 def context_for(project, *, idea: str = "", source=None, design_doc: bool = False) -> dict:
+    from ygs.core.detect import suggested_depth
+    from ygs.init import profile
+
     cfg = project.config
     user = ""
     if project.is_git:
         from ygs import repo
 
         user = repo.user_name(project.root)
+    found = profile(project.root)
+    name = cfg["project.name"]
+    if name == project.root.name:  # the folder's name is nobody's word for the project
+        name = found.name
+    src = source_context(project, source) if source is not None else None
     return {
-        "project": cfg["project.name"],
+        "project": name,
+        "repo": found.to_dict(),
+        "depth": suggested_depth(found.kind, len((src or {}).get("requirements") or [])),
         "languages": cfg["project.languages"],
         "test_command": cfg["commands.test"],
         "build_command": cfg["commands.build"],
@@ -216,7 +318,7 @@ def context_for(project, *, idea: str = "", source=None, design_doc: bool = Fals
         "user": user,
         "idea": idea,
         "design_doc": design_doc,
-        "source": source_context(project, source) if source is not None else None,
+        "source": src,
     }
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ygs.interview.bank import Bank, Dimension, Question
+from ygs.interview.bank import DEPTHS, Bank, Dimension, Question
 
-UNDOABLE = ("answer", "more", "followup")
+UNDOABLE = ("answer", "more", "followup", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Event:
     value: Any = None
     kept: tuple[str, ...] = ()
     note: str = ""  # the follow-up question, or the challenge that was kept
+    # where the answer came from: typed | edited | recommended (ygs's offline default,
+    # an assumption) | model | file | document (the artifact being refined)
+    origin: str = ""
 
     def to_json(self) -> dict:
         data: dict[str, Any] = {"t": self.kind}
@@ -48,6 +51,8 @@ class Event:
             data["kept"] = list(self.kept)
         if self.note:
             data["note"] = self.note
+        if self.origin:
+            data["origin"] = self.origin
         return data
 
     @classmethod
@@ -58,6 +63,7 @@ class Event:
             value=data.get("value"),
             kept=tuple(data.get("kept", ())),
             note=str(data.get("note", "")),
+            origin=str(data.get("origin", "")),
         )
 
 
@@ -69,6 +75,8 @@ class State:
     kept: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
     revising: Any = None  # the answer being revised after `back`
     finished_early: bool = False
+    origins: dict[str, str] = field(default_factory=dict)  # prompt key -> Event.origin
+    not_applicable: dict[str, str] = field(default_factory=dict)  # dimension id -> reason
 
     @property
     def complete(self) -> bool:
@@ -139,18 +147,36 @@ def finished(answers: dict, key: str, index: int) -> dict:
     return {**answers, key: answers.get(key, [])[:index]}
 
 
+def _deep_enough(question: Question, answers: dict) -> bool:
+    chosen = answers.get("depth")
+    if chosen not in DEPTHS:
+        return True  # no sizing answer (yet): every question
+    return DEPTHS.index(question.depth) <= DEPTHS.index(chosen)
+
+
 def _asked(question: Question, answers: dict, item: dict | None, context: dict) -> bool:
+    if not _deep_enough(question, answers):
+        return False
     if question.when is None:
         return True
     result = expression(question.when, answers, item, context)
     return True if result is None and "context." not in question.when else bool(result)
 
 
-def _walk(bank: Bank, context: dict, answers: dict) -> Iterator[Prompt]:
-    """Prompts in order; reads `answers` lazily, so conditions see every earlier answer."""
+def _walk(
+    bank: Bank, context: dict, answers: dict, skipped: dict | None = None
+) -> Iterator[Prompt]:
+    """Prompts in order; reads `answers` lazily, so conditions see every earlier answer.
+    `skipped` (dimension id -> reason) is read lazily too: a section marked not
+    applicable ends at once."""
+    skipped = {} if skipped is None else skipped
     for dim in bank.dimensions:
+        if dim.id in skipped:
+            continue
         if dim.repeat is None:
             for q in dim.questions:
+                if dim.id in skipped:
+                    break
                 if _asked(q, answers, None, context):
                     yield Prompt(q.id, dim, q)
             continue
@@ -159,7 +185,7 @@ def _walk(bank: Bank, context: dict, answers: dict) -> Iterator[Prompt]:
         key = dim.repeat.key
         items = answers.setdefault(key, [])
         index = 0
-        while index < dim.repeat.max:
+        while index < dim.repeat.max and dim.id not in skipped:
             if index >= dim.repeat.min:
                 yield Prompt(f"{key}[{index}]", dim, None, index)
                 if len(items) <= index:
@@ -167,6 +193,8 @@ def _walk(bank: Bank, context: dict, answers: dict) -> Iterator[Prompt]:
             if len(items) <= index:
                 items.append({})
             for q in dim.questions:
+                if dim.id in skipped:
+                    break
                 if _asked(q, finished(answers, key, index), items[index], context):
                     yield Prompt(f"{key}[{index}].{q.id}", dim, q, index)
             index += 1
@@ -201,9 +229,10 @@ def _apply(answers: dict, prompt: Prompt, event: Event) -> None:
 def fold(bank: Bank, context: dict, events: list[Event]) -> State:
     events, revising = _normalise(events)
     answers: dict[str, Any] = {}
-    walk = _walk(bank, context, answers)
+    skipped: dict[str, str] = {}
+    walk = _walk(bank, context, answers, skipped)
     prompt = next(walk, None)
-    state = State(answers, prompt, revising=revising)
+    state = State(answers, prompt, revising=revising, not_applicable=skipped)
     for event in events:
         if event.kind == "finish":
             state.prompt, state.finished_early = None, True
@@ -213,18 +242,49 @@ def fold(bank: Bank, context: dict, events: list[Event]) -> State:
                 {"question": event.note, "answer": event.value}
             )
             continue
+        if event.kind == "not_applicable" and prompt is not None:
+            skipped[prompt.dimension.id] = event.note
+            _drop_partial(answers, prompt)
+            prompt = next(walk, None)
+            state.prompt = prompt
+            continue
         if prompt is None or event.key != prompt.key:
             expected = prompt.key if prompt else "the end of the interview"
             raise JournalMismatch(
                 f"the journal answers '{event.key}' where the bank asks {expected}"
             )
         _apply(answers, prompt, event)
-        if event.kept:
+        if event.origin:
+            state.origins[event.key] = event.origin
+        if event.kept or (event.note and event.kind == "answer"):
             state.kept.append((event.key, event.kept, event.note))
         state.asked += 1
         prompt = next(walk, None)
         state.prompt = prompt
     return state
+
+
+def _drop_partial(answers: dict, prompt: Prompt) -> None:
+    """A section marked not applicable keeps none of its half-answered group item."""
+    repeat = prompt.dimension.repeat
+    if repeat is not None and prompt.item is not None:
+        items = answers.get(repeat.key) or []
+        del items[prompt.item :]
+
+
+def remaining(bank: Bank, context: dict, state: State) -> int:
+    """About how many prompts are still to come: group items counted at their minimum."""
+    answers = copy.deepcopy(state.answers)
+    count = 0
+    for prompt in _walk(bank, context, answers, dict(state.not_applicable)):
+        if prompt.is_more:
+            continue
+        item = _item(answers, prompt)
+        target = item if item is not None else answers
+        if prompt.question.id not in target:
+            count += 1
+            target[prompt.question.id] = None
+    return count
 
 
 def prior_value(prior: dict | None, prompt: Prompt) -> tuple[bool, Any]:
@@ -273,7 +333,7 @@ def gaps(bank: Bank, context: dict, state: State) -> list[str]:
     """Required questions still unanswered if the interview stopped now."""
     answers = copy.deepcopy(state.answers)
     found: list[str] = []
-    for prompt in _walk(bank, context, answers):
+    for prompt in _walk(bank, context, answers, dict(state.not_applicable)):
         if prompt.is_more:
             continue  # no more items: the group keeps what it has
         item = _item(answers, prompt)

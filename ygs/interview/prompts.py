@@ -15,6 +15,7 @@ from ygs.errors import Exit, YgsError
 from ygs.interview.answers import as_text
 
 COMMANDS = ("?", "back", "skip", "done", "keep")
+NOT_APPLICABLE = "n/a"  # `n/a because …` marks the whole section not applicable
 ACCEPT = ""  # empty input: take the recommendation
 
 
@@ -33,6 +34,10 @@ class View:
     is_more: bool = False
     progress: str = ""
     rationale: str = ""  # the model's reason for this question, when a model asked it
+    draft: Any = None  # what the person typed last time, rejected: offered again to edit
+    problem: str = ""  # why the draft was rejected
+    rules: tuple[str, ...] = ()  # the checks the answer must pass, as a person reads them
+    section: str = ""  # the section (dimension) title, for `n/a because …`
 
 
 class Prompter(Protocol):
@@ -65,10 +70,10 @@ class TerminalPrompter:
 
     interactive: bool = True
 
-    def _line(self, message: str) -> str:
+    def _line(self, message: str, default: str = "") -> str:
         import questionary
 
-        answer = questionary.text(message, qmark="›").ask()
+        answer = questionary.text(message, qmark="›", default=default).ask()
         if answer is None:  # Ctrl-C or Ctrl-D: the journal already holds every answer given
             raise KeyboardInterrupt
         return answer
@@ -89,17 +94,28 @@ class TerminalPrompter:
             return self._lines(view)
         if view.kind == "choice":
             self.say("\n".join(f"  {i}. {c}" for i, c in enumerate(view.choices, 1)))
-        return self._line("Answer").strip()
+        if view.draft is not None:
+            self.say(f"  your answer is kept below; edit it, or Enter keeps it ({view.problem})")
+        return self._line("Answer", as_text(view.draft or "")).strip()
 
     def _lines(self, view: View) -> Any:
         hint = "Given …, when …, then …" if view.kind == "scenario" else "one item"
+        kept = [as_text(x) for x in view.draft] if isinstance(view.draft, list) else []
+        if kept:
+            self.say(
+                "  kept from your answer:\n"
+                + "\n".join(f"    - {x}" for x in kept)
+                + f"\n  add what is missing ({view.problem}); an empty line ends"
+            )
         items: list[str] = []
         while True:
             line = self._line(f"{hint} per line, empty line ends").strip()
-            if not items and (line in COMMANDS or line == ACCEPT):
+            if not items and (line in COMMANDS or line.startswith(NOT_APPLICABLE)):
                 return line
+            if not items and line == ACCEPT:
+                return kept or line
             if not line:
-                return items
+                return kept + items
             items.append(line)
 
     def rejected(self, view: View, message: str) -> None:
@@ -137,12 +153,30 @@ def _header(view: View) -> str:
             else f"  recommended: {_shown(view.recommended)}"
         )
         extra = "" if view.required else ", skip"
-        lines.append(f"  (Enter accepts the recommendation; ? explains, back, done{extra})")
+        if view.recommended in ("", [], None):
+            lines[-1] = "  recommended: (none: type your answer)"
+        lines.append(
+            f"  (Enter accepts the recommendation; ? explains, back, done{extra}, "
+            f"{NOT_APPLICABLE} because …)"
+        )
     return "\n".join(lines)
 
 
 def help_text(view: View) -> str:
-    return view.help or view.why or "No further help for this question."
+    """What `?` adds beyond the header: guidance, an example, the checks, the commands."""
+    lines = [f"  {view.help}"] if view.help else []
+    if view.recommended not in ("", [], None):
+        lines.append("  example (the recommendation):\n" + _shown(view.recommended))
+    if view.rules:
+        lines.append("  checked: " + "; ".join(view.rules))
+    if view.why:
+        lines.append(f"  what it changes: {view.why}")
+    lines.append(
+        "  commands: Enter accepts, back, done, skip (optional questions), "
+        f"keep (after a challenge), {NOT_APPLICABLE} because … (the whole section"
+        + (f" '{view.section}')" if view.section else ")")
+    )
+    return "\n".join(lines)
 
 
 @dataclass
@@ -206,6 +240,11 @@ class FilePrompter:
         return ACCEPT
 
     def rejected(self, view: View, message: str) -> None:
+        if not self.lines:  # no answers file: the answer came from ygs itself
+            raise YgsError(
+                f"answer for '{view.key}': {message}",
+                remedy=f"pass --answers FILE with a '{view.key}' answer, or run in a terminal",
+            )
         raise YgsError(
             f"answer for '{view.key}': {message}",
             path=self.source,
@@ -238,9 +277,20 @@ def _parts(key: str) -> list[str | int]:
     return parts
 
 
-def missing_answer(key: str) -> YgsError:
+def missing_answer(key: str, answers: dict | None = None) -> YgsError:
+    """Exit 3 naming the key, with a ready-to-fill answers file of every answer so far."""
+    import yaml
+
+    filled = {k: v for k, v in (answers or {}).items() if v not in (None, [], "", [{}])}
+    nested = "." in key or "[" in key
+    if not nested:
+        filled[key] = "…"
+    text = yaml.safe_dump(filled, sort_keys=False, allow_unicode=True).rstrip()
     return YgsError(
         f"no answer for required question '{key}' in non-interactive mode",
         code=Exit.BLOCKED,
+        details=["a ready-to-fill answers file (fill in '…', then pass it with --answers):"]
+        + text.splitlines()
+        + ([f"# and the answer for {key}"] if nested else []),
         remedy=f"add '{key}' to the --answers file, or run in a terminal",
     )

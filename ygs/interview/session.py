@@ -101,20 +101,45 @@ def _converse(project, spec, run, skill, bank, bank_hash, header, prior=None):
 
 
 def interview_and_write(
-    project, spec, run, *, idea: str = "", source=None, design_doc: bool = False, superseding=None
+    project,
+    spec,
+    run,
+    *,
+    idea: str = "",
+    source=None,
+    design_doc: bool = False,
+    superseding=None,
+    extra_context: dict | None = None,
+    prior: dict | None = None,
+    check=None,
 ) -> dict:
+    """`extra_context`: computed facts the bank and template read (`context.<key>`);
+    `prior`: drafted answers offered as the recommendations; `check(answers)`: problems
+    that stop the write (exit 2, the answers stay in the journal)."""
     skill = iv.load_skill(project, spec.skill)
     bank, bank_hash = iv.load_bank(skill)
     if run.replay:
         return _replay(project, spec, run, bank)
     _check_folder(project, spec.kind, run)  # before the questions, not after
     context = iv.context_for(project, idea=idea, source=source, design_doc=design_doc)
-    header = {"context": context, "links": spec.links}
+    context.update(extra_context or {})
+    header = {"context": context, "links": spec.links, **({"prior": prior} if prior else {})}
     journal, context, state, prompter, advisor, gaps = _converse(
-        project, spec, run, skill, bank, bank_hash, header
+        project, spec, run, skill, bank, bank_hash, header, prior
     )
     links = journal.header.get("links", spec.links)
     plan = _plan(project, bank, state, spec.kind, links, spec.status)
+    problems = check(plan.answers) if check is not None else []
+    if problems:
+        from ygs.store import release
+
+        release(project, plan.reserved)
+        raise YgsError(
+            problems[0],
+            details=problems[1:],
+            remedy=f"nothing was written: change those answers and run again (every answer "
+            f"so far is in {journal.path.name})",
+        )
     with _reservation(project, plan):
         if not prompter.confirm(iv.summary(bank, state), gaps, plan.path):
             return {"written": False, "journal": str(journal.path), "path": plan.path}
@@ -154,7 +179,9 @@ def refine_in_place(project, spec, path: Path, run) -> dict:
         )
     skill = iv.load_skill(project, spec.skill)
     bank, bank_hash = iv.load_bank(skill)
-    prior = prd_answers(artifact)
+    from ygs.core.assumptions import unmarked
+
+    prior = unmarked(prd_answers(artifact))  # re-asked here: what is confirmed is no longer assumed
     context = iv.context_for(project, idea=artifact.title)
     header = {
         "context": context,
@@ -229,12 +256,16 @@ def _id_of(project, path: str | None) -> str | None:
 
 def _plan(project, bank, state, kind, links, status, path=None, ident=None) -> author.Plan:
     answers, ids = author.with_ids(project, bank, state.answers, by=kind)
+    answers = author.mark_assumptions(bank, answers, state.origins)
     answers = author.with_open_questions(answers, state.kept)
+    answers = author.with_not_applicable(bank, answers, state.not_applicable)
     return author.plan(project, bank, answers, kind, links, status, path, ident, tuple(ids))
 
 
 # Artifacts whose numbers or fields are computed: always rendered from the template.
-RENDERED_ONLY = frozenset({"estimate", "spike", "task"})
+RENDERED_ONLY = frozenset(
+    {"estimate", "spike", "task", "qa", "uat", "retro", "learning", "handoff"}
+)
 
 
 def _text(project, plan, context, advisor, skill) -> str:
@@ -296,8 +327,13 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
         raise _not_written(plan, journal, run) from None
     journal.mark_written(plan.path)
     notes = _glossary(project, plan, run)
-    notes += [f"kept without a number: {key} ({', '.join(w)})" for key, w, _ in state.kept]
+    notes += [f"open question: {key}: {author.kept_text(w, ask)}" for key, w, ask in state.kept]
     notes += _adr_offers(plan.answers)
+    if _assumed_count(text):
+        notes.append(
+            f"{_assumed_count(text)} line(s) are ygs's own recommendations, marked [assumed]: "
+            "confirm or edit them and delete the marker (`ygs check` reports them, ART014)"
+        )
     if backup is not None:
         notes.append(f"the previous version is kept at {project.rel(backup)}")
     return {
@@ -309,9 +345,17 @@ def _write(project, plan, text, run, journal, state, gaps) -> dict:
         "answers": state.asked,
         "gaps": gaps,
         "open_questions": [k for k, _, _ in state.kept],
+        "assumptions": _assumed_count(text),
+        "not_applicable": dict(state.not_applicable),
         "notes": notes,
         "next": NEXT.get(plan.kind, "").format(path=plan.path),
     }
+
+
+def _assumed_count(text: str) -> int:
+    from ygs.core.assumptions import lines
+
+    return len(lines(text))
 
 
 def _contained(project, rel: str, run) -> Path:
@@ -339,9 +383,11 @@ def _not_written(plan, journal, run) -> YgsError:
 
 
 def _glossary(project, plan, run) -> list[str]:
+    from ygs.core.assumptions import unmarked
+
     try:
         added = author.update_glossary(
-            project.root, plan.answers, follow_symlinks=run.follow_symlinks
+            project.root, unmarked(plan.answers), follow_symlinks=run.follow_symlinks
         )
     except YgsError as err:
         return [f"CONTEXT.md not updated: {err.message}"]

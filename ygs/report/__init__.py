@@ -40,6 +40,8 @@ class Report:
     fingerprints: Callable[[Finding], str] | None = None
     # optional: extra SARIF result properties per finding (e.g. lens, confidence)
     properties: Callable[[Finding], dict] | None = None
+    # (path, text): files the tool could not check in full, shown as notes in every format
+    notes: Sequence[tuple[str, str]] = ()
     checked: int | None = None  # inputs read, when the command knows: 0 never reads "passed"
 
     @property

@@ -27,4 +27,7 @@ def render(report: Report) -> str:
         props.append(f"title={_property(title)}")
         message = f.message + (f" (remedy: {f.remedy})" if f.remedy else "")
         lines.append(f"::{COMMANDS[f.severity]} {','.join(props)}::{_data(message)}")
+    for path, text in report.notes:
+        where = f"file={_property(path)}," if path else ""
+        lines.append(f"::notice {where}title={_property(report.tool)}::{_data(text)}")
     return "\n".join(lines)

@@ -23,4 +23,7 @@ def render(report: Report) -> str:
         if f.line:
             diagnostic["location"]["range"] = {"start": {"line": f.line}}
         lines.append(json.dumps(diagnostic, ensure_ascii=False))
+    for path, text in report.notes:
+        note = {"message": text, "location": {"path": path}, "severity": "INFO"}
+        lines.append(json.dumps({**note, "source": {"name": report.tool}}, ensure_ascii=False))
     return "\n".join(lines)

@@ -4,6 +4,7 @@ partial fingerprints. Validates against the official schema (tests/data/sarif-2.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from ygs.core.findings import Finding
 from ygs.core.lint.catalogue import Rule
@@ -31,9 +32,9 @@ def _rule(rule: Rule) -> dict:
 
 def _result(report: Report, finding: Finding, index: dict[str, int]) -> dict:
     text = finding.message + (f" Remedy: {finding.remedy}" if finding.remedy else "")
-    location: dict = {"artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"}}
-    if finding.line and finding.line >= 1:
-        location["region"] = {"startLine": finding.line}
+    location: dict = {"artifactLocation": {"uri": uri(finding.path), "uriBaseId": "%SRCROOT%"}}
+    # GitHub and other consumers need a region: a whole-file finding points at line 1.
+    location["region"] = {"startLine": finding.line if finding.line and finding.line >= 1 else 1}
     result = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
@@ -46,6 +47,35 @@ def _result(report: Report, finding: Finding, index: dict[str, int]) -> dict:
     if report.properties is not None:
         result["properties"] = report.properties(finding)
     return result
+
+
+def _invocation(report: Report) -> dict:
+    """The run, with a note for each file the tool could not check in full."""
+    notes = [
+        {
+            "level": "note",
+            "message": {"text": text},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 1},
+                    }
+                }
+            ],
+        }
+        for path, text in report.notes
+    ]
+    invocation: dict = {"executionSuccessful": True}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
+def uri(path: str) -> str:
+    """A repository path as a relative URI reference (RFC 3986): every byte outside the
+    unreserved set and `/` percent-encoded (a space, `%`, `#`, a newline in a file name)."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def document(report: Report) -> dict:
@@ -67,6 +97,7 @@ def document(report: Report) -> dict:
                 "automationDetails": {"id": report.tool.replace(" ", "/") + "/"},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(report, f, index) for f in report.findings],
+                "invocations": [_invocation(report)],
             }
         ],
     }

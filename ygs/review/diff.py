@@ -88,6 +88,16 @@ class FileDiff:
         return not (self.binary or self.huge or self.status == DELETED or self.special)
 
     @property
+    def coverage(self) -> str:
+        """How much of the change the review read: "full", "partial" (huge: only the cheap
+        scans) or "none" (binary). Deleted files, links and submodules have nothing to read."""
+        if self.status == DELETED or self.special:
+            return "full"
+        if self.binary:
+            return "none"
+        return "partial" if self.huge else "full"
+
+    @property
     def special(self) -> bool:
         """Submodule or symlink: the 'content' is a commit id or a link target."""
         return self.new_mode in ("160000", "120000")
@@ -137,6 +147,8 @@ class Limits:
     huge_line_chars: int = 5000  # one line longer than this: minified or data
 
 
+PARTIAL = "partially reviewed"
+NOT_REVIEWED = "not reviewed"
 _BLOCK = re.compile(rb"(?m)^diff --git ")
 
 
@@ -222,7 +234,7 @@ def _file(p, bad: set[str], limits: Limits) -> FileDiff:
     changed = sum(len(h.lines) for h in hunks)
     longest = max((len(ln.text) for h in hunks for ln in h.lines), default=0)
     utf8 = not any(header for header in bad if _header_names(header, path))
-    huge = changed > limits.huge_lines or longest > limits.huge_line_chars
+    huge = changed > limits.huge_lines  # a long line alone is checked in windows, not skipped
     result = FileDiff(
         path=path,
         status=status,
@@ -254,7 +266,7 @@ def _hunk(h) -> Hunk:
 def _with_notes(f: FileDiff, changed: int, longest: int, limits: Limits) -> FileDiff:
     notes = []
     if f.binary:
-        notes.append("binary file: not reviewed")
+        notes.append(f"binary file: {NOT_REVIEWED}")
     if f.status == RENAMED:
         notes.append(f"renamed from {f.old_path}")
     if f.status == DELETED:
@@ -268,9 +280,14 @@ def _with_notes(f: FileDiff, changed: int, longest: int, limits: Limits) -> File
     if not f.utf8:
         notes.append("not UTF-8: decoded with replacement characters, the model does not see it")
     if f.huge:
-        long_line = longest > limits.huge_line_chars
-        why = f"a line of {longest} characters" if long_line else f"{changed} changed lines"
-        notes.append(f"huge ({why}): only the secret and file rules ran")
+        notes.append(
+            f"{PARTIAL} ({changed} changed lines, over review.huge_file_lines): only the secret "
+            "scan, the checks for dangerous calls and ruff ran"
+        )
+    elif longest > limits.huge_line_chars and not f.binary:
+        notes.append(
+            f"a line of {longest} characters: checked in windows of {limits.huge_line_chars}"
+        )
     if f.lockfile:
         notes.append("lockfile: generated, only the secret rules ran")
     return replace(f, notes=tuple(notes))

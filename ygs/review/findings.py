@@ -7,6 +7,7 @@ every one is verified the same deterministic way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -126,6 +127,22 @@ def ranked(findings: list[ReviewFinding]) -> list[ReviewFinding]:
     return sorted(findings, key=rank_key)
 
 
+def numbered(findings: list[ReviewFinding]) -> list[ReviewFinding]:
+    """Identical lines are separate findings: the second and later finding with the same
+    fingerprint (same rule, file and line text) get their own, numbered in line order. The
+    first keeps the plain one, so baselines written before stay valid."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in sorted(findings, key=lambda f: (f.file, f.line or 0)):
+        count = seen.get(f.fingerprint, 0)
+        seen[f.fingerprint] = count + 1
+        if count:
+            digest = hashlib.sha256(f"{f.fingerprint}#{count + 1}".encode()).hexdigest()[:16]
+            f = replace(f, fingerprint=digest)
+        out.append(f)
+    return out
+
+
 def dedupe(findings: list[ReviewFinding]) -> list[ReviewFinding]:
     """First one wins per fingerprint (offline findings come first)."""
     seen: set[str] = set()
@@ -162,7 +179,7 @@ def from_hits(hits: list[Hit], diff: Diff, overrides: dict[str, str]) -> list[Re
             hit.path,
             hit.line,
             hit.detail or rule.title,
-            rule.rationale.split(". ")[0].rstrip(".") + ".",
+            hit.why or rule.rationale.split(". ")[0].rstrip(".") + ".",
             rule.remedy,
             rule=rule.id,
         )

@@ -54,7 +54,7 @@ def explain(rule: Rule) -> str:
     )
 
 
-def report(findings: list[ReviewFinding], fail_on: str, version: str):
+def report(findings: list[ReviewFinding], fail_on: str, version: str, notes=()):
     """A `ygs.report.Report` whose fingerprints and SARIF properties are the review's own."""
     from ygs.report import Report
 
@@ -78,6 +78,7 @@ def report(findings: list[ReviewFinding], fail_on: str, version: str):
         fail_on=fail_on,
         fingerprints=lambda finding: by_finding[finding].fingerprint,
         properties=properties,
+        notes=tuple(notes),
     )
 
 
@@ -94,6 +95,10 @@ def markdown(data: dict, title: str) -> str:
         f"SHOULD {c['SHOULD']} · MAY {c['MAY']} · dropped {len(data['dropped'])}",
         "",
     ]
+    for path, note in unreviewed_notes(data):
+        lines.append(f"> Not fully reviewed: `{_cell(path)}`: {_cell(note)}")
+    if len(lines) > 3:
+        lines.append("")
     findings = data["findings"]
     if not findings:
         return "\n".join([*lines, "No findings."]) + "\n"
@@ -128,7 +133,12 @@ def render(fmt: str, data: dict, findings: list[ReviewFinding], version: str, ti
         return text(data)
     from ygs.report import render as shared
 
-    return shared(fmt, report(findings, data["fail_on"], version))
+    return shared(fmt, report(findings, data["fail_on"], version, unreviewed_notes(data)))
+
+
+def unreviewed_notes(data: dict) -> list[tuple[str, str]]:
+    """(path, note) for each changed file the review did not read in full."""
+    return [(u["file"], f"{u['coverage']} review: {u['why']}") for u in data.get("unreviewed", ())]
 
 
 def text(data: dict) -> str:
@@ -163,5 +173,10 @@ def headline(data: dict) -> str:
         f"{len(data['dropped'])} · suppressed {len(data['suppressed'])} · baselined "
         f"{data['baselined']}",
     ]
+    error = model.get("error")
+    if isinstance(error, dict):  # the model failed: say why and what to do, not only "0 calls"
+        parts.append(f"model failed: {error.get('message', 'unknown error')}")
+        if error.get("remedy"):
+            parts.append(f"  remedy: {error['remedy']}")
     gate = f" · gate {data['gate']}" if "gate" in data else ""
     return "\n".join(parts) + f"\nVerdict: {data['verdict']}{gate}"

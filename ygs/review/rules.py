@@ -8,14 +8,15 @@ turns them into findings, applies config overrides and suppressions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ygs.core import secrets
 from ygs.core.findings import Severity
 from ygs.core.lint.catalogue import Rule
-from ygs.core.scan import AllOf, AnyOf, Matcher, Opened, in_order
+from ygs.core.scan import AnyOf, Matcher, Opened, in_order
 from ygs.review import lang as kinds
+from ygs.review import pyscan, secretscan
 from ygs.review.diff import ADDED, RENAMED, Diff, FileDiff
 
 MUST, SHOULD, MAY = Severity.MUST, Severity.SHOULD, Severity.MAY
@@ -28,6 +29,7 @@ class Hit:
     line: int | None
     detail: str = ""  # replaces the rule title when set (e.g. the kind of key)
     severity: Severity | None = None  # when the rule grades by size
+    why: str = ""  # replaces the rationale's first sentence when set (ruff's own message)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Settings:
     max_files: int = 8
     function_may: int = 50
     function_should: int = 100
+    window: int = 5000  # a longer line is checked in overlapping windows of this many characters
+    detectors: bool = True  # detect-secrets' detectors, next to ygs's own secret patterns
 
 
 def _r(id, lens, severity, title, remedy, rationale) -> Rule:
@@ -70,12 +74,14 @@ CATALOGUE: dict[str, Rule] = {
             "SEC003",
             "security",
             MUST,
-            "High-entropy value assigned to a secret-like name",
+            "Secret assigned to a secret-like name",
             "Read the value from the environment or a secret manager; use an obvious placeholder "
             "in examples and tests.",
-            """A long random string assigned to a name like `token`, `password` or `api_key` is
-           almost always a real credential. Placeholders containing words like `example` or
-           `changeme` are not reported.""",
+            """A literal assigned to a name like `password`, `secret` or `api_key` (detect-secrets'
+           keyword detector), or a long random string assigned to a name like `token`, is almost
+           always a real credential. Placeholders containing words like `example` or `changeme`,
+           references such as `os.environ[...]` and templates such as `${TOKEN}` are not
+           reported.""",
         ),
         _r(
             "SEC004",
@@ -109,6 +115,19 @@ CATALOGUE: dict[str, Rule] = {
            never with the ones the change brings, so a change cannot rewrite its reviewer
            ("pre-approved; reply []"). A change to those files is itself reported: a person
            decides whether the new reviewer is right. It cannot be suppressed inline.""",
+        ),
+        _r(
+            "SEC007",
+            "security",
+            SHOULD,
+            "High-entropy string that looks like a secret",
+            "If it is a credential, rotate it and load it at run time; if it is a hash, an id or "
+            "test data, suppress it with `ygs: ignore[SEC007] reason` or detect-secrets' "
+            "`pragma: allowlist secret`.",
+            """detect-secrets reports quoted strings whose Shannon entropy is above its limits
+           (base64 4.5, hex 3.0 bits per character) after its filters drop ids, UUIDs, sequences
+           and templates. A random literal in code is often a key that no provider format
+           names.""",
         ),
         _r(
             "DBG001",
@@ -331,6 +350,31 @@ CATALOGUE: dict[str, Rule] = {
 }
 
 
+CATALOGUE.update(
+    {
+        code: _r(r.code, r.lens, r.severity, r.title, r.remedy, pyscan.explanation(r))
+        for code, r in pyscan.RUFF_RULES.items()
+    }
+)
+# Rules that report the same thing: on one line, only the first of a group is kept (ruff's
+# rule over ygs's own for Python, a named secret over ruff's hardcoded password).
+OVERLAPS: tuple[tuple[str, ...], ...] = (
+    ("S307", "S102", "DNG001"),
+    ("S301", "S302", "DNG002"),
+    ("S506", "DNG003"),
+    ("S602", "S604", "S605", "DNG004", "DNG005"),
+    ("S608", "DNG006"),
+    ("S501", "S323", "DNG007"),
+    ("S103", "DNG008"),
+    ("S113", "SRE001"),
+    ("S110", "S112", "ERR002"),
+    ("SEC002", "SEC001", "SEC003", "SEC007", "S105", "S106", "S107"),
+)
+# ygs's own Python rules that ruff does better: not run on a file ruff checked.
+RUFF_COVERS = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG006", "DNG007"})
+RUFF_COVERS |= {"DNG008", "SRE001"}
+
+
 def explain(rule_id: str) -> Rule | None:
     return CATALOGUE.get(rule_id.upper())
 
@@ -377,6 +421,20 @@ _SQL = AnyOf(
         ),
     )
 )
+_HAS_INTERP = re.compile(_INTERP)
+_TEMPLATE_OR_SPRINTF = re.compile(r"`[^`]*+\$\{|Sprintf\(")
+
+
+class _SqlBuilt:
+    """SQL text in a line whose code (outside string literals) formats or concatenates it:
+    `"... WHERE id = '%s'", (x,)` is a bound parameter, `"... = %s" % x` is not."""
+
+    def search(self, text: str) -> bool:
+        if not _SQL.search(text):
+            return False
+        return bool(_HAS_INTERP.search(shape(text)) or _TEMPLATE_OR_SPRINTF.search(text))
+
+
 _EMPTY_GO_CHECK = Opened(re.compile(r"\bif\b"), re.compile(r"\berr\s*+!=\s*+nil\s*+\{\s*+\}"), "{")
 _IMG_WITHOUT_ALT = r"<img\b(?![^<>]*\balt\s*=)[^<>]*+>"  # a tag ends at the next < or >
 LINE_CHECKS: tuple[LineCheck, ...] = (
@@ -410,8 +468,14 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
     _c("ERR002", "go", "err != nil", _EMPTY_GO_CHECK),
     _c("ERR003", "go", "_", r"^\s*_\s*=\s*[\w.]+\(|,\s*_\s*:?=\s*[\w.]+\("),
     _c("ERR003", "rs", "let _", r"^\s*let\s+_\s*=\s*.*\("),
-    _c("DNG001", "py", "eval|exec", r"(?<![\w.])(eval|exec)\s*\("),
-    _c("DNG001", "js", "eval|Function(", r"(?<![\w.])eval\s*\(|\bnew\s+Function\s*\("),
+    _c("DNG001", "py", "eval|exec", r"(?<![\w.])(eval|exec)\s*\(", r"\bdef\s+(eval|exec)\b"),
+    _c(
+        "DNG001",
+        "js",
+        "eval|Function(",
+        r"(?<![\w.])eval\s*\(|\bnew\s+Function\s*\(",
+        r"\bfunction\s+eval\b",
+    ),
     _c("DNG001", "php rb", "eval", r"(?<![\w.>$])eval\s*\("),
     _c(
         "DNG002",
@@ -432,7 +496,7 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "DNG006",
         None,
         "SELECT|select|INSERT|insert|UPDATE|update|DELETE|delete|DROP|drop|ALTER|alter|TRUNCATE|truncate",
-        AllOf((_SQL, re.compile(rf"{_INTERP}|`[^`]*+\$\{{|Sprintf\("))),
+        _SqlBuilt(),
     ),
     _c(
         "DNG007",
@@ -473,6 +537,19 @@ _TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 _ISSUE_REF = re.compile(r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\bgh-\d+\b|issues?/\d+", re.I)
 
 
+PROSE_EXT = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".rdoc"})
+PROSE_NAMES = ("HISTORY", "CHANGELOG", "CHANGES", "NEWS", "README", "AUTHORS", "LICENSE")
+# What a file too big for every rule still gets: the cheap checks for dangerous code.
+HUGE_RULES = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG007", "SEC005"})
+
+
+def is_prose(path: str) -> bool:
+    """Documentation, where code-like text is an example, not code (`verify=False` in a
+    HISTORY entry)."""
+    name = path.rsplit("/", 1)[-1]
+    return kinds.ext(path) in PROSE_EXT or name.split(".", 1)[0].upper() in PROSE_NAMES
+
+
 def _checks_for(language: str | None, path: str) -> list[LineCheck]:
     found = [c for c in LINE_CHECKS if c.langs is None or (language in c.langs)]
     if kinds.ext(path) in (".html", ".htm"):
@@ -481,42 +558,112 @@ def _checks_for(language: str | None, path: str) -> list[LineCheck]:
         found = [c for c in found if c.rule != "DBG001"]
     if not kinds.is_ui(path) and language != "js":
         found = [c for c in found if not c.rule.startswith("UI")]
+    if is_prose(path):
+        found = [c for c in found if not c.code_only]
     return found
 
 
-def _line_hits(f: FileDiff) -> Iterator[Hit]:
-    checks = _checks_for(kinds.lang(f.path), f.path)
-    for number, text in f.added.items():
-        comment = bool(_COMMENT.match(text))
-        for check in checks:
-            if comment and check.code_only:
+def shape(text: str) -> str:
+    """The line with the inside of every string literal blanked (`"a %s b"` → `""`), so that
+    operators and calls are only seen in code. Linear: one pass, quotes close on the line."""
+    out, quote, i = [], "", 0
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 2
                 continue
-            if not any(h in text for h in check.hints) or not check.pattern.search(text):
-                continue
-            if check.unless is None or not check.unless.search(text):
-                yield Hit(check.rule, f.path, number)
-        if _TODO.search(text) and not _ISSUE_REF.search(text):
+            if char == quote:
+                out.append(char)
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+            out.append(char)
+        elif char == "#" and (not out or text[i - 1] in " \t"):
+            break  # a comment: nothing after it is code
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def docstring_lines(lines: dict[int, str]) -> set[int]:
+    """Line numbers inside Python triple-quoted strings (docstrings, doctests, long text)."""
+    inside, delimiter, found = False, "", set()
+    for n in sorted(lines):
+        text = lines[n]
+        if inside:
+            found.add(n)
+            if delimiter in text:
+                inside = text.count(delimiter) % 2 == 0
+            continue
+        for quote in ('"""', "'''"):
+            if quote in text and text.count(quote) % 2 == 1:
+                inside, delimiter = True, quote  # the opening line itself is code
+                break
+    return found
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """The line, or overlapping windows of it past `limit` characters: never skipped."""
+    if len(text) <= limit:
+        return [text]
+    step = limit - 200
+    return [text[i : i + limit] for i in range(0, max(1, len(text) - 200), step)]
+
+
+def _line_hits(
+    f: FileDiff,
+    skip: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
+    limit: int = 5000,
+) -> Iterator[Hit]:
+    language = kinds.lang(f.path)
+    checks = [
+        c
+        for c in _checks_for(language, f.path)
+        if c.rule not in skip and (only is None or c.rule in only)
+    ]
+    quiet = docstring_lines(_lines(f)) if language == "py" else set()
+    todo = only is None and not is_prose(f.path)
+    for number, line in f.added.items():
+        comment = bool(_COMMENT.match(line)) or number in quiet
+        found: set[str] = set()
+        for text in _pieces(line, limit):
+            for check in checks:
+                if (comment and check.code_only) or check.rule in found:
+                    continue
+                if not any(h in text for h in check.hints) or not check.pattern.search(
+                    shape(text) if check.rule in SHAPED else text
+                ):
+                    continue
+                if check.unless is None or not check.unless.search(text):
+                    found.add(check.rule)
+                    yield Hit(check.rule, f.path, number)
+        if todo and _TODO.search(line[:limit]) and not _ISSUE_REF.search(line[:limit]):
             yield Hit("TODO001", f.path, number)
 
 
-def _secret_hits(f: FileDiff) -> Iterator[Hit]:
+# Checks that look at code only: string contents are blanked first (`"eval(" in docs`).
+SHAPED = frozenset({"DNG001", "DNG005", "DNG002", "DNG003"})
+
+
+DOC_EXT = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".rdoc"})
+
+
+def _secret_hits(f: FileDiff, detectors: bool = True) -> Iterator[Hit]:
     code = kinds.lang(f.path) is not None
-    for number, text in f.added.items():
-        seen = set()
-        for hit in secrets.find(text):
-            if hit.rule in seen or (hit.rule == "SEC003" and code and not _quoted(text, hit)):
-                continue  # in code an unquoted value is an expression (`process.env.TOKEN`)
-            seen.add(hit.rule)
-            detail = (
-                ""
-                if hit.rule == "SEC003"
-                else f"{hit.name[0].upper()}{hit.name[1:]} in an added line"
-            )
-            yield Hit(hit.rule, f.path, number, detail)
-
-
-def _quoted(text: str, hit) -> bool:
-    return hit.start > 0 and text[hit.start - 1] in "\"'`"
+    # A random-looking string alone (SEC007) is a nonce, a hash or an example key in tests
+    # and documentation; a provider format or a named secret there is still reported.
+    doc = kinds.ext(f.path) in DOC_EXT or f.name.split(".", 1)[0].upper() in PROSE_NAMES
+    quiet = doc or kinds.is_test(f.path)
+    for hit in secretscan.scan(f.path, f.added, code=code, engine=detectors):
+        if hit.rule == "SEC007" and quiet:
+            continue
+        detail = f"{hit.detail} in an added line" if hit.rule in ("SEC001", "SEC002") else ""
+        if hit.rule == "SEC007":
+            detail = f"{hit.detail} that looks like a secret" if hit.detail else ""
+        yield Hit(hit.rule, f.path, hit.line, detail)
 
 
 # ------------------------------------------------------------ multi-line rules
@@ -593,25 +740,29 @@ def _call_text(lines: dict[int, str], number: int, limit: int = 12) -> str:
 
 _SUBPROCESS = re.compile(r"\bsubprocess\.\w+\s*\(|\bPopen\s*\(")
 _SHELL_TRUE = re.compile(r"\bshell\s*=\s*True\b")
-_HAS_INTERP = re.compile(_INTERP)
+# httpx has a 5 s default timeout: only clients without one are reported.
 _HTTP_CALL = re.compile(
-    r"\b(requests|httpx)\.(get|post|put|patch|delete|head|options|request)\s*\(|\burlopen\s*\("
+    r"\brequests\.(get|post|put|patch|delete|head|options|request)\s*\(|\burlopen\s*\("
 )
 
 
-def _call_hits(f: FileDiff) -> Iterator[Hit]:
+def _call_hits(f: FileDiff, skip: frozenset[str] = frozenset()) -> Iterator[Hit]:
     if kinds.lang(f.path) != "py":
         return
     lines = _lines(f)
+    quiet = docstring_lines(lines)
+    test = kinds.is_test(f.path)
     for number, text in f.added.items():
-        if _COMMENT.match(text):
+        if _COMMENT.match(text) or number in quiet:
             continue
-        if "subprocess" in text or "Popen" in text:
+        if "DNG004" not in skip and ("subprocess" in text or "Popen" in text):
             call = _call_text(lines, number)
             if _SUBPROCESS.search(call) and _SHELL_TRUE.search(call) and _HAS_INTERP.search(call):
                 yield Hit("DNG004", f.path, number)
-        http = "requests." in text or "httpx." in text or "urlopen" in text
-        if http and _HTTP_CALL.search(text) and "timeout" not in _call_text(lines, number):
+        http = "requests." in text or "urlopen" in text
+        if "SRE001" in skip or test or not http or not _HTTP_CALL.search(shape(text)):
+            continue
+        if "timeout" not in _call_text(lines, number):
             yield Hit("SRE001", f.path, number)
 
 
@@ -691,6 +842,7 @@ _PEP508_NAME = re.compile(
 _JSON_DEP = re.compile(r"""^\s*"([^"]+)"\s*:\s*"([^"]*)"\s*,?\s*$""")
 _JSON_DEP_BLOCK = re.compile(r'"(dev|peer|optional)?[dD]ependencies"\s*:\s*\{')
 _TOML_STAR = re.compile(r"""^\s*[\w-]+\s*=\s*(["']\*["']|\{[^}]*version\s*=\s*["']\*["'])""")
+_DEV_REQUIREMENTS = re.compile(r"(?i)dev|test|doc|lint|typing")
 _GEM = re.compile(r"""^\s*gem\s+["'][\w-]+["']\s*(#.*)?$""")
 
 
@@ -722,7 +874,7 @@ def _dependencies(f: FileDiff) -> Iterator[Hit]:
     name, lines = f.name, _lines(f)
     for number, text in f.added.items():
         if name.startswith("requirements") and name.endswith((".txt", ".in")):
-            bad = bool(_REQ_LINE.match(text))
+            bad = not _DEV_REQUIREMENTS.search(name) and bool(_REQ_LINE.match(text))
         elif name == "pyproject.toml":
             bad = _pyproject_bad(lines, number, text)
         elif name == "package.json":
@@ -749,12 +901,11 @@ def _pyproject_bad(lines: dict[int, str], number: int, text: str) -> bool:
         return bool(_TOML_STAR.match(text))
     if not _PEP508_NAME.match(text):
         return False
+    # Extras and dependency groups (dev, test, docs) of a library are bounded by the
+    # library's users, not pinned by it: only the runtime dependencies are reported.
     opener = _opener(lines, number)
     in_array = "[" in opener and "=" in opener
-    return in_array and (
-        section in ("[project.optional-dependencies]", "[dependency-groups]")
-        or (section == "[project]" and opener.strip().startswith("dependencies"))
-    )
+    return in_array and section == "[project]" and opener.strip().startswith("dependencies")
 
 
 def _package_json_bad(lines: dict[int, str], number: int, text: str) -> bool:
@@ -795,12 +946,23 @@ def _artifact_root(f: FileDiff) -> str | None:
     return None
 
 
+PUBLIC_CERTIFICATES = (".crt", ".cer", ".der")
+
+
+def _public(f: FileDiff) -> bool:
+    """A certificate is public: one with no private key in it is not a secret file."""
+    if f.path.lower().endswith(PUBLIC_CERTIFICATES):
+        return True
+    text = "\n".join(f.added.values())
+    return f.path.lower().endswith(".pem") and "CERTIFICATE-----" in text and "PRIVATE" not in text
+
+
 def _file_hits(diff: Diff) -> Iterator[Hit]:
     roots: dict[str, list[FileDiff]] = {}
     for f in diff.files:
         if f.status not in (ADDED, RENAMED):
             continue
-        if secrets.is_secret_file(f.path) and kinds.lang(f.path) is None:
+        if secrets.is_secret_file(f.path) and kinds.lang(f.path) is None and not _public(f):
             yield Hit("SEC004", f.path, 1 if f.added else None)
         if f.lockfile:
             continue
@@ -846,22 +1008,62 @@ def _diff_hits(diff: Diff, settings: Settings) -> Iterator[Hit]:
 
 # ------------------------------------------------------------------ runner
 
-FileRule = Callable[[FileDiff], Iterable[Hit]]
 
+def run(
+    diff: Diff, settings: Settings = Settings(), python: pyscan.Outcome | None = None
+) -> list[Hit]:
+    """Every rule over the added lines of a diff, with ruff's findings (`python`) merged in.
+    Order: file, line, rule.
 
-def run(diff: Diff, settings: Settings = Settings()) -> list[Hit]:
-    """Every rule over the added lines of a diff. Order: file, line, rule."""
+    A file too big for every rule (`huge`) still gets the secret scan and the checks for
+    dangerous calls; a long line is checked in windows. Neither is ever skipped."""
+    ruffed = python.checked if python else frozenset()
     hits: list[Hit] = list(_file_hits(diff)) + list(_diff_hits(diff, settings))
-    for f in diff.files:
-        if f.status == "deleted" or f.binary or f.special or not f.added:
-            continue
-        hits += _secret_hits(f)
-        if f.huge or f.lockfile:
-            continue
-        hits += _line_hits(f)
-        for rule in (_swallowed, _call_hits, _dependencies):
-            hits += rule(f)
-        hits += _long_functions(f, settings)
+    hits += [
+        Hit(h.rule, h.path, h.line, why=f"ruff {h.rule}: {h.message}")
+        for h in (python.hits if python else ())
+    ]
+    with secretscan.session():
+        for f in diff.files:
+            hits += _file_rules(f, settings, f.path in ruffed)
     swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
     hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
-    return sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule))
+    return _overlaps(sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule)))
+
+
+def _file_rules(f: FileDiff, settings: Settings, ruffed: bool) -> list[Hit]:
+    """The rules that read one file's added lines (a huge file: only the cheap ones)."""
+    if f.status == "deleted" or f.binary or f.special or not f.added:
+        return []
+    hits = list(_secret_hits(f, settings.detectors))
+    if f.lockfile:
+        return hits
+    skip = RUFF_COVERS if ruffed else frozenset()
+    if f.huge:
+        return hits + list(_line_hits(f, skip, HUGE_RULES, settings.window))
+    hits += _line_hits(f, skip, None, settings.window)
+    hits += _swallowed(f)
+    hits += _call_hits(f, skip)
+    hits += _dependencies(f)
+    hits += _long_functions(f, settings)
+    return hits
+
+
+_GROUP = {rule: (i, rank) for i, group in enumerate(OVERLAPS) for rank, rule in enumerate(group)}
+
+
+def _overlaps(hits: list[Hit]) -> list[Hit]:
+    """One hit per line and overlap group: the first rule of the group wins."""
+    best: dict[tuple, Hit] = {}
+    for hit in hits:
+        group = _GROUP.get(hit.rule)
+        if group is None or hit.line is None:
+            continue
+        key = (hit.path, hit.line, group[0])
+        if key not in best or group[1] < _GROUP[best[key].rule][1]:
+            best[key] = hit
+    return [
+        h
+        for h in hits
+        if h.rule not in _GROUP or h.line is None or best[(h.path, h.line, _GROUP[h.rule][0])] is h
+    ]

@@ -83,8 +83,12 @@ def _settings(project) -> tuple[rules.Settings, Limits, dict, list[str]]:
             details=problems[1:],
             remedy="rules are listed by `ygs review --rules`",
         )
-    settings = rules.Settings(max_lines=cfg["review.max_lines"], max_files=cfg["review.max_files"])
     limits = Limits(huge_lines=cfg["review.huge_file_lines"])
+    settings = rules.Settings(
+        max_lines=cfg["review.max_lines"],
+        max_files=cfg["review.max_files"],
+        window=limits.huge_line_chars,
+    )
     return settings, limits, overrides, list(cfg["review.exclude"])
 
 
@@ -125,10 +129,19 @@ def _excluded(diff: Diff, globs: list[str]) -> tuple[Diff, list[str]]:
     return only(diff, lambda p: p not in gone), gone
 
 
-def offline(diff: Diff, ask: Ask, settings, overrides) -> tuple[list, list]:
+def offline(
+    diff: Diff, ask: Ask, settings, overrides, ruff: str | None = None
+) -> tuple[list, list, list]:
+    """Offline findings, suppressed ones, and notes of the engines ((path, note) pairs)."""
+    from ygs.review import pyscan
+
     lenses = set(ask.lenses or LENSES)
-    hits = [h for h in rules.run(diff, settings) if rules.CATALOGUE[h.rule].family in lenses]
-    return rf.suppress(rf.from_hits(hits, diff, overrides), diff)
+    python = pyscan.check(diff, ruff)
+    hits = [
+        h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
+    ]
+    kept, suppressed = rf.suppress(rf.from_hits(hits, diff, overrides), diff)
+    return kept, suppressed, list(python.notes)
 
 
 @dataclass
@@ -140,6 +153,14 @@ class Judge:
     limits: Limits
     overrides: dict
     excludes: list[str]
+
+    @property
+    def ruff(self) -> str | None:
+        return self.project.config["review.ruff"]
+
+    @property
+    def fail_on_unreviewed(self) -> bool:
+        return bool(self.project.config["review.fail_on_unreviewed"])
 
     @property
     def project(self):
@@ -166,17 +187,25 @@ def _reviewed(judge: Judge, ask: Ask, diff: Diff, scope: Scope, pr, log) -> Resu
     guarded = rf.from_hits(trust.guard(diff, reviewer.prefix), diff, judge.overrides)
     diff, excluded = _excluded(diff, judge.excludes)
     files = lens_scope(diff, ask.lenses)
-    found, suppressed = offline(diff, ask, judge.settings, judge.overrides)
-    found = guarded + found
+    found, suppressed, engine_notes = offline(
+        diff, ask, judge.settings, judge.overrides, judge.ruff
+    )
+    found = rf.numbered(guarded + found)
     judged, dropped, model = _judgment(project, reviewer, ask, diff, files, found, log)
-    kept, duplicates = _dedupe(found + judged)
+    kept, duplicates = _dedupe(found + rf.numbered(judged))
     kept, baselined = _baseline(_baseline_file(project, reviewer, scope, ask), ask, kept)
     kept = rf.ranked(kept)
     data = _data(
         diff, scope, ask, files, kept, dropped + duplicates, suppressed, baselined, model, excluded
     )
+    data["notes"] += [{"file": path, "note": note} for path, note in engine_notes]
+    data["unreviewed"] = unreviewed(diff)
     data["reviewer"] = {**reviewer.to_dict(), "notes": reviewer.notes}
-    code = Exit.FINDINGS if fails([f.to_finding() for f in kept], ask.fail_on) else Exit.OK
+    failing = fails([f.to_finding() for f in kept], ask.fail_on)
+    if judge.fail_on_unreviewed and data["unreviewed"] and ask.fail_on != "never":
+        failing = True
+        data["failed_on_unreviewed"] = True
+    code = Exit.FINDINGS if failing else Exit.OK
     if ask.gate:
         code = _gate(project, kept, data)
     if model.get("error"):
@@ -269,6 +298,16 @@ def _skill_texts(loaded: dict) -> Callable[[str], tuple[str, ...]]:
         return memo[name]
 
     return text
+
+
+def unreviewed(diff: Diff) -> list[dict]:
+    """Changed files the review did not read in full, and why (`review.fail_on_unreviewed`)."""
+    out = []
+    for f in diff.files:
+        if f.coverage != "full":
+            why = next((n for n in f.notes if "review" in n), ", ".join(f.notes))
+            out.append({"file": f.path, "coverage": f.coverage, "why": why})
+    return out
 
 
 def _dedupe(items: list[rf.ReviewFinding]) -> tuple[list, list]:

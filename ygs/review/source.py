@@ -41,6 +41,7 @@ DIFF = [
     "--dst-prefix=b/",
 ]
 MAX_UNTRACKED = 500
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a bigger new file is listed as binary: not reviewed
 MANIFESTS = ("pyproject.toml", "package.json", "Cargo.toml")
 LOCAL_STATE = (".ygs/runs/", ".ygs/cache/", ".ygs/sessions/", ".ygs/backups/")  # ygs's own
 
@@ -208,7 +209,7 @@ def _new_file(root: Path, name: str) -> bytes:
     elif path.is_file():
         mode = "100755" if path.stat().st_mode & 0o111 else "100644"
         try:
-            data = read_bytes(path)
+            data = read_bytes(path, limit=MAX_FILE_BYTES)
         except Unreadable:  # too big to read: listed as binary, not reviewed
             data = b"\0"
     else:
@@ -244,7 +245,10 @@ def _header_name(prefix: bytes, name: bytes) -> bytes:
 
 
 def _wanted(f: diffs.FileDiff) -> bool:
-    return f.reviewable and bool(f.added) and (lang(f.path) is not None or f.name in MANIFESTS)
+    """Files whose whole new version the rules read: source (a huge one too, for ruff) and
+    manifests."""
+    readable = not (f.binary or f.special or f.status == diffs.DELETED)
+    return readable and bool(f.added) and (lang(f.path) is not None or f.name in MANIFESTS)
 
 
 def _attach(root: Path, found: diffs.Diff, blobs) -> diffs.Diff:
@@ -260,7 +264,7 @@ def _attach(root: Path, found: diffs.Diff, blobs) -> diffs.Diff:
     if blobs is None:
         for p in wanted:
             try:
-                contents[p] = _lines(read_bytes(root / p, within=root))
+                contents[p] = _lines(read_bytes(root / p, within=root, limit=MAX_FILE_BYTES))
             except Unreadable:
                 continue  # a FIFO, a device or a link out of the repository: diff lines only
     else:

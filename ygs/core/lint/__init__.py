@@ -31,6 +31,12 @@ from ygs.core.lint.context import Context, SpikeMerge
 from ygs.core.specs import Index
 
 FAMILIES = (common, prd, trd, design_doc, adr, threat_model, task, spike, foreign)
+# Families that read only the file they lint (lookups aside) run over a few hundred files
+# at a time, whose parsed bodies are then dropped: memory stays flat as the project grows.
+# The others also look across files (dependency cycles, merges) and run once.
+PER_FILE = (common, prd, trd, design_doc, adr, threat_model, foreign)
+ACROSS_FILES = (task, spike)
+CHUNK = 256
 RULES: dict[str, Rule] = catalogue(*(family.RULES for family in FAMILIES))
 
 
@@ -70,7 +76,14 @@ def lint(
         spike_merges=tuple(spike_merges),
     )
     findings: list[Finding] = list(catalog.findings)
-    for family in FAMILIES:
+    selected = ctx.mine()
+    for start in range(0, len(selected), CHUNK):
+        ctx.chunk = selected[start : start + CHUNK]
+        for family in PER_FILE:
+            findings.extend(family.check(ctx))
+        ctx.index.forget(a.path for a in ctx.chunk)
+    ctx.chunk = None
+    for family in ACROSS_FILES:
         findings.extend(family.check(ctx))
     findings = covered(findings, {a.path: a.format for a in catalog.artifacts})
     texts = {a.path: (a.text, a.body_line) for a in catalog.artifacts}

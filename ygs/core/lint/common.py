@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ygs.core.artifacts import (
     DUPLICATE_ID,
@@ -150,6 +151,19 @@ RULES = (
         document that still says TBD approves a gap.""",
         F,
     ),
+    Rule(
+        "ART014",
+        SHOULD,
+        "no line still carries an unconfirmed [assumed] marker",
+        "unconfirmed assumption",
+        "confirm or edit each line marked [assumed] and delete the marker, or re-ask them with "
+        "`ygs refine-<type> --from FILE`",
+        """An interview accepted with Enter writes ygs's own offline recommendation, marked
+        [assumed] so a reader can tell what a person confirmed from what ygs guessed. Drafts
+        may carry assumptions (SHOULD); an approved or final document may not (MUST): approving
+        it would approve guesses nobody checked.""",
+        F,
+    ),
 )
 RULES = tuple(r if r.id in ("ART009", "ART010") else r._replace(formats=ALL_FORMATS) for r in RULES)
 R = {r.id: r for r in RULES}
@@ -269,6 +283,8 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
             )
     if "](" in text or "][" in text or "]:" in text:
         yield from _links(ctx, artifact, doc or ctx.index.doc(artifact))
+    if "[assumed]" in text:  # ygs.core.assumptions.MARK
+        yield from assumptions(artifact, doc or ctx.index.doc(artifact))
     if artifact.status in FINAL_STATUSES and "TBD" in text:
         doc = doc or ctx.index.doc(artifact)
         tbd = [n for n, line in doc.whole.content() if _TBD.search(_CODE_SPAN.sub("", line))]
@@ -278,6 +294,23 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
                 tbd[0],
                 f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}",
             )
+
+
+def assumptions(artifact: Artifact, doc) -> Iterator[Finding]:
+    """ART014: lines still marked [assumed]; MUST once the document is approved or final."""
+    from ygs.core import assumptions as assumed
+
+    found = [i for i in assumed.lines(artifact.body) if i not in doc.hidden]
+    if not found:
+        return
+    final = artifact.status in FINAL_STATUSES
+    finding = R["ART014"].at(
+        artifact.path,
+        doc.first_line + found[0],
+        f"{len(found)} line(s) marked {assumed.MARK} in a {artifact.status or 'draft'} "
+        f"{artifact.kind}",
+    )
+    yield replace(finding, severity=MUST) if final else finding
 
 
 def _in_code_span(text: str, at: int) -> bool:

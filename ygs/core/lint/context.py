@@ -37,6 +37,7 @@ class Context:
     today: str = ""  # ISO date, for time boxes
     spike_merges: tuple[SpikeMerge, ...] = ()  # read from git by the shell
     base_branch_ref: str = ".git"  # where a finding about the base branch points
+    chunk: list[Artifact] | None = None  # set by `lint`: the few files being linted now
 
     @property
     def catalog(self) -> Catalog:
@@ -46,7 +47,10 @@ class Context:
         return self.catalog.of_kind(kind)
 
     def mine(self, kind: str | None = None) -> list[Artifact]:
-        """The artifacts to lint (of `kind`): all of them, or the targets."""
+        """The artifacts to lint (of `kind`): all of them, or the targets (within the
+        current chunk, while `lint` works through one)."""
+        if self.chunk is not None:
+            return [a for a in self.chunk if kind is None or a.kind == kind]
         found = self.catalog.artifacts if kind is None else self.catalog.of_kind(kind)
         if self.targets is None:
             return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ygs.core import markdown
 from ygs.core.findings import Finding, Severity
@@ -76,7 +77,8 @@ RULES = (
         "(status accepted, with who and why)",
         """An open High threat is a known, likely, damaging attack with no answer. It blocks
         approval until it is mitigated or someone with the authority accepts the risk in
-        writing.""",
+        writing. In a draft it is expected work in progress and reported at SHOULD, so a new
+        threat model does not block every commit; once approved it is a MUST.""",
         F,
     ),
     Rule(
@@ -132,13 +134,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             section = doc.section("threats by subsystem", "threats")
             yield R["TM007"].at(model.path, section.line if section else doc.first_line)
         for threat in threats:
-            yield from row(threat)
+            yield from row(threat, draft=model.status == "draft")
         missing = [label for key, label in SECTIONS if doc.section(key) is None]
         if missing:
             yield R["TM008"].at(model.path, model.body_line, f"missing: {', '.join(missing)}")
 
 
-def row(t: Threat) -> Iterator[Finding]:
+def row(t: Threat, draft: bool = False) -> Iterator[Finding]:
     letters = [x for x in _LETTERS.split(t.stride.strip().upper()) if x]
     if not letters or any(x not in STRIDE or len(x) != 1 for x in letters):
         yield R["TM001"].at(t.path, t.line, f"{t.id} STRIDE is '{t.stride or 'empty'}'")
@@ -153,4 +155,6 @@ def row(t: Threat) -> Iterator[Finding]:
     if status not in STATUSES:
         yield R["TM005"].at(t.path, t.line, f"{t.id} status is '{t.status or 'empty'}'")
     if priority == "high" and status == "open":
-        yield R["TM006"].at(t.path, t.line, f"{t.id} is High and open")
+        # a draft may still be open (SHOULD); approving it with the threat open is a MUST
+        found = R["TM006"].at(t.path, t.line, f"{t.id} is High and open")
+        yield replace(found, severity=SHOULD) if draft else found

@@ -1,0 +1,127 @@
+"""A warm cache changes how fast `ygs check` answers, never what it answers: cold, warm and
+`--changed` runs agree on a project mutated in many ways, and linting a few files at a
+time finds exactly what one pass over all of them finds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from conftest import REPO, edit, git
+
+import ygs.core.lint as lint_mod
+
+PRD = "docs/prd/2026-01-10-alert-delivery.md"
+TRD = "docs/trd/2026-01-12-alert-delivery.md"
+SPEC = "openspec/specs/auth/spec.md"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def findings(ygs, root, *args) -> list[tuple]:
+    found = ygs("check", *args, "--json", "--fail-on", "never", cwd=root).json["findings"]
+    return sorted((f["rule"], f["path"], f["line"] or 0, f["message"]) for f in found)
+
+
+def backdate(root, seconds: float = 60) -> None:
+    """Every file older than the cache's racy window, so size and mtime are trusted."""
+    then = time.time() - seconds
+    for folder, _dirs, names in os.walk(root):
+        if "/.git" in folder or "/.ygs" in folder:
+            continue
+        for name in names:
+            os.utime(os.path.join(folder, name), (then, then))
+
+
+@pytest.fixture
+def mutated(proj):
+    """The clean project plus OpenSpec and spec-kit specs, committed, then edited: a dangling
+    reference, a deleted ADR others cite, a new task for an unknown requirement, a spec
+    that lost its scenarios, and a TRD row for a requirement that no longer exists."""
+    for name in ("openspec-project", "speckit-project"):
+        shutil.copytree(FIXTURES / name, proj, dirs_exist_ok=True)
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "-A")
+    git(proj, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "specs")
+    edit(proj, PRD, "- None recorded.", "- See REQ-042 and ADR-0009.")
+    edit(proj, PRD, "### REQ-002", "### REQ-012")
+    (proj / "docs/adr/0002-use-an-outbox.md").unlink()
+    task = proj / "tasks/backlog/TASK-009-orphan.md"
+    task.write_text(
+        "---\nid: TASK-009\ntitle: Orphan\nstatus: backlog\nsatisfies: [REQ-777]\n---\n"
+        "# Orphan\n\nDepends on TASK-404.\n",
+        encoding="utf-8",
+    )
+    spec = proj / SPEC
+    spec.write_text(spec.read_text().replace("#### Scenario:", "#### Note:"), encoding="utf-8")
+    backdate(proj)
+    return proj
+
+
+def test_cold_warm_and_changed_runs_agree(ygs, mutated, monkeypatch):
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    cold = findings(ygs, mutated)
+    cold_changed = findings(ygs, mutated, "--changed")
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert cold, "the mutations must produce findings"
+    assert findings(ygs, mutated) == cold  # fills the cache
+    assert (mutated / ".ygs/cache/catalog.cache").is_file()
+    assert findings(ygs, mutated) == cold  # answered from the cache
+    assert findings(ygs, mutated, "--changed") == cold_changed
+    edited = git(mutated, "diff", "--name-only", "--diff-filter=ACMR", "HEAD").split()
+    changed = {*edited, *git(mutated, "ls-files", "--others", "--exclude-standard").split()}
+    assert PRD in changed
+    assert "tasks/backlog/TASK-009-orphan.md" in changed
+    assert {f[1] for f in cold_changed} <= changed
+    assert cold_changed == [f for f in cold if f[1] in changed]
+
+
+def test_an_edit_after_a_warm_run_is_seen_by_every_mode(ygs, mutated, monkeypatch):
+    findings(ygs, mutated)
+    findings(ygs, mutated, "--changed")
+    edit(mutated, TRD, "| REQ-001 |", "| REQ-404 |")
+    backdate(mutated)
+    warm, warm_changed = findings(ygs, mutated), findings(ygs, mutated, "--changed")
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    assert warm == findings(ygs, mutated)
+    assert warm_changed == findings(ygs, mutated, "--changed")
+    assert any(f[1] == TRD and "REQ-404" in f[3] for f in warm_changed)
+
+
+def test_linting_in_chunks_finds_what_one_pass_finds(ygs, mutated, monkeypatch):
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    whole = findings(ygs, mutated)
+    monkeypatch.setattr(lint_mod, "CHUNK", 1)
+    assert findings(ygs, mutated) == whole
+    monkeypatch.setattr(lint_mod, "CHUNK", 3)
+    assert findings(ygs, mutated) == whole
+
+
+def _age_refs(root, seconds: float) -> None:
+    then = time.time() - seconds
+    for folder, _dirs, names in os.walk(root / ".git"):
+        for name in names:
+            os.utime(os.path.join(folder, name), (then, then))
+        os.utime(folder, (then, then))
+
+
+def test_a_spike_merged_after_a_warm_run_is_reported(ygs, proj):
+    """The spike merges (SPK002) are cached against git's refs on disk: a merge moves a ref,
+    so the next check asks git again."""
+    commit = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "-A")
+    git(proj, *commit, "project")
+    backdate(proj)
+    _age_refs(proj, 120)
+    assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]
+    assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]  # from the cache
+    git(proj, "switch", "-q", "-c", "spike/queue-rate-ab12")
+    (proj / "bench.py").write_text("print('10k writes/s')\n")
+    git(proj, "add", "bench.py")
+    git(proj, *commit, "experiment")
+    git(proj, "switch", "-q", "main")
+    git(proj, "merge", "-q", "--no-ff", "-m", "Merge branch 'spike/queue-rate-ab12'", "HEAD@{1}")
+    _age_refs(proj, 60)  # still older than the racy window: only the refs' stamps differ
+    assert [f for f in findings(ygs, proj) if f[0] == "SPK002"]

@@ -1,0 +1,367 @@
+"""Python through ruff: its port of bandit's checks (`S`) and a few bugbear (`B`) rules, run as
+a subprocess over the new versions of the changed Python files, mapped into ygs's vocabulary.
+
+`RUFF_RULES` is the one table that maps each ruff rule ygs runs to a severity, a lens, a
+title and a remedy; `ygs review --rules`, `--explain S608` and the README come from it.
+Rules that are not in the table are not selected. A finding is kept when its span touches
+an added line (a multi-line call whose `shell=True` is the added line counts), and it is
+anchored on the first added line of that span.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ygs.core.findings import Severity
+from ygs.review import lang as kinds
+from ygs.review import secretscan
+from ygs.review.diff import Diff, FileDiff
+
+MUST, SHOULD, MAY = Severity.MUST, Severity.SHOULD, Severity.MAY
+TIMEOUT_S = 120
+# Selected by prefix, so any ruff version runs (a code a version lacks or removed is no
+# error); what is not in RUFF_RULES is dropped when the report is read.
+SELECT = "S,B"
+NOT_PARSED = "not valid Python for ruff"
+FALLBACK = ": Python files were checked by ygs's own rules only (see `ygs doctor`)"
+
+
+@dataclass(frozen=True)
+class RuffRule:
+    code: str
+    severity: Severity
+    lens: str
+    title: str
+    remedy: str
+    tests: bool = True  # also reported in test files
+
+
+def _r(code, severity, lens, title, remedy, tests=True) -> RuffRule:
+    return RuffRule(code, severity, lens, title, remedy, tests)
+
+
+# ruff code → ygs. Ordered by ruff code; `tests=False`: fixtures and test servers are exempt.
+RUFF_RULES: dict[str, RuffRule] = {
+    r.code: r
+    for r in (
+        _r("S102", MUST, "security", "exec() of dynamic code",
+           "Dispatch through a table of allowed functions; never exec text that input reaches."),
+        _r("S103", SHOULD, "security", "File permissions too permissive",
+           "Grant the least access needed (0o600 for secrets, 0o644 for files, 0o755 for dirs)."),
+        _r("S104", MAY, "security", "Server binds to every interface (0.0.0.0)",
+           "Bind to 127.0.0.1 unless the service must be reachable from other hosts.", False),
+        _r("S105", SHOULD, "security", "Hardcoded password assigned to a secret-like name",
+           "Read it from the environment or a secret manager.", False),
+        _r("S106", SHOULD, "security", "Hardcoded password passed as an argument",
+           "Read it from the environment or a secret manager.", False),
+        _r("S107", SHOULD, "security", "Hardcoded password as a parameter default",
+           "Default to None and read the value from the environment or a secret manager.", False),
+        _r("S108", SHOULD, "security", "Predictable temporary file or directory path",
+           "Use `tempfile.mkstemp()` / `tempfile.TemporaryDirectory()` instead of a fixed /tmp "
+           "path.", False),
+        _r("S110", MAY, "code", "Exception swallowed (try/except/pass)",
+           "Handle it, log it, or catch only the exception you expect and say why."),
+        _r("S112", MAY, "code", "Exception swallowed in a loop (try/except/continue)",
+           "Handle it, log it, or catch only the exception you expect and say why."),
+        _r("S113", SHOULD, "sre", "HTTP request without a timeout",
+           "Pass `timeout=` (e.g. `timeout=10`) so a slow dependency cannot hang the caller.",
+           False),
+        _r("S201", MUST, "security", "Flask debug mode on",
+           "Never run with `debug=True` outside a developer's machine: the debugger runs code."),
+        _r("S202", MUST, "security", "tarfile extraction without member checks",
+           "Pass `filter='data'` (Python 3.12+) or check each member's path before extracting."),
+        _r("S301", MUST, "security", "Unsafe deserialisation (pickle)",
+           "Use a data format (JSON) for anything that crosses a trust boundary.", False),
+        _r("S302", MUST, "security", "Unsafe deserialisation (marshal)",
+           "Use a data format (JSON) for anything that crosses a trust boundary.", False),
+        _r("S303", SHOULD, "security", "Weak hash function (MD5, SHA-1)",
+           "Use SHA-256 or better; for passwords use a KDF (argon2, scrypt, bcrypt)."),
+        _r("S304", MUST, "security", "Broken cipher (DES, RC4, Blowfish, …)",
+           "Use AES-GCM or ChaCha20-Poly1305 from `cryptography`."),
+        _r("S305", SHOULD, "security", "ECB cipher mode",
+           "Use an authenticated mode (GCM) with a fresh nonce."),
+        _r("S306", SHOULD, "security", "tempfile.mktemp is racy",
+           "Use `tempfile.mkstemp()` or `NamedTemporaryFile()`."),
+        _r("S307", MUST, "security", "eval() of dynamic code",
+           "Parse the data instead (`json.loads`, `ast.literal_eval`)."),
+        _r("S308", SHOULD, "security", "mark_safe() can let through cross-site scripting",
+           "Escape the value (`format_html`) instead of marking it safe."),
+        _r("S310", MAY, "security", "URL opened without a scheme check (file:// and custom "
+           "schemes)", "Allow only http(s) URLs, or use a client that does."),
+        _r("S311", MAY, "security", "random is not for secrets, tokens or keys",
+           "Use `secrets` (`secrets.token_urlsafe()`) for anything an attacker must not guess.",
+           False),
+        _r("S312", SHOULD, "security", "Telnet sends credentials in clear text",
+           "Use SSH."),
+        _r("S313", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S314", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S315", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S316", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S317", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S318", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S319", SHOULD, "security", "XML parsed with a parser open to entity attacks",
+           "Use `defusedxml` for untrusted XML."),
+        _r("S320", SHOULD, "security", "lxml resolves external entities (XXE)",
+           "Use `defusedxml.lxml`, or a parser with `resolve_entities=False`."),
+        _r("S321", SHOULD, "security", "FTP sends credentials in clear text",
+           "Use SFTP or FTPS."),
+        _r("S323", MUST, "security", "TLS context without certificate verification",
+           "Use `ssl.create_default_context()`."),
+        _r("S324", SHOULD, "security", "Weak hash function (MD5, SHA-1)",
+           "Use SHA-256 or better, or pass `usedforsecurity=False` for a non-security checksum."),
+        _r("S410", SHOULD, "security", "lxml import: parsers open to entity attacks by default",
+           "Parse untrusted XML with `defusedxml.lxml`, or `resolve_entities=False`."),
+        _r("S501", MUST, "security", "TLS certificate verification disabled",
+           'Keep verification on; for a private CA pass its bundle (`verify="/path/ca.pem"`).'),
+        _r("S502", MUST, "security", "Broken SSL/TLS protocol version",
+           "Use TLS 1.2 or newer (`ssl.PROTOCOL_TLS_CLIENT`)."),
+        _r("S503", SHOULD, "security", "Default argument allows a broken SSL/TLS version",
+           "Default to TLS 1.2 or newer."),
+        _r("S504", SHOULD, "security", "TLS connection without a protocol version",
+           "Use an `ssl.SSLContext` with `minimum_version = ssl.TLSVersion.TLSv1_2`."),
+        _r("S505", SHOULD, "security", "Cryptographic key too short",
+           "RSA and DSA keys of 2048 bits or more, EC curves of 224 bits or more."),
+        _r("S506", MUST, "security", "yaml.load without a safe loader",
+           "Use `yaml.safe_load(...)` or `Loader=yaml.SafeLoader`."),
+        _r("S507", SHOULD, "security", "SSH host key not verified",
+           "Use `RejectPolicy` and a known_hosts file."),
+        _r("S508", SHOULD, "security", "SNMP v1/v2c is unauthenticated",
+           "Use SNMPv3 with authentication and privacy."),
+        _r("S509", SHOULD, "security", "SNMPv3 without encryption",
+           "Set both an auth and a priv protocol."),
+        _r("S601", MUST, "security", "Shell command run over SSH (paramiko exec_command)",
+           "Never build the command from input; quote with `shlex.quote` if you must."),
+        _r("S602", MUST, "security", "Shell command built from input (shell=True)",
+           'Pass an argument list without `shell=True` (`subprocess.run(["git", "log", ref])`).'),
+        _r("S604", MUST, "security", "Function called with shell=True on input",
+           "Pass an argument list without `shell=True`."),
+        _r("S605", MUST, "security", "Shell started on input (os.system, os.popen, …)",
+           "Use `subprocess.run([...], check=True)` with an argument list."),
+        _r("S606", MAY, "security", "Process started without a shell (os.exec*, os.spawn*)",
+           "Keep the program fixed and validate any argument that input reaches.", False),
+        _r("S608", MUST, "security", "SQL built with string formatting",
+           'Use bound parameters (`cursor.execute("... WHERE id = %s", (id,))`).'),
+        _r("S609", SHOULD, "security", "Shell wildcard in a command (wildcard injection)",
+           "List the files in Python and pass them as arguments."),
+        _r("S610", SHOULD, "security", "Django extra() with raw SQL",
+           "Use the ORM's expressions, or bind parameters with `params=`."),
+        _r("S611", MUST, "security", "Django RawSQL built from input",
+           "Bind parameters with `params=`."),
+        _r("S612", SHOULD, "security", "logging.config.listen() runs received configuration",
+           "Do not listen for logging configuration, or pass a `verify` function."),
+        _r("S701", MUST, "security", "Jinja2 autoescape off (cross-site scripting)",
+           "Use `autoescape=True` or `select_autoescape()`."),
+        _r("S702", SHOULD, "security", "Mako templates do not escape by default",
+           'Pass `default_filters=["h"]`, or use Jinja2 with autoescape.'),
+        _r("S704", SHOULD, "security", "Markup() on a dynamic value (cross-site scripting)",
+           "Escape the value (`markupsafe.escape`) instead of wrapping it in Markup.", False),
+        _r("B006", SHOULD, "code", "Mutable default argument",
+           "Default to None and create the list or dict inside the function."),
+        _r("B012", SHOULD, "code", "return/break/continue in finally swallows the exception",
+           "Move the jump out of the finally block."),
+        _r("B015", SHOULD, "code", "Comparison whose result is thrown away",
+           "Assert it, or assign it: as written it does nothing."),
+        _r("B023", SHOULD, "code", "Closure uses the loop variable (late binding)",
+           "Bind the current value as a default argument (`lambda x=x: ...`)."),
+    )
+}  # fmt: skip
+# Not run: S603 and S607 (every subprocess call with a variable argument or a program found
+# on PATH: noise on ordinary code), S101 (assert) and the S4xx import rules (an import is no
+# vulnerability).
+# ruff says a call "seems safe" when the command is a literal: not an injection, not reported.
+SAFE_WORDS = "seems safe"
+
+
+def explanation(rule: RuffRule) -> str:
+    return (
+        f"ruff's {rule.code} (https://docs.astral.sh/ruff/rules/), run by ygs on the added lines "
+        "of changed Python files. ruff ports bandit's checks to Rust; ygs maps each rule it runs "
+        "to a severity, a lens and a remedy, and reports it only where the change adds or alters "
+        f"the code. {'' if rule.tests else 'Test files are exempt. '}Suppress one line with "
+        f"`ygs: ignore[{rule.code}] reason` or ruff's own `# noqa: {rule.code}`."
+    )
+
+
+@dataclass(frozen=True)
+class PyHit:
+    rule: str
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    hits: tuple[PyHit, ...]
+    checked: frozenset[str]  # paths ruff read and parsed
+    notes: tuple[tuple[str, str], ...]  # (path or "", note)
+    version: str = ""
+
+
+# ------------------------------------------------------------------ pure part
+
+
+def wanted(f: FileDiff) -> bool:
+    return (
+        kinds.lang(f.path) == "py"
+        and bool(f.added)
+        and f.new_lines is not None
+        and not (f.binary or f.special)
+    )
+
+
+def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], list[tuple]]:
+    """Ruff's JSON findings (keyed by the temporary file name) as hits on added lines."""
+    hits, notes = [], []
+    for item in report:
+        f = files.get(Path(str(item.get("filename", ""))).name)
+        if f is None:
+            continue
+        code = item.get("code")
+        row = (item.get("location") or {}).get("row")
+        if not code or code not in RUFF_RULES:
+            if item.get("name") in ("invalid-syntax", "syntax-error") or code is None:
+                notes.append((f.path, f"{NOT_PARSED} at line {row}: ygs's own rules checked it"))
+            continue
+        rule = RUFF_RULES[code]
+        message = str(item.get("message", ""))
+        if SAFE_WORDS in message or (not rule.tests and kinds.is_test(f.path)):
+            continue
+        end = (item.get("end_location") or {}).get("row") or row
+        if code in PASSWORDS and _stand_in(f, item):
+            continue
+        anchor = next((n for n in range(row, end + 1) if n in f.added), None)
+        if anchor is not None:
+            hits.append(PyHit(code, f.path, anchor, message))
+    return hits, _unique(notes)
+
+
+PASSWORDS = ("S105", "S106", "S107")  # hardcoded passwords: ruff does not judge the value
+
+
+def _stand_in(f: FileDiff, item: dict) -> bool:
+    """The password literal ruff reports is a stand-in (`SECRET_KEY="dev"`, `"test key"`)."""
+    start, end = item.get("location") or {}, item.get("end_location") or {}
+    row = start.get("row")
+    if not f.new_lines or not row or row > len(f.new_lines) or end.get("row") != row:
+        return False
+    span = f.new_lines[row - 1][(start.get("column") or 1) - 1 : (end.get("column") or 1) - 1]
+    quote = max(span.rfind('"'), span.rfind("'"))
+    opening = span.rfind(span[quote], 0, quote) if quote > 0 else -1
+    return opening >= 0 and secretscan.dummy(span[opening + 1 : quote])
+
+
+def _unique(notes: list[tuple]) -> list[tuple]:
+    return list(dict.fromkeys(notes))
+
+
+# --------------------------------------------------------------------- shell
+
+
+def command(configured: str | None) -> list[str] | None:
+    """The ruff to run: `review.ruff` when set (a path or a command on PATH), else the one
+    installed with ygs, else one on PATH. None when there is none."""
+    if configured:
+        import shlex
+
+        words = shlex.split(configured)
+        found = shutil.which(words[0]) if words else None
+        return [found, *words[1:]] if found else None
+    try:
+        from ruff.__main__ import find_ruff_bin  # the ruff wheel installed with ygs
+
+        return [os.fsdecode(find_ruff_bin())]
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("ruff", path=os.pathsep.join([str(Path(sys.executable).parent)]))
+        found = found or shutil.which("ruff")
+        return [found] if found else None
+
+
+def version(cmd: list[str] | None) -> str:
+    if not cmd:
+        return ""
+    try:
+        out = subprocess.run(
+            [*cmd, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip().removeprefix("ruff ").strip()
+
+
+def check(diff: Diff, configured: str | None = None) -> Outcome:
+    """Run ruff once over the new versions of the changed Python files."""
+    files = [f for f in diff.files if wanted(f)]
+    if not files:
+        return Outcome((), frozenset(), ())
+    if (configured or "").strip().lower() == "off":
+        return Outcome((), frozenset(), (("", f"review.ruff is off{FALLBACK}"),))
+    cmd = command(configured)
+    if cmd is None:
+        return Outcome((), frozenset(), (("", f"ruff was not found{FALLBACK}"),))
+    with tempfile.TemporaryDirectory(prefix="ygs-ruff-") as tmp:
+        named = _write(Path(tmp), files)
+        result = _run(cmd, Path(tmp), sorted(named))
+    if isinstance(result, str):
+        return Outcome((), frozenset(), (("", result),))
+    hits, notes = hits_from(result, named)
+    # ruff skips what it cannot parse: ygs's own Python rules check those files instead
+    broken = {path for path, note in notes if note.startswith(NOT_PARSED)}
+    return Outcome(tuple(hits), frozenset(f.path for f in files) - broken, tuple(notes))
+
+
+def _write(folder: Path, files: Iterable[FileDiff]) -> dict[str, FileDiff]:
+    """Each new version under a safe generated name (a path may hold any byte)."""
+    named = {}
+    for i, f in enumerate(files):
+        name = f"f{i:05d}{'.pyi' if f.path.endswith('.pyi') else '.py'}"
+        (folder / name).write_text("\n".join(f.new_lines or ()) + "\n", encoding="utf-8")
+        named[name] = f
+    return named
+
+
+def _run(cmd: list[str], folder: Path, names: list[str]) -> list | str:
+    args = [
+        *cmd,
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--exit-zero",
+        "--quiet",
+        "--output-format",
+        "json",
+        "--target-version",
+        "py311",
+        "--select",
+        SELECT,
+        "--",
+        *names,
+    ]
+    try:
+        proc = subprocess.run(args, cwd=folder, capture_output=True, timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return f"ruff took longer than {TIMEOUT_S} s{FALLBACK}"
+    except OSError as err:
+        return f"ruff could not run ({err.strerror}){FALLBACK}"
+    try:
+        report = json.loads(proc.stdout.decode("utf-8", "replace") or "[]")
+    except ValueError:
+        report = None
+    if proc.returncode != 0 or not isinstance(report, list):
+        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"ruff failed ({why[-1] if why else proc.returncode}){FALLBACK}"
+    return report

@@ -1,0 +1,177 @@
+"""Secrets in added lines: ygs's own patterns (`ygs.core.secrets`) and detect-secrets' detectors
+(every provider plugin, keyword detection of hardcoded passwords, high-entropy strings, with
+its filters), one finding per line and rule.
+
+ygs's patterns run once over all added lines of a file (each is linear-time). detect-secrets
+runs only on candidate windows: a line, or a window of a long line, that mentions a secret-ish
+word, a URL with a user, a key header or a token-length run of letters and digits. A line
+longer than WINDOW is cut into overlapping windows, so no line is skipped and no line costs
+more than its length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ygs.core import secrets
+
+WINDOW = 2000
+OVERLAP = 250  # longer than any single-line secret detect-secrets knows
+_KEYWORDS = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase", "private")
+_RUN = re.compile(r"[A-Za-z0-9+/=_\-]{16,}+")
+_DIGIT = re.compile(r"[0-9]")
+_ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
+_SKIPPED_PLUGINS = ("IPPublicDetector",)  # a public IP address is not a secret
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    rule: str  # SEC001 provider token, SEC002 private key, SEC003 named secret, SEC007 entropy
+    line: int
+    detail: str  # what was found, e.g. "AWS Access Key"
+    engine: str  # ygs | detect-secrets
+
+
+def candidate(text: str) -> bool:
+    """Whether a line (or window) can hold anything detect-secrets would report."""
+    lowered = text.lower()
+    if any(word in lowered for word in _KEYWORDS) or "-----begin" in lowered:
+        return True
+    if "://" in text and "@" in text:
+        return True
+    return any(_DIGIT.search(m.group()) for m in _RUN.finditer(text))
+
+
+def windows(text: str) -> Iterator[str]:
+    """The line itself, or overlapping windows of it when it is longer than WINDOW."""
+    if len(text) <= WINDOW:
+        yield text
+        return
+    step = WINDOW - OVERLAP
+    for start in range(0, len(text) - OVERLAP, step):
+        yield text[start : start + WINDOW]
+
+
+def own(added: dict[int, str], code: bool) -> list[SecretHit]:
+    """ygs's own patterns over every added line, in one pass per pattern."""
+    if not added:
+        return []
+    numbers = sorted(added)
+    starts, parts, at = [], [], 0
+    for n in numbers:
+        starts.append(at)
+        parts.append(added[n])
+        at += len(added[n]) + 1
+    text = "\n".join(parts)
+    found = []
+    for hit in secrets.find(text):
+        if hit.rule == "SEC003" and code and not _quoted(text, hit.start):
+            continue  # in code an unquoted value is an expression (`process.env.TOKEN`)
+        line = numbers[bisect.bisect_right(starts, hit.start) - 1]
+        detail = "" if hit.rule == "SEC003" else f"{hit.name[0].upper()}{hit.name[1:]}"
+        found.append(SecretHit(hit.rule, line, detail, "ygs"))
+    return found
+
+
+def _quoted(text: str, start: int) -> bool:
+    return start > 0 and text[start - 1] in "\"'`"
+
+
+def detected(path: str, added: dict[int, str]) -> list[SecretHit]:
+    """detect-secrets' findings on the candidate lines (and windows) of one file."""
+    units = [(n, piece) for n in sorted(added) for piece in windows(added[n]) if candidate(piece)]
+    if not units:
+        return []
+    from detect_secrets.core.scan import _process_line_based_plugins
+
+    with session():
+        session.ready()
+        found = _process_line_based_plugins(units, path)
+        return [_mapped(s.type, s.line_number) for s in found if not dummy(s.secret_value or "")]
+
+
+# Words that make up the stand-in values of tests, docs and examples (`password="test"`,
+# `SECRET_KEY = "dev"`, `http://user:pass@host`): a value made only of them is not a secret.
+DUMMY_WORDS = frozenset({
+    "test", "testing", "tests", "dev", "development", "devel", "config", "secret", "secrets",
+    "key", "keys", "pass", "password", "passwd", "pwd", "foo", "bar", "baz", "qux", "dummy",
+    "example", "sample", "fake", "mock", "default", "demo", "user", "username", "local",
+    "localhost", "my", "your", "value", "here", "changeme", "placeholder", "xxx", "abc",
+    "none", "null", "token", "api", "private", "public", "string", "hello", "world", "temp",
+    "tmp",
+})  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]++")
+
+
+def dummy(value: str) -> bool:
+    """A stand-in, not a credential: only dummy words (`test key`, `pass%20pass`), or one of
+    ygs's placeholders (`changeme`, `${TOKEN}`)."""
+    words = _WORD.findall(value.lower().replace("%20", " ").replace("%23", " "))
+    return (bool(words) and all(w in DUMMY_WORDS for w in words)) or secrets.placeholder(value)
+
+
+def _mapped(kind: str, line: int) -> SecretHit:
+    if kind == "Private Key":
+        return SecretHit("SEC002", line, "Private key", "detect-secrets")
+    if kind == "Secret Keyword":
+        return SecretHit("SEC003", line, "", "detect-secrets")
+    if kind in _ENTROPY:
+        return SecretHit("SEC007", line, kind, "detect-secrets")
+    if kind == "Basic Auth Credentials":
+        return SecretHit("SEC001", line, "Password in a URL", "detect-secrets")
+    return SecretHit("SEC001", line, kind, "detect-secrets")
+
+
+class session:
+    """detect-secrets' default plugins and filters, less the ones ygs leaves out, for one
+    review (its settings are a process-wide singleton). Set up on first use, inside the
+    outermost `with session():`, and kept until it ends: setting them up costs more than
+    scanning a small file, and a change without candidate lines never imports the library."""
+
+    depth = 0
+    context = None
+
+    def __enter__(self):
+        session.depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        session.depth -= 1
+        if session.depth == 0 and session.context is not None:
+            context, session.context = session.context, None
+            context.__exit__(*exc)
+
+    @staticmethod
+    def ready() -> None:
+        if session.context is not None:
+            return
+        from detect_secrets.settings import default_settings
+
+        session.context = default_settings()
+        settings = session.context.__enter__()
+        for name in _SKIPPED_PLUGINS:
+            settings.disable_plugins(name)
+
+
+RANK = {"SEC002": 0, "SEC001": 1, "SEC003": 2, "SEC007": 3}
+
+
+def scan(path: str, added: dict[int, str], *, code: bool, engine: bool = True) -> list[SecretHit]:
+    """One hit per line: the strongest rule found on it (a private key over a provider token
+    over a named secret over a random-looking string), its details joined."""
+    hits = own(added, code) + (detected(path, added) if engine else [])
+    best: dict[int, list[SecretHit]] = {}
+    for hit in hits:
+        best.setdefault(hit.line, []).append(hit)
+    out = []
+    for line, found in sorted(best.items()):
+        top = min(found, key=lambda h: RANK[h.rule])
+        details: dict[str, str] = {}  # "GitLab token" and "GitLab Token" are one name
+        for h in found:
+            if h.rule == top.rule and h.detail:
+                details.setdefault(h.detail.lower(), h.detail)
+        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine))
+    return out
