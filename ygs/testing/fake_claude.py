@@ -126,9 +126,9 @@ class Agent:
         """None when the tool may run; else why not."""
         path = str(args.get("file_path") or "")
         for rule in (self.settings.get("permissions") or {}).get("deny") or []:
-            match = re.fullmatch(r"(\w+)\((.*)\)", rule)
-            if match and match.group(1) == tool and path:
-                glob = match.group(2).removeprefix("**/")
+            name, _, rest = rule.partition("(")
+            if name == tool and rest.endswith(")") and path:
+                glob = rest[:-1].removeprefix("**/")
                 if fnmatch.fnmatchcase(os.path.basename(path), glob):
                     return f"Permission to use {tool} on {path} has been denied."
         if self.bypass:
@@ -146,7 +146,8 @@ class Agent:
         answers = []
         for group in (self.settings.get("hooks") or {}).get(event) or []:
             matcher = group.get("matcher")
-            if matcher and not re.fullmatch(matcher, tool):
+            # Claude Code matchers are tool names joined by "|" (ygs writes no other kind)
+            if matcher and tool not in matcher.split("|"):
                 continue
             for hook in group.get("hooks") or []:
                 body = {"hook_event_name": event, "cwd": self.cwd, "session_id": self.session}
