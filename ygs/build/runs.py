@@ -126,19 +126,13 @@ class Run:
     # --- checkpoint records --------------------------------------------------------------
 
     def records(self) -> list[dict]:
+        from ygs.core.jsonshape import object_lines
+
         try:
             lines = (self.folder / "checkpoints.jsonl").read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             return []
-        found = []
-        for line in lines:
-            try:
-                value = json.loads(line)
-            except ValueError:
-                continue  # a torn last line after a kill
-            if isinstance(value, dict):
-                found.append(value)
-        return found
+        return object_lines(lines)
 
     def append_record(self, record: dict) -> None:
         from ygs.store import append_line

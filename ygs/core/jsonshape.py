@@ -6,6 +6,8 @@ Supported: type (incl. lists of types), properties, required, additionalProperti
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 _TYPES = {
@@ -56,4 +58,18 @@ def _object(value: dict, schema: dict, path: str) -> list[str]:
             found += problems(item, properties[key], f"{path}.{key}")
         elif schema.get("additionalProperties") is False:
             found.append(f"{path}: unexpected key '{key}'")
+    return found
+
+
+def object_lines(lines: Iterable[str]) -> list[dict]:
+    """The JSON objects of a JSON Lines text, in order; a torn line (a kill in the middle of
+    a write) and values that are not objects are skipped."""
+    found = []
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            found.append(value)
     return found

@@ -297,21 +297,13 @@ class Checkpoint:
 
 
 def _json_lines(path: Path) -> list[dict]:
+    from ygs.core.jsonshape import object_lines
     from ygs.store import Unreadable, read_bytes
 
     try:
-        lines = read_bytes(path).decode("utf-8").splitlines()
+        return object_lines(read_bytes(path).decode("utf-8").splitlines())
     except (Unreadable, UnicodeDecodeError):
         return []
-    found = []
-    for line in lines:
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue  # a torn last line after a kill: ignore it
-        if isinstance(value, dict):
-            found.append(value)
-    return found
 
 
 def run_task(run_dir: Path) -> str:
