@@ -80,8 +80,11 @@ def test_cold_warm_and_changed_runs_agree(ygs, mutated, monkeypatch):
 def test_an_edit_after_a_warm_run_is_seen_by_every_mode(ygs, mutated, monkeypatch):
     findings(ygs, mutated)
     findings(ygs, mutated, "--changed")
-    edit(mutated, TRD, "| REQ-001 |", "| REQ-404 |")
-    backdate(mutated)
+    edit(mutated, TRD, "| REQ-001 |", "| REQ-404 |")  # the same size
+    # Old enough to be trusted by size and mtime, yet seconds apart from the first backdate:
+    # git compares mtimes in whole seconds, so an edit of the same size backdated into the
+    # same second would be invisible to `git diff` (and so to --changed) on a fast machine.
+    backdate(mutated, 30)
     warm, warm_changed = findings(ygs, mutated), findings(ygs, mutated, "--changed")
     monkeypatch.setenv("YGS_NO_CACHE", "1")
     assert warm == findings(ygs, mutated)
