@@ -35,14 +35,11 @@ class Opinion:
         """From the reply's JSON; anything malformed counts as raising nothing."""
         if not isinstance(reply, dict):
             return cls(())
-        items = reply.get("findings")
-        fine = reply.get("fine")
-        return cls(
-            tuple(i for i in items if _usable(i)) if isinstance(items, list) else (),
-            frozenset(_criterion(c) for c in fine if isinstance(c, str) and c.strip())
-            if isinstance(fine, list)
-            else frozenset(),
-        )
+        items, fine = reply.get("findings"), reply.get("fine")
+        items = items if isinstance(items, list) else []
+        fine = fine if isinstance(fine, list) else []
+        ids = {_criterion(c) for c in fine if isinstance(c, str) and c.strip()}
+        return cls(tuple(i for i in items if _usable(i)), frozenset(ids))
 
 
 @dataclass(frozen=True)
