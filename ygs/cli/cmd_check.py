@@ -230,8 +230,26 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
     from ygs.core.lint.context import SpikeMerge
 
     merges = [SpikeMerge(*m) for m in merges]
+
+    def fan_out(items: list, work) -> list:
+        from ygs.cache import parallel
+
+        def work_and_seen(part: list):  # what a worker learnt of the files that exist, too
+            return work(part), seen
+
+        results = parallel.fan_out(items, work_and_seen, merge=list)
+        for _, found in results:
+            seen.update(found)
+        return [result for result, _ in results]
+
     findings = lint(
-        catalog, exists=exists, overrides=overrides, paths=scope, index=index, spike_merges=merges
+        catalog,
+        exists=exists,
+        overrides=overrides,
+        paths=scope,
+        index=index,
+        spike_merges=merges,
+        fan_out=fan_out,
     )
     checked = len(scope) if scope is not None else len(catalog.artifacts)
     if not catalog.artifacts and not catalog.findings:

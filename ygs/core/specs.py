@@ -343,6 +343,14 @@ class Index:
         """The parsed body, without keeping it: requirements are kept instead."""
         return self._docs.get(artifact.path) or Doc(artifact.body, artifact.body_line)
 
+    def parsed_requirements(self, paths) -> dict[str, list[Requirement]]:
+        """The requirements already parsed for these paths (to hand to another Index)."""
+        return {p: self._requirements_in[p] for p in paths if p in self._requirements_in}
+
+    def learn(self, requirements: dict[str, list[Requirement]]) -> None:
+        """Requirements parsed elsewhere (a worker process) from this same catalogue."""
+        self._requirements_in.update(requirements)
+
     def forget(self, paths) -> None:
         """Drop the parsed bodies of these files (parsed again if asked for)."""
         for path in paths:
