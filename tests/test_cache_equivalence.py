@@ -122,6 +122,29 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     assert findings(ygs, mutated, "--changed") == [f for f in whole if f[1] in _changed(mutated)]
 
 
+def test_trace_reads_unchanged_requirements_from_the_cache_and_sees_an_edit(
+    ygs, mutated, monkeypatch
+):
+    """Each PRD's requirements are cached by file: a warm trace equals a cold one, and an
+    edit to one PRD (same size, backdated) shows in the next trace."""
+
+    def graph() -> dict:
+        return ygs("trace", "--json", cwd=mutated).json
+
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    cold = graph()
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert graph() == cold
+    assert (mutated / ".ygs/cache/requirements.cache").is_file()
+    assert graph() == cold
+    edit(mutated, PRD, "Hourly digest", "Weekly digest")
+    backdate(mutated, 30)
+    titles = {r["id"]: r["title"] for r in graph()["requirements"]}
+    assert titles["REQ-012"] == "Weekly digest"
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    assert graph()["requirements"] == ygs("trace", "--json", cwd=mutated).json["requirements"]
+
+
 def test_a_worker_that_dies_is_not_trusted(monkeypatch):
     """A child that fails has its share worked on again in the parent."""
     monkeypatch.setenv("YGS_WORKERS", "2")

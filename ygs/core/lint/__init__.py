@@ -109,14 +109,14 @@ def lint(
 
 def per_file(ctx: Context, artifacts: list) -> tuple[list[Finding], dict]:
     """The per-file families' findings for these artifacts, a chunk at a time, and the
-    requirements they parsed by path."""
+    shapes of the requirements they parsed, by path (`Index.shapes_in`)."""
     found: list[Finding] = []
     reqs: dict = {}
     for start in range(0, len(artifacts), CHUNK):
         ctx.chunk = artifacts[start : start + CHUNK]
         for family in PER_FILE:
             found.extend(family.check(ctx))
-        reqs.update(ctx.index.parsed_requirements(a.path for a in ctx.chunk))
+        reqs.update(ctx.index.parsed_shapes(a.path for a in ctx.chunk if a.kind == "prd"))
         ctx.index.forget(a.path for a in ctx.chunk)
     ctx.chunk = None
     return found, reqs
