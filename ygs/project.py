@@ -6,6 +6,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
@@ -84,7 +85,7 @@ def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
 
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=_name)  # in name order, so the output is in path order
+            entries = sorted(scan, key=_NAME)  # in name order, so the output is in path order
     except FileNotFoundError:
         return  # no docs/ or tasks/ yet
     except OSError as err:
@@ -121,8 +122,7 @@ def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
             _walk_md(entry.path, path, keep, out, plain)
 
 
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
+_NAME = attrgetter("name")
 
 
 @dataclass

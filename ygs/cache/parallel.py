@@ -3,13 +3,13 @@
     results = fan_out(items, work)     # == work(items), computed in slices
 
 `work` takes a list of items and returns a list (or any picklable value; see `merge`).
-With fewer than MIN_ITEMS items, one usable core, no `os.fork`, or threads running, it is
-simply `work(items)`. Otherwise the items are cut into one contiguous slice per core; the
-parent works on the first while forked children work on the others (they share the
-parent's memory copy-on-write, so the catalogue is not sent to them) and send back their
-pickled results through a pipe. A child that fails is not trusted: its slice is worked on
-again in the parent, which then raises what `work` raises. Results come back in item
-order. `YGS_WORKERS=N` sets the number of processes (1 turns workers off).
+With fewer than MIN_ITEMS items, one idle core (`workers`), no `os.fork`, or threads
+running, it is simply `work(items)`. Otherwise the items are cut into one contiguous
+slice per worker; the parent works on the first while forked children work on the others
+(they share the parent's memory copy-on-write, so the catalogue is not sent to them) and
+send back their pickled results through a pipe. A child that fails is not trusted: its
+slice is worked on again in the parent, which then raises what `work` raises. Results
+come back in item order. `YGS_WORKERS=N` sets the number of processes (1 turns workers off).
 """
 
 from __future__ import annotations
@@ -24,14 +24,21 @@ MIN_ITEMS = 2000
 
 
 def workers(env: dict[str, str] | None = None) -> int:
+    """YGS_WORKERS, else the cores that are idle now: the usable ones less the load
+    average (on a machine busy with other work, more processes only add memory)."""
     env = os.environ if env is None else env
     wanted = env.get("YGS_WORKERS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, min(cores, int(cores - busy + 0.5)))
 
 
 def _can_fork() -> bool:
