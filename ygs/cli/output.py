@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 
 class Options:
@@ -63,7 +62,9 @@ def log(message: str, *, level: int = 0) -> None:
         sys.stderr.flush()
 
 
-def emit(data: dict[str, Any], human: Callable[[Any], None] | None = None, code: int = 0) -> int:
+def emit(
+    data: dict[str, object], human: Callable[[object], None] | None = None, code: int = 0
+) -> int:
     """Print the result: one JSON object with --json, else the human rendering."""
     OPTS.emitted = True
     if OPTS.json:
