@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ygs.core import frontmatter
 from ygs.core.findings import Finding, Severity
@@ -289,8 +289,21 @@ def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed, defs = record
     if isinstance(body, int):
         body = text[body:] if body else text
-    artifact = Artifact(
-        path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
+    artifact = object.__new__(Artifact)  # the frozen dataclass's __init__, without its cost
+    artifact.__dict__.update(
+        path=path,
+        kind=kind,
+        id=ident,
+        title=title,
+        status=status,
+        date=date,
+        meta=meta,
+        body=body,
+        body_line=line,
+        text=text,
+        key_lines=keys,
+        format=fmt,
+        parsed=parsed,
     )
     return artifact, [Definition(i, path, n) for i, n in defs]
 
@@ -302,8 +315,7 @@ def _first_heading(body: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):  # a tuple: a large project has tens of thousands
     id: str
     path: str
     line: int

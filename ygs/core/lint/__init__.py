@@ -84,7 +84,7 @@ def lint(
     if fan_out is None or len(selected) < 2:
         findings.extend(per_file(ctx, selected)[0])
     else:
-        ctx.known_ids, ctx.refs, ctx._lookup  # noqa: B018  # computed once, before the split
+        ctx.refs, ctx._lookup  # noqa: B018  # computed once, before the split
         for found, reqs in fan_out(selected, lambda part: per_file(ctx, part)):
             findings.extend(found)
             ctx.index.learn(reqs)
