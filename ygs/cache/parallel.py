@@ -24,8 +24,8 @@ MIN_ITEMS = 2000
 
 
 def workers(env: dict[str, str] | None = None) -> int:
-    """YGS_WORKERS, else the cores that are idle now: the usable ones less the load
-    average (on a machine busy with other work, more processes only add memory)."""
+    """YGS_WORKERS, else the cores that are idle now: the usable ones less the processes
+    already running (on a machine busy with other work, more processes only add memory)."""
     env = os.environ if env is None else env
     wanted = env.get("YGS_WORKERS", "")
     if wanted.isdigit() and int(wanted) > 0:
@@ -34,11 +34,22 @@ def workers(env: dict[str, str] | None = None) -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    return max(1, min(cores, int(cores - _busy() + 0.5)))
+
+
+def _busy() -> float:
+    """How many other processes want a core now: on Linux the runnable count of
+    /proc/loadavg less this one (the load average lags, and counts runs that just ended),
+    elsewhere the one-minute load average."""
     try:
-        busy = os.getloadavg()[0]
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            return max(0, int(handle.read().split()[3].split("/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
     except (AttributeError, OSError):
-        busy = 0.0
-    return max(1, min(cores, int(cores - busy + 0.5)))
+        return 0.0
 
 
 def _can_fork() -> bool:
