@@ -289,21 +289,8 @@ def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed, defs = record
     if isinstance(body, int):
         body = text[body:] if body else text
-    artifact = object.__new__(Artifact)  # the frozen dataclass's __init__, without its cost
-    artifact.__dict__.update(
-        path=path,
-        kind=kind,
-        id=ident,
-        title=title,
-        status=status,
-        date=date,
-        meta=meta,
-        body=body,
-        body_line=line,
-        text=text,
-        key_lines=keys,
-        format=fmt,
-        parsed=parsed,
+    artifact = Artifact(
+        path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
     )
     return artifact, [Definition(i, path, n) for i, n in defs]
 
