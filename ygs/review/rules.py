@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ygs.core import secrets
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.scan import AnyOf, Matcher, Opened, in_order
 from ygs.review import lang as kinds
 from ygs.review import pyscan, secretscan
@@ -266,6 +266,60 @@ CATALOGUE: dict[str, Rule] = {
            escalation path on shared hosts and containers.""",
         ),
         _r(
+            "DNG009",
+            "security",
+            SHOULD,
+            "Model or dataset from the Hugging Face Hub without a pinned revision",
+            'Pin the commit: `from_pretrained("org/model", revision="<commit sha>")`.',
+            """`from_pretrained`, `hf_hub_download`, `snapshot_download` and `load_dataset`
+           fetch whatever the branch or tag points to today (`main` by default). Whoever can
+           push to that repository can swap the weights or the loading code under you; a
+           commit id cannot move. A revision passed as a variable is not reported.""",
+        ),
+        _r(
+            "DNG010",
+            "security",
+            MUST,
+            "torch.load without weights_only=True",
+            "Pass `weights_only=True` (the default from PyTorch 2.6), or load safetensors.",
+            """`torch.load` unpickles the file: a checkpoint from anywhere else runs code on
+           load. `weights_only=True` restricts it to tensors and plain containers.""",
+        ),
+        _r(
+            "DNG011",
+            "security",
+            MUST,
+            "Broken SSL/TLS protocol version",
+            "Use TLS 1.2 or newer (`ssl.PROTOCOL_TLS_CLIENT`, `SSL.TLS_METHOD` with a minimum "
+            "version).",
+            """SSLv2, SSLv3, TLS 1.0 and 1.1 have practical attacks (DROWN, POODLE, BEAST) and are
+           deprecated (RFC 8996). Naming one as a protocol, in `ssl` or pyOpenSSL, lets a
+           connection fall back to it. ruff's S502/S503 catch it in `ssl.wrap_socket` and
+           defaults; this rule catches the constant wherever it is passed.""",
+        ),
+        _r(
+            "DNG012",
+            "security",
+            MUST,
+            "Broken or deprecated cipher (RC4, DES, 3DES, Blowfish, CAST5, IDEA, SEED)",
+            "Use AES-GCM or ChaCha20-Poly1305 (`cryptography`'s AEAD classes).",
+            """These ciphers have practical attacks or 64-bit blocks (Sweet32), and NIST no longer
+           allows 3DES. ruff's S304 catches the common spellings; this rule also catches
+           `cryptography`'s CAST5, SEED and TripleDES and PyCryptodome's `ARC4.new`,
+           `DES3.new` and friends.""",
+        ),
+        _r(
+            "SEC008",
+            "security",
+            MUST,
+            "Bidirectional control character (Trojan Source)",
+            "Remove the character; write right-to-left text as an escape (`\\u202e`) if it is "
+            "data.",
+            """Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
+           an editor show code in a different order than the compiler reads it
+           (CVE-2021-42574): a reviewer approves one program and another one runs.""",
+        ),
+        _r(
             "GEN001",
             "code",
             SHOULD,
@@ -365,13 +419,16 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S602", "S604", "S605", "DNG004", "DNG005"),
     ("S608", "DNG006"),
     ("S501", "S323", "DNG007"),
+    ("S502", "S503", "DNG011"),
+    ("S304", "DNG012"),
     ("S103", "DNG008"),
     ("S113", "SRE001"),
     ("S110", "S112", "ERR002"),
     ("SEC002", "SEC001", "SEC003", "SEC007", "S105", "S106", "S107"),
 )
 # ygs's own Python rules that ruff does better: not run on a file ruff checked.
-RUFF_COVERS = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG006", "DNG007"})
+# DNG006 (SQL) runs next to ruff's S608: each finds one-line formattings the other misses.
+RUFF_COVERS = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG007"})
 RUFF_COVERS |= {"DNG008", "SRE001"}
 
 
@@ -435,6 +492,7 @@ class _SqlBuilt:
         return bool(_HAS_INTERP.search(shape(text)) or _TEMPLATE_OR_SPRINTF.search(text))
 
 
+BIDI = "\u202a|\u202b|\u202c|\u202d|\u202e|\u2066|\u2067|\u2068|\u2069"
 _EMPTY_GO_CHECK = Opened(re.compile(r"\bif\b"), re.compile(r"\berr\s*+!=\s*+nil\s*+\{\s*+\}"), "{")
 _IMG_WITHOUT_ALT = r"<img\b(?![^<>]*\balt\s*=)[^<>]*+>"  # a tag ends at the next < or >
 LINE_CHECKS: tuple[LineCheck, ...] = (
@@ -519,6 +577,20 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "777|rwx",
         in_order(r"\bchmod\b", r"\b0o?777\b|\b777\b|\ba\+rwx\b|\bugo\+rwx\b"),
     ),
+    _c(
+        "DNG011",
+        "py",
+        "PROTOCOL_|_METHOD",
+        r"\b(?:PROTOCOL_(?:SSLv2|SSLv3|TLSv1|TLSv1_1)|(?:SSLv2|SSLv23|SSLv3|TLSv1|TLSv1_1)_METHOD)\b",
+    ),
+    _c(
+        "DNG012",
+        "py",
+        "algorithms.|.new",
+        r"\balgorithms\.(?:ARC4|Blowfish|CAST5|IDEA|SEED|TripleDES)\s*\("
+        r"|\b(?:ARC2|ARC4|Blowfish|CAST|DES|DES3|XOR)\.new\s*\(",
+    ),
+    _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
     _c(
@@ -746,15 +818,42 @@ _HTTP_CALL = re.compile(
 )
 
 
+_HUB_CALL = re.compile(
+    r"\.from_pretrained\s*\(|\b(?:hf_hub_download|snapshot_download|load_dataset)\s*\("
+)
+_HUB_MODULE = re.compile(r"^\s*(?:from|import)\s+(?:transformers|datasets|huggingface_hub)\b")
+# pinned: a commit id (7+ hex digits), or a value the code computes (not judged)
+_PINNED = re.compile(r"""\b(?:revision|commit_id)\s*=\s*(?:(["'])[0-9a-fA-F]{7,}\1|[^"'\s])""")
+_LOCAL_MODEL = re.compile(r"""\.from_pretrained\s*\(\s*["'](?:\.|/|~)""")  # a local folder
+_TORCH_LOAD = re.compile(r"\btorch\.load\s*\(")
+_WEIGHTS_ONLY = re.compile(r"\bweights_only\s*=\s*True\b")
+
+
+def _hub_call(text: str) -> bool:
+    hinted = "_pretrained" in text or "_download" in text or "load_dataset" in text
+    return hinted and bool(_HUB_CALL.search(shape(text))) and not _LOCAL_MODEL.search(text)
+
+
+def _torch_load(text: str) -> bool:
+    return "torch.load" in text and bool(_TORCH_LOAD.search(shape(text)))
+
+
 def _call_hits(f: FileDiff, skip: frozenset[str] = frozenset()) -> Iterator[Hit]:
     if kinds.lang(f.path) != "py":
         return
     lines = _lines(f)
     quiet = docstring_lines(lines)
     test = kinds.is_test(f.path)
+    hub: bool | None = None  # whether the file imports a Hugging Face library
     for number, text in f.added.items():
         if _COMMENT.match(text) or number in quiet:
             continue
+        if _torch_load(text) and not _WEIGHTS_ONLY.search(_call_text(lines, number)):
+            yield Hit("DNG010", f.path, number)
+        if _hub_call(text):
+            hub = any(_HUB_MODULE.search(line) for line in lines.values()) if hub is None else hub
+            if hub and not _PINNED.search(_call_text(lines, number)):
+                yield Hit("DNG009", f.path, number)
         if "DNG004" not in skip and ("subprocess" in text or "Popen" in text):
             call = _call_text(lines, number)
             if _SUBPROCESS.search(call) and _SHELL_TRUE.search(call) and _HAS_INTERP.search(call):
@@ -1010,22 +1109,32 @@ def _diff_hits(diff: Diff, settings: Settings) -> Iterator[Hit]:
 
 
 def run(
-    diff: Diff, settings: Settings = Settings(), python: pyscan.Outcome | None = None
+    diff: Diff,
+    settings: Settings = Settings(),
+    python: pyscan.Outcome | pyscan.Running | None = None,
 ) -> list[Hit]:
     """Every rule over the added lines of a diff, with ruff's findings (`python`) merged in.
-    Order: file, line, rule.
+    Order: file, line, rule. ruff may still be running: its files are checked as if it read
+    them, and the few it could not parse are checked again by ygs's own Python rules.
 
     A file too big for every rule (`huge`) still gets the secret scan and the checks for
     dangerous calls; a long line is checked in windows. Neither is ever skipped."""
-    ruffed = python.checked if python else frozenset()
+    planned = python.planned if isinstance(python, pyscan.Running) else None
+    ruffed = planned if planned is not None else (python.checked if python else frozenset())
     hits: list[Hit] = list(_file_hits(diff)) + list(_diff_hits(diff, settings))
-    hits += [
-        Hit(h.rule, h.path, h.line, why=f"ruff {h.rule}: {h.message}")
-        for h in (python.hits if python else ())
-    ]
+    own: dict[str, list[Hit]] = {}
     with secretscan.session():
         for f in diff.files:
-            hits += _file_rules(f, settings, f.path in ruffed)
+            own[f.path] = _file_rules(f, settings, f.path in ruffed)
+        outcome = python.outcome() if isinstance(python, pyscan.Running) else python
+        for f in diff.files:
+            if f.path in ruffed and outcome is not None and f.path not in outcome.checked:
+                own[f.path] = _file_rules(f, settings, False)  # ruff could not read it
+    hits += [
+        Hit(h.rule, h.path, h.line, severity=h.severity, why=f"ruff {h.rule}: {h.message}")
+        for h in (outcome.hits if outcome else ())
+    ]
+    hits += [h for found in own.values() for h in found]
     swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
     hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
     return _overlaps(sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule)))

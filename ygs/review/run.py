@@ -136,12 +136,12 @@ def offline(
     from ygs.review import pyscan
 
     lenses = set(ask.lenses or LENSES)
-    python = pyscan.check(diff, ruff)
+    python = pyscan.start(diff, ruff)  # runs while ygs's own rules do
     hits = [
         h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
     ]
     kept, suppressed = rf.suppress(rf.from_hits(hits, diff, overrides), diff)
-    return kept, suppressed, list(python.notes)
+    return kept, suppressed, list(python.outcome().notes)
 
 
 @dataclass
