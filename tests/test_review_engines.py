@@ -188,6 +188,23 @@ def test_passwords_named_in_comments_and_pinned_commits_are_not_secrets(repo):
     assert found(result) == [("SEC003", "app/notes.py", 3)]
 
 
+def test_credentials_placed_in_headers_urls_and_flags(repo):
+    token, password, flag = pick(ALNUM, 24), pick(ALNUM, 20), pick(ALNUM, 18)
+    text = (
+        f"curl -H 'Authorization: Bearer {token}' https://api.example.com\n"
+        f"cache: redis://:{password}@cache:6379/0\n"
+        f"mysqladmin --password {flag} status\n"
+        "url: http://{USER}:{PASSWORD}@host/\n"
+    )
+    result = staged(repo, {"deploy/notes.txt": text, "tests/fixture.txt": text})
+    assert found(result) == [
+        ("SEC001", "deploy/notes.txt", 1),
+        ("SEC001", "deploy/notes.txt", 2),
+        ("SEC003", "deploy/notes.txt", 3),
+    ]  # in tests a random value in a header is a fixture; `{PASSWORD}` is a template
+    assert not any(secret in result.stdout for secret in (token, password, flag))
+
+
 def test_detect_secrets_is_imported_without_requests():
     code = (
         "import sys\n"

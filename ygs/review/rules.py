@@ -725,12 +725,13 @@ DOC_EXT = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".rdoc"})
 
 def _secret_hits(f: FileDiff, detectors: bool = True) -> Iterator[Hit]:
     code = kinds.lang(f.path) is not None
-    # A random-looking string alone (SEC007) is a nonce, a hash or an example key in tests
-    # and documentation; a provider format or a named secret there is still reported.
+    # A random-looking string (SEC007, or a random value in an Authorization header or a URL)
+    # is a nonce, a hash or an example key in tests and documentation; a provider format or a
+    # secret by name there is still reported.
     doc = kinds.ext(f.path) in DOC_EXT or f.name.split(".", 1)[0].upper() in PROSE_NAMES
     quiet = doc or kinds.is_test(f.path)
     for hit in secretscan.scan(f.path, f.added, code=code, engine=detectors):
-        if hit.rule == "SEC007" and quiet:
+        if hit.guess and quiet:
             continue
         detail = f"{hit.detail} in an added line" if hit.rule in ("SEC001", "SEC002") else ""
         if hit.rule == "SEC007":

@@ -35,6 +35,7 @@ class SecretHit:
     line: int
     detail: str  # what was found, e.g. "AWS Access Key"
     engine: str  # ygs | detect-secrets
+    guess: bool = False  # by how random a value looks (SEC007 always), not by a format
 
 
 def candidate(text: str) -> bool:
@@ -76,7 +77,7 @@ def own(added: dict[int, str], code: bool) -> list[SecretHit]:
             continue
         line = numbers[bisect.bisect_right(starts, hit.start) - 1]
         detail = "" if hit.rule == "SEC003" else f"{hit.name[0].upper()}{hit.name[1:]}"
-        found.append(SecretHit(hit.rule, line, detail, "ygs"))
+        found.append(SecretHit(hit.rule, line, detail, "ygs", hit.guess))
     return found
 
 
@@ -163,7 +164,7 @@ def _mapped(kind: str, line: int) -> SecretHit:
     if kind == "Secret Keyword":
         return SecretHit("SEC003", line, "", "detect-secrets")
     if kind in _ENTROPY:
-        return SecretHit("SEC007", line, kind, "detect-secrets")
+        return SecretHit("SEC007", line, kind, "detect-secrets", True)
     if kind == "Basic Auth Credentials":
         return SecretHit("SEC001", line, "Password in a URL", "detect-secrets")
     return SecretHit("SEC001", line, kind, "detect-secrets")
@@ -247,5 +248,6 @@ def scan(path: str, added: dict[int, str], *, code: bool, engine: bool = True) -
         for h in found:
             if h.rule == top.rule and h.detail:
                 details.setdefault(h.detail.lower(), h.detail)
-        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine))
+        guess = all(h.guess for h in found if h.rule == top.rule)
+        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine, guess))
     return out
