@@ -309,6 +309,28 @@ CATALOGUE: dict[str, Rule] = {
            `DES3.new` and friends.""",
         ),
         _r(
+            "DNG013",
+            "security",
+            MAY,
+            "random.getrandbits/sample is not for secrets, tokens or keys",
+            "Use `secrets` (`secrets.token_bytes()`, `secrets.SystemRandom().sample()`) for "
+            "anything an attacker must not guess.",
+            """The `random` module is a Mersenne Twister: 624 outputs reveal its state and every
+           later value. ruff's S311 covers its other functions; this rule adds `getrandbits`,
+           `sample` and `shuffle`, which bandit also reports. Test files are exempt.""",
+        ),
+        _r(
+            "DNG014",
+            "security",
+            SHOULD,
+            "Template output not escaped (|safe, autoescape off)",
+            "Escape the value (drop `|safe`), or sanitise it first (e.g. with `bleach`) and say "
+            "why it is trusted.",
+            """Jinja2 and Django escape what a template prints; `|safe`, `{% autoescape off %}`
+           and `{% autoescape false %}` turn that off, so a value that holds user input becomes
+           stored or reflected cross-site scripting. Test templates are exempt.""",
+        ),
+        _r(
             "SEC008",
             "security",
             MUST,
@@ -421,6 +443,7 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S501", "S323", "DNG007"),
     ("S502", "S503", "DNG011"),
     ("S304", "DNG012"),
+    ("S311", "DNG013"),
     ("S103", "DNG008"),
     ("S113", "SRE001"),
     ("S110", "S112", "ERR002"),
@@ -590,6 +613,7 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         r"\balgorithms\.(?:ARC4|Blowfish|CAST5|IDEA|SEED|TripleDES)\s*\("
         r"|\b(?:ARC2|ARC4|Blowfish|CAST|DES|DES3|XOR)\.new\s*\(",
     ),
+    _c("DNG013", "py", "random", r"\brandom\.(?:getrandbits|sample|shuffle)\s*\("),
     _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
@@ -604,6 +628,14 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
     ),
 )
 _HTML_IMG = _c("UI001", None, "<img", _IMG_WITHOUT_ALT)
+_TEMPLATE_SAFE = _c(
+    "DNG014",
+    None,
+    "safe|autoescape",
+    r"\|\s*+safe\b|\{%-?+\s*+autoescape\s++(?:off|false)\b",
+    code_only=False,
+)
+TEMPLATE_EXT = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml", ".tmpl"})
 _COMMENT = re.compile(r"^\s*(#|//|/\*|\*|<!--|--|;)")
 _TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 _ISSUE_REF = re.compile(r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\bgh-\d+\b|issues?/\d+", re.I)
@@ -626,6 +658,10 @@ def _checks_for(language: str | None, path: str) -> list[LineCheck]:
     found = [c for c in LINE_CHECKS if c.langs is None or (language in c.langs)]
     if kinds.ext(path) in (".html", ".htm"):
         found.append(_HTML_IMG)
+    if kinds.ext(path) in TEMPLATE_EXT and not kinds.is_test(path):
+        found.append(_TEMPLATE_SAFE)
+    if kinds.is_test(path):
+        found = [c for c in found if c.rule != "DNG013"]
     if kinds.is_test(path) or kinds.is_script(path):
         found = [c for c in found if c.rule != "DBG001"]
     if not kinds.is_ui(path) and language != "js":
