@@ -7,6 +7,7 @@ turns them into findings, applies config overrides and suppressions.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -466,7 +467,7 @@ def explain(rule_id: str) -> Rule | None:
 class LineCheck:
     rule: str
     langs: frozenset[str] | None  # None: every text file
-    hints: tuple[str, ...]  # cheap substring test before the regex
+    hints: re.Pattern[str]  # cheap test before the pattern: any of its literal substrings
     pattern: Matcher  # a compiled pattern, or a linear-time combination (ygs.core.scan)
     unless: re.Pattern[str] | None = None
     code_only: bool = True  # skip comment lines
@@ -476,7 +477,7 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
     return LineCheck(
         rule,
         frozenset(langs.split()) if langs else None,
-        tuple(hints.split("|")),
+        re.compile("|".join(re.escape(h) for h in hints.split("|"))),
         re.compile(pattern, flags) if isinstance(pattern, str) else pattern,
         re.compile(unless, flags) if unless else None,
         code_only,
@@ -741,7 +742,7 @@ def _line_hits(
             for check in checks:
                 if (comment and check.code_only) or check.rule in found:
                     continue
-                if not any(h in text for h in check.hints) or not check.pattern.search(
+                if not check.hints.search(text) or not check.pattern.search(
                     shape(text) if check.rule in SHAPED else text
                 ):
                     continue
@@ -885,9 +886,11 @@ def _call_hits(f: FileDiff, skip: frozenset[str] = frozenset()) -> Iterator[Hit]
     for number, text in f.added.items():
         if _COMMENT.match(text) or number in quiet:
             continue
-        if _torch_load(text) and not _WEIGHTS_ONLY.search(_call_text(lines, number)):
+        if "DNG010" in skip:
+            pass
+        elif _torch_load(text) and not _WEIGHTS_ONLY.search(_call_text(lines, number)):
             yield Hit("DNG010", f.path, number)
-        if _hub_call(text):
+        if "DNG009" not in skip and _hub_call(text):
             hub = any(_HUB_MODULE.search(line) for line in lines.values()) if hub is None else hub
             if hub and not _PINNED.search(_call_text(lines, number)):
                 yield Hit("DNG009", f.path, number)
@@ -958,14 +961,14 @@ def _long_functions(f: FileDiff, settings: Settings) -> Iterator[Hit]:
     if language is None or not f.added:
         return
     lines = _lines(f)
-    added = f.added
+    added = sorted(f.added)
     for start, end in _function_spans(lines, language):
         length = end - start + 1
-        touched = [n for n in added if start <= n <= end]
-        if length <= settings.function_may or not touched:
+        first = bisect.bisect_left(added, start)  # the first added line in the function
+        if length <= settings.function_may or first == len(added) or added[first] > end:
             continue
         severity = SHOULD if length > settings.function_should else MAY
-        anchor = start if start in added else touched[0]
+        anchor = added[first]
         yield Hit("SIZE002", f.path, anchor, f"Function of {length} lines in the change", severity)
 
 
@@ -1166,7 +1169,7 @@ def run(
         outcome = python.outcome() if isinstance(python, pyscan.Running) else python
         for f in diff.files:
             if f.path in ruffed and outcome is not None and f.path not in outcome.checked:
-                own[f.path] = _file_rules(f, settings, False)  # ruff could not read it
+                own[f.path] += _covered_rules(f, settings)  # ruff could not read it
     hits += [
         Hit(h.rule, h.path, h.line, severity=h.severity, why=f"ruff {h.rule}: {h.message}")
         for h in (outcome.hits if outcome else ())
@@ -1192,6 +1195,17 @@ def _file_rules(f: FileDiff, settings: Settings, ruffed: bool) -> list[Hit]:
     hits += _call_hits(f, skip)
     hits += _dependencies(f)
     hits += _long_functions(f, settings)
+    return hits
+
+
+def _covered_rules(f: FileDiff, settings: Settings) -> list[Hit]:
+    """The rules `_file_rules` left to ruff (RUFF_COVERS), for a file ruff could not parse."""
+    if f.status == "deleted" or f.binary or f.special or not f.added or f.lockfile:
+        return []
+    only = RUFF_COVERS & HUGE_RULES if f.huge else RUFF_COVERS
+    hits = list(_line_hits(f, frozenset(), only, settings.window))
+    if not f.huge:
+        hits += _call_hits(f, frozenset({"DNG009", "DNG010"}))
     return hits
 
 

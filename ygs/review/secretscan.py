@@ -23,6 +23,7 @@ from ygs.core import secrets
 WINDOW = 2000
 OVERLAP = 250  # longer than any single-line secret detect-secrets knows
 _KEYWORDS = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase", "private")
+_HINT = re.compile("|".join((*_KEYWORDS, "-----begin")))  # literals only: linear
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-]{16,}+")
 _DIGIT = re.compile(r"[0-9]")
 _ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
@@ -40,8 +41,7 @@ class SecretHit:
 
 def candidate(text: str) -> bool:
     """Whether a line (or window) can hold anything detect-secrets would report."""
-    lowered = text.lower()
-    if any(word in lowered for word in _KEYWORDS) or "-----begin" in lowered:
+    if _HINT.search(text.lower()):
         return True
     if "://" in text and "@" in text:
         return True
