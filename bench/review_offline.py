@@ -55,7 +55,11 @@ def module(index: int, lines: int) -> str:
         if n % 6 == 0:
             out.insert(len(out) - 2, DEFECTS[(n // 6) % len(DEFECTS)].format())
         n += 1
-    return "\n".join(out[:lines]) + "\n"
+    # end on a whole function (valid Python, as a staged change almost always is), padded
+    # with comment lines to exactly `lines`
+    out = out[: max(i for i, text in enumerate(out[:lines]) if text == "") + 1]
+    out += [f"# line {i}" for i in range(lines - len(out))]
+    return "\n".join(out) + "\n"
 
 
 def git(cwd: Path, *args: str) -> None:
