@@ -83,3 +83,18 @@ def test_subprocess_bad_input_never_shows_a_traceback(ygs_proc, repo):
     assert result.code == 2
     assert "Traceback" not in result.stderr
     assert ".ygs/config.yaml:" in result.stderr
+
+
+def test_json_is_one_line_through_a_pipe_and_indented_at_a_terminal(ygs_proc, repo):
+    piped = ygs_proc("status", "--json", cwd=repo)
+    assert piped.stdout.count("\n") == 1 and json.loads(piped.stdout)["command"] == "status"
+    import pexpect
+
+    from tests.conftest import ygs_executable
+
+    exe = ygs_executable()
+    child = pexpect.spawn(exe[0], [*exe[1:], "status", "--json"], cwd=str(repo), encoding="utf-8")
+    child.expect(pexpect.EOF, timeout=60)
+    shown = child.before.replace("\r\n", "\n")
+    assert shown.startswith('{\n  "command": "status"'), shown[:80]
+    assert json.loads(shown)["command"] == "status"

@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 
 class Options:
@@ -63,14 +62,19 @@ def log(message: str, *, level: int = 0) -> None:
         sys.stderr.flush()
 
 
-def emit(data: dict[str, Any], human: Callable[[Any], None] | None = None, code: int = 0) -> int:
+def emit(
+    data: dict[str, object], human: Callable[[object], None] | None = None, code: int = 0
+) -> int:
     """Print the result: one JSON object with --json, else the human rendering."""
     OPTS.emitted = True
     if OPTS.json:
         import json
 
         payload = {"command": OPTS.command, "ok": code == 0, "exit_code": code, **data}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str, indent=2) + "\n")
+        # Indented for a person at a terminal; one line for a pipe, written by json's C
+        # encoder (indenting forces the pure-Python one: 10x slower on a 5,000-task plan).
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str, indent=indent) + "\n")
     elif human is not None:
         human(console())
     return code

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 _TYPES = {
     "object": dict,
@@ -21,13 +20,13 @@ _TYPES = {
 }
 
 
-def _is(value: Any, kind: str) -> bool:
+def _is(value: object, kind: str) -> bool:
     if kind in ("integer", "number") and isinstance(value, bool):
         return False
     return isinstance(value, _TYPES[kind])
 
 
-def problems(value: Any, schema: dict, path: str = "$") -> list[str]:
+def problems(value: object, schema: dict, path: str = "$") -> list[str]:
     found: list[str] = []
     kinds = schema.get("type")
     if kinds is not None:
