@@ -137,11 +137,14 @@ def offline(
 
     lenses = set(ask.lenses or LENSES)
     python = pyscan.start(diff, ruff)  # runs while ygs's own rules do
-    hits = [
-        h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
-    ]
+    try:
+        hits = [
+            h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
+        ]
+    finally:
+        notes = list(python.outcome().notes)  # ruff has ended and its files are gone
     kept, suppressed = rf.suppress(rf.from_hits(hits, diff, overrides), diff)
-    return kept, suppressed, list(python.outcome().notes)
+    return kept, suppressed, notes
 
 
 @dataclass
