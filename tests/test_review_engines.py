@@ -188,6 +188,22 @@ def test_passwords_named_in_comments_and_pinned_commits_are_not_secrets(repo):
     assert found(result) == [("SEC003", "app/notes.py", 3)]
 
 
+def test_markup_marked_safe_only_when_it_can_hold_input(repo):
+    text = (
+        "from django.utils import safestring\n"
+        "BANNER = '<b>hi</b>'\n"
+        "title = '<h1>{}</h1>'.format(BANNER)\n"
+        "safestring.mark_safe(title)\n"
+        "safestring.SafeString('<b>fixed</b>')\n"
+        "def show(request):\n"
+        "    name = request.GET['name']\n"
+        "    safestring.mark_safe(name)\n"
+        "    return safestring.SafeString(name)\n"
+    )
+    result = staged(repo, {"app/views.py": text})
+    assert found(result) == [("S308", "app/views.py", 8), ("DNG014", "app/views.py", 9)]
+
+
 def test_credentials_placed_in_headers_urls_and_flags(repo):
     token, password, flag = pick(ALNUM, 24), pick(ALNUM, 20), pick(ALNUM, 18)
     text = (

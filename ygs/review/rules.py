@@ -324,12 +324,15 @@ CATALOGUE: dict[str, Rule] = {
             "DNG014",
             "security",
             SHOULD,
-            "Template output not escaped (|safe, autoescape off)",
+            "Output not escaped (|safe, autoescape off, SafeString)",
             "Escape the value (drop `|safe`), or sanitise it first (e.g. with `bleach`) and say "
             "why it is trusted.",
             """Jinja2 and Django escape what a template prints; `|safe`, `{% autoescape off %}`
-           and `{% autoescape false %}` turn that off, so a value that holds user input becomes
-           stored or reflected cross-site scripting. Test templates are exempt.""",
+           and `{% autoescape false %}` in a template, and Django's `SafeString`, `SafeText`,
+           `SafeUnicode` or `SafeBytes` around a value in Python (ruff's S308 covers
+           `mark_safe`), turn that off, so a value that holds user input becomes stored or
+           reflected cross-site scripting. A literal string is not reported; test templates
+           are exempt.""",
         ),
         _r(
             "SEC008",
@@ -615,6 +618,13 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         r"|\b(?:ARC2|ARC4|Blowfish|CAST|DES|DES3|XOR)\.new\s*\(",
     ),
     _c("DNG013", "py", "random", r"\brandom\.(?:getrandbits|sample|shuffle)\s*\("),
+    _c(
+        "DNG014",
+        "py",
+        "Safe",
+        r"\bSafe(?:Text|String|Unicode|Bytes)\s*+\(",
+        r"""\bSafe(?:Text|String|Unicode|Bytes)\s*+\(\s*+(?:'[^'\\]*+'|"[^"\\]*+")\s*+\)""",
+    ),
     _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
