@@ -335,6 +335,29 @@ CATALOGUE: dict[str, Rule] = {
            are exempt.""",
         ),
         _r(
+            "DNG015",
+            "security",
+            MUST,
+            "CGI handler open to httpoxy (a Proxy header becomes HTTP_PROXY)",
+            "Do not serve through CGI, or drop the `Proxy` request header before the handler runs.",
+            """Under CGI a request header `Proxy: …` reaches the program as the `HTTP_PROXY`
+           environment variable, which HTTP clients obey: an attacker routes the server's own
+           outgoing requests through their host (httpoxy, CVE-2016-5385). ruff's S412 sees the
+           import of `wsgiref.handlers.CGIHandler`; this rule sees `CGIHandler()`,
+           `CGIScript(…)` and `CGIDirectory(…)` wherever they come from.""",
+        ),
+        _r(
+            "DNG016",
+            "security",
+            MAY,
+            "Risky module imported by name at run time (pickle, subprocess, telnetlib, …)",
+            "Import it with an `import` statement, where readers and tools can see it; then "
+            "check its calls as for S403/S404.",
+            """`__import__("pickle")` and `importlib.import_module("subprocess")` load the same
+           modules that ruff's S4xx import rules point at, out of sight of those rules. An
+           import by a computed name is not reported.""",
+        ),
+        _r(
             "SEC008",
             "security",
             MUST,
@@ -448,6 +471,7 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S502", "S503", "DNG011"),
     ("S304", "DNG012"),
     ("S311", "DNG013"),
+    ("S412", "DNG015"),
     ("S103", "DNG008"),
     ("S113", "SRE001"),
     ("S110", "S112", "ERR002"),
@@ -624,6 +648,15 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "Safe",
         r"\bSafe(?:Text|String|Unicode|Bytes)\s*+\(",
         r"""\bSafe(?:Text|String|Unicode|Bytes)\s*+\(\s*+(?:'[^'\\]*+'|"[^"\\]*+")\s*+\)""",
+    ),
+    _c("DNG015", "py", "CGI", r"\bCGI(?:Handler|Script|Directory)\s*+\("),
+    _c(
+        "DNG016",
+        "py",
+        "import",
+        r"""\b(?:__import__|import_module)\s*+\(\s*+(?:name\s*+=\s*+)?+["']"""
+        r"(?:pickle|cPickle|dill|shelve|marshal|subprocess|telnetlib|ftplib|xmlrpc|pyghmi"
+        r"|Crypto|xml\.(?:etree|sax|dom))\b",
     ),
     _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
