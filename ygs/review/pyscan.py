@@ -277,8 +277,11 @@ def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], li
         end = (item.get("end_location") or {}).get("row") or row
         if code in PASSWORDS and _stand_in(f, item):
             continue
-        if code in MARKUP and constants.get(f.path, _Constants(f)).markup_is_constant(item):
-            continue
+        if code in MARKUP:
+            if f.path not in constants:  # parsed once per file, and only for these rules
+                constants[f.path] = _Constants(f)
+            if constants[f.path].markup_is_constant(item):
+                continue
         anchor = next((n for n in range(row, end + 1) if n in f.added), None)
         if anchor is not None and not _nosec(f, code, row, end):
             hits.append(
@@ -305,8 +308,11 @@ class _Constants:
             self.tree = None
         self.values: dict[str, list] = {}
         self.variable: set[str] = set()
+        self.calls: dict[tuple[int, int], object] = {}  # (line, 1-based column) → call
         for node in ast.walk(self.tree) if self.tree else ():
             self._note(node)
+            if isinstance(node, ast.Call):
+                self.calls[(node.lineno, node.col_offset + 1)] = node
 
     def _note(self, node) -> None:
         ast = self.ast
@@ -372,19 +378,12 @@ class _Constants:
 
     def markup_is_constant(self, item: dict) -> bool:
         """The call ruff reports at `item` marks only constant text safe."""
-        row, col = (
-            (item.get("location") or {}).get("row"),
-            (item.get("location") or {}).get("column"),
-        )
-        for node in self.ast.walk(self.tree) if self.tree else ():
-            if (
-                isinstance(node, self.ast.Call)
-                and node.lineno == row
-                and node.col_offset + 1 == col
-            ):
-                args = [*node.args, *(k.value for k in node.keywords)]
-                return bool(args) and all(self.constant(a) for a in args)
-        return False
+        where = item.get("location") or {}
+        node = self.calls.get((where.get("row"), where.get("column")))
+        if node is None:
+            return False
+        args = [*node.args, *(k.value for k in node.keywords)]  # type: ignore[attr-defined]
+        return bool(args) and all(self.constant(a) for a in args)
 
 
 PASSWORDS = ("S105", "S106", "S107")  # hardcoded passwords: ruff does not judge the value
