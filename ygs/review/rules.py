@@ -358,6 +358,38 @@ CATALOGUE: dict[str, Rule] = {
            import by a computed name is not reported.""",
         ),
         _r(
+            "DNG017",
+            "security",
+            SHOULD,
+            "Command run through the remote shell (exec_command)",
+            "Build the command from fixed words; quote every value with `shlex.quote`.",
+            """paramiko's `exec_command` (and its look-alikes) hands the string to the shell of
+           the remote host, where `;`, `$(...)` and backticks start more commands. ruff's S601
+           sees it only when it can tell the object is a paramiko client; this rule sees the
+           call wherever the client comes from.""",
+        ),
+        _r(
+            "DNG018",
+            "security",
+            SHOULD,
+            "shell= set from a variable or a call",
+            "Pass `shell=False` (the default) and an argument list; never decide it at run time.",
+            """`subprocess.call(cmd, shell=flag)` runs `cmd` through the shell whenever `flag`
+           is truthy, and any object but an empty one is. ruff's S602 reports literal true
+           values; this rule reports the ones decided at run time.""",
+        ),
+        _r(
+            "DNG019",
+            "security",
+            SHOULD,
+            "tempfile.mktemp is racy",
+            "Use `tempfile.mkstemp()` or `NamedTemporaryFile()`, which create the file.",
+            """`tempfile.mktemp` returns a name that does not exist yet; another process can
+           create it (or a symlink to a file you own) before you open it. ruff's S306 sees it
+           when `tempfile` is imported under that name; this rule sees the call however the
+           module was bound.""",
+        ),
+        _r(
             "SEC008",
             "security",
             MUST,
@@ -465,7 +497,9 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S307", "S102", "DNG001"),
     ("S301", "S302", "DNG002"),
     ("S506", "DNG003"),
-    ("S602", "S604", "S605", "DNG004", "DNG005"),
+    ("S602", "S604", "S605", "DNG004", "DNG005", "DNG018"),
+    ("S601", "DNG017"),
+    ("S306", "DNG019"),
     ("S608", "DNG006"),
     ("S501", "S323", "DNG007"),
     ("S502", "S503", "DNG011"),
@@ -514,6 +548,7 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
 _INTERP = (  # f-string, % formatting, .format(), concatenation, template interpolation
     r"""(\bf|\brf|\bfr)["']|["']\s*%\s*[\w(\[{]|["']\s*\.format\("""
     r"""|["']\s*\+\s*\w|\w\s*\+\s*["']|\$\{"""
+    r"""|["']\s*\.replace\(\s*["']["']\s*,\s*[A-Za-z_]"""  # "… '[V]'".replace("[V]", value)
 )
 _SQL = AnyOf(
     (
@@ -658,6 +693,9 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         r"(?:pickle|cPickle|dill|shelve|marshal|subprocess|telnetlib|ftplib|xmlrpc|pyghmi"
         r"|Crypto|xml\.(?:etree|sax|dom))\b",
     ),
+    _c("DNG017", "py", "exec_command", r"\.exec_command\s*+\("),
+    _c("DNG018", "py", "shell", r"\bshell\s*+=\s*+(?!True\b|False\b|None\b)[A-Za-z_]"),
+    _c("DNG019", "py", "mktemp", r"\btempfile\s*+\.\s*+mktemp\s*+\("),
     _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
