@@ -14,6 +14,11 @@ committed:
   for ygs, so it favours ygs: read its figures with that in mind.
 - clean: two popular libraries (requests, flask) with their tests and docs; every finding
   there is a false positive.
+- vulnerable app: vulpy's deliberately insecure half (`bad/`), 30 vulnerabilities labelled by
+  hand in `bench/vulnapp_labels.yaml` (pinned commit; the app itself is never committed). It
+  is read from `--vulnapp DIR` (a checkout or a git directory holding that commit) or a local
+  mirror; without it the leg is skipped with a note. Recall only: a finding there that is not
+  labelled may still be true, so it does not count against precision.
 
 Each leg is one staged change in a fresh git repository (what the pre-commit hook sees).
 Prints recall per leg and on the union, precision, false positives per 1,000 clean lines,
@@ -84,28 +89,40 @@ def fetch(cache: Path) -> dict[str, Path]:
 
 
 def bandit_labels(sdist: Path) -> dict[str, int]:
-    """Example file -> the number of issues bandit's functional tests expect in it."""
+    """Example file -> the number of issues bandit's functional tests expect in it with
+    bandit's default settings: each `check_example` call takes the `expect` assigned last
+    before it in source order; a file's first such call counts (later ones change settings,
+    e.g. `ignore_nosec=True`)."""
     tree = ast.parse((sdist / "tests/functional/test_functional.py").read_text())
     labels: dict[str, int] = {}
     for func in ast.walk(tree):
         if not isinstance(func, ast.FunctionDef):
             continue
         expect = None
-        for node in ast.walk(func):
-            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "expect":
+        for node in sorted(_assigns_and_calls(func), key=lambda n: (n.lineno, n.col_offset)):
+            if isinstance(node, ast.Assign):
                 try:
                     expect = ast.literal_eval(node.value)
                 except ValueError:
                     expect = None
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "attr", "") == "check_example"
+            elif (
+                node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(expect, dict)
                 and "SEVERITY" in expect
+                and not any(k.arg == "ignore_nosec" for k in node.keywords)
             ):
-                labels[node.args[0].value] = sum(expect["SEVERITY"].values())
+                labels.setdefault(node.args[0].value, sum(expect["SEVERITY"].values()))
     return labels
+
+
+def _assigns_and_calls(func: ast.FunctionDef) -> list:
+    return [
+        node
+        for node in ast.walk(func)
+        if (isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "expect")
+        or (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "check_example")
+    ]
 
 
 def linter_leg(sdist: Path, dest: Path) -> dict[str, int]:
@@ -134,7 +151,10 @@ def secrets_leg(dest: Path) -> dict[str, set[int]]:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             (dest / name).write_text(f"# {kind}\n{text}\n")
             probe = secret.splitlines()[0][:12]
-            lines = {n for n, line in enumerate(text.splitlines(), start=2) if probe in line}
+            numbered = list(enumerate(text.splitlines(), start=2))
+            lines = {n for n, line in numbered if probe in line}
+            # a key block's first line is its `-----BEGIN … KEY-----` header: where scanners point
+            lines |= {n for n, line in numbered if "-----BEGIN" in line and "KEY" in line}
             labels[name] = lines or {2}
     return labels
 
@@ -151,6 +171,51 @@ def clean_leg(sdists: list[Path], dest: Path) -> int:
                 shutil.copyfile(src, target)
                 total += len(src.read_bytes().splitlines())
     return total
+
+
+VULNAPP = ROOT / "bench" / "vulnapp_labels.yaml"
+VULNAPP_DIRS = (
+    Path.home() / ".cache" / "ygs-bench" / "vulpy",
+    Path("/work/.mirror/fportantier+vulpy/repo"),
+)
+VULNAPP_TEXT = {".py", ".html", ".txt", ".js"}
+
+
+def vulnapp_leg(source: Path | None, dest: Path) -> tuple[dict[str, set[int]], str]:
+    """The app's labelled folder at the pinned commit, copied into `dest`: (labels by file,
+    "" or why the leg is skipped)."""
+    import yaml
+
+    spec = yaml.safe_load(VULNAPP.read_text(encoding="utf-8"))
+    found = [source] if source else [d for d in VULNAPP_DIRS if d.exists()]
+    if not found or not found[0].exists():
+        where = source or " or ".join(str(d) for d in VULNAPP_DIRS)
+        return {}, f"vulnerable app not found at {where}: clone {spec['repo']} and pass --vulnapp"
+    git_dir = ["git", "-C", str(found[0])]
+    listing = subprocess.run(
+        [*git_dir, "ls-tree", "-r", "-z", "--name-only", spec["commit"], "--", "bad"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if listing.returncode != 0:
+        return {}, f"{found[0]} does not hold {spec['repo']} at {spec['commit'][:12]}"
+    for name in listing.stdout.decode().split("\0"):
+        if Path(name).suffix in VULNAPP_TEXT:
+            blob = subprocess.run(
+                [*git_dir, "show", f"{spec['commit']}:{name}"], capture_output=True, check=True
+            )
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).write_bytes(blob.stdout)
+    labels: dict[str, set[int]] = {}
+    for label in spec["labels"]:
+        labels.setdefault(label["file"], set()).add(label["line"])
+    return labels, ""
+
+
+def score_recall(found, labels: dict[str, set[int]]) -> tuple[int, int]:
+    """(labelled lines a finding points at, labelled lines)."""
+    hits = {(p, n) for p, n, _ in found}
+    wanted = {(p, n) for p, lines in labels.items() for n in lines}
+    return len(hits & wanted), len(wanted)
 
 
 def staged_repo(folder: Path) -> None:
@@ -244,16 +309,25 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "ygs-bench")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--vulnapp", type=Path, help="checkout or git dir of " + "fportantier/vulpy")
     args = ap.parse_args()
     for tool in ("bandit", "detect-secrets"):
         if not (shutil.which(tool, path=str(Path(sys.executable).parent)) or shutil.which(tool)):
             print(f"{tool} is not installed: pip install bandit detect-secrets", file=sys.stderr)
             return 2
     sdists = fetch(args.cache)
+    # pip compiles an installed package's bytecode (bandit's and detect-secrets' have it); an
+    # editable checkout run under PYTHONDONTWRITEBYTECODE=1 would recompile ygs on every run
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ygs")], check=False)
     with tempfile.TemporaryDirectory(prefix="ygs-corpus-") as tmp:
-        legs = {name: Path(tmp) / name for name in ("linter", "secrets", "clean", "precommit")}
+        names = ("linter", "secrets", "clean", "vulnapp", "precommit")
+        legs = {name: Path(tmp) / name for name in names}
         for folder in legs.values():
             folder.mkdir()
+        app, skipped = vulnapp_leg(args.vulnapp, legs["vulnapp"])
+        if skipped:
+            print(f"note: vulnerable-app leg skipped: {skipped}", file=sys.stderr)
+            del legs["vulnapp"]
         linter = linter_leg(sdists["bandit"], legs["linter"])
         secret = secrets_leg(legs["secrets"])
         clean_lines = clean_leg([sdists["requests"], sdists["flask"]], legs["clean"])
@@ -272,14 +346,31 @@ def main() -> int:
                     times.setdefault((tool, leg), []).append(seconds)
                     times.setdefault((tool, leg, "cpu"), []).append(cpu)
                     found[(tool, leg)] = result
-        return report(linter, secret, clean_lines, len(twenty), times, found)
+        return report(linter, secret, app, clean_lines, len(twenty), times, found)
 
 
-def report(linter, secret, clean_lines, twenty, times, found) -> int:
+NOT_RUN = ("B101", "B603", "B607")  # assert; subprocess without a shell; program on PATH
+
+
+def second_view(linter: dict[str, int], found) -> str:
+    """A second view, not a target: linter recall on the issues left once each file's label
+    drops what bandit finds there with the checks ygs leaves out by design (NOT_RUN)."""
+    left_out = Counter(p for p, _, rule in found[("bandit", "linter")] if rule in NOT_RUN)
+    reduced = {p: max(0, n - left_out[p]) for p, n in linter.items()}
+    bandit = [f for f in found[("bandit", "linter")] if f[2] not in NOT_RUN]
+    y, b = score_counts(found[("ygs", "linter")], reduced), score_counts(bandit, reduced)
+    return (
+        f"second view (not a target): linter recall without {', '.join(NOT_RUN)}, which ygs "
+        f"does not run by design: ygs {y[0]}/{y[2]}, bandit {b[0]}/{b[2]}"
+    )
+
+
+def report(linter, secret, app, clean_lines, twenty, times, found) -> int:
     rows = {}
     for tool in TOOLS:
         lt = score_counts(found[(tool, "linter")], linter)
         st = score_lines(found[(tool, "secrets")], secret)
+        ap = score_recall(found.get((tool, "vulnapp"), []), app)
         clean = found[(tool, "clean")]
         fp_clean = len(clean)
         no_assert = len([f for f in clean if f[2] != "B101"]) if tool == "bandit" else fp_clean
@@ -288,19 +379,23 @@ def report(linter, secret, clean_lines, twenty, times, found) -> int:
         rows[tool] = {
             "linter": lt,
             "secrets": st,
-            "union": (tp, lt[2] + st[2]),
+            "app": ap,
+            "union": (tp + ap[0], lt[2] + st[2] + ap[1]),
             "precision": tp / (tp + fp) if tp + fp else 0.0,
             "fp_kloc": 1000 * fp_clean / clean_lines,
             "fp_kloc_no_assert": 1000 * no_assert / clean_lines,
         }
+    app_total = rows["ygs"]["app"][1]
     print(
         f"corpus: {sum(linter.values())} labelled issues in {len(linter)} bandit examples; "
-        f"{len(secret)} planted secrets; {clean_lines:,} clean lines (requests, flask)"
+        f"{len(secret)} planted secrets; {app_total} hand-labelled vulnerabilities in vulpy; "
+        f"{clean_lines:,} clean lines (requests, flask)"
     )
-    head = f"{'':16}{'linter recall':>16}{'secret recall':>16}{'union recall':>15}"
+    head = f"{'':16}{'linter recall':>16}{'secret recall':>16}{'app recall':>13}"
+    head += f"{'union recall':>15}"
     print(head + f"{'precision':>11}{'FP/kLOC':>9}{'py s':>7}{'py cpu':>8}{'all s':>7}")
     for tool, r in rows.items():
-        lt, st, un = r["linter"], r["secrets"], r["union"]
+        lt, st, un, ap = r["linter"], r["secrets"], r["union"], r["app"]
         py_s = statistics.median(times[(tool, "linter")])
         py_cpu = statistics.median(times[(tool, "linter", "cpu")])
         all_s = sum(statistics.median(times[(tool, leg)]) for leg in ("linter", "secrets", "clean"))
@@ -309,7 +404,8 @@ def report(linter, secret, clean_lines, twenty, times, found) -> int:
             fpk += f" ({r['fp_kloc_no_assert']:.2f} w/o B101)"
         print(
             f"{tool:16}{lt[0]:>5}/{lt[2]:<4}{lt[0] / lt[2]:>6.0%} {st[0]:>5}/{st[2]:<4}"
-            f"{st[0] / st[2]:>6.0%} {un[0]:>5}/{un[1]:<4}{un[0] / un[1]:>5.0%}"
+            f"{st[0] / st[2]:>6.0%} {ap[0]:>4}/{ap[1]:<3}{ap[0] / max(1, ap[1]):>5.0%}"
+            f" {un[0]:>5}/{un[1]:<4}{un[0] / un[1]:>5.0%}"
             f"{r['precision']:>11.0%}{fpk:>9}{py_s:>7.2f}{py_cpu:>8.2f}{all_s:>7.2f}"
         )
     pre = statistics.median(times[("ygs", "precommit")])
@@ -333,6 +429,7 @@ def report(linter, secret, clean_lines, twenty, times, found) -> int:
             pre < 1.0,
         ),
     ]
+    print(second_view(linter, found))
     for name, ok in targets:
         print(f"{'PASS' if ok else 'MISS'}  {name}")
     return 0 if all(ok for _, ok in targets) else 1

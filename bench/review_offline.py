@@ -1,7 +1,7 @@
-"""Offline review benchmark: `ygs review --offline` on a generated 20,000-line diff.
+"""Offline review benchmark: `ygs review --offline` on a generated 30,000-line diff.
 
-Run: python bench/review_offline.py [--lines 20000] [--files 40] [--runs 5]
-Target: <= 2 s wall time for 20,000 changed lines (median of --runs runs, one warm-up).
+Run: python bench/review_offline.py [--lines 30000] [--files 40] [--runs 5]
+Target: <= 2 s wall time for 30,000 changed lines (median of --runs runs, one warm-up).
 Reports findings per second, and `bandit -r` on the same changed files for scale when
 bandit is installed. Exits 1 when the target is missed.
 """
@@ -55,7 +55,11 @@ def module(index: int, lines: int) -> str:
         if n % 6 == 0:
             out.insert(len(out) - 2, DEFECTS[(n // 6) % len(DEFECTS)].format())
         n += 1
-    return "\n".join(out[:lines]) + "\n"
+    # end on a whole function (valid Python, as a staged change almost always is), padded
+    # with comment lines to exactly `lines`
+    out = out[: max(i for i, text in enumerate(out[:lines]) if text == "") + 1]
+    out += [f"# line {i}" for i in range(lines - len(out))]
+    return "\n".join(out) + "\n"
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -99,7 +103,7 @@ def timed(cmd: list[str], cwd: Path, runs: int) -> tuple[float, subprocess.Compl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=20_000)
+    parser.add_argument("--lines", type=int, default=30_000)
     parser.add_argument("--files", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()

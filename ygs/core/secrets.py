@@ -337,6 +337,7 @@ class Hit:
     name: str
     start: int
     end: int
+    guess: bool = False  # found by how random a value looks, not by a format
 
 
 def _tokens(text: str) -> list[Hit]:
@@ -371,7 +372,28 @@ def find(text: str) -> list[Hit]:
         name = match.group("name")
         if secretish_name(name) and looks_random(value) and not placeholder(value, quoted=quoted):
             hits.append(Hit("SEC003", f"high-entropy value for {name}", start, end))
+    hits += _in_context(text)
     return sorted(hits, key=lambda h: (h.start, -h.end))
+
+
+def _in_context(text: str) -> list[Hit]:
+    """Random-looking credentials where their place names them: a URL's password, an
+    Authorization header, a `--password` flag, a `<password>` element."""
+    hits = []
+    for pattern, where, label in _CONTEXT_FINDS:
+        for a, b in where(text):
+            for m in pattern.finditer(text, a, b):
+                group = "value" if "value" in m.groupdict() else "bare"
+                value = m.group(group)
+                if label is None and not secret_name(m.group("name")):
+                    continue
+                if value.startswith("$") or "{" in value or placeholder(value, quoted=False):
+                    continue  # a template (`{PASSWORD}`, `${TOKEN}`) or a placeholder
+                if looks_random(value):
+                    name = label or f"value for {m.group('name')}"
+                    rule = "SEC001" if label else "SEC003"
+                    hits.append(Hit(rule, name, m.start(group), m.end(group), guess=True))
+    return hits
 
 
 # ---------------------------------------------------------------------- redacting
@@ -522,6 +544,18 @@ def _keep_named(match: re.Match) -> tuple[int, int, str] | None:
     return None
 
 
+# (pattern, where it can be, the credential's name or None for a named flag or element)
+_CONTEXT_FINDS = (
+    (_URL_CREDENTIALS, _containing("://"), "password in a URL"),
+    (
+        _AUTH_HEADER,
+        _containing("authorization", fold=True),
+        "credential in an Authorization header",
+    ),
+    (_AUTH_SCHEME, _containing("earer", "EARER", "asic", "ASIC"), "bearer or basic credential"),
+    (_FLAG, _hinted_lines, None),
+    (_XML, _hinted_lines, None),
+)
 _CONTEXT_RULES = (
     _contextual(_URL_CREDENTIALS, _keep_value("password"), _containing("://")),
     _contextual(_AUTH_HEADER, _keep_value("credential"), _containing("authorization", fold=True)),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ygs.core.findings import Finding, Severity, verdict
 
 if TYPE_CHECKING:  # importing ygs.core.lint loads every rule family
-    from ygs.core.lint.catalogue import Rule
+    from ygs.core.catalogue import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 INFO_URI = "https://github.com/ygs-dev/ygs"

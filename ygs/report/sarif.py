@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding
-from ygs.core.lint.catalogue import Rule
 from ygs.report import INFO_URI, LEVELS, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

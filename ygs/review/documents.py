@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 
 JUDGMENT = Rule(
     "RVW001",

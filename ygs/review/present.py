@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.review.findings import ReviewFinding, judgment_rule
 from ygs.review.lang import LENSES
 from ygs.review.rules import CATALOGUE

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,8 +124,35 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Use `ssl.create_default_context()`."),
         _r("S324", SHOULD, "security", "Weak hash function (MD5, SHA-1)",
            "Use SHA-256 or better, or pass `usedforsecurity=False` for a non-security checksum."),
+        _r("S401", MAY, "security", "telnetlib imported: Telnet sends everything in clear text",
+           "Use SSH (`paramiko`, `asyncssh`) instead."),
+        _r("S402", MAY, "security", "ftplib imported: FTP sends credentials in clear text",
+           "Use SFTP or FTPS (`ftplib.FTP_TLS`)."),
+        _r("S403", MAY, "security", "pickle-like module imported: loading its data runs code",
+           "Make sure it never loads bytes that cross a trust boundary; prefer JSON.", False),
+        _r("S404", MAY, "security", "subprocess imported: the change can start processes",
+           "Check that every command it runs is fixed or validated, and passed as a list.",
+           False),
+        _r("S405", MAY, "security", "xml.etree imported: its parsers are open to entity attacks",
+           "Parse untrusted XML with `defusedxml.ElementTree`."),
+        _r("S406", MAY, "security", "xml.sax imported: its parsers are open to entity attacks",
+           "Parse untrusted XML with `defusedxml.sax`."),
+        _r("S407", MAY, "security", "xml.dom.expatbuilder imported: open to entity attacks",
+           "Parse untrusted XML with `defusedxml.expatbuilder`."),
+        _r("S408", MAY, "security", "xml.dom.minidom imported: open to entity attacks",
+           "Parse untrusted XML with `defusedxml.minidom`."),
+        _r("S409", MAY, "security", "xml.dom.pulldom imported: open to entity attacks",
+           "Parse untrusted XML with `defusedxml.pulldom`."),
         _r("S410", SHOULD, "security", "lxml import: parsers open to entity attacks by default",
            "Parse untrusted XML with `defusedxml.lxml`, or `resolve_entities=False`."),
+        _r("S411", SHOULD, "security", "xmlrpc imported: open to XML entity attacks",
+           "Call `defusedxml.xmlrpc.monkey_patch()` before serving or reading XML-RPC."),
+        _r("S412", MUST, "security", "CGI handler open to httpoxy (Proxy header → HTTP_PROXY)",
+           "Do not run behind CGI, or drop the `Proxy` request header before the handler."),
+        _r("S413", SHOULD, "security", "pycrypto imported: unmaintained, with known flaws",
+           "Use `cryptography` (or `pycryptodome`, its maintained successor)."),
+        _r("S415", MAY, "security", "pyghmi imported: IPMI is an insecure protocol",
+           "Keep IPMI on an isolated management network; prefer Redfish over HTTPS."),
         _r("S501", MUST, "security", "TLS certificate verification disabled",
            'Keep verification on; for a private CA pass its bundle (`verify="/path/ca.pem"`).'),
         _r("S502", MUST, "security", "Broken SSL/TLS protocol version",
@@ -179,10 +207,13 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Bind the current value as a default argument (`lambda x=x: ...`)."),
     )
 }  # fmt: skip
-# Not run: S603 and S607 (every subprocess call with a variable argument or a program found
-# on PATH: noise on ordinary code), S101 (assert) and the S4xx import rules (an import is no
-# vulnerability).
-# ruff says a call "seems safe" when the command is a literal: not an injection, not reported.
+# Not run: S101 (assert: a test idiom, and bandit's noisiest rule on clean code); S603 and
+# S607 (every subprocess call with a variable argument, or a program found on PATH: they flag
+# `subprocess.run(["git", "show", ref])`, the very form S602's remedy asks for). The S4xx
+# import rules are preview rules in ruff (run with `--preview`): an import is no vulnerability
+# by itself, so they are MAY, a pointer for the reviewer to where the risky calls will be.
+# ruff says a shell call "seems safe" when the command is a literal: no injection, but still a
+# shell; reported as MAY.
 SAFE_WORDS = "seems safe"
 
 
@@ -202,6 +233,7 @@ class PyHit:
     path: str
     line: int
     message: str
+    severity: Severity | None = None  # lower than the rule's own (a shell call that seems safe)
 
 
 @dataclass(frozen=True)
@@ -227,6 +259,7 @@ def wanted(f: FileDiff) -> bool:
 def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], list[tuple]]:
     """Ruff's JSON findings (keyed by the temporary file name) as hits on added lines."""
     hits, notes = [], []
+    constants: dict[str, _Constants] = {}
     for item in report:
         f = files.get(Path(str(item.get("filename", ""))).name)
         if f is None:
@@ -239,15 +272,118 @@ def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], li
             continue
         rule = RUFF_RULES[code]
         message = str(item.get("message", ""))
-        if SAFE_WORDS in message or (not rule.tests and kinds.is_test(f.path)):
+        if not rule.tests and kinds.is_test(f.path):
             continue
         end = (item.get("end_location") or {}).get("row") or row
         if code in PASSWORDS and _stand_in(f, item):
             continue
+        if code in MARKUP:
+            if f.path not in constants:  # parsed once per file, and only for these rules
+                constants[f.path] = _Constants(f)
+            if constants[f.path].markup_is_constant(item):
+                continue
         anchor = next((n for n in range(row, end + 1) if n in f.added), None)
-        if anchor is not None:
-            hits.append(PyHit(code, f.path, anchor, message))
+        if anchor is not None and not _nosec(f, code, row, end):
+            hits.append(
+                PyHit(code, f.path, anchor, message, MAY if SAFE_WORDS in message else None)
+            )
     return hits, _unique(notes)
+
+
+MARKUP = ("S308",)  # mark_safe() of text the code itself wrote (bandit B703 does the same)
+
+
+class _Constants:
+    """Which names of a module only ever hold text written in the code: every assignment to
+    them is a string literal, or a formatting, concatenation or container of such values.
+    A parameter, a loop target or any other assignment makes a name variable."""
+
+    def __init__(self, f: FileDiff) -> None:
+        import ast
+
+        self.ast = ast
+        try:
+            self.tree = ast.parse("\n".join(f.new_lines or ()))
+        except (SyntaxError, ValueError):
+            self.tree = None
+        self.values: dict[str, list] = {}
+        self.variable: set[str] = set()
+        self.calls: dict[tuple[int, int], object] = {}  # (line, 1-based column) → call
+        for node in ast.walk(self.tree) if self.tree else ():
+            self._note(node)
+            if isinstance(node, ast.Call):
+                self.calls[(node.lineno, node.col_offset + 1)] = node
+
+    def _note(self, node) -> None:
+        ast = self.ast
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._bind(target, node.value)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
+            self._bind(node.target, node.value)
+        elif isinstance(node, ast.arg):
+            self.variable.add(node.arg)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension | ast.NamedExpr):
+            self._vary(node.target)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            self._vary(node.optional_vars)
+        elif isinstance(node, ast.ExceptHandler | ast.Global | ast.Nonlocal | ast.Import):
+            self.variable.update(self._names(node))
+
+    def _vary(self, target) -> None:
+        self.variable.update(n.id for n in self.ast.walk(target) if isinstance(n, self.ast.Name))
+
+    @staticmethod
+    def _names(node) -> list[str]:
+        if hasattr(node, "names"):
+            return [getattr(n, "asname", None) or getattr(n, "name", n) for n in node.names]
+        return [node.name] if getattr(node, "name", None) else []
+
+    def _bind(self, target, value) -> None:
+        ast = self.ast
+        if isinstance(target, ast.Name):
+            self.values.setdefault(target.id, []).append(value)
+            return
+        pair = isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List)
+        if pair and len(target.elts) == len(value.elts):
+            for t, v in zip(target.elts, value.elts, strict=True):
+                self._bind(t, v)
+            return
+        self._vary(target)
+
+    def constant(self, node, seen: frozenset[str] = frozenset()) -> bool:
+        ast = self.ast
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str | int | float | bytes)
+        if isinstance(node, ast.Name):
+            if node.id in self.variable or node.id not in self.values or node.id in seen:
+                return node.id in seen  # a name defined from itself adds nothing new
+            return all(self.constant(v, seen | {node.id}) for v in self.values[node.id])
+        if isinstance(node, ast.JoinedStr | ast.FormattedValue):
+            parts = node.values if isinstance(node, ast.JoinedStr) else [node.value]
+            return all(self.constant(p, seen) for p in parts)
+        if isinstance(node, ast.BinOp):
+            return self.constant(node.left, seen) and self.constant(node.right, seen)
+        if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Starred):
+            items = [node.value] if isinstance(node, ast.Starred) else node.elts
+            return all(self.constant(i, seen) for i in items)
+        if isinstance(node, ast.Dict):
+            return all(self.constant(v, seen) for v in [*node.keys, *node.values] if v)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return node.func.attr == "format" and all(
+                self.constant(a, seen)
+                for a in [node.func.value, *node.args, *(k.value for k in node.keywords)]
+            )
+        return False
+
+    def markup_is_constant(self, item: dict) -> bool:
+        """The call ruff reports at `item` marks only constant text safe."""
+        where = item.get("location") or {}
+        node = self.calls.get((where.get("row"), where.get("column")))
+        if node is None:
+            return False
+        args = [*node.args, *(k.value for k in node.keywords)]  # type: ignore[attr-defined]
+        return bool(args) and all(self.constant(a) for a in args)
 
 
 PASSWORDS = ("S105", "S106", "S107")  # hardcoded passwords: ruff does not judge the value
@@ -263,6 +399,43 @@ def _stand_in(f: FileDiff, item: dict) -> bool:
     quote = max(span.rfind('"'), span.rfind("'"))
     opening = span.rfind(span[quote], 0, quote) if quote > 0 else -1
     return opening >= 0 and secretscan.dummy(span[opening + 1 : quote])
+
+
+_BANDIT_CODE = re.compile(r"\bB(\d{3})\b")
+
+
+def _nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
+    """bandit's `# nosec` on a line of the finding: bare (or with test names) it silences
+    every bandit port, `# nosec B602, B607` only those (ruff's S602, S607)."""
+    lines = f.new_lines or ()
+    depth, n = 0, row
+    while n <= len(lines) and (n <= end or depth > 0):  # the call's lines, to its `)`
+        depth += lines[n - 1].count("(") - lines[n - 1].count(")")
+        note = comment(lines[n - 1]).partition("nosec")
+        n += 1
+        if not note[1]:
+            continue
+        codes = {f"S{c}" for c in _BANDIT_CODE.findall(note[2])}
+        if code.startswith("S") and (not codes or code in codes):
+            return True
+    return False
+
+
+def comment(text: str) -> str:
+    """The comment of a Python line (after a `#` outside string literals), or ""."""
+    quote, i = "", 0
+    while i < len(text):
+        char = text[i]
+        if quote and char == "\\":
+            i += 1
+        elif quote and char == quote:
+            quote = ""
+        elif not quote and char in "\"'":
+            quote = char
+        elif not quote and char == "#":
+            return text[i + 1 :]
+        i += 1
+    return ""
 
 
 def _unique(notes: list[tuple]) -> list[tuple]:
@@ -305,23 +478,73 @@ def version(cmd: list[str] | None) -> str:
 
 def check(diff: Diff, configured: str | None = None) -> Outcome:
     """Run ruff once over the new versions of the changed Python files."""
+    return start(diff, configured).outcome()
+
+
+class Running:
+    """ruff started over a change's Python files: it runs while ygs's own rules do (a
+    subprocess on another core); `outcome()` waits for it and reads its report."""
+
+    def __init__(self, files: list[FileDiff], early: Outcome | None = None, cmd=None) -> None:
+        self.planned = frozenset(f.path for f in files) if early is None else frozenset()
+        self._early, self._named, self._proc, self._tmp = early, {}, None, None
+        if early is not None:
+            return
+        self._tmp = tempfile.TemporaryDirectory(prefix="ygs-ruff-")
+        self._named = _write(Path(self._tmp.name), files)
+        # the report goes to a file: a pipe would stall ruff until ygs reads it
+        self._out = (Path(self._tmp.name) / "report.json").open("w+b")
+        try:
+            self._proc = subprocess.Popen(
+                _args(cmd, sorted(self._named)),
+                cwd=self._tmp.name,
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as err:
+            self._early = Outcome((), frozenset(), (("", _could_not(err)),))
+
+    def outcome(self) -> Outcome:
+        if self._early is None:
+            self._early = self._read()
+        if self._tmp is not None:
+            self._out.close()
+            self._tmp.cleanup()
+            self._tmp = None
+        return self._early
+
+    def _read(self) -> Outcome:
+        proc = self._proc
+        try:
+            _, err = proc.communicate(timeout=TIMEOUT_S)  # type: ignore[union-attr]
+        except subprocess.TimeoutExpired:
+            proc.kill()  # type: ignore[union-attr]
+            proc.communicate()  # type: ignore[union-attr]
+            return Outcome(
+                (), frozenset(), (("", f"ruff took longer than {TIMEOUT_S} s{FALLBACK}"),)
+            )
+        self._out.seek(0)
+        result = _report(proc.returncode, self._out.read(), err)  # type: ignore[union-attr]
+        if isinstance(result, str):
+            return Outcome((), frozenset(), (("", result),))
+        hits, notes = hits_from(result, self._named)
+        # ruff skips what it cannot parse: ygs's own Python rules check those files instead
+        broken = {path for path, note in notes if note.startswith(NOT_PARSED)}
+        return Outcome(tuple(hits), self.planned - broken, tuple(notes))
+
+
+def start(diff: Diff, configured: str | None = None) -> Running:
+    """Start ruff over the new versions of the changed Python files (see Running)."""
     files = [f for f in diff.files if wanted(f)]
     if not files:
-        return Outcome((), frozenset(), ())
+        return Running([], Outcome((), frozenset(), ()))
     if (configured or "").strip().lower() == "off":
-        return Outcome((), frozenset(), (("", f"review.ruff is off{FALLBACK}"),))
+        return Running([], Outcome((), frozenset(), (("", f"review.ruff is off{FALLBACK}"),)))
     cmd = command(configured)
     if cmd is None:
-        return Outcome((), frozenset(), (("", f"ruff was not found{FALLBACK}"),))
-    with tempfile.TemporaryDirectory(prefix="ygs-ruff-") as tmp:
-        named = _write(Path(tmp), files)
-        result = _run(cmd, Path(tmp), sorted(named))
-    if isinstance(result, str):
-        return Outcome((), frozenset(), (("", result),))
-    hits, notes = hits_from(result, named)
-    # ruff skips what it cannot parse: ygs's own Python rules check those files instead
-    broken = {path for path, note in notes if note.startswith(NOT_PARSED)}
-    return Outcome(tuple(hits), frozenset(f.path for f in files) - broken, tuple(notes))
+        return Running([], Outcome((), frozenset(), (("", f"ruff was not found{FALLBACK}"),)))
+    return Running(files, None, cmd)
 
 
 def _write(folder: Path, files: Iterable[FileDiff]) -> dict[str, FileDiff]:
@@ -334,8 +557,8 @@ def _write(folder: Path, files: Iterable[FileDiff]) -> dict[str, FileDiff]:
     return named
 
 
-def _run(cmd: list[str], folder: Path, names: list[str]) -> list | str:
-    args = [
+def _args(cmd: list[str], names: list[str]) -> list[str]:
+    return [
         *cmd,
         "check",
         "--isolated",
@@ -346,22 +569,24 @@ def _run(cmd: list[str], folder: Path, names: list[str]) -> list | str:
         "json",
         "--target-version",
         "py311",
+        "--preview",  # the S4xx import rules are preview rules
         "--select",
         SELECT,
         "--",
         *names,
     ]
+
+
+def _could_not(err: OSError) -> str:
+    return f"ruff could not run ({err.strerror}){FALLBACK}"
+
+
+def _report(code: int, out: bytes, err: bytes) -> list | str:
     try:
-        proc = subprocess.run(args, cwd=folder, capture_output=True, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        return f"ruff took longer than {TIMEOUT_S} s{FALLBACK}"
-    except OSError as err:
-        return f"ruff could not run ({err.strerror}){FALLBACK}"
-    try:
-        report = json.loads(proc.stdout.decode("utf-8", "replace") or "[]")
+        report = json.loads(out.decode("utf-8", "replace") or "[]")
     except ValueError:
         report = None
-    if proc.returncode != 0 or not isinstance(report, list):
-        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"ruff failed ({why[-1] if why else proc.returncode}){FALLBACK}"
+    if code != 0 or not isinstance(report, list):
+        why = err.decode("utf-8", "replace").strip().splitlines()
+        return f"ruff failed ({why[-1] if why else code}){FALLBACK}"
     return report

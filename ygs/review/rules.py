@@ -7,13 +7,14 @@ turns them into findings, applies config overrides and suppressions.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ygs.core import secrets
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.scan import AnyOf, Matcher, Opened, in_order
 from ygs.review import lang as kinds
 from ygs.review import pyscan, secretscan
@@ -266,6 +267,140 @@ CATALOGUE: dict[str, Rule] = {
            escalation path on shared hosts and containers.""",
         ),
         _r(
+            "DNG009",
+            "security",
+            SHOULD,
+            "Model or dataset from the Hugging Face Hub without a pinned revision",
+            'Pin the commit: `from_pretrained("org/model", revision="<commit sha>")`.',
+            """`from_pretrained`, `hf_hub_download`, `snapshot_download` and `load_dataset`
+           fetch whatever the branch or tag points to today (`main` by default). Whoever can
+           push to that repository can swap the weights or the loading code under you; a
+           commit id cannot move. A revision passed as a variable is not reported.""",
+        ),
+        _r(
+            "DNG010",
+            "security",
+            MUST,
+            "torch.load without weights_only=True",
+            "Pass `weights_only=True` (the default from PyTorch 2.6), or load safetensors.",
+            """`torch.load` unpickles the file: a checkpoint from anywhere else runs code on
+           load. `weights_only=True` restricts it to tensors and plain containers.""",
+        ),
+        _r(
+            "DNG011",
+            "security",
+            MUST,
+            "Broken SSL/TLS protocol version",
+            "Use TLS 1.2 or newer (`ssl.PROTOCOL_TLS_CLIENT`, `SSL.TLS_METHOD` with a minimum "
+            "version).",
+            """SSLv2, SSLv3, TLS 1.0 and 1.1 have practical attacks (DROWN, POODLE, BEAST) and are
+           deprecated (RFC 8996). Naming one as a protocol, in `ssl` or pyOpenSSL, lets a
+           connection fall back to it. ruff's S502/S503 catch it in `ssl.wrap_socket` and
+           defaults; this rule catches the constant wherever it is passed.""",
+        ),
+        _r(
+            "DNG012",
+            "security",
+            MUST,
+            "Broken or deprecated cipher (RC4, DES, 3DES, Blowfish, CAST5, IDEA, SEED)",
+            "Use AES-GCM or ChaCha20-Poly1305 (`cryptography`'s AEAD classes).",
+            """These ciphers have practical attacks or 64-bit blocks (Sweet32), and NIST no longer
+           allows 3DES. ruff's S304 catches the common spellings; this rule also catches
+           `cryptography`'s CAST5, SEED and TripleDES and PyCryptodome's `ARC4.new`,
+           `DES3.new` and friends.""",
+        ),
+        _r(
+            "DNG013",
+            "security",
+            MAY,
+            "random.getrandbits/sample is not for secrets, tokens or keys",
+            "Use `secrets` (`secrets.token_bytes()`, `secrets.SystemRandom().sample()`) for "
+            "anything an attacker must not guess.",
+            """The `random` module is a Mersenne Twister: 624 outputs reveal its state and every
+           later value. ruff's S311 covers its other functions; this rule adds `getrandbits`,
+           `sample` and `shuffle`, which bandit also reports. Test files are exempt.""",
+        ),
+        _r(
+            "DNG014",
+            "security",
+            SHOULD,
+            "Output not escaped (|safe, autoescape off, SafeString)",
+            "Escape the value (drop `|safe`), or sanitise it first (e.g. with `bleach`) and say "
+            "why it is trusted.",
+            """Jinja2 and Django escape what a template prints; `|safe`, `{% autoescape off %}`
+           and `{% autoescape false %}` in a template, and Django's `SafeString`, `SafeText`,
+           `SafeUnicode` or `SafeBytes` around a value in Python (ruff's S308 covers
+           `mark_safe`), turn that off, so a value that holds user input becomes stored or
+           reflected cross-site scripting. A literal string is not reported; test templates
+           are exempt.""",
+        ),
+        _r(
+            "DNG015",
+            "security",
+            MUST,
+            "CGI handler open to httpoxy (a Proxy header becomes HTTP_PROXY)",
+            "Do not serve through CGI, or drop the `Proxy` request header before the handler runs.",
+            """Under CGI a request header `Proxy: …` reaches the program as the `HTTP_PROXY`
+           environment variable, which HTTP clients obey: an attacker routes the server's own
+           outgoing requests through their host (httpoxy, CVE-2016-5385). ruff's S412 sees the
+           import of `wsgiref.handlers.CGIHandler`; this rule sees `CGIHandler()`,
+           `CGIScript(…)` and `CGIDirectory(…)` wherever they come from.""",
+        ),
+        _r(
+            "DNG016",
+            "security",
+            MAY,
+            "Risky module imported by name at run time (pickle, subprocess, telnetlib, …)",
+            "Import it with an `import` statement, where readers and tools can see it; then "
+            "check its calls as for S403/S404.",
+            """`__import__("pickle")` and `importlib.import_module("subprocess")` load the same
+           modules that ruff's S4xx import rules point at, out of sight of those rules. An
+           import by a computed name is not reported.""",
+        ),
+        _r(
+            "DNG017",
+            "security",
+            SHOULD,
+            "Command run through the remote shell (exec_command)",
+            "Build the command from fixed words; quote every value with `shlex.quote`.",
+            """paramiko's `exec_command` (and its look-alikes) hands the string to the shell of
+           the remote host, where `;`, `$(...)` and backticks start more commands. ruff's S601
+           sees it only when it can tell the object is a paramiko client; this rule sees the
+           call wherever the client comes from.""",
+        ),
+        _r(
+            "DNG018",
+            "security",
+            SHOULD,
+            "shell= set from a variable or a call",
+            "Pass `shell=False` (the default) and an argument list; never decide it at run time.",
+            """`subprocess.call(cmd, shell=flag)` runs `cmd` through the shell whenever `flag`
+           is truthy, and any object but an empty one is. ruff's S602 reports literal true
+           values; this rule reports the ones decided at run time.""",
+        ),
+        _r(
+            "DNG019",
+            "security",
+            SHOULD,
+            "tempfile.mktemp is racy",
+            "Use `tempfile.mkstemp()` or `NamedTemporaryFile()`, which create the file.",
+            """`tempfile.mktemp` returns a name that does not exist yet; another process can
+           create it (or a symlink to a file you own) before you open it. ruff's S306 sees it
+           when `tempfile` is imported under that name; this rule sees the call however the
+           module was bound.""",
+        ),
+        _r(
+            "SEC008",
+            "security",
+            MUST,
+            "Bidirectional control character (Trojan Source)",
+            "Remove the character; write right-to-left text as an escape (`\\u202e`) if it is "
+            "data.",
+            """Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
+           an editor show code in a different order than the compiler reads it
+           (CVE-2021-42574): a reviewer approves one program and another one runs.""",
+        ),
+        _r(
             "GEN001",
             "code",
             SHOULD,
@@ -362,16 +497,23 @@ OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S307", "S102", "DNG001"),
     ("S301", "S302", "DNG002"),
     ("S506", "DNG003"),
-    ("S602", "S604", "S605", "DNG004", "DNG005"),
+    ("S602", "S604", "S605", "DNG004", "DNG005", "DNG018"),
+    ("S601", "DNG017"),
+    ("S306", "DNG019"),
     ("S608", "DNG006"),
     ("S501", "S323", "DNG007"),
+    ("S502", "S503", "DNG011"),
+    ("S304", "DNG012"),
+    ("S311", "DNG013"),
+    ("S412", "DNG015"),
     ("S103", "DNG008"),
     ("S113", "SRE001"),
     ("S110", "S112", "ERR002"),
     ("SEC002", "SEC001", "SEC003", "SEC007", "S105", "S106", "S107"),
 )
 # ygs's own Python rules that ruff does better: not run on a file ruff checked.
-RUFF_COVERS = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG006", "DNG007"})
+# DNG006 (SQL) runs next to ruff's S608: each finds one-line formattings the other misses.
+RUFF_COVERS = frozenset({"DNG001", "DNG002", "DNG003", "DNG004", "DNG005", "DNG007"})
 RUFF_COVERS |= {"DNG008", "SRE001"}
 
 
@@ -386,7 +528,7 @@ def explain(rule_id: str) -> Rule | None:
 class LineCheck:
     rule: str
     langs: frozenset[str] | None  # None: every text file
-    hints: tuple[str, ...]  # cheap substring test before the regex
+    hints: re.Pattern[str]  # cheap test before the pattern: any of its literal substrings
     pattern: Matcher  # a compiled pattern, or a linear-time combination (ygs.core.scan)
     unless: re.Pattern[str] | None = None
     code_only: bool = True  # skip comment lines
@@ -396,7 +538,7 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
     return LineCheck(
         rule,
         frozenset(langs.split()) if langs else None,
-        tuple(hints.split("|")),
+        re.compile("|".join(re.escape(h) for h in hints.split("|"))),
         re.compile(pattern, flags) if isinstance(pattern, str) else pattern,
         re.compile(unless, flags) if unless else None,
         code_only,
@@ -406,6 +548,7 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
 _INTERP = (  # f-string, % formatting, .format(), concatenation, template interpolation
     r"""(\bf|\brf|\bfr)["']|["']\s*%\s*[\w(\[{]|["']\s*\.format\("""
     r"""|["']\s*\+\s*\w|\w\s*\+\s*["']|\$\{"""
+    r"""|["']\s*\.replace\(\s*["']["']\s*,\s*[A-Za-z_]"""  # "… '[V]'".replace("[V]", value)
 )
 _SQL = AnyOf(
     (
@@ -435,6 +578,7 @@ class _SqlBuilt:
         return bool(_HAS_INTERP.search(shape(text)) or _TEMPLATE_OR_SPRINTF.search(text))
 
 
+BIDI = "\u202a|\u202b|\u202c|\u202d|\u202e|\u2066|\u2067|\u2068|\u2069"
 _EMPTY_GO_CHECK = Opened(re.compile(r"\bif\b"), re.compile(r"\berr\s*+!=\s*+nil\s*+\{\s*+\}"), "{")
 _IMG_WITHOUT_ALT = r"<img\b(?![^<>]*\balt\s*=)[^<>]*+>"  # a tag ends at the next < or >
 LINE_CHECKS: tuple[LineCheck, ...] = (
@@ -519,6 +663,40 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
         "777|rwx",
         in_order(r"\bchmod\b", r"\b0o?777\b|\b777\b|\ba\+rwx\b|\bugo\+rwx\b"),
     ),
+    _c(
+        "DNG011",
+        "py",
+        "PROTOCOL_|_METHOD",
+        r"\b(?:PROTOCOL_(?:SSLv2|SSLv3|TLSv1|TLSv1_1)|(?:SSLv2|SSLv23|SSLv3|TLSv1|TLSv1_1)_METHOD)\b",
+    ),
+    _c(
+        "DNG012",
+        "py",
+        "algorithms.|.new",
+        r"\balgorithms\.(?:ARC4|Blowfish|CAST5|IDEA|SEED|TripleDES)\s*\("
+        r"|\b(?:ARC2|ARC4|Blowfish|CAST|DES|DES3|XOR)\.new\s*\(",
+    ),
+    _c("DNG013", "py", "random", r"\brandom\.(?:getrandbits|sample|shuffle)\s*\("),
+    _c(
+        "DNG014",
+        "py",
+        "Safe",
+        r"\bSafe(?:Text|String|Unicode|Bytes)\s*+\(",
+        r"""\bSafe(?:Text|String|Unicode|Bytes)\s*+\(\s*+(?:'[^'\\]*+'|"[^"\\]*+")\s*+\)""",
+    ),
+    _c("DNG015", "py", "CGI", r"\bCGI(?:Handler|Script|Directory)\s*+\("),
+    _c(
+        "DNG016",
+        "py",
+        "import",
+        r"""\b(?:__import__|import_module)\s*+\(\s*+(?:name\s*+=\s*+)?+["']"""
+        r"(?:pickle|cPickle|dill|shelve|marshal|subprocess|telnetlib|ftplib|xmlrpc|pyghmi"
+        r"|Crypto|xml\.(?:etree|sax|dom))\b",
+    ),
+    _c("DNG017", "py", "exec_command", r"\.exec_command\s*+\("),
+    _c("DNG018", "py", "shell", r"\bshell\s*+=\s*+(?!True\b|False\b|None\b)[A-Za-z_]"),
+    _c("DNG019", "py", "mktemp", r"\btempfile\s*+\.\s*+mktemp\s*+\("),
+    _c("SEC008", None, BIDI, f"[{BIDI.replace('|', '')}]", code_only=False),
     _c("UI001", "js", "<img", _IMG_WITHOUT_ALT),
     _c("UI002", None, "outline", r"\boutline\s*:\s*(none|0)\b", r"focus-visible"),
     _c(
@@ -532,6 +710,14 @@ LINE_CHECKS: tuple[LineCheck, ...] = (
     ),
 )
 _HTML_IMG = _c("UI001", None, "<img", _IMG_WITHOUT_ALT)
+_TEMPLATE_SAFE = _c(
+    "DNG014",
+    None,
+    "safe|autoescape",
+    r"\|\s*+safe\b|\{%-?+\s*+autoescape\s++(?:off|false)\b",
+    code_only=False,
+)
+TEMPLATE_EXT = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml", ".tmpl"})
 _COMMENT = re.compile(r"^\s*(#|//|/\*|\*|<!--|--|;)")
 _TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 _ISSUE_REF = re.compile(r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\bgh-\d+\b|issues?/\d+", re.I)
@@ -554,6 +740,10 @@ def _checks_for(language: str | None, path: str) -> list[LineCheck]:
     found = [c for c in LINE_CHECKS if c.langs is None or (language in c.langs)]
     if kinds.ext(path) in (".html", ".htm"):
         found.append(_HTML_IMG)
+    if kinds.ext(path) in TEMPLATE_EXT and not kinds.is_test(path):
+        found.append(_TEMPLATE_SAFE)
+    if kinds.is_test(path):
+        found = [c for c in found if c.rule != "DNG013"]
     if kinds.is_test(path) or kinds.is_script(path):
         found = [c for c in found if c.rule != "DBG001"]
     if not kinds.is_ui(path) and language != "js":
@@ -633,7 +823,7 @@ def _line_hits(
             for check in checks:
                 if (comment and check.code_only) or check.rule in found:
                     continue
-                if not any(h in text for h in check.hints) or not check.pattern.search(
+                if not check.hints.search(text) or not check.pattern.search(
                     shape(text) if check.rule in SHAPED else text
                 ):
                     continue
@@ -653,12 +843,13 @@ DOC_EXT = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".rdoc"})
 
 def _secret_hits(f: FileDiff, detectors: bool = True) -> Iterator[Hit]:
     code = kinds.lang(f.path) is not None
-    # A random-looking string alone (SEC007) is a nonce, a hash or an example key in tests
-    # and documentation; a provider format or a named secret there is still reported.
+    # A random-looking string (SEC007, or a random value in an Authorization header or a URL)
+    # is a nonce, a hash or an example key in tests and documentation; a provider format or a
+    # secret by name there is still reported.
     doc = kinds.ext(f.path) in DOC_EXT or f.name.split(".", 1)[0].upper() in PROSE_NAMES
     quiet = doc or kinds.is_test(f.path)
     for hit in secretscan.scan(f.path, f.added, code=code, engine=detectors):
-        if hit.rule == "SEC007" and quiet:
+        if hit.guess and quiet:
             continue
         detail = f"{hit.detail} in an added line" if hit.rule in ("SEC001", "SEC002") else ""
         if hit.rule == "SEC007":
@@ -746,15 +937,44 @@ _HTTP_CALL = re.compile(
 )
 
 
+_HUB_CALL = re.compile(
+    r"\.from_pretrained\s*\(|\b(?:hf_hub_download|snapshot_download|load_dataset)\s*\("
+)
+_HUB_MODULE = re.compile(r"^\s*(?:from|import)\s+(?:transformers|datasets|huggingface_hub)\b")
+# pinned: a commit id (7+ hex digits), or a value the code computes (not judged)
+_PINNED = re.compile(r"""\b(?:revision|commit_id)\s*=\s*(?:(["'])[0-9a-fA-F]{7,}\1|[^"'\s])""")
+_LOCAL_MODEL = re.compile(r"""\.from_pretrained\s*\(\s*["'](?:\.|/|~)""")  # a local folder
+_TORCH_LOAD = re.compile(r"\btorch\.load\s*\(")
+_WEIGHTS_ONLY = re.compile(r"\bweights_only\s*=\s*True\b")
+
+
+def _hub_call(text: str) -> bool:
+    hinted = "_pretrained" in text or "_download" in text or "load_dataset" in text
+    return hinted and bool(_HUB_CALL.search(shape(text))) and not _LOCAL_MODEL.search(text)
+
+
+def _torch_load(text: str) -> bool:
+    return "torch.load" in text and bool(_TORCH_LOAD.search(shape(text)))
+
+
 def _call_hits(f: FileDiff, skip: frozenset[str] = frozenset()) -> Iterator[Hit]:
     if kinds.lang(f.path) != "py":
         return
     lines = _lines(f)
     quiet = docstring_lines(lines)
     test = kinds.is_test(f.path)
+    hub: bool | None = None  # whether the file imports a Hugging Face library
     for number, text in f.added.items():
         if _COMMENT.match(text) or number in quiet:
             continue
+        if "DNG010" in skip:
+            pass
+        elif _torch_load(text) and not _WEIGHTS_ONLY.search(_call_text(lines, number)):
+            yield Hit("DNG010", f.path, number)
+        if "DNG009" not in skip and _hub_call(text):
+            hub = any(_HUB_MODULE.search(line) for line in lines.values()) if hub is None else hub
+            if hub and not _PINNED.search(_call_text(lines, number)):
+                yield Hit("DNG009", f.path, number)
         if "DNG004" not in skip and ("subprocess" in text or "Popen" in text):
             call = _call_text(lines, number)
             if _SUBPROCESS.search(call) and _SHELL_TRUE.search(call) and _HAS_INTERP.search(call):
@@ -822,14 +1042,14 @@ def _long_functions(f: FileDiff, settings: Settings) -> Iterator[Hit]:
     if language is None or not f.added:
         return
     lines = _lines(f)
-    added = f.added
+    added = sorted(f.added)
     for start, end in _function_spans(lines, language):
         length = end - start + 1
-        touched = [n for n in added if start <= n <= end]
-        if length <= settings.function_may or not touched:
+        first = bisect.bisect_left(added, start)  # the first added line in the function
+        if length <= settings.function_may or first == len(added) or added[first] > end:
             continue
         severity = SHOULD if length > settings.function_should else MAY
-        anchor = start if start in added else touched[0]
+        anchor = added[first]
         yield Hit("SIZE002", f.path, anchor, f"Function of {length} lines in the change", severity)
 
 
@@ -1010,22 +1230,32 @@ def _diff_hits(diff: Diff, settings: Settings) -> Iterator[Hit]:
 
 
 def run(
-    diff: Diff, settings: Settings = Settings(), python: pyscan.Outcome | None = None
+    diff: Diff,
+    settings: Settings = Settings(),
+    python: pyscan.Outcome | pyscan.Running | None = None,
 ) -> list[Hit]:
     """Every rule over the added lines of a diff, with ruff's findings (`python`) merged in.
-    Order: file, line, rule.
+    Order: file, line, rule. ruff may still be running: its files are checked as if it read
+    them, and the few it could not parse are checked again by ygs's own Python rules.
 
     A file too big for every rule (`huge`) still gets the secret scan and the checks for
     dangerous calls; a long line is checked in windows. Neither is ever skipped."""
-    ruffed = python.checked if python else frozenset()
+    planned = python.planned if isinstance(python, pyscan.Running) else None
+    ruffed = planned if planned is not None else (python.checked if python else frozenset())
     hits: list[Hit] = list(_file_hits(diff)) + list(_diff_hits(diff, settings))
-    hits += [
-        Hit(h.rule, h.path, h.line, why=f"ruff {h.rule}: {h.message}")
-        for h in (python.hits if python else ())
-    ]
+    own: dict[str, list[Hit]] = {}
     with secretscan.session():
         for f in diff.files:
-            hits += _file_rules(f, settings, f.path in ruffed)
+            own[f.path] = _file_rules(f, settings, f.path in ruffed)
+        outcome = python.outcome() if isinstance(python, pyscan.Running) else python
+        for f in diff.files:
+            if f.path in ruffed and outcome is not None and f.path not in outcome.checked:
+                own[f.path] += _covered_rules(f, settings)  # ruff could not read it
+    hits += [
+        Hit(h.rule, h.path, h.line, severity=h.severity, why=f"ruff {h.rule}: {h.message}")
+        for h in (outcome.hits if outcome else ())
+    ]
+    hits += [h for found in own.values() for h in found]
     swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
     hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
     return _overlaps(sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule)))
@@ -1046,6 +1276,17 @@ def _file_rules(f: FileDiff, settings: Settings, ruffed: bool) -> list[Hit]:
     hits += _call_hits(f, skip)
     hits += _dependencies(f)
     hits += _long_functions(f, settings)
+    return hits
+
+
+def _covered_rules(f: FileDiff, settings: Settings) -> list[Hit]:
+    """The rules `_file_rules` left to ruff (RUFF_COVERS), for a file ruff could not parse."""
+    if f.status == "deleted" or f.binary or f.special or not f.added or f.lockfile:
+        return []
+    only = RUFF_COVERS & HUGE_RULES if f.huge else RUFF_COVERS
+    hits = list(_line_hits(f, frozenset(), only, settings.window))
+    if not f.huge:
+        hits += _call_hits(f, frozenset({"DNG009", "DNG010"}))
     return hits
 
 

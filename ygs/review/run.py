@@ -136,12 +136,15 @@ def offline(
     from ygs.review import pyscan
 
     lenses = set(ask.lenses or LENSES)
-    python = pyscan.check(diff, ruff)
-    hits = [
-        h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
-    ]
+    python = pyscan.start(diff, ruff)  # runs while ygs's own rules do
+    try:
+        hits = [
+            h for h in rules.run(diff, settings, python) if rules.CATALOGUE[h.rule].family in lenses
+        ]
+    finally:
+        notes = list(python.outcome().notes)  # ruff has ended and its files are gone
     kept, suppressed = rf.suppress(rf.from_hits(hits, diff, overrides), diff)
-    return kept, suppressed, list(python.notes)
+    return kept, suppressed, notes
 
 
 @dataclass

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from ygs.core import secrets
 WINDOW = 2000
 OVERLAP = 250  # longer than any single-line secret detect-secrets knows
 _KEYWORDS = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase", "private")
+_HINT = re.compile("|".join((*_KEYWORDS, "-----begin")))  # literals only: linear
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-]{16,}+")
 _DIGIT = re.compile(r"[0-9]")
 _ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
@@ -33,12 +36,12 @@ class SecretHit:
     line: int
     detail: str  # what was found, e.g. "AWS Access Key"
     engine: str  # ygs | detect-secrets
+    guess: bool = False  # by how random a value looks (SEC007 always), not by a format
 
 
 def candidate(text: str) -> bool:
     """Whether a line (or window) can hold anything detect-secrets would report."""
-    lowered = text.lower()
-    if any(word in lowered for word in _KEYWORDS) or "-----begin" in lowered:
+    if _HINT.search(text.lower()):
         return True
     if "://" in text and "@" in text:
         return True
@@ -70,27 +73,69 @@ def own(added: dict[int, str], code: bool) -> list[SecretHit]:
     for hit in secrets.find(text):
         if hit.rule == "SEC003" and code and not _quoted(text, hit.start):
             continue  # in code an unquoted value is an expression (`process.env.TOKEN`)
+        if hit.rule == "SEC003" and code and _prose(text, hit):
+            continue
         line = numbers[bisect.bisect_right(starts, hit.start) - 1]
         detail = "" if hit.rule == "SEC003" else f"{hit.name[0].upper()}{hit.name[1:]}"
-        found.append(SecretHit(hit.rule, line, detail, "ygs"))
+        found.append(SecretHit(hit.rule, line, detail, "ygs", hit.guess))
     return found
+
+
+_COMMENT = re.compile(r"^\s*+(?:#|//|/\*|\*|--)")
+
+
+def _commented(secret, added: dict[int, str]) -> bool:
+    """A password named in a comment with a value that does not look random (see _prose)."""
+    line = added.get(secret.line_number, "")
+    value = secret.secret_value or ""
+    return (
+        secret.type == "Secret Keyword"
+        and bool(_COMMENT.match(line))
+        and not (secrets.looks_random(value))
+    )
+
+
+def _prose(text: str, hit) -> bool:
+    """A comment in code that names a password (`# default password: 'admin'`) with a value
+    that does not look random: prose about a setting, not a leaked secret."""
+    start = text.rfind("\n", 0, hit.start) + 1
+    value = text[hit.start : hit.end]
+    return bool(_COMMENT.match(text[start : hit.start])) and not secrets.looks_random(value)
 
 
 def _quoted(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in "\"'`"
 
 
-def detected(path: str, added: dict[int, str]) -> list[SecretHit]:
+def detected(path: str, added: dict[int, str], code: bool = False) -> list[SecretHit]:
     """detect-secrets' findings on the candidate lines (and windows) of one file."""
     units = [(n, piece) for n in sorted(added) for piece in windows(added[n]) if candidate(piece)]
     if not units:
         return []
-    from detect_secrets.core.scan import _process_line_based_plugins
-
+    with offline_import():
+        from detect_secrets.core.scan import _process_line_based_plugins
     with session():
         session.ready()
         found = _process_line_based_plugins(units, path)
-        return [_mapped(s.type, s.line_number) for s in found if not dummy(s.secret_value or "")]
+        return [
+            _mapped(s.type, s.line_number)
+            for s in found
+            if not dummy(s.secret_value or "")
+            and not _revision(s, added)
+            and not (code and _commented(s, added))
+        ]
+
+
+# A commit id pinned as a revision (`revision="3f1c…"`) is a hash, not a secret.
+_REVISION = re.compile(
+    r"""(?i)\b(?:revision|commit(?:_id|_sha)?|sha|rev)\s*+[=:]\s*+["'][0-9a-f]{7,64}["']"""
+)
+
+
+def _revision(secret, added: dict[int, str]) -> bool:
+    if secret.type != "Hex High Entropy String":
+        return False
+    return bool(_REVISION.search(added.get(secret.line_number, "")))
 
 
 # Words that make up the stand-in values of tests, docs and examples (`password="test"`,
@@ -119,10 +164,39 @@ def _mapped(kind: str, line: int) -> SecretHit:
     if kind == "Secret Keyword":
         return SecretHit("SEC003", line, "", "detect-secrets")
     if kind in _ENTROPY:
-        return SecretHit("SEC007", line, kind, "detect-secrets")
+        return SecretHit("SEC007", line, kind, "detect-secrets", True)
     if kind == "Basic Auth Credentials":
         return SecretHit("SEC001", line, "Password in a URL", "detect-secrets")
     return SecretHit("SEC001", line, kind, "detect-secrets")
+
+
+class offline_import:
+    """Import detect-secrets without `requests`: it imports it only to verify secrets with
+    their providers over the network, which ygs never does, and importing it costs more than
+    scanning a whole change. A stand-in module is seen by detect-secrets' modules only; the
+    real `requests` stays importable for anything else."""
+
+    def __enter__(self):
+        self.stubbed = "requests" not in sys.modules
+        if self.stubbed:
+            stub = types.ModuleType("requests", "stand-in: ygs never verifies secrets online")
+            stub.exceptions = types.SimpleNamespace(RequestException=_NeverRaised)  # type: ignore[attr-defined]
+            stub.Response = object  # type: ignore[attr-defined]
+            stub.get = stub.post = _offline  # type: ignore[attr-defined]
+            sys.modules["requests"] = stub
+        return self
+
+    def __exit__(self, *exc):
+        if self.stubbed:
+            sys.modules.pop("requests", None)
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def _offline(*_args, **_kwargs):
+    raise RuntimeError("ygs does not verify secrets over the network")
 
 
 class session:
@@ -148,12 +222,13 @@ class session:
     def ready() -> None:
         if session.context is not None:
             return
-        from detect_secrets.settings import default_settings
+        with offline_import():  # the plugins are imported here
+            from detect_secrets.settings import default_settings
 
-        session.context = default_settings()
-        settings = session.context.__enter__()
-        for name in _SKIPPED_PLUGINS:
-            settings.disable_plugins(name)
+            session.context = default_settings()
+            settings = session.context.__enter__()
+            for name in _SKIPPED_PLUGINS:
+                settings.disable_plugins(name)
 
 
 RANK = {"SEC002": 0, "SEC001": 1, "SEC003": 2, "SEC007": 3}
@@ -162,7 +237,7 @@ RANK = {"SEC002": 0, "SEC001": 1, "SEC003": 2, "SEC007": 3}
 def scan(path: str, added: dict[int, str], *, code: bool, engine: bool = True) -> list[SecretHit]:
     """One hit per line: the strongest rule found on it (a private key over a provider token
     over a named secret over a random-looking string), its details joined."""
-    hits = own(added, code) + (detected(path, added) if engine else [])
+    hits = own(added, code) + (detected(path, added, code) if engine else [])
     best: dict[int, list[SecretHit]] = {}
     for hit in hits:
         best.setdefault(hit.line, []).append(hit)
@@ -173,5 +248,6 @@ def scan(path: str, added: dict[int, str], *, code: bool, engine: bool = True) -
         for h in found:
             if h.rule == top.rule and h.detail:
                 details.setdefault(h.detail.lower(), h.detail)
-        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine))
+        guess = all(h.guess for h in found if h.rule == top.rule)
+        out.append(SecretHit(top.rule, line, ", ".join(details.values()), top.engine, guess))
     return out

@@ -14,6 +14,7 @@ A change that touches one of these files gets a MUST finding naming it
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,10 +36,18 @@ _BLOB_MODES = (b"100644", b"100755")  # regular files only: no symlinks, no subm
 class Reviewer:
     project: Any  # the project, with the trusted revision's config
     prefix: str  # the project root's path inside the git repository ("" at the top)
-    skills: dict  # name → Skill: packaged < user < the trusted revision's .ygs/skills
     rev: str | None  # the trusted commit, or None: installed packs and defaults only
     tree: Path  # the trusted files, copied out of git
     notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def skills(self) -> dict:
+        """name → Skill: packaged < user < the trusted revision's .ygs/skills. Read when the
+        model review first needs them (an offline review never does)."""
+        from ygs import skills as packs
+
+        loaded, _problems = packs.load(packs.sources(self.tree))
+        return loaded
 
     def to_dict(self) -> dict:
         return {"rev": self.rev, "source": "base revision" if self.rev else "installed packs"}
@@ -75,7 +84,6 @@ def guard(diff, prefix: str = "") -> list:
 def reviewer(project, rev: str | None, note: str = "") -> Iterator[Reviewer]:
     """The trusted reviewer for a change based on `rev`, for the length of the review."""
     from ygs import project as projects
-    from ygs import skills as packs
 
     with tempfile.TemporaryDirectory(prefix="ygs-reviewer-") as folder:
         tree = Path(folder)
@@ -88,8 +96,7 @@ def reviewer(project, rev: str | None, note: str = "") -> Iterator[Reviewer]:
             _copy_out(project.root, rev, prefix, [baseline], tree)
         trusted = projects.Project(project.root, project.env, project.flags)
         trusted.__dict__["config"] = config  # the cached_property, filled with the trusted config
-        loaded, _problems = packs.load(packs.sources(tree))
-        yield Reviewer(trusted, prefix, loaded, rev, tree, [note] if note else [])
+        yield Reviewer(trusted, prefix, rev, tree, [note] if note else [])
 
 
 def _prefix(root: Path) -> str:
