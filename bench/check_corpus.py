@@ -15,6 +15,10 @@ peak RSS (ygs is byte-compiled first, as an installed wheel is):
   file was edited (uncommitted) since the last run;
 - `ygs --version`, the start-up floor that every command pays.
 
+Cold runs over many files parse and lint in worker processes (`ygs.cache.parallel`): the
+CPU time includes theirs, and the memory figure is the peak of the whole process tree
+(PSS summed; see `run_once`), never the parent's alone.
+
 Targets at the largest size: cold `ygs check` at least 1.5x faster than
 `openspec validate --all`; cold `ygs trace --gate` no slower; warm `ygs check` and
 `--changed` (one file) within 0.3 s; ygs peak RSS at most OpenSpec's. Exits 1 when a
@@ -31,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -149,15 +154,54 @@ def write_prds(root: Path, total: int) -> None:
 
 
 def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, int]:
-    """Wall time, CPU time (user + system) and peak RSS (KiB) of one run. On a shared
-    machine the wall time includes waiting for a core; the CPU time does not."""
+    """Wall time, CPU time (user + system, worker processes included) and peak memory
+    (KiB) of one run. On a shared machine the wall time includes waiting for a core; the
+    CPU time does not. Memory is the larger of the process's own peak RSS and the peak,
+    sampled every few milliseconds, of the proportional set size (PSS) summed over the
+    process and all its worker processes: workers forked from ygs share its pages, which
+    PSS counts once, so the figure is what the whole run holds."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    peak = [0]
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak), daemon=True)
+    sampler.start()
     _, _status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    done.set()
+    sampler.join()
+    return elapsed, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, peak[0])
+
+
+def _sample_tree(pid: int, done: threading.Event, peak: list[int]) -> None:
+    while not done.wait(0.02):
+        peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree(pid)))
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc; elsewhere the process alone)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text()
+        except OSError:
+            continue
+        todo.extend(int(c) for c in children.split())
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def clear_cache(root: Path) -> None:
@@ -262,7 +306,7 @@ def main() -> int:
 def report(size: int, row: dict) -> None:
     reqs = size * REQS_PER_PRD
     print(f"\n{size} documents, {reqs} requirements, {reqs} scenarios per corpus (medians)")
-    print(f"  {'':<36} {'wall':>8}    {'cpu':>8}    {'peak RSS':>9}  openspec/this: wall  cpu")
+    print(f"  {'':<36} {'wall':>8}    {'cpu':>8}    {'peak mem':>9}  openspec/this: wall  cpu")
     peer = row.get("openspec validate --all")
     for name, (seconds, cpu, rss) in row.items():
         ratio = (
@@ -305,7 +349,10 @@ def verdict(row: dict, size: int, with_peer: bool) -> int:
         rss = max(v[2] for k, v in row.items() if k != "openspec validate --all")
         ok = rss <= peer_rss
         failed |= not ok
-        print(f"  ygs peak RSS {rss / 1024:.0f} MB vs openspec {peer_rss / 1024:.0f} MB {mark(ok)}")
+        print(
+            f"  ygs peak memory (with workers) {rss / 1024:.0f} MB vs openspec "
+            f"{peer_rss / 1024:.0f} MB {mark(ok)}"
+        )
     return 1 if failed else 0
 
 

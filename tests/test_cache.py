@@ -113,3 +113,55 @@ def test_trace_reuses_scanned_tests(ygs, proj):
     before = {r["id"]: len(r["tests"]) for r in first["requirements"]}
     after = {r["id"]: len(r["tests"]) for r in second["requirements"]}
     assert after["REQ-003"] == before["REQ-003"] + 1
+
+
+def _old_file(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    then = path.stat().st_mtime - 60  # out of the racy window
+    os.utime(path, (then, then))
+    return path.stat()
+
+
+def test_a_few_edits_in_a_large_cache_are_parsed_again_not_rewritten(tmp_path):
+    """Rewriting a cache of thousands of entries for one edit costs more than parsing that
+    file again next time: the file keeps its old size and mtime, so the next run misses,
+    reads it and parses it afresh. Past FEW of the entries, the cache is rewritten."""
+    from ygs.cache import MISS, FileCache
+
+    root = tmp_path
+    (root / ".ygs").mkdir()
+    files = {f"f{i}.md": _old_file(root / f"f{i}.md", f"v1 {i}") for i in range(300)}
+    cache = FileCache.open(root, "t")
+    for rel, st in files.items():
+        cache.fetch(rel, st, root / rel, lambda data: data.decode())
+    cache.save()
+    stored = cache.path.read_bytes()
+
+    st = _old_file(root / "f0.md", "v2 0")
+    cache = FileCache.open(root, "t")
+    for rel in files:
+        current = (root / rel).stat()
+        value = cache.fetch(rel, current, root / rel, lambda data: data.decode())
+        assert value == (root / rel).read_text()
+    cache.save()
+    assert cache.path.read_bytes() == stored  # one edit in 300: not rewritten
+    again = FileCache.open(root, "t")
+    assert again.get("f0.md", st) is MISS  # so the edit is parsed again next time
+    assert again.fetch("f0.md", st, root / "f0.md", lambda data: data.decode()) == "v2 0"
+
+    for i in range(1, 10):  # ten edits in 300: more than FEW, so the cache is rewritten
+        _old_file(root / f"f{i}.md", f"v2 {i}")
+    for rel in files:
+        again.fetch(rel, (root / rel).stat(), root / rel, lambda data: data.decode())
+    again.save()
+    assert again.path.read_bytes() != stored
+    assert FileCache.open(root, "t").get("f0.md", (root / "f0.md").stat()) == "v2 0"
+
+
+def test_workers_follow_ygs_workers_and_never_go_below_one():
+    from ygs.cache.parallel import workers
+
+    assert workers({"YGS_WORKERS": "3"}) == 3
+    assert workers({"YGS_WORKERS": "1"}) == 1
+    assert workers({"YGS_WORKERS": "0"}) >= 1
+    assert workers({}) >= 1

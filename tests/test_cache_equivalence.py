@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, edit, git
 
 import ygs.core.lint as lint_mod
+from ygs.cache import parallel
 
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
 TRD = "docs/trd/2026-01-12-alert-delivery.md"
@@ -99,6 +100,67 @@ def test_linting_in_chunks_finds_what_one_pass_finds(ygs, mutated, monkeypatch):
     assert findings(ygs, mutated) == whole
     monkeypatch.setattr(lint_mod, "CHUNK", 3)
     assert findings(ygs, mutated) == whole
+
+
+def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch):
+    """A cold run parses and lints over forked workers; the answer is the same, and so is
+    what the cache then holds (a warm run agrees, as does trace)."""
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    monkeypatch.setenv("YGS_WORKERS", "1")
+    whole = findings(ygs, mutated)
+    graph = ygs("trace", "--json", cwd=mutated).json
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", "3")
+    spawned, spawn = [], parallel._spawn
+    monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
+    assert findings(ygs, mutated) == whole
+    assert len(spawned) == 4  # two workers beside the parent: to parse, then to lint
+    assert ygs("trace", "--json", cwd=mutated).json == graph
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert findings(ygs, mutated) == whole  # cold, filled by workers
+    assert findings(ygs, mutated) == whole  # warm
+    assert findings(ygs, mutated, "--changed") == [f for f in whole if f[1] in _changed(mutated)]
+
+
+def test_trace_reads_unchanged_requirements_from_the_cache_and_sees_an_edit(
+    ygs, mutated, monkeypatch
+):
+    """Each PRD's requirements are cached by file: a warm trace equals a cold one, and an
+    edit to one PRD (same size, backdated) shows in the next trace."""
+
+    def graph() -> dict:
+        return ygs("trace", "--json", cwd=mutated).json
+
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    cold = graph()
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert graph() == cold
+    assert (mutated / ".ygs/cache/requirements.cache").is_file()
+    assert graph() == cold
+    edit(mutated, PRD, "Hourly digest", "Weekly digest")
+    backdate(mutated, 30)
+    titles = {r["id"]: r["title"] for r in graph()["requirements"]}
+    assert titles["REQ-012"] == "Weekly digest"
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    assert graph()["requirements"] == ygs("trace", "--json", cwd=mutated).json["requirements"]
+
+
+def test_a_worker_that_dies_is_not_trusted(monkeypatch):
+    """A child that fails has its share worked on again in the parent."""
+    monkeypatch.setenv("YGS_WORKERS", "2")
+
+    def work(part):
+        if os.getpid() != parent:
+            os._exit(3)
+        return [x * 2 for x in part]
+
+    parent = os.getpid()
+    assert parallel.fan_out(list(range(10)), work, min_items=2) == [x * 2 for x in range(10)]
+
+
+def _changed(root) -> set[str]:
+    edited = git(root, "diff", "--name-only", "--diff-filter=ACMR", "HEAD").split()
+    return {*edited, *git(root, "ls-files", "--others", "--exclude-standard").split()}
 
 
 def _age_refs(root, seconds: float) -> None:

@@ -803,3 +803,26 @@ def test_config_set_where_a_folder_or_file_is_in_the_way_is_exit_2(ygs, tmp_path
     assert "Traceback" not in result.stderr
     if blocker == ".ygs":
         assert (root / ".ygs").read_text() == "mine\n"
+
+
+def test_a_walked_file_swapped_for_a_link_out_is_refused(tmp_path):
+    """Files the walk found as plain files are read without resolving their path, opened
+    with O_NOFOLLOW: one swapped for a link since (here, to a secret outside the project)
+    gets read_bytes' full checks and is refused, never read."""
+    from ygs.project import Project
+
+    root = tmp_path / "proj"
+    shutil.copytree(CHECK_CLEAN, root, ignore=shutil.ignore_patterns("cache"))
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nid: x\n---\nSECRET\n", encoding="utf-8")
+    proj = Project.at(root)
+    entries = dict(proj.artifact_entries)
+    rel = "docs/prd/2026-01-10-alert-delivery.md"
+    assert rel in proj.plain_files and rel in entries
+    (root / rel).unlink()
+    (root / rel).symlink_to(secret)
+    found = dict(proj.artifact_files())[rel]
+    assert not isinstance(found, bytes)
+    assert found.rule == "ART012" and "outside" in found.message
+    others = [data for path, data in proj.artifact_files() if path != rel]
+    assert others and all(isinstance(data, bytes) for data in others)

@@ -82,12 +82,7 @@ def load_layer(path: Path, *, user_scope: bool) -> Layer:
 
 
 def parse_layer(text: str, path: Path, *, user_scope: bool) -> Layer:
-    from ygs.core import yamltext
-
-    try:
-        tree, positions = _parsed_yaml(text, path)
-    except yamltext.YamlError as err:
-        raise _yaml_error(path, err.message, err.line) from None
+    tree, positions = _parsed_yaml(text, path)
     lines = {".".join(map(str, where)): line for where, line in positions.items() if where}
     values, problems = settings.flatten(tree, lines, user_scope=user_scope)
     return Layer("user" if user_scope else "project", path, values, problems)
@@ -97,7 +92,6 @@ def _parsed_yaml(text: str, where: Path):
     """`yamltext.load_with_lines(text)`, remembered in the user's cache (one entry per config
     file, checked against the text's hash): most commands then start without PyYAML."""
     from ygs import cache
-    from ygs.core import yamltext
 
     name = cache.digest(str(where).encode()).hex()
     path = cache.user_cache_dir() / "config" / f"{name}.cache"
@@ -105,7 +99,12 @@ def _parsed_yaml(text: str, where: Path):
     found = cache.read_blob(path, "config") if cache.enabled() else cache.MISS
     if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
         return found[1]
-    parsed = yamltext.load_with_lines(text)
+    from ygs.core import yamltext  # only now: its patterns take a while to compile
+
+    try:
+        parsed = yamltext.load_with_lines(text)
+    except yamltext.YamlError as err:
+        raise _yaml_error(where, err.message, err.line) from None
     if cache.enabled():
         cache.write_blob(path, "config", (key, parsed))
     return parsed

@@ -6,7 +6,9 @@ import contextlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from ygs import config as config_mod
@@ -73,28 +75,26 @@ def holds_specs(folder: Path) -> bool:
         return False
 
 
-def _path_order(entry: tuple[str, os.stat_result]) -> list[str]:
-    return entry[0].split("/")
-
-
-def _walk_md(folder: str, rel: str, keep, out: list) -> None:
-    """Append (rel path, stat) of the .md files under `folder` (sorted, dot-folders
+def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
+    """Append (rel path, stat) of the .md files under `folder` (in path order, dot-folders
     skipped; links to folders never followed); with `keep`, only those it accepts. A file
     that is not a regular file, a dangling link or a folder that cannot be listed is
-    appended as (rel path, Unreadable), never opened."""
+    appended as (rel path, Unreadable), never opened. The paths of files that are no link
+    go into `plain` (when given: the walk started inside the project)."""
     from ygs.store import Unreadable, special_kind
 
     try:
         with os.scandir(folder) as scan:
-            entries = list(scan)
+            entries = sorted(scan, key=_NAME)  # in name order, so the output is in path order
     except FileNotFoundError:
         return  # no docs/ or tasks/ yet
     except OSError as err:
         out.append((rel, Unreadable(f"cannot be listed: {err.strerror}", "check its permissions")))
         return
     for entry in entries:
-        path = f"{rel}/{entry.name}"
-        if entry.name.endswith(".md"):
+        name = entry.name
+        path = f"{rel}/{name}"
+        if name.endswith(".md"):
             if keep is not None and keep(path) is None:
                 continue
             try:
@@ -106,13 +106,23 @@ def _walk_md(folder: str, rel: str, keep, out: list) -> None:
                     (path, Unreadable(why if dangling else f"cannot be read: {err.strerror}", ""))
                 )
                 continue
+            if S_ISREG(st.st_mode):  # the common case, decided at once
+                out.append((path, st))
+                if plain is not None and not entry.is_symlink():
+                    plain.add(path)
+                continue
             kind = special_kind(st.st_mode)
             if kind is not None:
                 out.append((path, Unreadable(f"is {kind}, not a regular file", "")))
             elif not entry.is_dir():
                 out.append((path, st))
-        elif not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-            _walk_md(entry.path, path, keep, out)
+                if plain is not None and not entry.is_symlink():
+                    plain.add(path)
+        elif not name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            _walk_md(entry.path, path, keep, out, plain)
+
+
+_NAME = attrgetter("name")
 
 
 @dataclass
@@ -169,12 +179,25 @@ class Project:
         docs, tasks = self.config["paths.docs"], self.config["paths.tasks"]
         self.inside(docs, "paths.docs")
         self.inside(tasks, "paths.tasks")
+        real_root = os.path.realpath(self.root)
+        self.plain_files.clear()
         for top in (docs, tasks, *FOREIGN_ROOTS):
             keep = classify_foreign if top in FOREIGN_ROOTS else None
-            start = len(found)
-            _walk_md(os.path.join(self.root, top), top, keep, found)
-            found[start:] = sorted(found[start:], key=_path_order)
-        return [e for e in dict(found).items() if self._belongs(*e)]
+            folder = os.path.join(self.root, top)
+            inside = Path(os.path.realpath(folder)).is_relative_to(real_root)
+            _walk_md(folder, top, keep, found, self.plain_files if inside else None)
+        stat_result = os.stat_result
+        return [
+            (rel, st)
+            for rel, st in dict(found).items()
+            if type(st) is stat_result or self._belongs(rel, st)
+        ]
+
+    @cached_property
+    def plain_files(self) -> set[str]:
+        """Artifact paths the walk found as regular files, not links, reached from inside
+        the project without following a link: read without resolving their path again."""
+        return set()
 
     def _belongs(self, rel: str, st) -> bool:
         """A file ygs will not open is reported only where an artifact belongs."""
@@ -195,14 +218,16 @@ class Project:
         try:
             if isinstance(st, Unreadable):
                 raise st
-            return self._reader(self.root / rel)()
+            return self._reader(self.root / rel, rel)()
         except Unreadable as err:
             return _unreadable(rel, err)
 
-    def _reader(self, path: Path):
+    def _reader(self, path: Path | str, rel: str = ""):
         """Reads `path` as a regular file inside the project (raises Unreadable)."""
-        from ygs.store import read_bytes
+        from ygs.store import read_bytes, read_walked
 
+        if rel and rel in self.plain_files:
+            return lambda: read_walked(str(path), within=self.root)
         return lambda: read_bytes(path, within=self.root)
 
     def inside(self, rel: str, key: str) -> Path:
@@ -241,7 +266,7 @@ class Project:
             return self._parse_all(known)
 
     def _parse_all(self, known: dict) -> list:
-        from ygs.cache import MISS, FileCache
+        from ygs.cache import MISS, FileCache, parallel
         from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
         from ygs.store import Unreadable
 
@@ -255,18 +280,38 @@ class Project:
 
             return parse
 
-        parsed = []
         root = str(self.root)
-        for rel, st in self.artifact_entries:
+
+        def fetch(rel: str, st):
             if isinstance(st, Unreadable):
-                parsed.append(_unreadable(rel, st))
-                continue
+                return _unreadable(rel, st)
             path = os.path.join(root, rel)
             try:
-                value = cache.fetch(rel, st, path, compute(rel), read=self._reader(path))
+                return cache.fetch(rel, st, path, compute(rel), read=self._reader(path, rel))
             except Unreadable as err:
-                parsed.append(_unreadable(rel, err))
-                continue
+                return _unreadable(rel, err)
+
+        entries = self.artifact_entries
+        values = [
+            cache.get(rel, st) if not isinstance(st, Unreadable) else MISS for rel, st in entries
+        ]
+        todo = [i for i, value in enumerate(values) if value is MISS]
+        if len(todo) >= parallel.MIN_ITEMS:  # a cold run: parse over workers
+
+            def work(part: list[int]) -> list:
+                return [(fetch(*entries[i]), cache.entries.get(entries[i][0])) for i in part]
+
+            for i, (value, entry) in zip(todo, parallel.fan_out(todo, work), strict=True):
+                values[i] = value
+                if entry is not None:
+                    cache.entries[entries[i][0]] = entry
+            cache.dirty = True
+            cache.changed += len(todo)
+        else:
+            for i in todo:
+                values[i] = fetch(*entries[i])
+        parsed = []
+        for (rel, _st), value in zip(entries, values, strict=True):
             if isinstance(value, tuple):
                 artifact, known[rel] = from_record(value)
                 parsed.append(artifact)

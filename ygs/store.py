@@ -401,6 +401,37 @@ def read_bytes(
     return data
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_walked(path: str, *, within: Path, limit: int = MAX_READ_BYTES) -> bytes:
+    """`read_bytes` for a file that a folder walk found as a regular file, not a link,
+    reached without following a link from a folder inside `within`: so it is inside, and
+    its path need not be resolved. It is opened without following a link; one that became
+    a link, a FIFO or anything else since the walk gets `read_bytes`' full checks instead
+    (raising Unreadable as it does)."""
+    if not _NOFOLLOW:
+        return read_bytes(path, within=within, limit=limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return read_bytes(path, within=within, limit=limit)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            handle.close()
+            return read_bytes(path, within=within, limit=limit)
+        if info.st_size > limit:
+            raise Unreadable(f"has {info.st_size} bytes; the limit is {limit}", "split the file")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:
+            raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
+    if len(data) > limit:
+        raise Unreadable(f"has more than {limit} bytes", "split the file")
+    return data
+
+
 def _realpath(path: Path | str) -> str:
     """`os.path.realpath`; the file's folder is resolved once per `many_reads()` block
     when the file itself is no link."""

@@ -32,6 +32,7 @@ from typing import Any
 
 FORMAT_VERSION = 2
 RACY_S = 2.0
+FEW = 0.005  # the share of a cache's entries that may be stale before it is rewritten
 MISS: Any = object()
 _MAGIC = b"ygs-cache\n"
 
@@ -150,6 +151,7 @@ class FileCache:
         self.written = written
         self.env = env
         self.dirty = False
+        self.changed = 0  # entries parsed afresh since the cache was read
         self.seen: set[str] = set()
 
     @classmethod
@@ -178,14 +180,17 @@ class FileCache:
         if entry[0] != st.st_size or entry[1] != st.st_mtime_ns:
             self.entries[rel] = (st.st_size, st.st_mtime_ns, entry[2], entry[3])
             self.dirty = True
+            self.changed += 1
         elif st.st_mtime_ns / 1e9 < time.time() - RACY_S:
             self.dirty = True  # saved now, the entry is no longer racy next time
+            self.changed += 1
         return entry[3]
 
     def put(self, rel: str, st: os.stat_result, data: bytes, value: Any) -> None:
         self.seen.add(rel)
         self.entries[rel] = (st.st_size, st.st_mtime_ns, digest(data), value)
         self.dirty = True
+        self.changed += 1
 
     def fetch(self, rel: str, st: os.stat_result, path: Path, compute, read=None) -> Any:
         """The value for one file: from the cache by stat or content hash, else
@@ -205,11 +210,15 @@ class FileCache:
         return value
 
     def save(self) -> None:
-        """Write when something changed (files gone from disk are dropped)."""
+        """Write when something changed (files gone from disk are dropped). A few edits
+        in a large cache are not worth rewriting all of it: those files are parsed again
+        next time, until more than FEW of the entries are new."""
         gone = set(self.entries) - self.seen
         for rel in gone:
             del self.entries[rel]
         if not (self.dirty or gone) or not enabled(self.env):
+            return
+        if self.written and not gone and self.changed <= len(self.entries) * FEW:
             return
         write_blob(self.path, self.salt, (time.time(), self.entries), self.env)
         self.dirty = False

@@ -230,8 +230,26 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
     from ygs.core.lint.context import SpikeMerge
 
     merges = [SpikeMerge(*m) for m in merges]
+
+    def fan_out(items: list, work) -> list:
+        from ygs.cache import parallel
+
+        def work_and_seen(part: list):  # what a worker learnt of the files that exist, too
+            return work(part), seen
+
+        results = parallel.fan_out(items, work_and_seen, merge=list)
+        for _, found in results:
+            seen.update(found)
+        return [result for result, _ in results]
+
     findings = lint(
-        catalog, exists=exists, overrides=overrides, paths=scope, index=index, spike_merges=merges
+        catalog,
+        exists=exists,
+        overrides=overrides,
+        paths=scope,
+        index=index,
+        spike_merges=merges,
+        fan_out=fan_out,
     )
     checked = len(scope) if scope is not None else len(catalog.artifacts)
     if not catalog.artifacts and not catalog.findings:
@@ -261,18 +279,23 @@ def inputs_summary(catalog, index, scope=None) -> dict:
     if scope is None:
         from ygs.core.formats.join import count
 
-        own = [r for a in catalog.of_kind("prd") for r in index.requirements_in(a.path)]
-        imported = frozenset(alias for r in own for alias in r.aliases)
-        reqs = [(r.kind, len(r.scenarios)) for r in own]
+        own = [r for a in catalog.of_kind("prd") for r in index.shapes_in(a.path)]
+        imported = frozenset(alias for _kind, _n, aliases in own for alias in aliases)
+        reqs = [(kind, n) for kind, n, _aliases in own]
         foreign = count(catalog.artifacts, imported)
     else:
-        reqs = [
-            (r.kind, len(r.scenarios))
-            for a in catalog.artifacts
-            if a.path in scope and not (a.parsed is not None and a.parsed.archived)
-            for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
-            if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
-        ]
+        reqs = []
+        for a in catalog.artifacts:
+            if a.path not in scope or (a.parsed is not None and a.parsed.archived):
+                continue
+            if a.parsed is None and a.kind == "prd":  # what the lint already counted
+                reqs.extend((kind, n) for kind, n, _ in index.shapes_in(a.path))
+                continue
+            reqs.extend(
+                (r.kind, len(r.scenarios))
+                for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
+                if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
+            )
         foreign = (0, 0, 0)
     return {
         "documents": sum(docs.values()),
@@ -528,6 +551,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
 
         if repo.toplevel(proj.root) is not None and repo.git_available():
             commits = tr.parse_commits(repo.commit_messages(proj.root))
+    _prd_requirements(proj, catalog, index)
     graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
     graph.tests_scanned = len(files)
     graph.commits_scanned = len(commits)
@@ -539,6 +563,38 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
         for finding in catalog.input_errors:
             log(f"  {finding.location}: {finding.rule}: {finding.message}")
     return graph, list(catalog.input_errors)
+
+
+def _prd_requirements(proj, catalog, index) -> None:
+    """Hand `index` each PRD's requirements: an unchanged file's from the cache
+    (`requirements.cache`), so trace re-reads only the edges of changed files; the others
+    parsed, over worker processes when there are many."""
+    from ygs.cache import MISS, FileCache, parallel
+    from ygs.core.markdown import Doc
+    from ygs.core.specs import requirements_of
+
+    layout = proj.layout
+    cache = FileCache.open(proj.root, "requirements", (layout.docs, layout.tasks), proj.env)
+    stats = dict(proj.artifact_entries)
+    found, todo = {}, []
+    for artifact in catalog.of_kind("prd"):
+        st = stats.get(artifact.path)
+        value = cache.get(artifact.path, st) if isinstance(st, os.stat_result) else MISS
+        if value is MISS:
+            todo.append(artifact)
+        else:
+            found[artifact.path] = value
+
+    def work(part: list) -> list:
+        return [tuple(requirements_of(a, Doc(a.body, a.body_line))) for a in part]
+
+    for artifact, reqs in zip(todo, parallel.fan_out(todo, work), strict=True):
+        found[artifact.path] = reqs
+        st = stats.get(artifact.path)
+        if isinstance(st, os.stat_result):
+            cache.put(artifact.path, st, artifact.text.encode("utf-8"), reqs)
+    cache.save()
+    index.learn_requirements(found)
 
 
 def _test_refs(proj) -> tuple[list[str], list]:

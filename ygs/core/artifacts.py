@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ygs.core import frontmatter
 from ygs.core.findings import Finding, Severity
@@ -51,6 +51,18 @@ DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
 
 ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
 ID_RE = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
+ID_PREFIXES = frozenset(ID_WIDTH)
+
+
+def id_parts(value: str) -> tuple[str, str] | None:
+    """(prefix, digits) when `value` is exactly one id (`ID_RE.fullmatch`), else None;
+    without a regex, as it is asked for every definition of a large project."""
+    prefix, dash, number = value.partition("-")
+    if dash and prefix in ID_PREFIXES and number.isdecimal():
+        return prefix, number
+    return None
+
+
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _NUMBERED = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
 ADR_FOLDERS = frozenset({"adr", "adrs", "decisions"})  # where other tools keep ADRs
@@ -290,8 +302,7 @@ def _first_heading(body: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):  # a tuple: a large project has tens of thousands
     id: str
     path: str
     line: int
@@ -455,7 +466,7 @@ def duplicate_ids(
     for artifact in artifacts:
         defs = known[artifact.path] if known is not None else definitions(artifact)
         for d in defs:
-            key = (artifact.kind if not ID_RE.fullmatch(d.id) else "", d.id)
+            key = (artifact.kind if id_parts(d.id) is None else "", d.id)
             if key in first:
                 other = first[key]
                 found.append(
@@ -466,7 +477,7 @@ def duplicate_ids(
                         d.line,
                         f"duplicate id {d.id}: also defined at {other.path}:{other.line}",
                         f"renumber one of them; `ygs next-id {d.id.split('-')[0]}` gives a free id"
-                        if ID_RE.fullmatch(d.id)
+                        if id_parts(d.id) is not None
                         else "rename one of the files",
                     )
                 )

@@ -143,6 +143,7 @@ class Doc:
         self.hidden = frozenset(hidden)
         self._heading_at = [h.index for h in self.headings]
         self._visible_at = [v[0] for v in self.visible]
+        self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
 
     @property
     def whole(self) -> Section:  # not cached: a Doc holds no Section, so no cycle keeps it
@@ -167,6 +168,16 @@ class Doc:
         return self.visible[
             bisect_left(self._visible_at, start) : bisect_left(self._visible_at, end)
         ]
+
+    def content_between(self, start: int, end: int) -> list[tuple[int, str]]:
+        """(line, text) of the visible lines from `start` to `end` (computed once: the
+        rules ask for the same sections many times). Callers must not change the list."""
+        found = self._content.get((start, end))
+        if found is None:
+            found = self._content[start, end] = [
+                (number, text) for _, number, text in self.visible_between(start, end)
+            ]
+        return found
 
     def section_of(self, heading: Heading) -> Section:
         return Section(self, heading, heading.index + 1, self._end(heading))
@@ -221,11 +232,15 @@ class Section:
         if own_only:
             inner = self._headings()
             end = inner[0].index if inner else end
-        return [(number, text) for _, number, text in self.doc.visible_between(self.start, end)]
+        return list(self.doc.content_between(self.start, end))
+
+    def _lines(self) -> list[tuple[int, str]]:
+        """`content()`, shared: not to be changed."""
+        return self.doc.content_between(self.start, self.end)
 
     @property
     def text(self) -> str:
-        return "\n".join(t for _, t in self.content()).strip()
+        return "\n".join(t for _, t in self._lines()).strip()
 
     def is_empty(self) -> bool:
         """Nothing but blanks and placeholders (TBD, None, -): in prose, bullets, fields and
@@ -233,7 +248,7 @@ class Section:
         for table in self.tables():
             if any(not is_nothing(c) for row in table.rows for c in row.cells):
                 return False
-        for _, text in self.content():
+        for _, text in self._lines():
             stripped = text.strip()
             if stripped.startswith("|"):
                 continue
@@ -251,7 +266,7 @@ class Section:
         after it with no blank line between) are joined to its text."""
         found: list[Bullet] = []
         open_item = False
-        for line, text in self.content():
+        for line, text in self._lines():
             first = text.lstrip()[:1]
             match = _BULLET.match(text) if first and first in _BULLET_START else None
             if match:
@@ -271,7 +286,7 @@ class Section:
     def fields(self) -> dict[str, Field]:
         """`- **Label:** value` lines by label words; the first occurrence wins."""
         found: dict[str, Field] = {}
-        for line, text in self.content():
+        for line, text in self._lines():
             match = _FIELD.match(text) if "**" in text else None
             if match:
                 name = words(match.group(1))
@@ -282,7 +297,7 @@ class Section:
     def tables(self) -> list[Table]:
         tables: list[Table] = []
         block: list[tuple[int, str]] = []
-        for line, text in [*self.content(), (0, "")]:
+        for line, text in [*self._lines(), (0, "")]:
             if text.lstrip().startswith("|"):
                 block.append((line, text.strip()))
                 continue

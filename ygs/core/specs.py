@@ -332,6 +332,7 @@ class Index:
         self.catalog = catalog
         self._docs: dict[str, Doc] = {}
         self._requirements_in: dict[str, list[Requirement]] = {}
+        self._shapes: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
 
     def doc(self, artifact: Artifact) -> Doc:
         doc = self._docs.get(artifact.path)
@@ -342,6 +343,26 @@ class Index:
     def _transient_doc(self, artifact: Artifact) -> Doc:
         """The parsed body, without keeping it: requirements are kept instead."""
         return self._docs.get(artifact.path) or Doc(artifact.body, artifact.body_line)
+
+    def shapes_in(self, path: str) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(kind, scenario count, aliases) of each requirement one PRD defines: what
+        `ygs check` counts, and all a worker process sends back of them."""
+        found = self._shapes.get(path)
+        if found is None:
+            found = [(r.kind, len(r.scenarios), r.aliases) for r in self.requirements_in(path)]
+        return found
+
+    def parsed_shapes(self, paths) -> dict[str, list[tuple[str, int, tuple[str, ...]]]]:
+        """`shapes_in` of the PRDs among these paths already parsed (for another Index)."""
+        return {p: self.shapes_in(p) for p in paths if p in self._requirements_in}
+
+    def learn(self, shapes: dict[str, list[tuple[str, int, tuple[str, ...]]]]) -> None:
+        """Shapes parsed elsewhere (a worker process) from this same catalogue."""
+        self._shapes.update(shapes)
+
+    def learn_requirements(self, found: dict[str, tuple[Requirement, ...]]) -> None:
+        """PRDs' requirements parsed elsewhere (the cache, a worker) from these same files."""
+        self._requirements_in.update((path, list(reqs)) for path, reqs in found.items())
 
     def forget(self, paths) -> None:
         """Drop the parsed bodies of these files (parsed again if asked for)."""

@@ -11,6 +11,7 @@ overrides are applied here.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from ygs.core.artifacts import Catalog
 from ygs.core.findings import Finding, Severity
@@ -60,9 +61,12 @@ def lint(
     index: Index | None = None,
     today: str = "",
     spike_merges: Collection[SpikeMerge] = (),
+    fan_out: Callable[[list, Callable[[list], Any]], list] | None = None,
 ) -> list[Finding]:
     """Every finding for the project; with `paths`, only those in these files. `today`
-    (ISO date) defaults to the clock; `spike_merges` come from git (`ygs.plan.spike`)."""
+    (ISO date) defaults to the clock; `spike_merges` come from git (`ygs.plan.spike`).
+    `fan_out(items, work)` gives `work(slice)` for slices of items (the shell's worker
+    processes, `ygs.cache.parallel`); the per-file rules run through it."""
     if not today:
         from datetime import date
 
@@ -77,12 +81,13 @@ def lint(
     )
     findings: list[Finding] = list(catalog.findings)
     selected = ctx.mine()
-    for start in range(0, len(selected), CHUNK):
-        ctx.chunk = selected[start : start + CHUNK]
-        for family in PER_FILE:
-            findings.extend(family.check(ctx))
-        ctx.index.forget(a.path for a in ctx.chunk)
-    ctx.chunk = None
+    if fan_out is None or len(selected) < 2:
+        findings.extend(per_file(ctx, selected)[0])
+    else:
+        ctx.refs, ctx._lookup  # noqa: B018  # computed once, before the split
+        for found, reqs in fan_out(selected, lambda part: per_file(ctx, part)):
+            findings.extend(found)
+            ctx.index.learn(reqs)
     for family in ACROSS_FILES:
         findings.extend(family.check(ctx))
     findings = covered(findings, {a.path: a.format for a in catalog.artifacts})
@@ -100,6 +105,21 @@ def lint(
         wanted = set(paths)
         findings = [f for f in findings if f.path in wanted]
     return sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule, f.message))
+
+
+def per_file(ctx: Context, artifacts: list) -> tuple[list[Finding], dict]:
+    """The per-file families' findings for these artifacts, a chunk at a time, and the
+    shapes of the requirements they parsed, by path (`Index.shapes_in`)."""
+    found: list[Finding] = []
+    reqs: dict = {}
+    for start in range(0, len(artifacts), CHUNK):
+        ctx.chunk = artifacts[start : start + CHUNK]
+        for family in PER_FILE:
+            found.extend(family.check(ctx))
+        reqs.update(ctx.index.parsed_shapes(a.path for a in ctx.chunk if a.kind == "prd"))
+        ctx.index.forget(a.path for a in ctx.chunk)
+    ctx.chunk = None
+    return found, reqs
 
 
 def covered(findings: list[Finding], formats: Mapping[str, str]) -> list[Finding]:

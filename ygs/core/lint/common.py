@@ -269,10 +269,10 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
     text = artifact.body
     doc = None
     reported: set[str] = set()
-    defined, known = ctx.index.defined, ctx.known_ids
+    defined = ctx.index.defined
     for match in ID_RE.finditer(text):
         ident = match.group(0)
-        if ident in defined or ident in reported or normal_id(ident) in known:
+        if ident in defined or ident in reported or normal_id(ident) in ctx.known_ids:
             continue
         doc = doc or ctx.index.doc(artifact)
         index = text.count("\n", 0, match.start())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from ygs.core.artifacts import ID_RE, Artifact, Catalog
+from ygs.core.artifacts import Artifact, Catalog, id_parts
 from ygs.core.specs import Index
 
 
@@ -18,8 +18,9 @@ def _always(_path: str) -> bool:
 
 def normal_id(value: str) -> str:
     """`ADR-7` and `ADR-0007` are the same id."""
-    match = ID_RE.fullmatch(value.strip())
-    return f"{match.group(1)}-{int(match.group(2))}" if match else value.strip()
+    value = value.strip()
+    parts = id_parts(value)
+    return f"{parts[0]}-{int(parts[1])}" if parts else value
 
 
 class SpikeMerge(NamedTuple):

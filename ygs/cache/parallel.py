@@ -1,0 +1,114 @@
+"""Per-file work over forked workers, for large cold runs.
+
+    results = fan_out(items, work)     # == work(items), computed in slices
+
+`work` takes a list of items and returns a list (or any picklable value; see `merge`).
+With fewer than MIN_ITEMS items, one idle core (`workers`), no `os.fork`, or threads
+running, it is simply `work(items)`. Otherwise the items are cut into one contiguous
+slice per worker; the parent works on the first while forked children work on the others
+(they share the parent's memory copy-on-write, so the catalogue is not sent to them) and
+send back their pickled results through a pipe. A child that fails is not trusted: its
+slice is worked on again in the parent, which then raises what `work` raises. Results
+come back in item order. `YGS_WORKERS=N` sets the number of processes (1 turns workers off).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from typing import Any
+
+MIN_ITEMS = 2000
+
+
+def workers(env: dict[str, str] | None = None) -> int:
+    """YGS_WORKERS, else the cores that are idle now: the usable ones less the processes
+    already running (on a machine busy with other work, more processes only add memory)."""
+    env = os.environ if env is None else env
+    wanted = env.get("YGS_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, int(cores - _busy() + 0.5)))
+
+
+def _busy() -> float:
+    """How many other processes want a core now: on Linux the runnable count of
+    /proc/loadavg less this one (the load average lags, and counts runs that just ended),
+    elsewhere the one-minute load average."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            return max(0, int(handle.read().split()[3].split("/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def _can_fork() -> bool:
+    import threading
+
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def fan_out(
+    items: list,
+    work: Callable[[list], Any],
+    *,
+    min_items: int | None = None,
+    merge: Callable[[list[Any]], Any] | None = None,
+) -> Any:
+    """`work(items)`, computed in slices over forked workers when there are many items.
+    `merge` joins the slices' results (default: concatenate lists)."""
+    count = workers()
+    floor = MIN_ITEMS if min_items is None else min_items
+    if count < 2 or len(items) < max(floor, 2) or not _can_fork():
+        return work(items) if merge is None else merge([work(items)])
+    count = min(count, len(items))
+    size = -(-len(items) // count)
+    slices = [items[i : i + size] for i in range(0, len(items), size)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = [_spawn(work, part) for part in slices[1:]]
+    results = [work(slices[0])]
+    for (pid, read_fd), part in zip(children, slices[1:], strict=True):
+        results.append(_collect(pid, read_fd, work, part))
+    if merge is not None:
+        return merge(results)
+    return [x for result in results for x in result]
+
+
+def _spawn(work: Callable[[list], Any], part: list) -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, send, and leave without running the parent's exit code
+        status = 1
+        try:
+            os.close(read_fd)
+            data = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _collect(pid: int, read_fd: int, work: Callable[[list], Any], part: list) -> Any:
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        try:
+            return pickle.loads(data)
+        except Exception:
+            pass
+    return work(part)  # the child failed: do its share here (and raise what it raised)
