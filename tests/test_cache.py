@@ -165,3 +165,13 @@ def test_workers_follow_ygs_workers_and_never_go_below_one():
     assert workers({"YGS_WORKERS": "1"}) == 1
     assert workers({"YGS_WORKERS": "0"}) >= 1
     assert workers({}) >= 1
+
+
+def test_idle_cores_give_at_most_max_workers(monkeypatch):
+    from ygs.cache import parallel
+
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: set(range(64)))
+    monkeypatch.setattr(parallel, "_busy", lambda: 0.0)
+    assert parallel.workers({}) == parallel.MAX_WORKERS
+    monkeypatch.setattr(parallel, "_busy", lambda: 62.0)
+    assert parallel.workers({}) == 2
