@@ -504,27 +504,46 @@ def append_line(path: Path, line: str, *, sync: bool = True) -> None:
             os.fsync(handle.fileno())
 
 
-def read_findings_input(source: str, cwd: Path) -> list:
-    """An agent's findings for `--merge`: a JSON array (or {"findings": [...]}) from a file or -."""
-    import json
-    import sys
+def read_source(source: str, cwd: Path) -> tuple[str, str]:
+    """(the name to cite in messages, the text) of FILE, or of standard input for `-`."""
+    if source == "-":
+        import sys
 
-    name = "standard input" if source == "-" else source
-    text = sys.stdin.read() if source == "-" else read_text(cwd / source, source)
+        return "standard input", sys.stdin.read()
+    return source, read_text(cwd / source, source)
+
+
+def read_json_list(
+    source: str, cwd: Path, *, key: str, not_json: str, not_list: str, remedy: str
+) -> list:
+    """A JSON array (or {key: [...]}) from FILE or `-`; `not_json` heads the parse error,
+    `not_list` is the error for any other shape."""
+    import json
+
+    name, text = read_source(source, cwd)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise YgsError(
-            f"--merge: not JSON: {err.msg}",
-            path=name,
-            line=err.lineno,
-            remedy="pass a JSON array of findings (see severity-and-verdict.md)",
+            f"{not_json}: {err.msg}", path=name, line=err.lineno, remedy=remedy
         ) from None
-    if isinstance(data, dict) and isinstance(data.get("findings"), list):
-        data = data["findings"]
+    if isinstance(data, dict) and isinstance(data.get(key), list):
+        data = data[key]
     if not isinstance(data, list):
-        raise YgsError("--merge: expected a JSON array of findings", path=name)
+        raise YgsError(not_list, path=name)
     return data
+
+
+def read_findings_input(source: str, cwd: Path) -> list:
+    """An agent's findings for `--merge`: a JSON array (or {"findings": [...]}) from a file or -."""
+    return read_json_list(
+        source,
+        cwd,
+        key="findings",
+        not_json="--merge: not JSON",
+        not_list="--merge: expected a JSON array of findings",
+        remedy="pass a JSON array of findings (see severity-and-verdict.md)",
+    )
 
 
 # ----------------------------------------------------------------------------- locks

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -216,10 +215,9 @@ def _yaml_answers(source: str | None) -> dict:
     if source is None:
         return {}
     from ygs.core import yamltext
-    from ygs.store import read_text
+    from ygs.store import read_source
 
-    name = "standard input" if source == "-" else source
-    text = sys.stdin.read() if source == "-" else read_text(opts().cwd / source, source)
+    name, text = read_source(source, opts().cwd)
     try:
         data = yamltext.load(text)
     except yamltext.YamlError as err:
@@ -282,9 +280,9 @@ def triage(
         raise YgsError("--category is needed", remedy="--category bug or --category enhancement")
     body = None
     if comment is not None:
-        from ygs.store import read_text
+        from ygs.store import read_source
 
-        body = sys.stdin.read() if comment == "-" else read_text(opts().cwd / comment, comment)
+        _, body = read_source(comment, opts().cwd)
     data = triaging.triage_one(
         project,
         number=number,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -291,27 +290,17 @@ def sync(
 
 
 def _plan_rows(source: str) -> list:
-    import json
+    from ygs.store import read_json_list
 
-    from ygs.store import read_text
-
-    name = "standard input" if source == "-" else source
-    text = sys.stdin.read() if source == "-" else read_text(opts().cwd / source, source)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise YgsError(
-            f"the sync plan is not JSON: {err.msg}",
-            path=name,
-            line=err.lineno,
-            remedy="a JSON array of rows (document, section, dimension, severity, design_said, "
-            "code_does, direction, rationale)",
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("rows"), list):
-        data = data["rows"]
-    if not isinstance(data, list):
-        raise YgsError("the sync plan must be a JSON array of rows", path=name)
-    return data
+    return read_json_list(
+        source,
+        opts().cwd,
+        key="rows",
+        not_json="the sync plan is not JSON",
+        not_list="the sync plan must be a JSON array of rows",
+        remedy="a JSON array of rows (document, section, dimension, severity, design_said, "
+        "code_does, direction, rationale)",
+    )
 
 
 def _numbers(text: str | None) -> set[int] | None:
@@ -373,11 +362,9 @@ def ship(
 
     body = None
     if body_file is not None:
-        from ygs.store import read_text
+        from ygs.store import read_source
 
-        body = (
-            sys.stdin.read() if body_file == "-" else read_text(opts().cwd / body_file, body_file)
-        )
+        _, body = read_source(body_file, opts().cwd)
     if level not in ("auto", "patch", "minor", "major"):
         raise YgsError(f"--level '{level}'", remedy="patch, minor, major or auto")
     ask = Ask(dry_run, base, level, pre, push, not no_pr, title, body, offline, backend, timeout)
@@ -497,10 +484,9 @@ def _entries(source: str | None, version: str | None, when: str | None):
     if source is None:
         return None, version, when
     from ygs.core import yamltext
-    from ygs.store import read_text
+    from ygs.store import read_source
 
-    name = "standard input" if source == "-" else source
-    text = sys.stdin.read() if source == "-" else read_text(opts().cwd / source, source)
+    name, text = read_source(source, opts().cwd)
     try:
         data = yamltext.load(text)
     except yamltext.YamlError as err:
