@@ -167,11 +167,8 @@ def test_workers_follow_ygs_workers_and_never_go_below_one():
     assert workers({}) >= 1
 
 
-def test_idle_cores_give_at_most_max_workers(monkeypatch):
-    from ygs.cache import parallel
+def test_idle_cores_give_at_most_max_workers():
+    from ygs.cache.parallel import MAX_WORKERS, idle_workers
 
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: set(range(64)))
-    monkeypatch.setattr(parallel, "_busy", lambda: 0.0)
-    assert parallel.workers({}) == parallel.MAX_WORKERS
-    monkeypatch.setattr(parallel, "_busy", lambda: 62.0)
-    assert parallel.workers({}) == 2
+    assert idle_workers(64, 0.0) == MAX_WORKERS
+    assert idle_workers(64, 62.0) == 2

@@ -37,7 +37,12 @@ def workers(env: dict[str, str] | None = None) -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS, int(cores - _busy() + 0.5)))
+    return idle_workers(cores, _busy())
+
+
+def idle_workers(cores: int, busy: float) -> int:
+    """One worker per core left idle by `busy` other processes: at least 1, at most 4."""
+    return max(1, min(cores, MAX_WORKERS, int(cores - busy + 0.5)))
 
 
 def _busy() -> float:
