@@ -392,10 +392,15 @@ def read_bytes(
         raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
     with os.fdopen(fd, "rb") as handle:
         _require_regular(os.fstat(handle.fileno()).st_mode)  # swapped since the stat?
-        try:
-            data = handle.read(limit + 1)
-        except OSError as err:  # EISDIR, EIO
-            raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
+        return _read_capped(handle, limit)
+
+
+def _read_capped(handle, limit: int) -> bytes:
+    """The rest of an open file, refused (Unreadable) when it holds more than `limit` bytes."""
+    try:
+        data = handle.read(limit + 1)
+    except OSError as err:  # EISDIR, EIO
+        raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
     if len(data) > limit:
         raise Unreadable(f"has more than {limit} bytes", "split the file")
     return data
@@ -423,13 +428,7 @@ def read_walked(path: str, *, within: Path, limit: int = MAX_READ_BYTES) -> byte
             return read_bytes(path, within=within, limit=limit)
         if info.st_size > limit:
             raise Unreadable(f"has {info.st_size} bytes; the limit is {limit}", "split the file")
-        try:
-            data = handle.read(limit + 1)
-        except OSError as err:
-            raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
-    if len(data) > limit:
-        raise Unreadable(f"has more than {limit} bytes", "split the file")
-    return data
+        return _read_capped(handle, limit)
 
 
 def _realpath(path: Path | str) -> str:
