@@ -112,8 +112,8 @@ def no_gc():
 
 
 def _overrides(proj):
+    from ygs.core.catalogue import OverrideError, parse_overrides
     from ygs.core.lint import all_rules
-    from ygs.core.lint.catalogue import OverrideError, parse_overrides
 
     rules = all_rules()
     try:

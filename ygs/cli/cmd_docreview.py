@@ -97,7 +97,7 @@ def _command(name: str):
 
 
 def _overrides(proj, rules):
-    from ygs.core.lint.catalogue import OverrideError, parse_overrides
+    from ygs.core.catalogue import OverrideError, parse_overrides
 
     try:
         return parse_overrides(proj.config["check.rules"], rules)

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ygs.core.catalogue import ALL_FORMATS, Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import ALL_FORMATS, Rule
 from ygs.core.markdown import is_placeholder
 from ygs.core.specs import Index, as_list, ids_in, traceability_of
 

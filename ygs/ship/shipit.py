@@ -227,8 +227,8 @@ def _listed(gate: str, items: list[str], noun: str, key: str, remedy: str) -> g.
 
 
 def _check(ctx: Context) -> g.Gate:
+    from ygs.core.catalogue import OverrideError, parse_overrides
     from ygs.core.lint import all_rules, lint
-    from ygs.core.lint.catalogue import OverrideError, parse_overrides
 
     project = ctx.project
     try:

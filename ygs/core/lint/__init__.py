@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ygs.core.artifacts import Catalog
+from ygs.core.catalogue import Rule, apply_overrides, catalogue
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint import (
     adr,
@@ -27,7 +28,6 @@ from ygs.core.lint import (
     threat_model,
     trd,
 )
-from ygs.core.lint.catalogue import Rule, apply_overrides, catalogue
 from ygs.core.lint.context import Context, SpikeMerge
 from ygs.core.specs import Index
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from ygs.core import markdown
 from ygs.core.artifacts import Artifact
+from ygs.core.catalogue import ADR_STYLES, YGS, Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import ADR_STYLES, YGS, Rule
 from ygs.core.lint.context import Context, normal_id
 from ygs.core.markdown import Doc
 

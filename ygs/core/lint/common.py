@@ -16,8 +16,8 @@ from ygs.core.artifacts import (
     UNREADABLE,
     Artifact,
 )
+from ygs.core.catalogue import ALL_FORMATS, Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import ALL_FORMATS, Rule
 from ygs.core.lint.context import Context, normal_id
 
 F = "common"

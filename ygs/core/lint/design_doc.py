@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from ygs.core import markdown
 from ygs.core.artifacts import Artifact
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.markdown import Doc, Section
 

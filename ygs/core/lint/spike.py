@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.spike import VERDICTS, overdue
 

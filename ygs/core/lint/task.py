@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 
 from ygs.core.artifacts import Artifact
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.plan_graph import strongly_connected
 from ygs.core.specs import as_list, is_gwt

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ygs.core import markdown
+from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.catalogue import Rule
 from ygs.core.lint.context import Context
 from ygs.core.specs import Threat, threats_of
 
