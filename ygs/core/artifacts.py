@@ -50,7 +50,11 @@ TASK_STATUSES = KINDS["task"].statuses
 DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
 
 ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
-ID_RE = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
+# `\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b`, spelt so that each branch starts with a letter (the
+# word boundary is a look-behind after it): the regex engine then skips ahead to the next
+# R, A, T or M instead of trying every position, which makes scans of whole bodies ~4x
+# faster. Same matches, same groups.
+ID_RE = re.compile(r"(R(?<!\wR)EQ|A(?<!\wA)DR|T(?<!\wT)ASK|T(?<!\wT)HR|M(?<!\wM)IT)-(\d+)\b")
 ID_PREFIXES = frozenset(ID_WIDTH)
 
 
@@ -67,7 +71,8 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _NUMBERED = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
 ADR_FOLDERS = frozenset({"adr", "adrs", "decisions"})  # where other tools keep ADRs
 _TASK_NAME = re.compile(r"^(TASK-\d+)\b")
-_HEADING_ID = re.compile(r"^#{2,6}\s+(REQ-\d+)\b")
+# A REQ heading (`## REQ-001: …`) anywhere in a body; `[^\S\n]` is a space within the line.
+_HEADING_IDS = re.compile(r"^#{2,6}[^\S\n]+(REQ-\d+)\b", re.MULTILINE)
 _ROW_ID = re.compile(r"^\|\s*((?:THR|MIT)-\d+)\s*\|")
 
 
@@ -315,13 +320,11 @@ def definitions(artifact: Artifact) -> list[Definition]:
         body = artifact.body
         if "REQ-" not in body:
             return found
-        for offset, line in enumerate(body.split("\n")):
-            if line[:2] == "##":
-                match = _HEADING_ID.match(line)
-                if match:
-                    found.append(
-                        Definition(match.group(1), artifact.path, artifact.body_line + offset)
-                    )
+        line, at = artifact.body_line, 0
+        for match in _HEADING_IDS.finditer(body):
+            line += body.count("\n", at, match.start())
+            at = match.start()
+            found.append(Definition(match.group(1), artifact.path, line))
         return found
     if artifact.kind != "threat-model":
         return found

@@ -33,11 +33,12 @@ class FrontmatterError(ValueError):
 def parse(text: str) -> Document:
     """Split frontmatter from body. Raises FrontmatterError naming the line."""
     text = text.removeprefix("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    found = _block(text)
+    if found is None:
         return Document({}, text, 1)
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
+    lines, body_at = found
+    end = len(lines)
+    if body_at < 0:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
     source = "\n".join(lines[1:end])
     try:
@@ -58,8 +59,28 @@ def parse(text: str) -> Document:
         match = _KEY.match(line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
-    body = "\n".join(lines[end + 1 :])
-    return Document(meta, body, end + 2, True, key_lines)
+    return Document(meta, text[body_at:], end + 2, True, key_lines)
+
+
+def _block(text: str) -> tuple[list[str], int] | None:
+    """The lines of the frontmatter block from line 1 to its closing `---` (or `...`), and
+    the offset of the body after it (-1 when it is never closed); None when line 1 is not
+    `---`. Only the block is split into lines: the body is one slice of `text`."""
+    nl = text.find("\n")
+    if (text if nl < 0 else text[:nl]).rstrip() != "---":
+        return None
+    lines = ["---"]
+    size = len(text)
+    start = nl + 1 if nl >= 0 else size + 1
+    while start <= size:
+        nl = text.find("\n", start)
+        stop = size if nl < 0 else nl
+        line = text[start:stop]
+        if line.rstrip() in ("---", "..."):
+            return lines, stop + 1
+        lines.append(line)
+        start = stop + 1
+    return lines, -1
 
 
 def render(meta: dict[str, Any], body: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -34,6 +34,15 @@ def words(title: str) -> str:
     """A heading's key: lower-case words, numbering and punctuation removed."""
     title = _NUMBERING.sub("", title.strip())
     return " ".join(_NON_WORD.sub(" ", title.lower()).split())
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line (`## Title ##`), else None: what `_HEADING`
+    matches, without a regex (headings are on every page of every document)."""
+    hashes = len(line) - len(line.lstrip("#"))
+    if not 0 < hashes <= 6 or not line[hashes : hashes + 1].isspace():
+        return None
+    return hashes, line[hashes:].strip().rstrip("#").rstrip()
 
 
 def is_placeholder(text: str) -> bool:
@@ -106,10 +115,31 @@ class Doc:
     def __init__(self, text: str, first_line: int = 1) -> None:
         self.lines = text.split("\n")
         self.first_line = first_line
-        hidden: set[int] = set()  # inside code fences or HTML comment blocks, markers included
         self.headings: list[Heading] = []
-        # visible lines: (index, 1-based line, text with inline comments cut)
-        self.visible: list[tuple[int, int, str]] = []
+        # visible lines: (index, 1-based line, text with inline comments cut); None when
+        # every line but the headings is visible (no fence, no comment): then computed
+        # from `lines` when asked for
+        self._visible: list[tuple[int, int, str]] | None = None
+        if "```" in text or "~~~" in text or "<!--" in text:
+            self._visible = []
+            self.hidden = frozenset(self._scan(first_line))
+        else:
+            self.hidden = frozenset()
+            self._find_headings(first_line)
+        self._heading_at = [h.index for h in self.headings]
+        self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
+
+    def _find_headings(self, first_line: int) -> None:
+        lines = self.lines
+        for i in [i for i, line in enumerate(lines) if line[:1] == "#"]:
+            found = heading(lines[i])
+            if found is not None:
+                level, title = found
+                self.headings.append(Heading(i, level, title, words(title), first_line + i))
+
+    def _scan(self, first_line: int) -> set[int]:
+        """Headings and visible lines of a body with fences or comments; the hidden lines."""
+        hidden: set[int] = set()  # inside code fences or HTML comment blocks, markers included
         fence = ""
         comment = False
         for i, line in enumerate(self.lines):
@@ -121,11 +151,10 @@ class Doc:
                     comment = "-->" not in line
                 continue
             if line[:1] == "#":
-                match = _HEADING.match(line)
-                if match:
-                    title = match.group(2)
-                    heading = Heading(i, len(match.group(1)), title, words(title), first_line + i)
-                    self.headings.append(heading)
+                found = heading(line)
+                if found is not None:
+                    level, title = found
+                    self.headings.append(Heading(i, level, title, words(title), first_line + i))
                     continue
             if "`" in line or "~" in line:
                 match = _FENCE.match(line)
@@ -139,11 +168,16 @@ class Doc:
                     comment = "-->" not in line
                     continue
                 line = strip_comments(line)
-            self.visible.append((i, first_line + i, line))
-        self.hidden = frozenset(hidden)
-        self._heading_at = [h.index for h in self.headings]
-        self._visible_at = [v[0] for v in self.visible]
-        self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
+            self._visible.append((i, first_line + i, line))
+        return hidden
+
+    @property
+    def visible(self) -> list[tuple[int, int, str]]:
+        return self.visible_between(0, len(self.lines))
+
+    @cached_property
+    def _visible_at(self) -> list[int]:
+        return [v[0] for v in self._visible or ()]
 
     @property
     def whole(self) -> Section:  # not cached: a Doc holds no Section, so no cycle keeps it
@@ -165,18 +199,32 @@ class Doc:
         ]
 
     def visible_between(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        return self.visible[
+        if self._visible is None:
+            first, lines = self.first_line, self.lines
+            return [(i, first + i, lines[i]) for i in self._plain_between(start, end)]
+        return self._visible[
             bisect_left(self._visible_at, start) : bisect_left(self._visible_at, end)
         ]
+
+    def _plain_between(self, start: int, end: int) -> list[int]:
+        """Indexes of the lines from `start` to `end` that are not headings."""
+        heads = self.headings_between(start, end)
+        if not heads:
+            return list(range(start, end))
+        skip = {h.index for h in heads}
+        return [i for i in range(start, end) if i not in skip]
 
     def content_between(self, start: int, end: int) -> list[tuple[int, str]]:
         """(line, text) of the visible lines from `start` to `end` (computed once: the
         rules ask for the same sections many times). Callers must not change the list."""
         found = self._content.get((start, end))
         if found is None:
-            found = self._content[start, end] = [
-                (number, text) for _, number, text in self.visible_between(start, end)
-            ]
+            if self._visible is None:
+                first, lines = self.first_line, self.lines
+                found = [(first + i, lines[i]) for i in self._plain_between(start, end)]
+            else:
+                found = [(number, text) for _, number, text in self.visible_between(start, end)]
+            self._content[start, end] = found
         return found
 
     def section_of(self, heading: Heading) -> Section:
@@ -282,6 +330,34 @@ class Section:
             else:
                 open_item = False
         return found
+
+    def fields_and_bullets(self) -> tuple[dict[str, Field], list[Bullet]]:
+        """`fields()` and `bullets(joined=True)` in one pass over the lines."""
+        found: dict[str, Field] = {}
+        items: list[Bullet] = []
+        open_item = False
+        for line, text in self._lines():
+            if "**" in text:
+                match = _FIELD.match(text)
+                if match:
+                    name = words(match.group(1))
+                    if name and name not in found:
+                        found[name] = Field(line, name, match.group(2).strip())
+            first = text.lstrip()[:1]
+            match = _BULLET.match(text) if first and first in _BULLET_START else None
+            if match:
+                items.append(
+                    Bullet(line, len(match.group(1).expandtabs(4)), match.group(2).strip())
+                )
+                open_item = True
+                continue
+            stripped = text.strip()
+            if open_item and stripped and not stripped.startswith("|"):
+                last = items[-1]
+                items[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
+            else:
+                open_item = False
+        return found, items
 
     def fields(self) -> dict[str, Field]:
         """`- **Label:** value` lines by label words; the first occurrence wins."""

@@ -135,7 +135,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         if not match or heading.level < 2:
             continue
         section = doc.section_of(heading)
-        fields = section.fields()
+        fields, items = section.fields_and_bullets()
         priority = parse_priority(fields["priority"].value) if "priority" in fields else ""
         inferred = False
         if "statement" not in fields:
@@ -148,7 +148,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         if "priority" not in fields:
             priority = keyword_priority(statement_of_fields(fields))
             inferred = bool(priority)
-        scenarios = _scenarios(section)
+        scenarios = _scenarios(section, items)
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
@@ -204,9 +204,10 @@ def _prose(section) -> list[tuple[int, str]]:
     return found
 
 
-def _scenarios(section) -> list[Bullet]:
+def _scenarios(section, items: list[Bullet]) -> list[Bullet]:
+    """`items` are the section's bullets, joined (`Section.fields_and_bullets`)."""
     subs = [s for s in section.subsections() if _SCENARIO_HEADING.match(s.title)]
-    found = [b for b in section.bullets(joined=True) if not _is_field(b.text)]
+    found = [b for b in items if not b.text.startswith("**")]
     if not subs:
         return found
     inside = {n for s in subs for n, _ in s.content()}
@@ -215,10 +216,6 @@ def _scenarios(section) -> list[Bullet]:
         steps = " ".join(t.strip() for _, t in sub.content() if t.strip())
         found.append(Bullet(sub.line, 0, steps))
     return found
-
-
-def _is_field(text: str) -> bool:
-    return text.startswith("**")
 
 
 def decisions_of(doc: Doc) -> list[Decision]:

@@ -1,0 +1,150 @@
+"""The fast paths of the parsers give what the plain regexes and line loops gave."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ygs.core import frontmatter
+from ygs.core.artifacts import ID_RE, Artifact, definitions, parse_artifact
+from ygs.core.markdown import Doc, heading
+
+PRD = """---
+id: notices
+type: prd
+title: Notices
+status: approved
+date: 2026-01-01
+---
+# Notices
+
+## Problem
+
+Owners miss notices for 3 days, so 12 % of orders ship late. See REQ-002 and `REQ-009`.
+
+## Requirements
+
+### REQ-001: Deliver a notice ##
+- **Priority:** MUST (P0)
+- **Statement:** When an event is recorded, the system MUST notify the owner in 1 min.
+- **Failure mode:** If delivery fails, then the system MUST retry 3 times.
+- **Scenarios:**
+  - Given an event is recorded, when 1 minute passes,
+    then the owner has one notice.
+
+```
+## REQ-900: not a heading, inside a fence
+```
+
+<!--
+## REQ-901: not a heading, inside a comment
+-->
+
+####### REQ-902: seven hashes is not a heading
+##\tREQ-002: a tab after the hashes
+## Non-goals
+
+- Text messages.
+"""
+
+OLD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+OLD_ID = re.compile(r"\b(REQ|ADR|TASK|THR|MIT)-(\d+)\b")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# Title",
+        "## Title ##",
+        "### REQ-001: Deliver  #  ",
+        "#\tTabbed",
+        "##",
+        "## ",
+        "##  ##",
+        "####### seven",
+        "#no space",
+        "## foo #bar#",
+        "##\u00a0no-break space",
+        "## trailing\r",
+        "",
+        "text # not at the start",
+    ],
+)
+def test_heading_matches_the_regex(line):
+    match = OLD_HEADING.match(line)
+    assert heading(line) == ((len(match.group(1)), match.group(2)) if match else None)
+
+
+def test_doc_hides_fences_and_comments_and_keeps_plain_lines_visible():
+    plain = Doc(PRD.split("---\n", 2)[2], 8)
+    assert [h.title for h in plain.headings] == [
+        "Notices",
+        "Problem",
+        "Requirements",
+        "REQ-001: Deliver a notice",
+        "REQ-002: a tab after the hashes",
+        "Non-goals",
+    ]
+    assert not any("REQ-900" in text for _, text in plain.whole.content())
+    assert not any("REQ-901" in text for _, text in plain.whole.content())
+    no_fences = Doc("# A\n\ntext\n## B\n- item\n", 5)
+    assert no_fences.visible == [(1, 6, ""), (2, 7, "text"), (4, 9, "- item"), (5, 10, "")]
+    assert no_fences.whole.content() == [(6, ""), (7, "text"), (9, "- item"), (10, "")]
+    assert no_fences.hidden == frozenset()
+
+
+def test_fields_and_bullets_is_fields_and_joined_bullets():
+    doc = Doc(PRD.split("---\n", 2)[2], 8)
+    section = doc.section_of(next(h for h in doc.headings if h.title.startswith("REQ-001")))
+    fields, bullets = section.fields_and_bullets()
+    assert fields == section.fields()
+    assert bullets == section.bullets(joined=True)
+    assert bullets[-1].text == (
+        "Given an event is recorded, when 1 minute passes, then the owner has one notice."
+    )
+
+
+def test_id_scan_matches_word_bounded_ids():
+    text = PRD + " xREQ-1 REQ-12a _TASK-3 TASK-4_ ÉADR-5 (THR-6) MIT-7. REQ-"
+    old = [(m.span(), m.groups()) for m in OLD_ID.finditer(text)]
+    assert [(m.span(), m.groups()) for m in ID_RE.finditer(text)] == old
+    assert ("MIT", "7") in [groups for _, groups in old]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PRD,
+        "---\nid: a\n---",
+        "---\nid: a\n---\n",
+        "---\nid: a\n...\nbody\n",
+        "\ufeff---\r\nid: a\r\n---  \r\nbody",
+        "no frontmatter\n---\n",
+        "",
+    ],
+)
+def test_frontmatter_body_is_the_text_after_the_block(text):
+    doc = frontmatter.parse(text)
+    lines = text.removeprefix("\ufeff").split("\n")
+    skip = doc.body_line - 1
+    assert doc.body == "\n".join(lines[skip:])
+
+
+@pytest.mark.parametrize("text", ["---", "---\n", "---\nid: a\n"])
+def test_frontmatter_never_closed_is_an_error(text):
+    with pytest.raises(frontmatter.FrontmatterError, match="never closed"):
+        frontmatter.parse(text)
+
+
+def test_definitions_are_the_req_headings_of_the_raw_lines():
+    artifact: Artifact = parse_artifact("docs/prd/notices.md", PRD, "prd")
+    found = [(d.id, d.line) for d in definitions(artifact)]
+    # headings inside fences and comments still define ids: definitions read raw lines
+    assert found == [
+        ("notices", 2),
+        ("REQ-001", 16),
+        ("REQ-900", 25),
+        ("REQ-901", 29),
+        ("REQ-002", 33),
+    ]
