@@ -71,8 +71,8 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _NUMBERED = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
 ADR_FOLDERS = frozenset({"adr", "adrs", "decisions"})  # where other tools keep ADRs
 _TASK_NAME = re.compile(r"^(TASK-\d+)\b")
-# A REQ heading (`## REQ-001: …`) anywhere in a body; `[^\S\n]` is a space within the line.
-_HEADING_IDS = re.compile(r"^#{2,6}[^\S\n]+(REQ-\d+)\b", re.MULTILINE)
+# A REQ heading (`## REQ-001: …`) after a newline; `[^\S\n]` is a space within the line.
+_HEADING_IDS = re.compile(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b")
 _ROW_ID = re.compile(r"^\|\s*((?:THR|MIT)-\d+)\s*\|")
 
 
@@ -320,9 +320,10 @@ def definitions(artifact: Artifact) -> list[Definition]:
         body = artifact.body
         if "REQ-" not in body:
             return found
+        text = "\n" + body  # each heading then follows a newline: a fast literal scan
         line, at = artifact.body_line, 0
-        for match in _HEADING_IDS.finditer(body):
-            line += body.count("\n", at, match.start())
+        for match in _HEADING_IDS.finditer(text):
+            line += text.count("\n", at, match.start())
             at = match.start()
             found.append(Definition(match.group(1), artifact.path, line))
         return found

@@ -361,10 +361,14 @@ class Index:
         """PRDs' requirements parsed elsewhere (the cache, a worker) from these same files."""
         self._requirements_in.update((path, list(reqs)) for path, reqs in found.items())
 
-    def forget(self, paths) -> None:
-        """Drop the parsed bodies of these files (parsed again if asked for)."""
+    def forget(self, paths, requirements: bool = False) -> None:
+        """Drop the parsed bodies of these files, and with `requirements` their parsed
+        requirements too, keeping their shapes (parsed again if asked for)."""
         for path in paths:
             self._docs.pop(path, None)
+            if requirements and path in self._requirements_in:
+                self._shapes[path] = self.shapes_in(path)
+                del self._requirements_in[path]
 
     @cached_property
     def by_id(self) -> dict[str, Artifact]:

@@ -82,7 +82,9 @@ def lint(
     findings: list[Finding] = list(catalog.findings)
     selected = ctx.mine()
     if fan_out is None or len(selected) < 2:
-        findings.extend(per_file(ctx, selected)[0])
+        found, reqs = per_file(ctx, selected)
+        findings.extend(found)
+        ctx.index.learn(reqs)
     else:
         ctx.refs, ctx._lookup  # noqa: B018  # computed once, before the split
         for found, reqs in fan_out(selected, lambda part: per_file(ctx, part)):
@@ -109,7 +111,9 @@ def lint(
 
 def per_file(ctx: Context, artifacts: list) -> tuple[list[Finding], dict]:
     """The per-file families' findings for these artifacts, a chunk at a time, and the
-    shapes of the requirements they parsed, by path (`Index.shapes_in`)."""
+    shapes of the requirements they parsed, by path (`Index.shapes_in`). Each chunk's
+    parsed bodies and requirements are dropped once its findings are out: only the shapes
+    stay, so memory does not grow with the project."""
     found: list[Finding] = []
     reqs: dict = {}
     for start in range(0, len(artifacts), CHUNK):
@@ -117,7 +121,7 @@ def per_file(ctx: Context, artifacts: list) -> tuple[list[Finding], dict]:
         for family in PER_FILE:
             found.extend(family.check(ctx))
         reqs.update(ctx.index.parsed_shapes(a.path for a in ctx.chunk if a.kind == "prd"))
-        ctx.index.forget(a.path for a in ctx.chunk)
+        ctx.index.forget((a.path for a in ctx.chunk), requirements=True)
     ctx.chunk = None
     return found, reqs
 
