@@ -118,17 +118,19 @@ def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = N
     import tempfile
 
     prefix = _prefix(salt)
-    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     mac = hmac.new(_key(env), prefix, hashlib.sha256)
-    mac.update(body)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(prefix)
+                handle.write(bytes(mac.digest_size))  # the MAC, once the body is written
+                # pickled straight to the file, a frame at a time: the whole pickle is
+                # never held in memory (26 MB for 10,000 PRDs)
+                pickle.dump(value, _Signing(handle, mac), protocol=pickle.HIGHEST_PROTOCOL)
+                handle.seek(len(prefix))
                 handle.write(mac.digest())
-                handle.write(body)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -139,6 +141,18 @@ def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = N
             ignore.write_text("*\n", encoding="utf-8")
     except OSError:
         pass
+
+
+class _Signing:
+    """A binary file that also feeds what is written to it to an HMAC."""
+
+    def __init__(self, handle, mac) -> None:
+        self.handle = handle
+        self.mac = mac
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
 
 
 class FileCache:
