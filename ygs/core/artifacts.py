@@ -134,12 +134,23 @@ class Artifact:
     status: str
     date: str
     meta: dict[str, Any]
-    body: str
+    # where the body starts in `text` (the body is its tail, after the frontmatter), or
+    # the body itself when it is not a tail: each text is held once (`body`, `tail_of`)
+    tail: int | str
     body_line: int
     text: str
     key_lines: dict[str, int] = field(default_factory=dict)
     format: str = "ygs"  # ygs | openspec | spec-kit | nygard | madr
     parsed: Any = None  # foreign formats: ygs.core.formats.Parsed
+
+    @property
+    def body(self) -> str:
+        """The text after the frontmatter (a fresh slice of `text`: keep it only while
+        using it)."""
+        tail = self.tail
+        if isinstance(tail, str):
+            return tail
+        return self.text[tail:] if tail else self.text
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
@@ -224,7 +235,7 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         status=status,
         date=date,
         meta=meta,
-        body=doc.body,
+        tail=tail_of(text, doc.body),
         body_line=doc.body_line,
         text=text,
         key_lines=doc.key_lines,
@@ -249,7 +260,7 @@ def parse_foreign(path: str, text: str, kind: str, fmt: str) -> Artifact:
         status=parsed.status,
         date="",
         meta=meta,
-        body=text,
+        tail=0,
         body_line=1,
         text=text,
         format=fmt,
@@ -266,11 +277,14 @@ def foreign_id(kind: str, parsed: Any) -> str:
     return f"{parsed.doc}/{suffix}"
 
 
+def tail_of(text: str, body: str) -> int | str:
+    """`Artifact.tail`: the body's offset in `text` when it is its tail, else the body."""
+    return len(text) - len(body) if text.endswith(body) else body
+
+
 def to_record(artifact: Artifact) -> tuple:
     """A plain tuple (faster to pickle than the dataclass); the body is kept as an offset
     into the text when it is its tail, as it always is."""
-    text, body = artifact.text, artifact.body
-    start = len(text) - len(body) if text.endswith(body) else -1
     return (
         artifact.path,
         artifact.kind,
@@ -279,9 +293,9 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.status,
         artifact.date,
         artifact.meta,
-        body if start < 0 else start,
+        artifact.tail,
         artifact.body_line,
-        text,
+        artifact.text,
         artifact.key_lines,
         artifact.format,
         artifact.parsed,
@@ -291,11 +305,9 @@ def to_record(artifact: Artifact) -> tuple:
 
 def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     """The artifact and its definitions, as `to_record` stored them."""
-    path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed, defs = record
-    if isinstance(body, int):
-        body = text[body:] if body else text
+    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed, defs = record
     artifact = Artifact(
-        path, kind, ident, title, status, date, meta, body, line, text, keys, fmt, parsed
+        path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed
     )
     return artifact, [Definition(i, path, n) for i, n in defs]
 
