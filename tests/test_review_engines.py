@@ -236,6 +236,55 @@ def test_detect_secrets_is_imported_without_requests():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_direct_detectors_find_what_detect_secrets_own_line_scan_finds():
+    """ygs calls detect-secrets' plugins and filters directly; its own line scan (under its
+    default settings, less the public-IP plugin ygs leaves out) is the oracle."""
+    from tests.secret_corpus import FORMATS
+
+    rng = random.Random(5)
+    lines = [text for make in FORMATS.values() for text in make(rng)[0].splitlines()]
+    lines += [
+        'db_pass = "Xk9$mQ2!vL7#"',
+        "password = hunter2  # pragma: allowlist secret",
+        'token = "${TOKEN}"',
+        'uuid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"',
+        "    pass",
+    ]
+    units = list(enumerate(lines, start=1))
+    code = (
+        "import json, sys\n"
+        "from ygs.review import secretscan\n"
+        "units = [tuple(u) for u in json.loads(sys.stdin.read())]\n"
+        "with secretscan.session():\n"
+        "    mine = secretscan.session.ready().scan(units, 'app/settings.py')\n"
+        "with secretscan.offline_import():\n"
+        "    from detect_secrets.core.scan import _process_line_based_plugins\n"
+        "    from detect_secrets.settings import default_settings\n"
+        "    with default_settings() as settings:\n"
+        "        settings.disable_plugins(*secretscan._SKIPPED_PLUGINS)\n"
+        "        theirs = list(_process_line_based_plugins(units, 'app/settings.py'))\n"
+        "key = lambda s: (s.line_number, s.type, s.secret_value)\n"
+        "print(json.dumps([sorted(map(key, mine)), sorted(map(key, theirs))]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(units),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    mine, theirs = json.loads(proc.stdout)
+    assert len(theirs) >= 20  # the oracle found many of the planted formats
+    assert mine == theirs
+
+
+def test_a_pass_statement_is_no_candidate_for_the_detectors():
+    assert not secretscan.candidate("        pass")
+    assert secretscan.candidate('db_pass = "Xk9mQ2vL7"')
+    assert secretscan.candidate("passwd: Xk9mQ2vL7")
+
+
 def test_ruff_reports_only_added_lines(repo):
     (repo / "app").mkdir()
     (repo / "app/old.py").write_text("import os\nos.system(cmd)\n")

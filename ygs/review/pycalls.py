@@ -23,7 +23,13 @@ from ygs.review import lang as kinds
 from ygs.review import pyscan
 from ygs.review.diff import FileDiff
 
-_HINT = re.compile(r"subprocess|Crypto|jsonpickle|\bxml\.|pyghmi|telnetlib|ftplib|pickle|dill")
+# a call these rules are about names one of these modules; a submodule import is dotted
+_CALL_HINT = re.compile(r"subprocess|Crypto|jsonpickle")
+_IMPORT_HINT = re.compile(
+    r"^[ \t]*+(?:import|from)[ \t]++[^\n]*?\b(?:telnetlib|ftplib|c?[pP]ickle|dill|shelve|xml"
+    r"|lxml|xmlrpc|Crypto|pyghmi)\.",
+    re.MULTILINE,
+)
 _CIPHERS = frozenset(
     f"{package}.Cipher.{name}"
     for package in ("Crypto", "Cryptodome")
@@ -47,15 +53,16 @@ def hits(f: FileDiff) -> Iterator[tuple[str, int]]:
     if kinds.lang(f.path) != "py" or not f.added or f.new_lines is None:
         return
     text = "\n".join(f.new_lines)
-    if not _HINT.search(text):
+    if not (_CALL_HINT.search(text) or _IMPORT_HINT.search(text)):
         return
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return
     test = kinds.is_test(f.path)
-    names = _aliases(tree)
-    for node in ast.walk(tree):
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom | ast.Call)]
+    names = _aliases(nodes)
+    for node in nodes:
         rule = _rule(node, names)
         if rule is None or (test and rule in EXEMPT_IN_TESTS):
             continue
@@ -84,10 +91,10 @@ def _rule(node: ast.AST, names: dict[str, str]) -> str | None:
     return None
 
 
-def _aliases(tree: ast.AST) -> dict[str, str]:
+def _aliases(nodes: list[ast.AST]) -> dict[str, str]:
     """Local name → the dotted name it was imported as (relative imports are the project's)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".", 1)[0]

@@ -458,7 +458,7 @@ def nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
     depth, n = 0, row
     while n <= len(lines) and (n <= end or depth > 0):  # the call's lines, to its `)`
         depth += lines[n - 1].count("(") - lines[n - 1].count(")")
-        note = comment(lines[n - 1]).partition("nosec")
+        note = comment(lines[n - 1]).partition("nosec") if "nosec" in lines[n - 1] else ("",) * 3
         n += 1
         if not note[1]:
             continue
@@ -470,6 +470,8 @@ def nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
 
 def comment(text: str) -> str:
     """The comment of a Python line (after a `#` outside string literals), or ""."""
+    if "#" not in text:
+        return ""
     quote, i = "", 0
     while i < len(text):
         char = text[i]

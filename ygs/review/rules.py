@@ -563,13 +563,34 @@ def explain(rule_id: str) -> Rule | None:
 # ---------------------------------------------------------------- line rules
 
 
+class Lazy:
+    """A regular expression compiled on first use: the checks of a language cost nothing
+    until a file in it is reviewed. After that, `search` is the compiled pattern's own."""
+
+    __slots__ = ("_compiled", "flags", "search", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source, self.flags, self._compiled = source, flags, None
+        self.search = self._first_search
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+            self.search = self._compiled.search
+        return self._compiled
+
+    def _first_search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+
 @dataclass(frozen=True)
 class LineCheck:
     rule: str
     langs: frozenset[str] | None  # None: every text file
-    hints: re.Pattern[str]  # cheap test before the pattern: any of its literal substrings
-    pattern: Matcher  # a compiled pattern, or a linear-time combination (ygs.core.scan)
-    unless: re.Pattern[str] | None = None
+    hints: Lazy  # cheap test before the pattern: any of its literal substrings
+    pattern: Matcher | Lazy  # a pattern, or a linear-time combination (ygs.core.scan)
+    unless: Lazy | None = None
     code_only: bool = True  # skip comment lines
 
 
@@ -577,9 +598,9 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
     return LineCheck(
         rule,
         frozenset(langs.split()) if langs else None,
-        re.compile("|".join(re.escape(h) for h in hints.split("|"))),
-        re.compile(pattern, flags) if isinstance(pattern, str) else pattern,
-        re.compile(unless, flags) if unless else None,
+        Lazy("|".join(re.escape(h) for h in hints.split("|"))),
+        Lazy(pattern, flags) if isinstance(pattern, str) else pattern,
+        Lazy(unless, flags) if unless else None,
         code_only,
     )
 
