@@ -60,14 +60,16 @@ def hits(f: FileDiff) -> Iterator[tuple[str, int]]:
     except (SyntaxError, ValueError):
         return
     test = kinds.is_test(f.path)
-    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom | ast.Call)]
+    nodes: list[ast.Import | ast.ImportFrom | ast.Call] = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom | ast.Call)
+    ]
     names = _aliases(nodes)
     for node in nodes:
         rule = _rule(node, names)
         if rule is None or (test and rule in EXEMPT_IN_TESTS):
             continue
-        end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
-        anchor = next((n for n in range(node.lineno, end + 1) if n in f.added), None)  # type: ignore[attr-defined]
+        end = node.end_lineno or node.lineno
+        anchor = next((n for n in range(node.lineno, end + 1) if n in f.added), None)
         if anchor is not None and not (rule == "DNG020" and pyscan.nosec(f, "S603", anchor, end)):
             yield rule, anchor
 
@@ -91,7 +93,7 @@ def _rule(node: ast.AST, names: dict[str, str]) -> str | None:
     return None
 
 
-def _aliases(nodes: list[ast.AST]) -> dict[str, str]:
+def _aliases(nodes: list) -> dict[str, str]:
     """Local name → the dotted name it was imported as (relative imports are the project's)."""
     names: dict[str, str] = {}
     for node in nodes:
