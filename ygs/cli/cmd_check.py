@@ -127,37 +127,97 @@ def _overrides(proj):
 
 def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     """Findings, line texts (for fingerprints), the count checked and input totals; a warm
-    run whose inputs are all unchanged reads them from the result cache."""
-    from datetime import date
-
+    run whose inputs are all unchanged reads them from the result cache, and `--changed`
+    after a few edits lints only those files against the last full check (`check.state`)."""
     from ygs.cache import MISS, ResultCache, inputs_key
+    from ygs.cache.incremental import Snapshot
 
     scope_args = sorted(_relative(proj, p) for p in paths)
     changed_files = sorted(_changed(proj)) if changed else None
-    stats = [_entry_stat(rel, st) for rel, st in proj.artifact_entries]
+    files = Snapshot.of(proj.artifact_entries)
     merges = _spike_merges(proj)
-    key = inputs_key(
-        "check",
-        str(proj.root),
-        proj.config["paths.docs"],
-        proj.config["paths.tasks"],
-        stats,
-        _stat(proj.root / "CONTEXT.md"),
-        repr(proj.config["check.rules"]),
-        scope_args,
-        changed_files,
-        date.today().isoformat(),  # time boxes (SPK001) depend on the day
-        repr(merges),  # merged spike branches (SPK002) come from git history
-    )
+    settings = _settings(proj, merges)
+    key = inputs_key("check", settings, files.key(), scope_args, changed_files)
     cache = ResultCache(proj.root, "check")
-    cached = cache.get(key, max((st[2] for st in stats), default=0))
+    cached = cache.get(key, files.newest())
     if cached is not MISS and all(
         (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
     ):
         return cached
-    result = _lint(proj, paths, changed_files, _overrides(proj), merges)
+    result = None
+    if changed_files is not None:
+        result = _relint(proj, paths, changed_files, files, settings, merges)
+    if result is None:
+        result = _lint(proj, paths, changed_files, _overrides(proj), merges)
+        if not paths and changed_files is None:
+            _save_state(proj, files, result, settings)
     cache.put(key, result)
     return result
+
+
+def _settings(proj, merges) -> bytes:
+    """A digest of what the findings depend on besides the artifact files."""
+    from datetime import date
+
+    from ygs.cache import inputs_key
+
+    return inputs_key(
+        "check",
+        str(proj.root),
+        proj.config["paths.docs"],
+        proj.config["paths.tasks"],
+        _stat(proj.root / "CONTEXT.md"),
+        repr(proj.config["check.rules"]),
+        date.today().isoformat(),  # time boxes (SPK001) depend on the day
+        repr(merges),  # merged spike branches (SPK002) come from git history
+    )
+
+
+def _state_path(proj) -> Path:
+    from ygs.cache import cache_dir
+
+    return cache_dir(proj.root, proj.env) / "check.state"
+
+
+def _save_state(proj, files, result: dict, settings: bytes) -> None:
+    from ygs.cache import enabled
+    from ygs.cache.incremental import State
+
+    if enabled(proj.env):
+        state = State.build(proj.catalog, files, result, settings)
+        if state is not None:
+            state.save(_state_path(proj), proj.env)
+
+
+def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
+    """`--changed` from the last full check, linting again only the files edited since
+    (`ygs.cache.incremental`); None when that state cannot answer."""
+    from ygs.cache import MISS, enabled
+    from ygs.cache.incremental import State, relint
+
+    if not enabled(proj.env):
+        return None
+    state = State.load(_state_path(proj), settings, proj.env)
+    if state is MISS:
+        return None
+    update = relint(proj, state, files, changed_files, _overrides(proj), merges)
+    if update is None:
+        return None
+    scope = _scope(proj, state.known, paths, changed_files)
+    findings = [f for f in state.full_findings() if f.path in scope]
+    log(
+        f"ygs: {len(update.dirty)} file(s) edited since the last full check, linted again "
+        "against it",
+        level=1,
+    )
+    return {
+        "findings": findings,
+        "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
+        "lines": {k: v for k, v in state.lines.items() if k[0] in scope},
+        "checked": len(scope),
+        "inputs": inputs_summary(update.catalog, update.index, scope),
+        "exists": dict(state.exists),
+    }
 
 
 def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
@@ -197,13 +257,6 @@ def _source(catalog):
     return line_text
 
 
-def _entry_stat(rel: str, st) -> tuple:
-    """What a cache key knows of one input: size and mtime, or why it cannot be read."""
-    if isinstance(st, os.stat_result):
-        return rel, st.st_size, st.st_mtime_ns
-    return rel, -1, 0, str(st)
-
-
 def _stat(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -219,7 +272,8 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
 
     catalog = proj.catalog
     index = Index(catalog)
-    scope = _scope(proj, catalog, paths, changed_files)
+    known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
+    scope = _scope(proj, known, paths, changed_files)
     seen: dict[str, bool] = {}
 
     def exists(rel: str) -> bool:
@@ -382,9 +436,8 @@ def _project():
     return Project.at(opts().cwd)
 
 
-def _scope(proj, catalog, paths: list[Path], changed: list[str] | None) -> set[str] | None:
-    """The artifact paths to report on, or None for all of them."""
-    known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
+def _scope(proj, known, paths: list[Path], changed: list[str] | None) -> set[str] | None:
+    """The artifact paths to report on (of the `known` ones), or None for all of them."""
     scope: set[str] | None = None
     if paths:
         prefixes = [_relative(proj, p) for p in paths]

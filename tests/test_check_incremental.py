@@ -1,0 +1,214 @@
+"""`ygs check --changed` after a full check lints only the files edited since, against the
+state that check left (`ygs.cache.incremental`), and answers exactly what a run with no
+cache answers: whether it linted them alone or had to read the whole catalogue."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import REPO, edit, git
+
+from ygs.cache import FORMAT_VERSION
+from ygs.cache.incremental import Defined, Snapshot, State, _positions
+
+CLEAN = REPO / "tests" / "fixtures" / "check" / "clean"
+PRD = "docs/prd/2026-01-10-alert-delivery.md"
+ADR1 = "docs/adr/0001-publish-after-commit.md"
+ADR2 = "docs/adr/0002-use-an-outbox.md"
+DESIGN = "docs/design/2026-01-14-alert-delivery.md"
+TASK3 = "tasks/backlog/TASK-003-rate-limit.md"
+ALONE = "linted again against it"
+
+
+@pytest.fixture
+def project(repo):
+    """The clean fixture committed on main, its files older than the racy window, and
+    one full check run (which leaves the state)."""
+    shutil.copytree(CLEAN, repo, dirs_exist_ok=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "project")
+    from test_cache_equivalence import backdate
+
+    backdate(repo)
+    return repo
+
+
+def run(ygs, root, *args) -> tuple[list[tuple], str]:
+    result = ygs("-v", "check", *args, "--json", "--fail-on", "never", cwd=root)
+    assert result.code == 0, result.stderr
+    found = result.json["findings"]
+    return sorted((f["rule"], f["path"], f["line"] or 0, f["message"]) for f in found), (
+        result.stderr
+    )
+
+
+def changed_agrees(ygs, root, monkeypatch) -> tuple[list[tuple], bool]:
+    """`--changed` from the state and with no cache at all: the same findings. Returns
+    them, and whether the state answered (the edited files linted alone)."""
+    cached, log = run(ygs, root, "--changed")
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    fresh, fresh_log = run(ygs, root, "--changed")
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert cached == fresh
+    assert ALONE not in fresh_log
+    return cached, ALONE in log
+
+
+def full_check(ygs, root) -> list[tuple]:
+    found, _ = run(ygs, root)
+    assert (root / ".ygs/cache/check.state").is_file()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "rule"),
+    [
+        # an id nothing defines
+        (ADR2, "## Context\n", "## Context\n\nSee REQ-999 for the load limit.\n", "ART005"),
+        # a link to a heading another file does not have
+        (
+            ADR2,
+            "## Context\n",
+            "## Context\n\nAs [ADR-0001](0001-publish-after-commit.md#nope).\n",
+            "ART006",
+        ),
+        # a link to a heading it has: nothing to report
+        (
+            ADR2,
+            "## Context\n",
+            "## Context\n\nAs [ADR-0001](0001-publish-after-commit.md#context).\n",
+            None,
+        ),
+        # a file that does not exist
+        (DESIGN, "\n## ", "\nSee [the runbook](../../ops/runbook.md).\n\n## ", "ART006"),
+        # a suppression without a reason
+        (ADR2, "## Context\n", "## Context\n\n<!-- ygs: ignore ART005 -->\n", "ART007"),
+    ],
+)
+def test_a_body_edit_is_linted_alone_and_agrees(ygs, project, monkeypatch, rel, old, new, rule):
+    before = full_check(ygs, project)
+    edit(project, rel, old, new)
+    found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert alone
+    rules = {f[0] for f in found if f[1] == rel} - {f[0] for f in before if f[1] == rel}
+    assert rules == ({rule} if rule else set())
+
+
+def test_a_second_edit_after_the_first_is_linted_alone_too(ygs, project, monkeypatch):
+    full_check(ygs, project)
+    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-998.\n")
+    first, alone = changed_agrees(ygs, project, monkeypatch)
+    assert alone and any(f[0] == "ART005" for f in first)
+    edit(project, ADR2, "See REQ-998.", "See REQ-001.")
+    edit(project, DESIGN, "\n## ", "\nSee REQ-997.\n\n## ")
+    second, alone = changed_agrees(ygs, project, monkeypatch)
+    assert alone
+    assert [f[1] for f in second if f[0] == "ART005"] == [DESIGN]
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        # a new id, defined elsewhere too: the other file's finding may change
+        (ADR2, "id: ADR-0002", "id: ADR-0001"),
+        # the status others read (a superseded ADR)
+        (ADR1, "status: superseded", "status: accepted"),
+        # a heading others may link to
+        (ADR1, "## Context", "## Background"),
+        # a task: dependency cycles span every task
+        (TASK3, "title:", "title: Rate limit again\nold_title:"),
+        # a PRD that a TRD traces: the TRD reads its requirements
+        (PRD, "\n## ", "\nMore words.\n\n## "),
+    ],
+)
+def test_an_edit_others_can_see_reads_the_catalogue_and_agrees(
+    ygs, project, monkeypatch, rel, old, new
+):
+    full_check(ygs, project)
+    edit(project, rel, old, new)
+    _found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert not alone
+
+
+def test_a_duplicate_id_in_an_edited_file_reports_on_both(ygs, project, monkeypatch):
+    """An id the edit defines again: the full catalogue is read, and the finding (on the
+    later file) is the same as with no cache."""
+    full_check(ygs, project)
+    edit(project, ADR2, "id: ADR-0002", "id: ADR-0001")
+    found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert not alone
+    assert any(f[0] == "ART003" and f[1] == ADR2 for f in found)
+
+
+def test_a_link_target_created_after_the_full_check_is_seen(ygs, project, monkeypatch):
+    edit(project, DESIGN, "\n## ", "\nSee [the runbook](../../ops/runbook.md).\n\n## ")
+    from test_cache_equivalence import backdate
+
+    backdate(project)
+    before = full_check(ygs, project)
+    assert any(f[0] == "ART006" and f[1] == DESIGN for f in before)
+    (project / "ops").mkdir()
+    (project / "ops/runbook.md").write_text("# Runbook\n", encoding="utf-8")
+    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-996.\n")
+    found, _alone = changed_agrees(ygs, project, monkeypatch)
+    assert not any(f[0] == "ART006" and f[1] == DESIGN for f in found)
+
+
+def test_a_file_added_or_removed_reads_the_catalogue(ygs, project, monkeypatch):
+    full_check(ygs, project)
+    (project / "docs/adr/0003-new.md").write_text(
+        (project / ADR2).read_text().replace("ADR-0002", "ADR-0003"), encoding="utf-8"
+    )
+    _found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert not alone
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other-version"])
+def test_a_damaged_state_is_never_trusted(ygs, project, monkeypatch, damage):
+    full_check(ygs, project)
+    path = project / ".ygs/cache/check.state"
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"ygs-cache\n" + b"\x80" * 200)
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_bytes(data.replace(f"({FORMAT_VERSION},".encode(), b"(1,", 1))
+    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-995.\n")
+    found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert not alone
+    assert any(f[0] == "ART005" for f in found)
+
+
+def test_snapshot_tells_edited_added_and_racy_files(tmp_path):
+    import os
+    import time
+
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(name)
+        os.utime(tmp_path / name, (time.time() - 60, time.time() - 60))
+
+    def snap():
+        return Snapshot.of([(n, os.stat(tmp_path / n)) for n in sorted(os.listdir(tmp_path))])
+
+    state = State.__new__(State)
+    state.files, state.written = snap(), time.time()
+    assert state.changed_since(snap()) == set()
+    (tmp_path / "b.md").write_text("bb")
+    assert state.changed_since(snap()) == {"b.md"}
+    state.files, state.written = snap(), time.time()
+    assert state.changed_since(snap()) == {"b.md"}  # racy: written within RACY_S of its mtime
+    (tmp_path / "c.md").write_text("c")
+    assert state.changed_since(snap()) is None
+
+
+def test_joined_lookups_find_every_item_and_only_whole_ones():
+    joined = "\0".join(["docs/adr/a.md", "docs/adr/ba.md", "docs/prd/a.md"])
+    assert _positions(joined, "\0docs/adr/a.md\0") == [0]
+    assert _positions(joined, "/a.md\0") == [0, 2]
+    assert _positions(joined, "/ba.md\0") == [1]
+    defined = Defined("\0ADR-0001\0REQ-001\0")
+    assert "REQ-001" in defined and "REQ-00" not in defined
+    assert "ADR-0001\0REQ-001" not in defined
+    assert sorted(defined) == ["ADR-0001", "REQ-001"] and len(defined) == 2
