@@ -212,3 +212,43 @@ def test_joined_lookups_find_every_item_and_only_whole_ones():
     assert "REQ-001" in defined and "REQ-00" not in defined
     assert "ADR-0001\0REQ-001" not in defined
     assert sorted(defined) == ["ADR-0001", "REQ-001"] and len(defined) == 2
+
+
+def test_changed_reports_a_duplicate_it_causes_in_another_file(ygs, project, monkeypatch):
+    """The earlier file takes the later one's id: the finding lands on the later, unchanged
+    file, and `--changed` reports it as a full check does."""
+    full_check(ygs, project)
+    edit(project, ADR1, "id: ADR-0001", "id: ADR-0002")
+    found, _alone = changed_agrees(ygs, project, monkeypatch)
+    full, _ = run(ygs, project)
+    duplicate = [f for f in full if f[0] == "ART003" and f[1] == ADR2]
+    assert duplicate and set(duplicate) <= set(found)
+    assert set(found) <= set(full)
+
+
+def test_changed_reports_references_to_an_id_it_removed(ygs, project, monkeypatch):
+    full_check(ygs, project)
+    edit(project, PRD, "### REQ-002", "### REQ-012")
+    found, _alone = changed_agrees(ygs, project, monkeypatch)
+    full, _ = run(ygs, project)
+    elsewhere = [f for f in full if f[1] != PRD and "REQ-002" in f[3]]
+    assert elsewhere and set(elsewhere) <= set(found)
+    assert set(found) <= set(full)
+    unrelated = [f for f in full if f[1] != PRD and f not in elsewhere]
+    assert not set(unrelated) & set(found)
+
+
+def test_changed_reports_what_other_files_say_of_it_from_the_state(ygs, project, monkeypatch):
+    """A body edit linted alone still reports another file's finding about an id the
+    changed file mentions, read from the last full check."""
+    edit(project, DESIGN, "\n## ", "\nSee REQ-990.\n\n## ")
+    git(project, "commit", "-qam", "design cites a requirement to come")
+    from test_cache_equivalence import backdate
+
+    backdate(project)
+    full = full_check(ygs, project)
+    assert any(f[0] == "ART005" and f[1] == DESIGN for f in full)
+    edit(project, ADR2, "## Context\n", "## Context\n\nREQ-990 is not written yet.\n")
+    found, alone = changed_agrees(ygs, project, monkeypatch)
+    assert alone
+    assert {f[1] for f in found if "REQ-990" in f[3]} == {ADR2, DESIGN}

@@ -126,6 +126,27 @@ def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
     return sorted({*_paths(top, _run(top, diff[0], fork.strip(), *diff[1:]), root), *untracked})
 
 
+def changed_lines(root: Path, base: str, *, staged: bool, between: tuple[str, str] = ()) -> str:
+    """The lines added and removed under `root`, against what `changed_files` (or, with
+    `between`, `changed_between`) compares with: the `+`/`-` lines of a diff without
+    context; "" when git cannot tell."""
+    top = _top(root)
+    diff = ("diff", "-U0", "--no-color", "--no-ext-diff", "--diff-filter=ACMR")
+    where = ("--", str(root.resolve()))
+    if between:
+        out = _run(top, *diff, f"{between[0]}...{between[1]}", *where)
+    elif staged:
+        out = _run(top, *diff, "--cached", *where)
+    else:
+        fork = _run(top, "merge-base", _existing_ref(top, base), "HEAD")
+        out = _run(top, *diff, fork.strip(), *where) if fork else None
+    return "\n".join(
+        line
+        for line in (out or "").split("\n")
+        if line[:1] in ("+", "-") and not line.startswith(("+++ ", "--- "))
+    )
+
+
 def _existing_ref(top: Path, base: str) -> str:
     for ref in (base, f"origin/{base}", f"refs/remotes/origin/{base}"):
         if _run(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is not None:

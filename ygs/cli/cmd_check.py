@@ -129,7 +129,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     """Findings, line texts (for fingerprints), the count checked and input totals; a warm
     run whose inputs are all unchanged reads them from the result cache, and `--changed`
     after a few edits lints only those files against the last full check (`check.state`)."""
-    from ygs.cache import MISS, ResultCache, inputs_key
+    from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
     from ygs.cache.incremental import Snapshot
 
     scope_args = sorted(_relative(proj, p) for p in paths)
@@ -137,7 +137,9 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     files = Snapshot.of(proj.artifact_entries)
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
-    key = inputs_key("check", settings, files.key(), scope_args, changed_files)
+    # --changed also reads what git compares with (the lines a change removed)
+    refs = refs_stamp(proj.root) if changed else None
+    key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
     cache = ResultCache(proj.root, "check")
     cached = cache.get(key, files.newest())
     if cached is not MISS and all(
@@ -204,7 +206,13 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
     if update is None:
         return None
     scope = _scope(proj, state.known, paths, changed_files)
-    findings = [f for f in state.full_findings() if f.path in scope]
+    everything = state.full_findings()
+    findings = [f for f in everything if f.path in scope]
+    others = [f for f in everything if f.path not in scope and f.rule in CROSS_RULES]
+    if others:  # the change may have given other files these findings
+        mine = [a for a in update.catalog.artifacts if a.path in scope]
+        touched = _touched(proj, mine)
+        findings = [f for f in everything if f.path in scope or about(f, touched)]
     log(
         f"ygs: {len(update.dirty)} file(s) edited since the last full check, linted again "
         "against it",
@@ -218,6 +226,48 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
         "inputs": inputs_summary(update.catalog, update.index, scope),
         "exists": dict(state.exists),
     }
+
+
+# Rules whose findings in one file can come from another: `--changed` reports them in
+# any file when they name an id the changed files define or mention, or no longer do.
+CROSS_RULES = frozenset(
+    {"ART003", "ART004", "ART005", "TRD002", "TRD005", "TSK004", "TSK005", "ADR002"}
+)
+_QUOTED = re.compile(r"'([^'\n]{1,200})'")
+_DUPLICATE = re.compile(r"^duplicate id (\S+):")
+_REMOVED_ID = re.compile(r"^-\s*id:\s*(\S+)", re.MULTILINE)
+
+
+def _touched(proj, changed) -> frozenset[str]:
+    """The ids and names the changed artifacts define or mention, and those the change
+    removed from them (the lines git shows as removed)."""
+    from ygs.cache.incremental import mentions
+    from ygs.core.artifacts import ID_RE, definitions
+    from ygs.core.lint.context import normal_id
+
+    found: set[str] = set()
+    for artifact in changed:
+        found.add(artifact.id)
+        found.update(d.id for d in definitions(artifact))
+        found |= mentions(artifact)
+    removed = "\n".join(line for line in _changed_lines(proj).split("\n") if line[:1] == "-")
+    found.update(m.group(0) for m in ID_RE.finditer(removed))
+    found.update(_REMOVED_ID.findall(removed))
+    found.discard("")
+    return frozenset(found | {normal_id(x) for x in found})
+
+
+def about(finding, touched: frozenset[str]) -> bool:
+    """A cross-file finding that names one of the `touched` ids."""
+    if finding.rule not in CROSS_RULES:
+        return False
+    from ygs.core.artifacts import ID_RE
+
+    message = finding.message
+    names = {m.group(0) for m in ID_RE.finditer(message)}
+    names.update(_QUOTED.findall(message))
+    names.update(_DUPLICATE.findall(message))
+    return not names.isdisjoint(touched)
 
 
 def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
@@ -296,15 +346,28 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
             seen.update(found)
         return [result for result, _ in results]
 
+    related: set[str] = set()
+    if changed_files is not None:  # and the files the change may have given findings
+        mine = [a for a in catalog.artifacts if a.path in scope]
+        touched = _touched(proj, mine)
+        defs = catalog.definitions()
+        related = {
+            a.path
+            for a in catalog.artifacts
+            if a.path not in scope
+            and (any(d.id in touched for d in defs[a.path]) or any(t in a.text for t in touched))
+        }
     findings = lint(
         catalog,
         exists=exists,
         overrides=overrides,
-        paths=scope,
+        paths=scope | related if scope is not None else None,
         index=index,
         spike_merges=merges,
         fan_out=fan_out,
     )
+    if related:
+        findings = [f for f in findings if f.path in scope or about(f, touched)]
     checked = len(scope) if scope is not None else len(catalog.artifacts)
     if not catalog.artifacts and not catalog.findings:
         findings.append(NOTHING_CHECKED.at(".", None, f"nothing was checked: {_looked(proj)}"))
@@ -483,6 +546,18 @@ def _changed(proj) -> list[str]:
         return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
     staged = bool(env.get("PRE_COMMIT"))
     return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
+
+
+def _changed_lines(proj) -> str:
+    """The lines `_changed`'s comparison adds and removes (a diff without context)."""
+    from ygs import repo
+
+    env = os.environ
+    if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
+        between = (env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
+        return repo.changed_lines(proj.root, "", staged=False, between=between)
+    staged = bool(env.get("PRE_COMMIT"))
+    return repo.changed_lines(proj.root, proj.config["git.base_branch"], staged=staged)
 
 
 # ---------------------------------------------------------------- trace
