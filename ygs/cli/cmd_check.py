@@ -9,29 +9,62 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Annotated
 
 from ygs.cli.output import emit, log, opts
-from ygs.cli.reports import (
-    FAIL_ON,
-    REPORT_FORMATS,
-    FailOn,
-    OutputForce,
-    ReportFormat,
-    choice,
-    deliver,
-)
+from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
 from ygs.errors import Exit, YgsError
+
+if TYPE_CHECKING:  # the signatures' names: imported by `register`, see `_signature_names`
+    import typer
+
+    from ygs.cli.reports import FailOn, OutputForce, ReportFormat
 
 TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
 MAX_TEST_FILE = 2_000_000
 
 
 def register(app: typer.Typer) -> None:
+    _signature_names()
     app.command("check")(check)
     app.command("trace")(trace)
+
+
+def _signature_names() -> None:
+    """typer reads the commands' signatures (strings, resolved in this module) when it
+    builds the command line: the names they use are imported then, not with this module,
+    so that `fast` answers `ygs check` without loading typer."""
+    import typer
+
+    from ygs.cli import reports
+
+    names = {"ReportFormat": reports.ReportFormat, "FailOn": reports.FailOn}
+    globals().update(typer=typer, OutputForce=reports.OutputForce, **names)
+
+
+def fast(args: list[str]) -> int | None:
+    """`ygs check` with no paths and only --changed, --fail-on and --format, run without
+    building the typer command line (a warm check is mostly start-up); None for anything
+    else, which the full command line then parses."""
+    options = {"--fail-on": "must", "--format": "text"}
+    changed = False
+    rest = iter(args)
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        name = "--format" if name == "-f" and not eq else name
+        if arg == "--changed":
+            changed = True
+        elif name in options and eq:
+            options[name] = value
+        elif name in options:
+            given = next(rest, None)
+            if given is None or given.startswith("-"):
+                return None
+            options[name] = given
+        else:
+            return None
+    opts().command = "check"
+    return check(None, options["--format"], options["--fail-on"], changed, None, None, False)
 
 
 def check(
@@ -233,6 +266,9 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
 CROSS_RULES = frozenset(
     {"ART003", "ART004", "ART005", "TRD002", "TRD005", "TSK004", "TSK005", "ADR002"}
 )
+# Frontmatter keys whose values name other artifacts (what ART004, ADR002, TSK004 and the
+# TRD rules look up).
+LINK_KEYS = ("satisfies", "mitigates", "depends_on", "supersedes", "superseded_by", "prd")
 _QUOTED = re.compile(r"'([^'\n]{1,200})'")
 _DUPLICATE = re.compile(r"^duplicate id (\S+):")
 _REMOVED_ID = re.compile(r"^-\s*id:\s*(\S+)", re.MULTILINE)
@@ -241,7 +277,7 @@ _REMOVED_ID = re.compile(r"^-\s*id:\s*(\S+)", re.MULTILINE)
 def _touched(proj, changed) -> frozenset[str]:
     """The ids and names the changed artifacts define or mention, and those the change
     removed from them (the lines git shows as removed)."""
-    from ygs.cache.incremental import mentions
+    from ygs.cache.incremental import leaves
     from ygs.core.artifacts import ID_RE, definitions
     from ygs.core.lint.context import normal_id
 
@@ -249,12 +285,26 @@ def _touched(proj, changed) -> frozenset[str]:
     for artifact in changed:
         found.add(artifact.id)
         found.update(d.id for d in definitions(artifact))
-        found |= mentions(artifact)
+        found.update(m.group(0) for m in ID_RE.finditer(artifact.text))
+        found.update(v for k in LINK_KEYS if k in artifact.meta for v in leaves(artifact.meta[k]))
     removed = "\n".join(line for line in _changed_lines(proj).split("\n") if line[:1] == "-")
     found.update(m.group(0) for m in ID_RE.finditer(removed))
     found.update(_REMOVED_ID.findall(removed))
     found.discard("")
     return frozenset(found | {normal_id(x) for x in found})
+
+
+def _naming(touched: frozenset[str]):
+    """A test of whether a text names one of `touched` as a whole word."""
+    words = sorted(touched, key=len, reverse=True)
+    if not words:
+        return lambda _text: False
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+    def named(text: str) -> bool:
+        return any(w in text for w in words) and pattern.search(text) is not None
+
+    return named
 
 
 def about(finding, touched: frozenset[str]) -> bool:
@@ -351,11 +401,11 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
         mine = [a for a in catalog.artifacts if a.path in scope]
         touched = _touched(proj, mine)
         defs = catalog.definitions()
+        named = _naming(touched)
         related = {
             a.path
             for a in catalog.artifacts
-            if a.path not in scope
-            and (any(d.id in touched for d in defs[a.path]) or any(t in a.text for t in touched))
+            if a.path not in scope and (any(d.id in touched for d in defs[a.path]) or named(a.text))
         }
     findings = lint(
         catalog,
