@@ -252,3 +252,40 @@ def test_changed_reports_what_other_files_say_of_it_from_the_state(ygs, project,
     found, alone = changed_agrees(ygs, project, monkeypatch)
     assert alone
     assert {f[1] for f in found if "REQ-990" in f[3]} == {ADR2, DESIGN}
+
+
+def test_a_plain_check_answers_without_typer_and_as_the_full_command_line(project):
+    """`ygs check [--changed] [--fail-on X] [-f X]` skips building the typer app; any
+    other option goes through it. Both give the same answer."""
+    import subprocess
+    import sys
+
+    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-994.\n")
+    script = (
+        "import sys, io, contextlib; from ygs.cli import run; out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out): code = run(sys.argv[1:])\n"
+        "print(code, 'typer' in sys.modules, out.getvalue())\n"
+    )
+
+    def answer(*args):
+        done = subprocess.run(
+            [sys.executable, "-c", script, "-C", str(project), "check", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        code, typer, out = done.stdout.split(" ", 2)
+        return code, typer == "True", out
+
+    for args in (
+        ["--changed", "-f", "json"],
+        ["--fail-on=should", "--format=json"],
+        ["--fail-on", "may", "--changed"],
+        ["--format", "text"],
+    ):
+        code, typer, out = answer(*args)
+        assert not typer, args
+        assert (code, out) == answer(*args, "--force")[::2], args  # --force: the app
+    assert answer("--changed", "--help")[1]
+    code, typer, _ = answer("--format", "yaml")
+    assert (code, typer) == ("2", False)

@@ -329,7 +329,8 @@ class Update:
 
 def relint(proj, state: State, now: Snapshot, also, overrides, merges) -> Update | None:
     """Lint again the files changed since `state`, or None when the state cannot tell
-    (see the module docstring). `also`: paths to parse into the catalogue as well."""
+    (see the module docstring). `also`: paths to parse into the catalogue as well;
+    `overrides()`: the check.rules overrides (asked only when there is something to lint)."""
     dirty = state.changed_since(now)
     if dirty is None or len(dirty) > MAX_CHANGED:
         return None
@@ -427,15 +428,18 @@ def _targets(state: State, artifact) -> set[str] | None:
 
 def _lint(proj, state: State, parsed: dict, dirty: set[str], overrides, merges) -> Update:
     from ygs.core.artifacts import Catalog
-    from ygs.core.lint import all_rules, lint
-    from ygs.core.lint.context import SpikeMerge
     from ygs.core.specs import Index
 
     artifacts = [parsed[rel] for rel in sorted(parsed)]
     raw = [f for rel in sorted(dirty) for f in state.raw_dups.get(rel, ())]
     catalog = Catalog(artifacts, raw)
     index = Index(catalog)
+    if not dirty:  # nothing edited since the full check: its findings stand
+        return Update(catalog, index, state, dirty)
     index.__dict__["defined"] = state.defined_ids  # the project's ids: unchanged by these edits
+    from ygs.core.lint import all_rules, lint
+    from ygs.core.lint.context import SpikeMerge
+
     seen: dict[str, bool] = {}
 
     def exists(rel: str) -> bool:
@@ -446,7 +450,7 @@ def _lint(proj, state: State, parsed: dict, dirty: set[str], overrides, merges) 
     findings = lint(
         catalog,
         exists=exists,
-        overrides=overrides,
+        overrides=overrides(),
         paths=dirty,
         index=index,
         spike_merges=[SpikeMerge(*m) for m in merges],

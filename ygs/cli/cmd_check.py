@@ -235,7 +235,7 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
     state = State.load(_state_path(proj), settings, proj.env)
     if state is MISS:
         return None
-    update = relint(proj, state, files, changed_files, _overrides(proj), merges)
+    update = relint(proj, state, files, changed_files, lambda: _overrides(proj), merges)
     if update is None:
         return None
     scope = _scope(proj, state.known, paths, changed_files)
