@@ -289,3 +289,64 @@ def test_a_plain_check_answers_without_typer_and_as_the_full_command_line(projec
     assert answer("--changed", "--help")[1]
     code, typer, _ = answer("--format", "yaml")
     assert (code, typer) == ("2", False)
+
+
+SOLO = "docs/prd/2026-02-01-digest.md"
+SOLO_TEXT = """---
+id: digest
+type: prd
+title: Digest
+status: draft
+date: 2026-02-01
+---
+# Digest
+
+## Requirements
+
+### REQ-101: Send a daily digest
+- **Priority:** MUST
+- **Statement:** The system MUST send one digest a day.
+- **Scenarios:**
+  - Given a day with alerts, when the day ends, then the owner gets one digest.
+"""
+
+
+def full_agrees(ygs, root, monkeypatch) -> tuple[dict, bool]:
+    """A full check from the state and with no cache: the same findings, count and input
+    totals. Returns the answer, and whether the state gave it."""
+
+    def answer() -> tuple[dict, str]:
+        result = ygs("-v", "check", "--json", "--fail-on", "never", cwd=root)
+        data = result.json
+        keep = ("findings", "checked", "inputs")
+        return {k: data[k] for k in keep}, result.stderr
+
+    cached, log = answer()
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    fresh, _ = answer()
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert cached == fresh
+    return cached, "since the last full check" in log
+
+
+def test_a_full_check_after_edits_reads_the_state(ygs, project, monkeypatch):
+    (project / SOLO).write_text(SOLO_TEXT, encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a PRD no TRD traces")
+    from test_cache_equivalence import backdate
+
+    backdate(project)
+    before = full_check(ygs, project)
+    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-993.\n")
+    edit(
+        project,
+        SOLO,
+        "one digest.\n",
+        "one digest.\n  - Given no alerts, when the day ends, then none.\n",
+    )
+    after, alone = full_agrees(ygs, project, monkeypatch)
+    assert alone
+    assert len(after["findings"]) == len(before) + 1
+    edit(project, SOLO, "### REQ-101", "### REQ-102")  # an id: others may see it
+    _after, alone = full_agrees(ygs, project, monkeypatch)
+    assert not alone

@@ -158,9 +158,12 @@ class State:
     dup_defs: dict[str, tuple]  # path -> ((id, line), ...) of its ids defined twice
     raw_dups: dict[str, list]  # path -> its duplicate-id findings before suppression
     watched: frozenset[str]  # what TRDs name (their PRDs' requirements are read)
+    inputs: dict  # the full check's input totals
+    shapes: bytes  # array("q"): requirements, stories, scenarios of each artifact in turn
+    aliases: dict[str, frozenset]  # PRD path -> the ids its requirements import
 
     @classmethod
-    def build(cls, catalog, files: Snapshot, result: dict, settings: bytes):
+    def build(cls, catalog, files: Snapshot, result: dict, settings: bytes, index):
         """The state of a full check, or None when an id cannot be stored."""
         from ygs.core.artifacts import DUPLICATE_ID, id_parts
         from ygs.core.lint.context import normal_id
@@ -193,6 +196,13 @@ class State:
         for f in catalog.findings:
             if f.rule == DUPLICATE_ID:
                 raw_dups.setdefault(f.path, []).append(f)
+        shapes, aliases = array("q"), {}
+        for a in catalog.artifacts:
+            found = index.shapes_in(a.path) if a.kind == "prd" and a.parsed is None else ()
+            shapes.extend(_totals(found))
+            imported = frozenset(alias for _kind, _n, names in found for alias in names)
+            if imported:
+                aliases[a.path] = imported
         ids = [a.id for a in catalog.artifacts]
         defined = _SEP.join(counts)
         if _SEP in "".join(ids) or defined.count(_SEP) != max(len(counts) - 1, 0):
@@ -214,6 +224,9 @@ class State:
             dup_defs=dup_defs,
             raw_dups=raw_dups,
             watched=frozenset(watched),
+            inputs=dict(result["inputs"]),
+            shapes=shapes.tobytes(),
+            aliases=aliases,
         )
 
     @classmethod
@@ -295,6 +308,37 @@ def _positions(joined: str, needle: str) -> list[int]:
         found.append(text.count(_SEP, 0, end) - 1)
         at = text.find(needle, at + 1)
     return found
+
+
+def _totals(shapes) -> tuple[int, int, int]:
+    """Requirements, stories and scenarios of one PRD's (kind, scenarios, aliases)."""
+    return (
+        sum(1 for kind, _n, _a in shapes if kind == "requirement"),
+        sum(1 for kind, _n, _a in shapes if kind == "story"),
+        sum(n for _kind, n, _a in shapes),
+    )
+
+
+def full_inputs(state: State, update: Update) -> dict | None:
+    """The input totals of a full check with the edited files as they are now; None when
+    an edit changed which ids its requirements import (other formats' counts move)."""
+    inputs = dict(state.inputs)
+    old = array("q", state.shapes)
+    for rel in update.dirty:
+        artifact = next(a for a in update.catalog.artifacts if a.path == rel)
+        found = update.index.shapes_in(rel) if artifact.kind == "prd" else ()
+        imported = frozenset(alias for _kind, _n, names in found for alias in names)
+        if imported != state.aliases.get(rel, frozenset()):
+            return None
+        i = state.position(rel)
+        for key, before, now in zip(
+            ("requirements", "stories", "scenarios"),
+            old[3 * i : 3 * i + 3],
+            _totals(found),
+            strict=True,
+        ):
+            inputs[key] += now - before
+    return inputs
 
 
 class Defined:

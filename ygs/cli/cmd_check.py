@@ -180,12 +180,12 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     ):
         return cached
     result = None
-    if changed_files is not None:
+    if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges)
     if result is None:
-        result = _lint(proj, paths, changed_files, _overrides(proj), merges)
+        result, index = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
         if not paths and changed_files is None:
-            _save_state(proj, files, result, settings)
+            _save_state(proj, files, result, settings, index)
     cache.put(key, result)
     return result
 
@@ -214,30 +214,45 @@ def _state_path(proj) -> Path:
     return cache_dir(proj.root, proj.env) / "check.state"
 
 
-def _save_state(proj, files, result: dict, settings: bytes) -> None:
+def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
     from ygs.cache import enabled
     from ygs.cache.incremental import State
 
     if enabled(proj.env):
-        state = State.build(proj.catalog, files, result, settings)
+        state = State.build(proj.catalog, files, result, settings, index)
         if state is not None:
             state.save(_state_path(proj), proj.env)
 
 
 def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
-    """`--changed` from the last full check, linting again only the files edited since
-    (`ygs.cache.incremental`); None when that state cannot answer."""
+    """A full check, or `--changed`, from the last full check, linting again only the
+    files edited since (`ygs.cache.incremental`); None when that state cannot answer."""
     from ygs.cache import MISS, enabled
-    from ygs.cache.incremental import State, relint
+    from ygs.cache.incremental import State, full_inputs, relint
 
     if not enabled(proj.env):
         return None
     state = State.load(_state_path(proj), settings, proj.env)
     if state is MISS:
         return None
-    update = relint(proj, state, files, changed_files, lambda: _overrides(proj), merges)
+    also = changed_files or ()
+    update = relint(proj, state, files, also, lambda: _overrides(proj), merges)
     if update is None:
         return None
+    if changed_files is None:  # the whole project
+        inputs = full_inputs(state, update)
+        if inputs is None:
+            return None
+        findings = state.full_findings()
+        log(f"ygs: {len(update.dirty)} file(s) edited since the last full check", level=1)
+        return {
+            "findings": findings,
+            "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
+            "lines": state.lines,
+            "checked": len(state.artifacts),
+            "inputs": inputs,
+            "exists": dict(state.exists),
+        }
     scope = _scope(proj, state.known, paths, changed_files)
     everything = state.full_findings()
     findings = [f for f in everything if f.path in scope]
@@ -366,6 +381,11 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
+    return _lint_index(proj, paths, changed_files, overrides, merges)[0]
+
+
+def _lint_index(proj, paths: list[Path], changed_files, overrides, merges=()) -> tuple:
+    """The check's result, and the Index it was computed with."""
     from ygs.core.lint import lint
     from ygs.core.lint.common import NOTHING_CHECKED
     from ygs.core.specs import Index
@@ -433,7 +453,7 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
         "checked": checked,
         "inputs": inputs_summary(catalog, index, scope),
         "exists": seen,
-    }
+    }, index
 
 
 def inputs_summary(catalog, index, scope=None) -> dict:
