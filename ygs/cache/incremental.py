@@ -1,7 +1,9 @@
-"""The last full check, kept so that `ygs check --changed` re-lints only what changed.
+"""The last full check, kept so that `ygs check` and `ygs check --changed` lint again
+only the files edited since.
 
-    state = State.build(catalog, stats, findings, lines, exists, settings)   # after a full lint
-    state.save(path, env); State.load(path, settings, env)                   # MISS when stale
+    state = State.build(catalog, Snapshot.of(entries), result, settings, index)  # full lint
+    state.save(path, env); State.load(path, settings, env)       # MISS when stale or damaged
+    update = relint(proj, state, Snapshot.of(entries), also, overrides, merges)  # or None
 
 A full check's findings depend on each file's own text and on what other files show of
 themselves: their header (kind, id, title, status, date, frontmatter), the ids they define
@@ -34,7 +36,9 @@ MAX_CHANGED = 64
 # Kinds whose lint reads other files' contents beyond their interface (tasks: dependency
 # cycles over all tasks; spikes: merges; TRDs: every PRD's requirements).
 GLOBAL_KINDS = frozenset({"task", "spike", "trd"})
-_MD_NAME = re.compile(r"[^\s/()\[\]<>#?\"'`|]+\.md\b")
+# A `.md` file name, starting after a separator only (so a long run of other characters is
+# scanned once, not from each of its positions).
+_MD_NAME = re.compile(r"(?<![^\s/()\[\]<>#?\"'`|])[^\s/()\[\]<>#?\"'`|]+?\.md\b")
 _REQ = re.compile(r"REQ-\d+")  # no \b: a leading one makes the scan ~40x slower
 _HEADING_LINE = re.compile(r"\n[ \t]*#[^\n]*")
 _HTML_ANCHOR = re.compile(r"<a\s[^>]{0,300}")
