@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, edit, git
 
 from ygs.cache import FORMAT_VERSION
-from ygs.cache.incremental import Defined, Snapshot, State, _positions
+from ygs.cache.incremental import Defined, Snapshot, State, _positions, md_names
 
 CLEAN = REPO / "tests" / "fixtures" / "check" / "clean"
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
@@ -350,3 +350,9 @@ def test_a_full_check_after_edits_reads_the_state(ygs, project, monkeypatch):
     edit(project, SOLO, "### REQ-101", "### REQ-102")  # an id: others may see it
     _after, alone = full_agrees(ygs, project, monkeypatch)
     assert not alone
+
+
+def test_md_names_are_the_file_names_a_text_mentions():
+    text = 'see [x](../adr/0001-a.md#c), b.md. (c.md) "d.md" e.mdx f.md_g'
+    assert md_names(text) == {"0001-a.md", "b.md", "c.md", "d.md"}
+    assert md_names("a" * 1000 + ".md") == {"a" * 255 + ".md"}

@@ -36,9 +36,8 @@ MAX_CHANGED = 64
 # Kinds whose lint reads other files' contents beyond their interface (tasks: dependency
 # cycles over all tasks; spikes: merges; TRDs: every PRD's requirements).
 GLOBAL_KINDS = frozenset({"task", "spike", "trd"})
-# A `.md` file name, starting after a separator only (so a long run of other characters is
-# scanned once, not from each of its positions).
-_MD_NAME = re.compile(r"(?<![^\s/()\[\]<>#?\"'`|])[^\s/()\[\]<>#?\"'`|]+?\.md\b")
+_NAME_STOP = frozenset(" \t\r\n/()[]<>#?\"'`|")  # what ends a file name in text
+_NAME_MAX = 255
 _REQ = re.compile(r"REQ-\d+")  # no \b: a leading one makes the scan ~40x slower
 _HEADING_LINE = re.compile(r"\n[ \t]*#[^\n]*")
 _HTML_ANCHOR = re.compile(r"<a\s[^>]{0,300}")
@@ -96,11 +95,28 @@ def mentions(artifact) -> set[str]:
 
     found = set(leaves(artifact.meta))
     found.update(m.group(0) for m in ID_RE.finditer(artifact.text))
-    found.update(posixpath.basename(m) for m in _MD_NAME.findall(artifact.text))
+    found.update(md_names(artifact.text))
     return found | {normal_id(v) for v in found}
 
 
 _SEP = "\0"  # joins paths and ids in one string each: quick to load, however many
+
+
+def md_names(text: str) -> set[str]:
+    """The `.md` file names a text mentions (each at most _NAME_MAX characters: linear
+    however the text runs on)."""
+    found = set()
+    at = text.find(".md")
+    while at >= 0:
+        end = at + 3
+        if end == len(text) or not (text[end].isalnum() or text[end] == "_"):
+            start = at
+            while start > 0 and at - start < _NAME_MAX and text[start - 1] not in _NAME_STOP:
+                start -= 1
+            if start < at:
+                found.add(text[start:end])
+        at = text.find(".md", end)
+    return found
 
 
 @dataclass
