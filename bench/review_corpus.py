@@ -349,22 +349,6 @@ def main() -> int:
         return report(linter, secret, app, clean_lines, len(twenty), times, found)
 
 
-NOT_RUN = ("B101", "B603", "B607")  # assert; subprocess without a shell; program on PATH
-
-
-def second_view(linter: dict[str, int], found) -> str:
-    """A second view, not a target: linter recall on the issues left once each file's label
-    drops what bandit finds there with the checks ygs leaves out by design (NOT_RUN)."""
-    left_out = Counter(p for p, _, rule in found[("bandit", "linter")] if rule in NOT_RUN)
-    reduced = {p: max(0, n - left_out[p]) for p, n in linter.items()}
-    bandit = [f for f in found[("bandit", "linter")] if f[2] not in NOT_RUN]
-    y, b = score_counts(found[("ygs", "linter")], reduced), score_counts(bandit, reduced)
-    return (
-        f"second view (not a target): linter recall without {', '.join(NOT_RUN)}, which ygs "
-        f"does not run by design: ygs {y[0]}/{y[2]}, bandit {b[0]}/{b[2]}"
-    )
-
-
 def report(linter, secret, app, clean_lines, twenty, times, found) -> int:
     rows = {}
     for tool in TOOLS:
@@ -429,7 +413,6 @@ def report(linter, secret, app, clean_lines, twenty, times, found) -> int:
             pre < 1.0,
         ),
     ]
-    print(second_view(linter, found))
     for name, ok in targets:
         print(f"{'PASS' if ok else 'MISS'}  {name}")
     return 0 if all(ok for _, ok in targets) else 1

@@ -13,6 +13,7 @@ from conftest import REPO, edit, git
 
 import ygs.core.lint as lint_mod
 from ygs.cache import parallel
+from ygs.cli.cmd_check import CROSS_RULES
 
 PRD = "docs/prd/2026-01-10-alert-delivery.md"
 TRD = "docs/trd/2026-01-12-alert-delivery.md"
@@ -74,8 +75,10 @@ def test_cold_warm_and_changed_runs_agree(ygs, mutated, monkeypatch):
     changed = {*edited, *git(mutated, "ls-files", "--others", "--exclude-standard").split()}
     assert PRD in changed
     assert "tasks/backlog/TASK-009-orphan.md" in changed
-    assert {f[1] for f in cold_changed} <= changed
-    assert cold_changed == [f for f in cold if f[1] in changed]
+    assert [f for f in cold_changed if f[1] in changed] == [f for f in cold if f[1] in changed]
+    elsewhere = [f for f in cold_changed if f[1] not in changed]
+    assert elsewhere and set(elsewhere) <= set(cold)  # what the change does to other files
+    assert {f[0] for f in elsewhere} <= CROSS_RULES
 
 
 def test_an_edit_after_a_warm_run_is_seen_by_every_mode(ygs, mutated, monkeypatch):
@@ -119,7 +122,10 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     monkeypatch.delenv("YGS_NO_CACHE")
     assert findings(ygs, mutated) == whole  # cold, filled by workers
     assert findings(ygs, mutated) == whole  # warm
-    assert findings(ygs, mutated, "--changed") == [f for f in whole if f[1] in _changed(mutated)]
+    changed = _changed(mutated)
+    found = findings(ygs, mutated, "--changed")
+    assert [f for f in found if f[1] in changed] == [f for f in whole if f[1] in changed]
+    assert set(found) <= set(whole)
 
 
 def test_trace_reads_unchanged_requirements_from_the_cache_and_sees_an_edit(

@@ -15,9 +15,15 @@ from ygs.review.rules import CATALOGUE, OVERLAPS
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "review" / "corpus.yaml").read_text(encoding="utf-8")
 )
-# TST001 fires on any source change without a test change (off except in its own case), S404
-# on any subprocess import (a pointer, MAY).
-CONFIG = "review:\n  rules:\n    TST001: off\n    S404: off\n"
+# TST001 fires on any source change without a test change (off except in its own case); the
+# pointers S404, S603, S607 and DNG020 on any subprocess import or call (MAY; off except in
+# their own cases).
+POINTERS = ("TST001", "S404", "S603", "S607", "DNG020")
+
+
+def config(rule: str) -> str:
+    off = [p for p in POINTERS if p not in _group(rule)]
+    return "review:\n  rules:\n" + "".join(f"    {p}: off\n" for p in off)
 
 
 def _ids(case: dict) -> str:
@@ -27,7 +33,7 @@ def _ids(case: dict) -> str:
 def staged_review(tmp_path: Path, files: dict[str, str], before: dict[str, str], rule: str):
     repo = make_repo(tmp_path / "repo")
     (repo / ".ygs").mkdir()
-    (repo / ".ygs" / "config.yaml").write_text("" if rule == "TST001" else CONFIG)
+    (repo / ".ygs" / "config.yaml").write_text(config(rule))
     for name, text in before.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text)

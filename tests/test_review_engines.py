@@ -167,7 +167,8 @@ def test_bandit_nosec_silences_the_rules_ruff_ports(repo):
         "subprocess.Popen('#nosec', shell=True)  # nosec B607\n"
     )
     result = staged(repo, {"app/run.py": text})
-    assert found(result) == [("S602", "app/run.py", 5)]
+    # `# nosec B602` leaves B607 (a program found on PATH) on, as bandit does
+    assert found(result) == [("S607", "app/run.py", 2), ("S602", "app/run.py", 5)]
 
 
 def test_import_rules_point_at_risky_modules(repo):
@@ -235,6 +236,55 @@ def test_detect_secrets_is_imported_without_requests():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_direct_detectors_find_what_detect_secrets_own_line_scan_finds():
+    """ygs calls detect-secrets' plugins and filters directly; its own line scan (under its
+    default settings, less the public-IP plugin ygs leaves out) is the oracle."""
+    from tests.secret_corpus import FORMATS
+
+    rng = random.Random(5)
+    lines = [text for make in FORMATS.values() for text in make(rng)[0].splitlines()]
+    lines += [
+        'db_pass = "Xk9$mQ2!vL7#"',
+        "password = hunter2  # pragma: allowlist secret",
+        'token = "${TOKEN}"',
+        'uuid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"',
+        "    pass",
+    ]
+    units = list(enumerate(lines, start=1))
+    code = (
+        "import json, sys\n"
+        "from ygs.review import secretscan\n"
+        "units = [tuple(u) for u in json.loads(sys.stdin.read())]\n"
+        "with secretscan.session():\n"
+        "    mine = secretscan.session.ready().scan(units, 'app/settings.py')\n"
+        "with secretscan.offline_import():\n"
+        "    from detect_secrets.core.scan import _process_line_based_plugins\n"
+        "    from detect_secrets.settings import default_settings\n"
+        "    with default_settings() as settings:\n"
+        "        settings.disable_plugins(*secretscan._SKIPPED_PLUGINS)\n"
+        "        theirs = list(_process_line_based_plugins(units, 'app/settings.py'))\n"
+        "key = lambda s: (s.line_number, s.type, s.secret_value)\n"
+        "print(json.dumps([sorted(map(key, mine)), sorted(map(key, theirs))]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(units),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    mine, theirs = json.loads(proc.stdout)
+    assert len(theirs) >= 20  # the oracle found many of the planted formats
+    assert mine == theirs
+
+
+def test_a_pass_statement_is_no_candidate_for_the_detectors():
+    assert not secretscan.candidate("        pass")
+    assert secretscan.candidate('db_pass = "Xk9mQ2vL7"')
+    assert secretscan.candidate("passwd: Xk9mQ2vL7")
+
+
 def test_ruff_reports_only_added_lines(repo):
     (repo / "app").mkdir()
     (repo / "app/old.py").write_text("import os\nos.system(cmd)\n")
@@ -250,6 +300,103 @@ def test_ruff_off_falls_back_to_ygs_rules_and_says_so(repo):
     result = staged(repo, {"app/a.py": "eval(input())\n"})
     assert found(result) == [("DNG001", "app/a.py", 1)]
     assert any("review.ruff is off" in n["note"] for n in result.json["notes"])
+
+
+# ------------------------------------------- bandit's checks ygs ran narrower (B101, B603, B607)
+
+
+def test_assert_as_a_check_is_a_may_outside_tests_but_type_narrowing_is_not(repo):
+    text = (
+        "def grant(user, n):\n"
+        "    assert user.is_admin\n"
+        "    assert isinstance(n, int)\n"
+        "    assert user is not None\n"
+        "    return n\n"
+    )
+    test = "def test_grant():\n    assert grant(admin, 1) == 1\n"
+    result = staged(repo, {"app/acl.py": text, "tests/test_acl.py": test})
+    assert found(result) == [("S101", "app/acl.py", 2)]
+    assert result.code == 0 and result.json["findings"][0]["severity"] == "MAY"
+
+
+def test_every_process_started_is_a_may_pointer_outside_tests(repo):
+    text = (
+        "import subprocess\n"
+        "from subprocess import Popen as pop\n"
+        "\n"
+        'subprocess.run(["git", "status"], check=True)\n'
+        'pop(["/bin/ls", "-l"], shell=False)\n'
+        "subprocess.check_call(args)\n"
+        'subprocess.call("ls", shell=True)  # nosec B602\n'
+    )
+    result = staged(repo, {"app/vcs.py": text, "tests/test_vcs.py": text.replace("S", "s")})
+    rules = {(r, line) for r, path, line in found(result) if path == "app/vcs.py"}
+    # line 4: a partial path (S607) and a process (DNG020); 5: an alias bandit resolves;
+    # 6: ruff's S603 (a variable argument); 7: a shell call, not a DNG020
+    assert rules == {
+        ("S404", 1),
+        ("S404", 2),
+        ("S607", 4),
+        ("DNG020", 4),
+        ("DNG020", 5),
+        ("S603", 6),
+        ("S607", 7),
+    }
+    assert [p for _, p, _ in found(result) if p.startswith("tests/")] == []
+    assert result.code == 0  # MAY pointers do not fail the default gate
+    ours = next(f for f in result.json["findings"] if f["rule"] == "S603")
+    assert ours["fix"] == "Check that no argument comes from untrusted input."
+    assert "shutil.which" in next(f for f in result.json["findings"] if f["rule"] == "S607")["fix"]
+
+
+def test_typed_handlers_are_swallowed_errors_unless_optional_imports_or_explained(repo):
+    text = (
+        "try:\n    run()\nexcept ValueError:\n    pass\n"
+        "try:\n    import readline\nexcept ImportError:\n    pass\n"
+        "try:\n    run()\nexcept OSError:\n    # the folder may exist already\n    pass\n"
+        "for x in xs:\n    try:\n        run(x)\n    except KeyError:\n        continue\n"
+    )
+    result = staged(repo, {"app/loop.py": text, "tests/test_loop.py": text})
+    assert found(result) == [("S110", "app/loop.py", 3), ("S112", "app/loop.py", 17)]
+
+
+def test_webhelpers_literal_is_markup(repo):
+    text = 'from webhelpers.html import literal\n\nliteral(f"<b>{name}</b>")\n'
+    assert found(staged(repo, {"app/view.py": text})) == [("S704", "app/view.py", 3)]
+
+
+def test_ygs_resolves_the_aliases_and_submodules_ruff_passes_by(repo):
+    """With ruff off, only ygs's own import-following rules can see these."""
+    (repo / ".ygs/config.yaml").write_text("review:\n  ruff: 'off'\n  rules:\n    TST001: off\n")
+    git(repo, "commit", "-q", "-am", "config")
+    text = (
+        "import jsonpickle\n"
+        "import xml.sax.expatreader as reader\n"
+        "from pyghmi.ipmi import command\n"
+        "from Crypto.Cipher import ARC4 as stream\n"
+        "from subprocess import check_output as out\n"
+        "\n"
+        "cipher = stream.new(key)\n"
+        "state = jsonpickle.unpickler.Unpickler().restore(data)\n"
+        'out(["/usr/bin/id"])\n'
+        "from . import subprocess\n"
+        "subprocess.helper()\n"
+    )
+    result = staged(repo, {"app/legacy.py": text})
+    assert sorted(found(result), key=lambda f: f[2]) == [
+        ("DNG022", "app/legacy.py", 2),
+        ("DNG022", "app/legacy.py", 3),
+        ("DNG022", "app/legacy.py", 4),
+        ("DNG012", "app/legacy.py", 7),
+        ("DNG021", "app/legacy.py", 8),
+        ("DNG020", "app/legacy.py", 9),
+    ]
+
+
+def test_a_submodule_import_ruff_reports_is_one_finding(repo):
+    text = "from Crypto.Cipher import AES\nimport xml.etree.ElementTree as ET\n"
+    result = staged(repo, {"app/x.py": text})
+    assert found(result) == [("S413", "app/x.py", 1), ("S405", "app/x.py", 2)]
 
 
 TOKENS = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,11 @@ PROJECT_FILE = ".ygs/config.yaml"
 
 
 def user_config_path() -> Path:
+    """platformdirs' user config folder. On Linux its rule is one line ($XDG_CONFIG_HOME,
+    else ~/.config), applied without importing platformdirs: every command reads it."""
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "ygs" / "config.yaml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("ygs", appauthor=False)) / "config.yaml"

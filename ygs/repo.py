@@ -114,8 +114,20 @@ def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
     if staged:
         return _paths(top, _run(top, diff[0], "--cached", *diff[1:]), root)
     untracked = _paths(top, _run(top, "ls-files", "--others", "--exclude-standard", "-z"), root)
-    if _run(top, "rev-parse", "--verify", "--quiet", "HEAD") is None:  # no commit yet
+    fork = _fork(top, base)
+    if fork == "":  # no commit yet
         return sorted({*_paths(top, _run(top, "ls-files", "-z"), root), *untracked})
+    return sorted({*_paths(top, _run(top, diff[0], fork, *diff[1:]), root), *untracked})
+
+
+def _fork(top: Path, base: str) -> str:
+    """The merge-base of HEAD with the base branch (local, else origin's); "" when there
+    is no commit yet. The common case costs one git process."""
+    fork = _run(top, "merge-base", base, "HEAD")
+    if fork is not None:
+        return fork.strip()
+    if _run(top, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+        return ""
     ref = _existing_ref(top, base)
     fork = _run(top, "merge-base", ref, "HEAD")
     if fork is None:
@@ -123,7 +135,28 @@ def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:
             f"HEAD and {ref} have no common ancestor",
             remedy="set git.base_branch to the branch this work started from",
         )
-    return sorted({*_paths(top, _run(top, diff[0], fork.strip(), *diff[1:]), root), *untracked})
+    return fork.strip()
+
+
+def changed_lines(root: Path, base: str, *, staged: bool, between: tuple[str, str] = ()) -> str:
+    """The lines added and removed under `root`, against what `changed_files` (or, with
+    `between`, `changed_between`) compares with: the `+`/`-` lines of a diff without
+    context; "" when git cannot tell."""
+    top = _top(root)
+    diff = ("diff", "-U0", "--no-color", "--no-ext-diff", "--diff-filter=ACMR")
+    where = ("--", str(root.resolve()))
+    if between:
+        out = _run(top, *diff, f"{between[0]}...{between[1]}", *where)
+    elif staged:
+        out = _run(top, *diff, "--cached", *where)
+    else:
+        fork = _fork(top, base)
+        out = _run(top, *diff, fork, *where) if fork else None
+    return "\n".join(
+        line
+        for line in (out or "").split("\n")
+        if line[:1] in ("+", "-") and not line.startswith(("+++ ", "--- "))
+    )
 
 
 def _existing_ref(top: Path, base: str) -> str:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 RACY_S = 2.0
 FEW = 0.005  # the share of a cache's entries that may be stale before it is rewritten
 MISS: Any = object()

@@ -9,29 +9,62 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Annotated
 
 from ygs.cli.output import emit, log, opts
-from ygs.cli.reports import (
-    FAIL_ON,
-    REPORT_FORMATS,
-    FailOn,
-    OutputForce,
-    ReportFormat,
-    choice,
-    deliver,
-)
+from ygs.cli.reports import FAIL_ON, REPORT_FORMATS, choice, deliver
 from ygs.errors import Exit, YgsError
+
+if TYPE_CHECKING:  # the signatures' names: imported by `register`, see `_signature_names`
+    import typer
+
+    from ygs.cli.reports import FailOn, OutputForce, ReportFormat
 
 TRACE_FORMATS = ("table", "json", "markdown", "mermaid", "sarif", "github")
 MAX_TEST_FILE = 2_000_000
 
 
 def register(app: typer.Typer) -> None:
+    _signature_names()
     app.command("check")(check)
     app.command("trace")(trace)
+
+
+def _signature_names() -> None:
+    """typer reads the commands' signatures (strings, resolved in this module) when it
+    builds the command line: the names they use are imported then, not with this module,
+    so that `fast` answers `ygs check` without loading typer."""
+    import typer
+
+    from ygs.cli import reports
+
+    names = {"ReportFormat": reports.ReportFormat, "FailOn": reports.FailOn}
+    globals().update(typer=typer, OutputForce=reports.OutputForce, **names)
+
+
+def fast(args: list[str]) -> int | None:
+    """`ygs check` with no paths and only --changed, --fail-on and --format, run without
+    building the typer command line (a warm check is mostly start-up); None for anything
+    else, which the full command line then parses."""
+    options = {"--fail-on": "must", "--format": "text"}
+    changed = False
+    rest = iter(args)
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        name = "--format" if name == "-f" and not eq else name
+        if arg == "--changed":
+            changed = True
+        elif name in options and eq:
+            options[name] = value
+        elif name in options:
+            given = next(rest, None)
+            if given is None or given.startswith("-"):
+                return None
+            options[name] = given
+        else:
+            return None
+    opts().command = "check"
+    return check(None, options["--format"], options["--fail-on"], changed, None, None, False)
 
 
 def check(
@@ -127,37 +160,183 @@ def _overrides(proj):
 
 def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     """Findings, line texts (for fingerprints), the count checked and input totals; a warm
-    run whose inputs are all unchanged reads them from the result cache."""
-    from datetime import date
-
-    from ygs.cache import MISS, ResultCache, inputs_key
+    run whose inputs are all unchanged reads them from the result cache, and `--changed`
+    after a few edits lints only those files against the last full check (`check.state`)."""
+    from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
+    from ygs.cache.incremental import Snapshot
 
     scope_args = sorted(_relative(proj, p) for p in paths)
     changed_files = sorted(_changed(proj)) if changed else None
-    stats = [_entry_stat(rel, st) for rel, st in proj.artifact_entries]
+    files = Snapshot.of(proj.artifact_entries)
     merges = _spike_merges(proj)
-    key = inputs_key(
-        "check",
-        str(proj.root),
-        proj.config["paths.docs"],
-        proj.config["paths.tasks"],
-        stats,
-        _stat(proj.root / "CONTEXT.md"),
-        repr(proj.config["check.rules"]),
-        scope_args,
-        changed_files,
-        date.today().isoformat(),  # time boxes (SPK001) depend on the day
-        repr(merges),  # merged spike branches (SPK002) come from git history
-    )
+    settings = _settings(proj, merges)
+    # --changed also reads what git compares with (the lines a change removed)
+    refs = refs_stamp(proj.root) if changed else None
+    key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
     cache = ResultCache(proj.root, "check")
-    cached = cache.get(key, max((st[2] for st in stats), default=0))
+    cached = cache.get(key, files.newest())
     if cached is not MISS and all(
         (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
     ):
         return cached
-    result = _lint(proj, paths, changed_files, _overrides(proj), merges)
+    result = None
+    if changed_files is not None or not paths:
+        result = _relint(proj, paths, changed_files, files, settings, merges)
+    if result is None:
+        result, index = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
+        if not paths and changed_files is None:
+            _save_state(proj, files, result, settings, index)
     cache.put(key, result)
     return result
+
+
+def _settings(proj, merges) -> bytes:
+    """A digest of what the findings depend on besides the artifact files."""
+    from datetime import date
+
+    from ygs.cache import inputs_key
+
+    return inputs_key(
+        "check",
+        str(proj.root),
+        proj.config["paths.docs"],
+        proj.config["paths.tasks"],
+        _stat(proj.root / "CONTEXT.md"),
+        repr(proj.config["check.rules"]),
+        date.today().isoformat(),  # time boxes (SPK001) depend on the day
+        repr(merges),  # merged spike branches (SPK002) come from git history
+    )
+
+
+def _state_path(proj) -> Path:
+    from ygs.cache import cache_dir
+
+    return cache_dir(proj.root, proj.env) / "check.state"
+
+
+def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
+    from ygs.cache import enabled
+    from ygs.cache.incremental import State
+
+    if enabled(proj.env):
+        state = State.build(proj.catalog, files, result, settings, index)
+        if state is not None:
+            state.save(_state_path(proj), proj.env)
+
+
+def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
+    """A full check, or `--changed`, from the last full check, linting again only the
+    files edited since (`ygs.cache.incremental`); None when that state cannot answer."""
+    from ygs.cache import MISS, enabled
+    from ygs.cache.incremental import State, full_inputs, relint
+
+    if not enabled(proj.env):
+        return None
+    state = State.load(_state_path(proj), settings, proj.env)
+    if state is MISS:
+        return None
+    also = changed_files or ()
+    update = relint(proj, state, files, also, lambda: _overrides(proj), merges)
+    if update is None:
+        return None
+    if changed_files is None:  # the whole project
+        inputs = full_inputs(state, update)
+        if inputs is None:
+            return None
+        findings = state.full_findings()
+        log(f"ygs: {len(update.dirty)} file(s) edited since the last full check", level=1)
+        return {
+            "findings": findings,
+            "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
+            "lines": state.lines,
+            "checked": len(state.artifacts),
+            "inputs": inputs,
+            "exists": dict(state.exists),
+        }
+    scope = _scope(proj, state.known, paths, changed_files)
+    everything = state.full_findings()
+    findings = [f for f in everything if f.path in scope]
+    others = [f for f in everything if f.path not in scope and f.rule in CROSS_RULES]
+    if others:  # the change may have given other files these findings
+        mine = [a for a in update.catalog.artifacts if a.path in scope]
+        touched = _touched(proj, mine)
+        findings = [f for f in everything if f.path in scope or about(f, touched)]
+    log(
+        f"ygs: {len(update.dirty)} file(s) edited since the last full check, linted again "
+        "against it",
+        level=1,
+    )
+    return {
+        "findings": findings,
+        "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
+        "lines": {k: v for k, v in state.lines.items() if k[0] in scope},
+        "checked": len(scope),
+        "inputs": inputs_summary(update.catalog, update.index, scope),
+        "exists": dict(state.exists),
+    }
+
+
+# Rules whose findings in one file can come from another: `--changed` reports them in
+# any file when they name an id the changed files define or mention, or no longer do.
+CROSS_RULES = frozenset(
+    {"ART003", "ART004", "ART005", "TRD002", "TRD005", "TSK004", "TSK005", "ADR002"}
+)
+# Frontmatter keys whose values name other artifacts (what ART004, ADR002, TSK004 and the
+# TRD rules look up).
+LINK_KEYS = ("satisfies", "mitigates", "depends_on", "supersedes", "superseded_by", "prd")
+_QUOTED = re.compile(r"'([^'\n]{1,200})'")
+MAX_TOUCHED = 500
+_DUPLICATE = re.compile(r"^duplicate id (\S+):")
+_REMOVED_ID = re.compile(r"^-\s*id:\s*(\S+)", re.MULTILINE)
+
+
+def _touched(proj, changed) -> frozenset[str]:
+    """The ids and names the changed artifacts define or mention, and those the change
+    removed from them (the lines git shows as removed)."""
+    from ygs.cache.incremental import leaves
+    from ygs.core.artifacts import ID_RE, definitions
+    from ygs.core.lint.context import normal_id
+
+    found: set[str] = set()
+    for artifact in changed:
+        found.add(artifact.id)
+        found.update(d.id for d in definitions(artifact))
+        found.update(m.group(0) for m in ID_RE.finditer(artifact.text))
+        found.update(v for k in LINK_KEYS if k in artifact.meta for v in leaves(artifact.meta[k]))
+    removed = "\n".join(line for line in _changed_lines(proj).split("\n") if line[:1] == "-")
+    found.update(m.group(0) for m in ID_RE.finditer(removed))
+    found.update(_REMOVED_ID.findall(removed))
+    found.discard("")
+    return frozenset(found | {normal_id(x) for x in found})
+
+
+def _naming(touched: frozenset[str]):
+    """A test of whether a text names one of `touched` as a whole word (any text does,
+    past MAX_TOUCHED of them: every file is linted then)."""
+    words = sorted(touched, key=len, reverse=True)
+    if not words:
+        return lambda _text: False
+    if len(words) > MAX_TOUCHED:
+        return lambda _text: True
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+    def named(text: str) -> bool:
+        return any(w in text for w in words) and pattern.search(text) is not None
+
+    return named
+
+
+def about(finding, touched: frozenset[str]) -> bool:
+    """A cross-file finding that names one of the `touched` ids."""
+    if finding.rule not in CROSS_RULES:
+        return False
+    from ygs.core.artifacts import ID_RE
+
+    message = finding.message
+    names = {m.group(0) for m in ID_RE.finditer(message)}
+    names.update(_QUOTED.findall(message))
+    names.update(_DUPLICATE.findall(message))
+    return not names.isdisjoint(touched)
 
 
 def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
@@ -197,13 +376,6 @@ def _source(catalog):
     return line_text
 
 
-def _entry_stat(rel: str, st) -> tuple:
-    """What a cache key knows of one input: size and mtime, or why it cannot be read."""
-    if isinstance(st, os.stat_result):
-        return rel, st.st_size, st.st_mtime_ns
-    return rel, -1, 0, str(st)
-
-
 def _stat(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -213,13 +385,19 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
+    return _lint_index(proj, paths, changed_files, overrides, merges)[0]
+
+
+def _lint_index(proj, paths: list[Path], changed_files, overrides, merges=()) -> tuple:
+    """The check's result, and the Index it was computed with."""
     from ygs.core.lint import lint
     from ygs.core.lint.common import NOTHING_CHECKED
     from ygs.core.specs import Index
 
     catalog = proj.catalog
     index = Index(catalog)
-    scope = _scope(proj, catalog, paths, changed_files)
+    known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
+    scope = _scope(proj, known, paths, changed_files)
     seen: dict[str, bool] = {}
 
     def exists(rel: str) -> bool:
@@ -242,15 +420,28 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
             seen.update(found)
         return [result for result, _ in results]
 
+    related: set[str] = set()
+    if changed_files is not None:  # and the files the change may have given findings
+        mine = [a for a in catalog.artifacts if a.path in scope]
+        touched = _touched(proj, mine)
+        defs = catalog.definitions()
+        named = _naming(touched)
+        related = {
+            a.path
+            for a in catalog.artifacts
+            if a.path not in scope and (any(d.id in touched for d in defs[a.path]) or named(a.text))
+        }
     findings = lint(
         catalog,
         exists=exists,
         overrides=overrides,
-        paths=scope,
+        paths=scope | related if scope is not None else None,
         index=index,
         spike_merges=merges,
         fan_out=fan_out,
     )
+    if related:
+        findings = [f for f in findings if f.path in scope or about(f, touched)]
     checked = len(scope) if scope is not None else len(catalog.artifacts)
     if not catalog.artifacts and not catalog.findings:
         findings.append(NOTHING_CHECKED.at(".", None, f"nothing was checked: {_looked(proj)}"))
@@ -266,7 +457,7 @@ def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
         "checked": checked,
         "inputs": inputs_summary(catalog, index, scope),
         "exists": seen,
-    }
+    }, index
 
 
 def inputs_summary(catalog, index, scope=None) -> dict:
@@ -382,9 +573,8 @@ def _project():
     return Project.at(opts().cwd)
 
 
-def _scope(proj, catalog, paths: list[Path], changed: list[str] | None) -> set[str] | None:
-    """The artifact paths to report on, or None for all of them."""
-    known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
+def _scope(proj, known, paths: list[Path], changed: list[str] | None) -> set[str] | None:
+    """The artifact paths to report on (of the `known` ones), or None for all of them."""
     scope: set[str] | None = None
     if paths:
         prefixes = [_relative(proj, p) for p in paths]
@@ -430,6 +620,18 @@ def _changed(proj) -> list[str]:
         return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
     staged = bool(env.get("PRE_COMMIT"))
     return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
+
+
+def _changed_lines(proj) -> str:
+    """The lines `_changed`'s comparison adds and removes (a diff without context)."""
+    from ygs import repo
+
+    env = os.environ
+    if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
+        between = (env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
+        return repo.changed_lines(proj.root, "", staged=False, between=between)
+    staged = bool(env.get("PRE_COMMIT"))
+    return repo.changed_lines(proj.root, proj.config["git.base_branch"], staged=staged)
 
 
 # ---------------------------------------------------------------- trace

@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
-
-import typer
+from typing import Annotated, Any
 
 from ygs.cli.output import emit, log, opts
 from ygs.errors import YgsError
@@ -16,19 +14,35 @@ from ygs.errors import YgsError
 REPORT_FORMATS = ("text", "json", "sarif", "github", "markdown", "rdjsonl")
 FAIL_ON = ("must", "should", "may", "never")
 
-ReportFormat = Annotated[
-    str, typer.Option("--format", "-f", help="text, json, sarif, github, markdown or rdjsonl.")
-]
-FailOn = Annotated[
-    str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
-]
-OutputForce = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Let --output replace an artifact or a file tracked by git (a backup is kept).",
-    ),
-]
+
+def __getattr__(name: str) -> Any:
+    """ReportFormat, FailOn and OutputForce: the typer option types, built on first use so
+    that delivering a report (`ygs check`'s fast path) does not import typer."""
+    if name not in ("ReportFormat", "FailOn", "OutputForce"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import typer
+
+    types = {
+        "ReportFormat": Annotated[
+            str,
+            typer.Option("--format", "-f", help="text, json, sarif, github, markdown or rdjsonl."),
+        ],
+        "FailOn": Annotated[
+            str, typer.Option("--fail-on", help="Exit 1 at or above: must, should, may, never.")
+        ],
+        "OutputForce": Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Let --output replace an artifact or a file tracked by git (a backup is "
+                "kept).",
+            ),
+        ],
+    }
+    globals().update(types)
+    return types[name]
+
+
 # Files of the project that --output never replaces without --force, besides every file
 # in the docs and tasks folders and every file git tracks.
 PROTECTED = ("CONTEXT.md", ".ygs/config.yaml", ".ygs/install-manifest.json")

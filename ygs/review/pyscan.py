@@ -32,6 +32,10 @@ TIMEOUT_S = 120
 # error); what is not in RUFF_RULES is dropped when the report is read.
 SELECT = "S,B"
 NOT_PARSED = "not valid Python for ruff"
+SETTINGS = (  # bandit's checks as bandit runs them, where ruff's defaults are narrower
+    "lint.flake8-bandit.check-typed-exception = true",
+    'lint.flake8-bandit.extend-markup-names = ["webhelpers.html.literal"]',
+)
 FALLBACK = ": Python files were checked by ygs's own rules only (see `ygs doctor`)"
 
 
@@ -53,6 +57,9 @@ def _r(code, severity, lens, title, remedy, tests=True) -> RuffRule:
 RUFF_RULES: dict[str, RuffRule] = {
     r.code: r
     for r in (
+        _r("S101", MAY, "security", "assert used as a check: `python -O` removes it",
+           "Raise an exception (`if not ok: raise ValueError(...)`) where the check must hold.",
+           False),
         _r("S102", MUST, "security", "exec() of dynamic code",
            "Dispatch through a table of allowed functions; never exec text that input reaches."),
         _r("S103", SHOULD, "security", "File permissions too permissive",
@@ -69,9 +76,11 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Use `tempfile.mkstemp()` / `tempfile.TemporaryDirectory()` instead of a fixed /tmp "
            "path.", False),
         _r("S110", MAY, "code", "Exception swallowed (try/except/pass)",
-           "Handle it, log it, or catch only the exception you expect and say why."),
+           "Handle it, log it, or say in a comment in the handler why ignoring it is safe.",
+           False),
         _r("S112", MAY, "code", "Exception swallowed in a loop (try/except/continue)",
-           "Handle it, log it, or catch only the exception you expect and say why."),
+           "Handle it, log it, or say in a comment in the handler why ignoring it is safe.",
+           False),
         _r("S113", SHOULD, "sre", "HTTP request without a timeout",
            "Pass `timeout=` (e.g. `timeout=10`) so a slow dependency cannot hang the caller.",
            False),
@@ -175,12 +184,16 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Never build the command from input; quote with `shlex.quote` if you must."),
         _r("S602", MUST, "security", "Shell command built from input (shell=True)",
            'Pass an argument list without `shell=True` (`subprocess.run(["git", "log", ref])`).'),
+        _r("S603", MAY, "security", "Process started without a shell: check its arguments",
+           "Check that no argument comes from untrusted input.", False),
         _r("S604", MUST, "security", "Function called with shell=True on input",
            "Pass an argument list without `shell=True`."),
         _r("S605", MUST, "security", "Shell started on input (os.system, os.popen, …)",
            "Use `subprocess.run([...], check=True)` with an argument list."),
         _r("S606", MAY, "security", "Process started without a shell (os.exec*, os.spawn*)",
            "Keep the program fixed and validate any argument that input reaches.", False),
+        _r("S607", MAY, "security", "Program started by a partial path (looked up on PATH)",
+           "Use an absolute path, or resolve it once with `shutil.which`.", False),
         _r("S608", MUST, "security", "SQL built with string formatting",
            'Use bound parameters (`cursor.execute("... WHERE id = %s", (id,))`).'),
         _r("S609", SHOULD, "security", "Shell wildcard in a command (wildcard injection)",
@@ -207,13 +220,16 @@ RUFF_RULES: dict[str, RuffRule] = {
            "Bind the current value as a default argument (`lambda x=x: ...`)."),
     )
 }  # fmt: skip
-# Not run: S101 (assert: a test idiom, and bandit's noisiest rule on clean code); S603 and
-# S607 (every subprocess call with a variable argument, or a program found on PATH: they flag
-# `subprocess.run(["git", "show", ref])`, the very form S602's remedy asks for). The S4xx
-# import rules are preview rules in ruff (run with `--preview`): an import is no vulnerability
-# by itself, so they are MAY, a pointer for the reviewer to where the risky calls will be.
-# ruff says a shell call "seems safe" when the command is a literal: no injection, but still a
-# shell; reported as MAY.
+# S101 (assert), S603 (subprocess without a shell) and S607 (a program found on PATH) are MAY
+# pointers outside tests: an assert that checks input vanishes under `python -O`; ruff's S603
+# only sees calls with a variable argument (ygs's DNG020 the others). An assert that narrows a
+# type for a checker (`isinstance`, `is not None`) is not reported: the next line fails as
+# loudly without it. S110/S112 also see typed handlers (bandit's check_typed_exception), but
+# not an optional import (`except ImportError: pass`) nor a handler whose comment says why.
+# The S4xx import rules are preview rules in ruff (run with `--preview`): an import is no
+# vulnerability by itself, so they are MAY, a pointer for the reviewer to where the risky calls
+# will be. ruff says a shell call "seems safe" when the command is a literal: no injection, but
+# still a shell; reported as MAY.
 SAFE_WORDS = "seems safe"
 
 
@@ -277,13 +293,17 @@ def hits_from(report: list, files: dict[str, FileDiff]) -> tuple[list[PyHit], li
         end = (item.get("end_location") or {}).get("row") or row
         if code in PASSWORDS and _stand_in(f, item):
             continue
+        if code in SWALLOWED and _explained(f, row, end):
+            continue
+        if code == "S101" and _narrows(f, row):
+            continue
         if code in MARKUP:
             if f.path not in constants:  # parsed once per file, and only for these rules
                 constants[f.path] = _Constants(f)
             if constants[f.path].markup_is_constant(item):
                 continue
         anchor = next((n for n in range(row, end + 1) if n in f.added), None)
-        if anchor is not None and not _nosec(f, code, row, end):
+        if anchor is not None and not nosec(f, code, row, end):
             hits.append(
                 PyHit(code, f.path, anchor, message, MAY if SAFE_WORDS in message else None)
             )
@@ -386,6 +406,33 @@ class _Constants:
         return bool(args) and all(self.constant(a) for a in args)
 
 
+SWALLOWED = ("S110", "S112")
+_OPTIONAL_IMPORT = re.compile(r"\b(?:ImportError|ModuleNotFoundError)\b")
+_NARROWING = re.compile(r"^\s*+assert\s++(?:isinstance\s*+\(|[\w.]++\s++is\s++not\s++None\b)")
+
+
+def _line(f: FileDiff, row: int | None) -> str:
+    lines = f.new_lines or ()
+    return lines[row - 1] if row and 0 < row <= len(lines) else ""
+
+
+def _explained(f: FileDiff, row: int | None, end: int | None) -> bool:
+    rows = range(row or 0, (end or row or 0) + 1)
+    return swallow_explained([_line(f, n) for n in rows])
+
+
+def swallow_explained(handler: list[str]) -> bool:
+    """A handler that swallows an error (its `except` line first) is an optional import, or
+    a comment in it says why."""
+    first = handler[0] if handler else ""
+    return bool(_OPTIONAL_IMPORT.search(first)) or any(comment(t).strip() for t in handler)
+
+
+def _narrows(f: FileDiff, row: int | None) -> bool:
+    """`assert isinstance(x, T)` / `assert x is not None`: there for a type checker."""
+    return bool(_NARROWING.search(_line(f, row)))
+
+
 PASSWORDS = ("S105", "S106", "S107")  # hardcoded passwords: ruff does not judge the value
 
 
@@ -404,14 +451,14 @@ def _stand_in(f: FileDiff, item: dict) -> bool:
 _BANDIT_CODE = re.compile(r"\bB(\d{3})\b")
 
 
-def _nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
+def nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
     """bandit's `# nosec` on a line of the finding: bare (or with test names) it silences
     every bandit port, `# nosec B602, B607` only those (ruff's S602, S607)."""
     lines = f.new_lines or ()
     depth, n = 0, row
     while n <= len(lines) and (n <= end or depth > 0):  # the call's lines, to its `)`
         depth += lines[n - 1].count("(") - lines[n - 1].count(")")
-        note = comment(lines[n - 1]).partition("nosec")
+        note = comment(lines[n - 1]).partition("nosec") if "nosec" in lines[n - 1] else ("",) * 3
         n += 1
         if not note[1]:
             continue
@@ -423,6 +470,8 @@ def _nosec(f: FileDiff, code: str, row: int, end: int) -> bool:
 
 def comment(text: str) -> str:
     """The comment of a Python line (after a `#` outside string literals), or ""."""
+    if "#" not in text:
+        return ""
     quote, i = "", 0
     while i < len(text):
         char = text[i]
@@ -570,6 +619,7 @@ def _args(cmd: list[str], names: list[str]) -> list[str]:
         "--target-version",
         "py311",
         "--preview",  # the S4xx import rules are preview rules
+        *(arg for setting in SETTINGS for arg in ("--config", setting)),
         "--select",
         SELECT,
         "--",

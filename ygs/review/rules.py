@@ -17,7 +17,7 @@ from ygs.core.catalogue import Rule
 from ygs.core.findings import Severity
 from ygs.core.scan import AnyOf, Matcher, Opened, in_order
 from ygs.review import lang as kinds
-from ygs.review import pyscan, secretscan
+from ygs.review import pycalls, pyscan, secretscan
 from ygs.review.diff import ADDED, RENAMED, Diff, FileDiff
 
 MUST, SHOULD, MAY = Severity.MUST, Severity.SHOULD, Severity.MAY
@@ -390,6 +390,44 @@ CATALOGUE: dict[str, Rule] = {
            module was bound.""",
         ),
         _r(
+            "DNG020",
+            "security",
+            MAY,
+            "Process started without a shell: check its arguments",
+            "Check that no argument comes from untrusted input; start the program by its "
+            "absolute path.",
+            """bandit's B603: every `subprocess` call without a shell starts a program, and
+           whoever controls an argument controls what it does (`git` with `--upload-pack=`,
+           `tar` with `--checkpoint-action=`). ruff's S603 reports such calls when an argument
+           is a variable; this rule points at the others, through any alias
+           (`from subprocess import Popen as pop`). A pointer for the reviewer, not a
+           vulnerability by itself. Test files are exempt; bandit's `# nosec B603` is
+           honoured.""",
+        ),
+        _r(
+            "DNG021",
+            "security",
+            MUST,
+            "Unsafe deserialisation (jsonpickle Unpickler.restore)",
+            "Use a data format (JSON) for anything that crosses a trust boundary.",
+            """jsonpickle's `Unpickler().restore(...)` rebuilds arbitrary Python objects, like
+           `pickle.loads`: data from outside runs code on load. ruff's S301 sees
+           `jsonpickle.decode`; this rule sees the unpickler used directly. Test files are
+           exempt.""",
+        ),
+        _r(
+            "DNG022",
+            "security",
+            MAY,
+            "Submodule of a risky module imported (XML parsers, IPMI, pickle, telnet, …)",
+            "Check its calls as for the module itself (S401-S415): `defusedxml` for XML, SSH "
+            "or Redfish over telnet and IPMI, JSON over pickle.",
+            """ruff's S4xx import rules match a module's exact name, so
+           `import xml.sax.expatreader as x` or `from pyghmi.ipmi import command` pass them by;
+           bandit reports both. ygs points at the submodule import where ruff did not report
+           the line. Test files are exempt.""",
+        ),
+        _r(
             "SEC008",
             "security",
             MUST,
@@ -495,11 +533,12 @@ CATALOGUE.update(
 # rule over ygs's own for Python, a named secret over ruff's hardcoded password).
 OVERLAPS: tuple[tuple[str, ...], ...] = (
     ("S307", "S102", "DNG001"),
-    ("S301", "S302", "DNG002"),
+    ("S301", "S302", "DNG002", "DNG021"),
     ("S506", "DNG003"),
     ("S602", "S604", "S605", "DNG004", "DNG005", "DNG018"),
     ("S601", "DNG017"),
     ("S306", "DNG019"),
+    ("S603", "DNG020"),
     ("S608", "DNG006"),
     ("S501", "S323", "DNG007"),
     ("S502", "S503", "DNG011"),
@@ -524,13 +563,34 @@ def explain(rule_id: str) -> Rule | None:
 # ---------------------------------------------------------------- line rules
 
 
+class Lazy:
+    """A regular expression compiled on first use: the checks of a language cost nothing
+    until a file in it is reviewed. After that, `search` is the compiled pattern's own."""
+
+    __slots__ = ("_compiled", "flags", "search", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source, self.flags, self._compiled = source, flags, None
+        self.search = self._first_search
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+            self.search = self._compiled.search
+        return self._compiled
+
+    def _first_search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+
 @dataclass(frozen=True)
 class LineCheck:
     rule: str
     langs: frozenset[str] | None  # None: every text file
-    hints: re.Pattern[str]  # cheap test before the pattern: any of its literal substrings
-    pattern: Matcher  # a compiled pattern, or a linear-time combination (ygs.core.scan)
-    unless: re.Pattern[str] | None = None
+    hints: Lazy  # cheap test before the pattern: any of its literal substrings
+    pattern: Matcher | Lazy  # a pattern, or a linear-time combination (ygs.core.scan)
+    unless: Lazy | None = None
     code_only: bool = True  # skip comment lines
 
 
@@ -538,9 +598,9 @@ def _c(rule, langs, hints, pattern, unless=None, flags=0, code_only=True) -> Lin
     return LineCheck(
         rule,
         frozenset(langs.split()) if langs else None,
-        re.compile("|".join(re.escape(h) for h in hints.split("|"))),
-        re.compile(pattern, flags) if isinstance(pattern, str) else pattern,
-        re.compile(unless, flags) if unless else None,
+        Lazy("|".join(re.escape(h) for h in hints.split("|"))),
+        Lazy(pattern, flags) if isinstance(pattern, str) else pattern,
+        Lazy(unless, flags) if unless else None,
         code_only,
     )
 
@@ -895,6 +955,8 @@ def _swallowed(f: FileDiff) -> Iterator[Hit]:
     language = kinds.lang(f.path)
     if language not in ("py", "js", "java", "php", "go"):
         return
+    if language == "py" and kinds.is_test(f.path):
+        return  # as ruff's S110/S112: a test swallows what it provokes
     lines = _lines(f)
     opener = _EXCEPT_OPEN if language == "py" else _CATCH_OPEN
     for number, text in f.added.items():
@@ -904,9 +966,16 @@ def _swallowed(f: FileDiff) -> Iterator[Hit]:
         if following is None:
             continue
         body = following[1].strip()
+        if language != "py":
+            if body.startswith("}"):
+                yield Hit("ERR002", f.path, number)
+            continue
+        handler = [lines.get(n, "") for n in range(number, following[0] + 1)]
         if (
-            language == "py" and body in ("pass", "...") and _block_ends(lines, following[0], text)
-        ) or (language != "py" and body.startswith("}")):
+            body in ("pass", "...")
+            and _block_ends(lines, following[0], text)
+            and not pyscan.swallow_explained(handler)
+        ):
             yield Hit("ERR002", f.path, number)
 
 
@@ -1258,6 +1327,8 @@ def run(
     hits += [h for found in own.values() for h in found]
     swallowed = {(h.path, h.line) for h in hits if h.rule == "ERR002"}
     hits = [h for h in hits if h.rule != "ERR001" or (h.path, h.line) not in swallowed]
+    imports = {(h.path, h.line) for h in hits if h.rule.startswith("S4")}  # ruff saw the import
+    hits = [h for h in hits if h.rule != "DNG022" or (h.path, h.line) not in imports]
     return _overlaps(sorted(hits, key=lambda h: (h.path, h.line or 0, h.rule)))
 
 
@@ -1274,6 +1345,7 @@ def _file_rules(f: FileDiff, settings: Settings, ruffed: bool) -> list[Hit]:
     hits += _line_hits(f, skip, None, settings.window)
     hits += _swallowed(f)
     hits += _call_hits(f, skip)
+    hits += (Hit(rule, f.path, line) for rule, line in pycalls.hits(f))
     hits += _dependencies(f)
     hits += _long_functions(f, settings)
     return hits

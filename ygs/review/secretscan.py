@@ -40,8 +40,9 @@ class SecretHit:
 
 
 def candidate(text: str) -> bool:
-    """Whether a line (or window) can hold anything detect-secrets would report."""
-    if _HINT.search(text.lower()):
+    """Whether a line (or window) can hold anything detect-secrets would report (a Python
+    `pass` statement, alone on its line, names no password)."""
+    if _HINT.search(text.lower()) and text.strip() != "pass":
         return True
     if "://" in text and "@" in text:
         return True
@@ -112,11 +113,8 @@ def detected(path: str, added: dict[int, str], code: bool = False) -> list[Secre
     units = [(n, piece) for n in sorted(added) for piece in windows(added[n]) if candidate(piece)]
     if not units:
         return []
-    with offline_import():
-        from detect_secrets.core.scan import _process_line_based_plugins
     with session():
-        session.ready()
-        found = _process_line_based_plugins(units, path)
+        found = session.ready().scan(units, path)
         return [
             _mapped(s.type, s.line_number)
             for s in found
@@ -199,14 +197,73 @@ def _offline(*_args, **_kwargs):
     raise RuntimeError("ygs does not verify secrets over the network")
 
 
+class Detectors:
+    """detect-secrets' plugins (all but _SKIPPED_PLUGINS, with their default settings) and its
+    default filters, called directly: the same steps as its line scan (a line filter first,
+    then each plugin, then the filters on what it found), without its settings context and
+    per-call argument injection, which cost more than scanning a change."""
+
+    LINE = frozenset({"filename", "line", "context"})
+    SECRET = frozenset({"filename", "secret", "plugin", "line"})
+    FOUND = SECRET | {"context"}
+
+    def __init__(self) -> None:
+        with offline_import():  # the plugins are imported here
+            from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+            from detect_secrets.settings import get_filters
+            from detect_secrets.util.code_snippet import get_code_snippet
+
+            kinds = get_mapping_from_secret_type_to_class().values()
+            self.plugins = [k() for k in kinds if k.__name__ not in _SKIPPED_PLUGINS]
+            filters = get_filters()
+        self.snippet = get_code_snippet
+        # each filter with the arguments it takes, at the step whose arguments it needs
+        self.on_line = self._taking(filters, "line", self.LINE)
+        self.on_secret = self._taking(filters, "secret", self.SECRET)
+        self.on_found = self._taking(filters, "context", self.FOUND)
+
+    @staticmethod
+    def _taking(filters, needed: str, given: frozenset[str]) -> list:
+        return [
+            (f, tuple(f.injectable_variables))
+            for f in filters
+            if needed in f.injectable_variables and f.injectable_variables <= given
+        ]
+
+    @staticmethod
+    def _out(filters, **given) -> bool:
+        return any(f(**{k: given[k] for k in names}) for f, names in filters)
+
+    def scan(self, units: list[tuple[int, str]], path: str) -> list:
+        texts = [text for _, text in units]
+        found = []
+        for number, raw in units:
+            line = raw.rstrip()
+            context = self.snippet(lines=texts, line_number=number)
+            if self._out(self.on_line, filename=path, line=line, context=context):
+                continue
+            for plugin in self.plugins:
+                for secret in (
+                    plugin.analyze_line(
+                        filename=path, line=line, line_number=number, context=context
+                    )
+                    or ()
+                ):
+                    given = {"filename": path, "secret": secret.secret_value, "plugin": plugin}
+                    if self._out(self.on_secret, line=line, **given):
+                        continue
+                    if not self._out(self.on_found, line=line, context=context, **given):
+                        found.append(secret)
+        return found
+
+
 class session:
-    """detect-secrets' default plugins and filters, less the ones ygs leaves out, for one
-    review (its settings are a process-wide singleton). Set up on first use, inside the
-    outermost `with session():`, and kept until it ends: setting them up costs more than
-    scanning a small file, and a change without candidate lines never imports the library."""
+    """detect-secrets' detectors for one review: set up on first use, inside the outermost
+    `with session():`, and kept until it ends (setting them up costs more than scanning a
+    small file; a change without candidate lines never imports the library)."""
 
     depth = 0
-    context = None
+    detectors: Detectors | None = None
 
     def __enter__(self):
         session.depth += 1
@@ -214,21 +271,14 @@ class session:
 
     def __exit__(self, *exc):
         session.depth -= 1
-        if session.depth == 0 and session.context is not None:
-            context, session.context = session.context, None
-            context.__exit__(*exc)
+        if session.depth == 0:
+            session.detectors = None
 
     @staticmethod
-    def ready() -> None:
-        if session.context is not None:
-            return
-        with offline_import():  # the plugins are imported here
-            from detect_secrets.settings import default_settings
-
-            session.context = default_settings()
-            settings = session.context.__enter__()
-            for name in _SKIPPED_PLUGINS:
-                settings.disable_plugins(name)
+    def ready() -> Detectors:
+        if session.detectors is None:
+            session.detectors = Detectors()
+        return session.detectors
 
 
 RANK = {"SEC002": 0, "SEC001": 1, "SEC003": 2, "SEC007": 3}
