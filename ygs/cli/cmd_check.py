@@ -243,16 +243,8 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
         inputs = full_inputs(state, update)
         if inputs is None:
             return None
-        findings = state.full_findings()
         log(f"ygs: {len(update.dirty)} file(s) edited since the last full check", level=1)
-        return {
-            "findings": findings,
-            "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
-            "lines": state.lines,
-            "checked": len(state.artifacts),
-            "inputs": inputs,
-            "exists": dict(state.exists),
-        }
+        return _from_state(state, state.full_findings(), state.lines, len(state.artifacts), inputs)
     scope = _scope(proj, state.known, paths, changed_files)
     everything = state.full_findings()
     findings = [f for f in everything if f.path in scope]
@@ -266,12 +258,19 @@ def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
         "against it",
         level=1,
     )
+    lines = {k: v for k, v in state.lines.items() if k[0] in scope}
+    inputs = inputs_summary(update.catalog, update.index, scope)
+    return _from_state(state, findings, lines, len(scope), inputs)
+
+
+def _from_state(state, findings: list, lines: dict, checked: int, inputs: dict) -> dict:
+    """A check result answered from the last full check's state."""
     return {
         "findings": findings,
         "rules": {f.rule: state.rules[f.rule] for f in findings if f.rule in state.rules},
-        "lines": {k: v for k, v in state.lines.items() if k[0] in scope},
-        "checked": len(scope),
-        "inputs": inputs_summary(update.catalog, update.index, scope),
+        "lines": lines,
+        "checked": checked,
+        "inputs": inputs,
         "exists": dict(state.exists),
     }
 
@@ -382,10 +381,6 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
-
-
-def _lint(proj, paths: list[Path], changed_files, overrides, merges=()) -> dict:
-    return _lint_index(proj, paths, changed_files, overrides, merges)[0]
 
 
 def _lint_index(proj, paths: list[Path], changed_files, overrides, merges=()) -> tuple:
@@ -615,10 +610,9 @@ def _changed(proj) -> list[str]:
             "--changed needs a git repository", remedy="run `git init`, or drop --changed"
         )
     repo.require_git("--changed")
-    env = os.environ
-    if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
-        return repo.changed_between(proj.root, env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
-    staged = bool(env.get("PRE_COMMIT"))
+    between, staged = _comparison()
+    if between:
+        return repo.changed_between(proj.root, *between)
     return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
 
 
@@ -626,12 +620,19 @@ def _changed_lines(proj) -> str:
     """The lines `_changed`'s comparison adds and removes (a diff without context)."""
     from ygs import repo
 
+    between, staged = _comparison()
+    if between:
+        return repo.changed_lines(proj.root, "", staged=False, between=between)
+    return repo.changed_lines(proj.root, proj.config["git.base_branch"], staged=staged)
+
+
+def _comparison() -> tuple[tuple[str, str] | tuple[()], bool]:
+    """What `--changed` compares: pre-commit's (from, to) refs when it names them, else
+    the index (under pre-commit) or the work tree, against the base branch."""
     env = os.environ
     if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
-        between = (env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"])
-        return repo.changed_lines(proj.root, "", staged=False, between=between)
-    staged = bool(env.get("PRE_COMMIT"))
-    return repo.changed_lines(proj.root, proj.config["git.base_branch"], staged=staged)
+        return (env["PRE_COMMIT_FROM_REF"], env["PRE_COMMIT_TO_REF"]), False
+    return (), bool(env.get("PRE_COMMIT"))
 
 
 # ---------------------------------------------------------------- trace

@@ -315,20 +315,7 @@ class Section:
         found: list[Bullet] = []
         open_item = False
         for line, text in self._lines():
-            first = text.lstrip()[:1]
-            match = _BULLET.match(text) if first and first in _BULLET_START else None
-            if match:
-                indent = len(match.group(1).expandtabs(4))
-                if not top_only or indent == 0:
-                    found.append(Bullet(line, indent, match.group(2).strip()))
-                    open_item = True
-                continue
-            stripped = text.strip()
-            if joined and open_item and stripped and not stripped.startswith("|"):
-                last = found[-1]
-                found[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
-            else:
-                open_item = False
+            open_item = _item_step(found, open_item, line, text, top_only, joined)
         return found
 
     def fields_and_bullets(self) -> tuple[dict[str, Field], list[Bullet]]:
@@ -337,37 +324,15 @@ class Section:
         items: list[Bullet] = []
         open_item = False
         for line, text in self._lines():
-            if "**" in text:
-                match = _FIELD.match(text)
-                if match:
-                    name = words(match.group(1))
-                    if name and name not in found:
-                        found[name] = Field(line, name, match.group(2).strip())
-            first = text.lstrip()[:1]
-            match = _BULLET.match(text) if first and first in _BULLET_START else None
-            if match:
-                items.append(
-                    Bullet(line, len(match.group(1).expandtabs(4)), match.group(2).strip())
-                )
-                open_item = True
-                continue
-            stripped = text.strip()
-            if open_item and stripped and not stripped.startswith("|"):
-                last = items[-1]
-                items[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
-            else:
-                open_item = False
+            _field_step(found, line, text)
+            open_item = _item_step(items, open_item, line, text, False, True)
         return found, items
 
     def fields(self) -> dict[str, Field]:
         """`- **Label:** value` lines by label words; the first occurrence wins."""
         found: dict[str, Field] = {}
         for line, text in self._lines():
-            match = _FIELD.match(text) if "**" in text else None
-            if match:
-                name = words(match.group(1))
-                if name and name not in found:
-                    found[name] = Field(line, name, match.group(2).strip())
+            _field_step(found, line, text)
         return found
 
     def tables(self) -> list[Table]:
@@ -384,6 +349,36 @@ class Section:
 
     def words_count(self) -> int:
         return len(self.text.split())
+
+
+def _field_step(found: dict[str, Field], line: int, text: str) -> None:
+    """Record the `**Label:** value` field on this line, unless its label came earlier."""
+    match = _FIELD.match(text) if "**" in text else None
+    if match:
+        name = words(match.group(1))
+        if name and name not in found:
+            found[name] = Field(line, name, match.group(2).strip())
+
+
+def _item_step(
+    found: list[Bullet], open_item: bool, line: int, text: str, top_only: bool, joined: bool
+) -> bool:
+    """Add the list item this line starts (with `top_only`, only unindented ones), or with
+    `joined` append a continuation line to the open item; whether an item is open after."""
+    first = text.lstrip()[:1]
+    match = _BULLET.match(text) if first and first in _BULLET_START else None
+    if match:
+        indent = len(match.group(1).expandtabs(4))
+        if top_only and indent != 0:
+            return open_item
+        found.append(Bullet(line, indent, match.group(2).strip()))
+        return True
+    stripped = text.strip()
+    if joined and open_item and stripped and not stripped.startswith("|"):
+        last = found[-1]
+        found[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
+        return True
+    return False
 
 
 def _is_separator(line: str) -> bool:
