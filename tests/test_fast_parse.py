@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ygs.core import frontmatter
 from ygs.core.artifacts import ID_RE, Artifact, definitions, parse_artifact
@@ -148,3 +150,58 @@ def test_definitions_are_the_req_headings_of_the_raw_lines():
         ("REQ-901", 29),
         ("REQ-002", 33),
     ]
+
+
+OLD_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
+OLD_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+
+
+def old_fields_and_items(lines, top_only, joined):
+    """The per-line regex loop the one-pass scan replaced."""
+    from ygs.core.markdown import Bullet, Field, words
+
+    fields, items, open_item = {}, [], False
+    for line, text in lines:
+        match = OLD_FIELD.match(text)
+        if match and words(match.group(1)) and words(match.group(1)) not in fields:
+            name = words(match.group(1))
+            fields[name] = Field(line, name, match.group(2).strip())
+        first = text.lstrip()[:1]
+        match = OLD_BULLET.match(text) if first and first in "-*+0123456789" else None
+        if match:
+            indent = len(match.group(1).expandtabs(4))
+            if top_only and indent != 0:
+                continue
+            items.append(Bullet(line, indent, match.group(2).strip()))
+            open_item = True
+            continue
+        stripped = text.strip()
+        if joined and open_item and stripped and not stripped.startswith("|"):
+            last = items[-1]
+            items[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
+        else:
+            open_item = False
+    return fields, items
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=" \t\r\u00a0-*+1٣.):|x#B", max_size=12).map(
+            lambda t: t.replace("B", "**")
+        ),
+        max_size=8,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_one_pass_scan_gives_what_the_line_regexes_gave(texts, top_only, joined):
+    from ygs.core.markdown import _scan
+
+    lines = list(enumerate(texts, start=1))
+    fields, items = {}, []
+    _scan(lines, fields, items, top_only, joined)
+    assert (fields, items) == old_fields_and_items(lines, top_only, joined)
+    kept: list = []
+    _scan(lines, None, kept, top_only, joined, bold=False)
+    assert kept == [b for b in items if not b.text.startswith("**")]

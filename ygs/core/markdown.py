@@ -10,7 +10,7 @@ line in the file (the body's first line is `first_line`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -27,6 +27,9 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
 _PLACEHOLDER = re.compile(r"^(?:(?:tbd|todo)\b.*|-+|…|\.\.\.)$", re.IGNORECASE | re.DOTALL)
 _NOTHING = re.compile(r"^(?:n/?a|none|nothing|none recorded|none yet)\.?$", re.IGNORECASE)
+_MARKS = frozenset(("- ", "* ", "+ "))  # how most list items start, after the indent
+_new = tuple.__new__  # builds the named tuples below without a Python-level __new__ call
+_HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # heading line -> (level, title, key)
 
 
 @lru_cache(maxsize=4096)
@@ -128,14 +131,15 @@ class Doc:
             self._find_headings(first_line)
         self._heading_at = [h.index for h in self.headings]
         self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        self._tables: dict[tuple[int, int], list[Table]] = {}
+        self._found: dict[tuple[tuple[str, ...], int | None], Heading | None] = {}
 
     def _find_headings(self, first_line: int) -> None:
-        lines = self.lines
+        lines, found = self.lines, self.headings
         for i in [i for i, line in enumerate(lines) if line[:1] == "#"]:
-            found = heading(lines[i])
-            if found is not None:
-                level, title = found
-                self.headings.append(Heading(i, level, title, words(title), first_line + i))
+            parsed = _heading_key(lines[i])
+            if parsed is not None:
+                found.append(_new(Heading, (i, parsed[0], parsed[1], parsed[2], first_line + i)))
 
     def _scan(self, first_line: int) -> set[int]:
         """Headings and visible lines of a body with fences or comments; the hidden lines."""
@@ -151,10 +155,9 @@ class Doc:
                     comment = "-->" not in line
                 continue
             if line[:1] == "#":
-                found = heading(line)
-                if found is not None:
-                    level, title = found
-                    self.headings.append(Heading(i, level, title, words(title), first_line + i))
+                parsed = _heading_key(line)
+                if parsed is not None:
+                    self.headings.append(Heading(i, *parsed, first_line + i))
                     continue
             if "`" in line or "~" in line:
                 match = _FENCE.match(line)
@@ -185,13 +188,35 @@ class Doc:
 
     def section(self, *names: str, level: int | None = None) -> Section | None:
         """The first section whose heading words equal a name; else one that starts with it."""
-        return self.whole.section(*names, level=level)
+        key = (names, level)
+        if key in self._found:
+            found = self._found[key]
+        else:
+            found = self._found[key] = _pick(self.headings, names, level)
+        return None if found is None else self.section_of(found)
 
     def _end(self, heading: Heading) -> int:
-        for other in self.headings[bisect_right(self._heading_at, heading.index) :]:
-            if other.level <= heading.level:
-                return other.index
-        return len(self.lines)
+        return self._ends[heading.index]
+
+    @cached_property
+    def _ends(self) -> dict[int, int]:
+        """Where each heading's section ends: the next heading of its level or higher."""
+        ends: dict[int, int] = {}
+        open_: list[Heading] = []
+        for h in self.headings:
+            while open_ and open_[-1].level >= h.level:
+                ends[open_.pop().index] = h.index
+            open_.append(h)
+        for h in open_:
+            ends[h.index] = len(self.lines)
+        return ends
+
+    def tables_between(self, start: int, end: int) -> list[Table]:
+        """`Section.tables()` (computed once; callers must not change the list)."""
+        found = self._tables.get((start, end))
+        if found is None:
+            found = self._tables[start, end] = _tables(self.content_between(start, end))
+        return found
 
     def headings_between(self, start: int, end: int) -> list[Heading]:
         return self.headings[
@@ -252,16 +277,8 @@ class Section:
         return self.doc.headings_between(self.start, self.end)
 
     def section(self, *names: str, level: int | None = None) -> Section | None:
-        candidates = [h for h in self._headings() if level is None or h.level == level]
-        for name in names:
-            for h in candidates:
-                if h.key == name:
-                    return self.doc.section_of(h)
-        for name in names:
-            for h in candidates:
-                if h.key.startswith(name + " "):
-                    return self.doc.section_of(h)
-        return None
+        found = _pick(self._headings(), names, level)
+        return None if found is None else self.doc.section_of(found)
 
     def subsections(self, level: int | None = None) -> list[Section]:
         """Direct children: the highest heading level below this one (or `level`)."""
@@ -293,12 +310,9 @@ class Section:
     def is_empty(self) -> bool:
         """Nothing but blanks and placeholders (TBD, None, -): in prose, bullets, fields and
         table rows (a table's header alone is empty)."""
-        for table in self.tables():
-            if any(not is_nothing(c) for row in table.rows for c in row.cells):
-                return False
         for _, text in self._lines():
             stripped = text.strip()
-            if stripped.startswith("|"):
+            if not stripped or stripped.startswith("|"):
                 continue
             match = _BULLET.match(stripped)
             value = match.group(2) if match else stripped
@@ -307,78 +321,150 @@ class Section:
                 value = field.group(2)
             if not is_nothing(value):
                 return False
+        for table in self.tables():
+            if any(not is_nothing(c) for row in table.rows for c in row.cells):
+                return False
         return True
 
     def bullets(self, top_only: bool = False, joined: bool = False) -> list[Bullet]:
         """List items; with `joined`, an item's continuation lines (indented, or directly
         after it with no blank line between) are joined to its text."""
         found: list[Bullet] = []
-        open_item = False
-        for line, text in self._lines():
-            open_item = _item_step(found, open_item, line, text, top_only, joined)
+        _scan(self._lines(), None, found, top_only, joined)
         return found
 
-    def fields_and_bullets(self) -> tuple[dict[str, Field], list[Bullet]]:
-        """`fields()` and `bullets(joined=True)` in one pass over the lines."""
-        found: dict[str, Field] = {}
+    def fields_and_bullets(self, bold: bool = True) -> tuple[dict[str, Field], list[Bullet]]:
+        """`fields()` and `bullets(joined=True)` (without `bold`, leaving out the items that
+        start with `**`, field lines mostly)."""
+        fields: dict[str, Field] = {}
         items: list[Bullet] = []
-        open_item = False
-        for line, text in self._lines():
-            _field_step(found, line, text)
-            open_item = _item_step(items, open_item, line, text, False, True)
-        return found, items
+        _scan(self._lines(), fields, items, joined=True, bold=bold)
+        return fields, items
 
     def fields(self) -> dict[str, Field]:
         """`- **Label:** value` lines by label words; the first occurrence wins."""
         found: dict[str, Field] = {}
-        for line, text in self._lines():
-            _field_step(found, line, text)
+        _scan(self._lines(), found, None)
         return found
 
     def tables(self) -> list[Table]:
-        tables: list[Table] = []
-        block: list[tuple[int, str]] = []
-        for line, text in [*self._lines(), (0, "")]:
-            if text.lstrip().startswith("|"):
-                block.append((line, text.strip()))
-                continue
-            if block:
-                tables.append(_table(block))
-                block = []
-        return tables
+        return list(self.doc.tables_between(self.start, self.end))
 
     def words_count(self) -> int:
         return len(self.text.split())
 
 
-def _field_step(found: dict[str, Field], line: int, text: str) -> None:
-    """Record the `**Label:** value` field on this line, unless its label came earlier."""
-    match = _FIELD.match(text) if "**" in text else None
-    if match:
-        name = words(match.group(1))
-        if name and name not in found:
-            found[name] = Field(line, name, match.group(2).strip())
+def _heading_key(line: str) -> tuple[int, str, str] | None:
+    """`heading(line)` with its title's words; remembered by line (titles recur)."""
+    try:
+        return _HEADINGS[line]
+    except KeyError:
+        pass
+    found = heading(line)
+    if found is not None:
+        found = (found[0], found[1], words(found[1]))
+    if len(_HEADINGS) >= 16384:
+        _HEADINGS.clear()
+    _HEADINGS[line] = found
+    return found
 
 
-def _item_step(
-    found: list[Bullet], open_item: bool, line: int, text: str, top_only: bool, joined: bool
-) -> bool:
-    """Add the list item this line starts (with `top_only`, only unindented ones), or with
-    `joined` append a continuation line to the open item; whether an item is open after."""
-    first = text.lstrip()[:1]
+def _pick(headings: list[Heading], names: tuple[str, ...], level: int | None) -> Heading | None:
+    """The first heading whose words equal a name, else the first that starts with one."""
+    candidates = [h for h in headings if level is None or h.level == level]
+    for name in names:
+        for h in candidates:
+            if h.key == name:
+                return h
+    for name in names:
+        prefix = name + " "
+        for h in candidates:
+            if h.key.startswith(prefix):
+                return h
+    return None
+
+
+def _classify(text: str, stripped: str) -> tuple[str, str, int, str]:
+    """What `_FIELD` and `_BULLET` find on a line that does not start (after its indent)
+    with `- `, `* ` or `+ `: (label, value) of its field ("" when none) and (indent width,
+    text) of the list item it starts (-1 when none)."""
+    label = value = ""
+    if "**" in text:
+        field = _FIELD.match(text)
+        if field:
+            label, value = field.group(1), field.group(2).strip()
+    first = stripped[:1]
     match = _BULLET.match(text) if first and first in _BULLET_START else None
     if match:
-        indent = len(match.group(1).expandtabs(4))
-        if top_only and indent != 0:
-            return open_item
-        found.append(Bullet(line, indent, match.group(2).strip()))
-        return True
-    stripped = text.strip()
-    if joined and open_item and stripped and not stripped.startswith("|"):
-        last = found[-1]
-        found[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
-        return True
-    return False
+        return label, value, len(match.group(1).expandtabs(4)), match.group(2).strip()
+    return label, value, -1, ""
+
+
+def _scan(
+    lines: list[tuple[int, str]],
+    fields: dict[str, Field] | None,
+    items: list[Bullet] | None,
+    top_only: bool = False,
+    joined: bool = False,
+    bold: bool = True,
+) -> None:
+    """One pass over the lines: the `**Label:** value` fields into `fields` by label words
+    (the first one wins), the list items into `items` (with `top_only`, only unindented
+    ones; with `joined`, continuation lines appended to the open item; without `bold`, the
+    items that start with `**` and their continuations left out). The usual list item
+    (`- `, `* `, `+ ` after the indent) is read without a regex, to the same result."""
+    state = 0  # 0: no item open, 1: the last item in `items` is open, 2: a left-out one is
+    for line, text in lines:
+        stripped = text.lstrip()
+        if stripped[:2] in _MARKS:
+            rest = stripped[2:].strip()
+            width = len(text) - len(stripped)
+            if width:
+                width = len(text[:width].expandtabs(4))
+            label = ""
+            if rest[:2] == "**":
+                close = rest.find("*", 2)
+                if close > 2 and rest[close + 1 : close + 2] == "*":
+                    label = rest[2:close]
+                    value = rest[close + 2 :].lstrip()
+                    value = value[value[:1] == ":" :].strip()
+        else:
+            label, value, width, rest = _classify(text, stripped)
+        if label and fields is not None:
+            name = words(label)
+            if name and name not in fields:
+                fields[name] = _new(Field, (line, name, value))
+        if items is None:
+            continue
+        if width >= 0:
+            if top_only and width:
+                continue
+            if bold or rest[:2] != "**":
+                items.append(_new(Bullet, (line, width, rest)))
+                state = 1
+            else:
+                state = 2
+            continue
+        stripped = stripped.rstrip() if joined and state else ""
+        if stripped and stripped[0] != "|":
+            if state == 1:
+                last = items[-1]
+                items[-1] = _new(Bullet, (last.line, last.indent, f"{last.text} {stripped}"))
+        else:
+            state = 0
+
+
+def _tables(lines: list[tuple[int, str]]) -> list[Table]:
+    tables: list[Table] = []
+    block: list[tuple[int, str]] = []
+    for line, text in [*lines, (0, "")]:
+        if text.lstrip().startswith("|"):
+            block.append((line, text.strip()))
+            continue
+        if block:
+            tables.append(_table(block))
+            block = []
+    return tables
 
 
 def _is_separator(line: str) -> bool:

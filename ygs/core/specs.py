@@ -131,11 +131,13 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
     sub-section, whose steps count as one scenario."""
     found = []
     for heading in doc.headings:
+        if heading.title[:4] != "REQ-" or heading.level < 2:
+            continue
         match = _REQ_TITLE.match(heading.title)
-        if not match or heading.level < 2:
+        if not match:
             continue
         section = doc.section_of(heading)
-        fields, items = section.fields_and_bullets()
+        fields, items = section.fields_and_bullets(bold=False)
         priority = parse_priority(fields["priority"].value) if "priority" in fields else ""
         inferred = False
         if "statement" not in fields:
@@ -205,9 +207,10 @@ def _prose(section) -> list[tuple[int, str]]:
 
 
 def _scenarios(section, items: list[Bullet]) -> list[Bullet]:
-    """`items` are the section's bullets, joined (`Section.fields_and_bullets`)."""
+    """`items` are the section's bullets, joined, but those that start with `**`
+    (`Section.fields_and_bullets(bold=False)`)."""
     subs = [s for s in section.subsections() if _SCENARIO_HEADING.match(s.title)]
-    found = [b for b in items if not b.text.startswith("**")]
+    found = list(items)
     if not subs:
         return found
     inside = {n for s in subs for n, _ in s.content()}
