@@ -41,10 +41,12 @@ def parse(text: str) -> Document:
     if body_at < 0:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
     source = "\n".join(lines[1:end])
+    simple = yamltext.load_simple_lines(source)
+    if simple is not None:  # every key is on a `key: value` line of its own
+        meta, at = simple
+        return Document(meta, text[body_at:], end + 2, True, {k: n + 2 for k, n in at.items()})
     try:
-        meta = yamltext.load_simple(source)
-        if meta is None:
-            meta = yamltext.load(source, first_line=2)
+        meta = yamltext.load(source, first_line=2)
     except yamltext.YamlError as err:
         raise FrontmatterError(err.message, err.line or 1) from None
     if meta is None:

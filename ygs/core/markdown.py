@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxIVX]+[.)])\s+")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[0-9a-z]+")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _BULLET_START = frozenset("-*+0123456789")
 _FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
@@ -29,14 +29,17 @@ _PLACEHOLDER = re.compile(r"^(?:(?:tbd|todo)\b.*|-+|…|\.\.\.)$", re.IGNORECASE
 _NOTHING = re.compile(r"^(?:n/?a|none|nothing|none recorded|none yet)\.?$", re.IGNORECASE)
 _MARKS = frozenset(("- ", "* ", "+ "))  # how most list items start, after the indent
 _new = tuple.__new__  # builds the named tuples below without a Python-level __new__ call
-_HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # heading line -> (level, title, key)
+_HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # line -> (level, title, key) or None
 
 
 @lru_cache(maxsize=4096)
 def words(title: str) -> str:
     """A heading's key: lower-case words, numbering and punctuation removed."""
-    title = _NUMBERING.sub("", title.strip())
-    return " ".join(_NON_WORD.sub(" ", title.lower()).split())
+    title = title.strip()
+    first = title[:1]
+    if first.isdecimal() or first in ("i", "v", "x", "I", "V", "X"):  # what _NUMBERING starts with
+        title = _NUMBERING.sub("", title)
+    return " ".join(_WORD.findall(title.lower()))
 
 
 def heading(line: str) -> tuple[int, str] | None:
@@ -356,10 +359,9 @@ class Section:
 
 def _heading_key(line: str) -> tuple[int, str, str] | None:
     """`heading(line)` with its title's words; remembered by line (titles recur)."""
-    try:
-        return _HEADINGS[line]
-    except KeyError:
-        pass
+    found = _HEADINGS.get(line, False)
+    if found is not False:
+        return found
     found = heading(line)
     if found is not None:
         found = (found[0], found[1], words(found[1]))

@@ -150,7 +150,6 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
 # inline lists and `- item` lists. Anything else returns None and goes to the full parser,
 # so the result is always what `load` would give (a property test holds it to that).
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*))?$")
-_ITEM_LINE = re.compile(r"^  - (.*)$")
 _PLAIN = re.compile(r"^[A-Za-z_(/][^:#\[\]{},&*!|>'\"%@`\t]*$")
 _INT = re.compile(r"^-?[1-9][0-9]*$|^0$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -165,27 +164,27 @@ _ODD = re.compile(
 
 
 def _scalar(text: str) -> Any:
+    """Chosen by the first character: an int or a date starts with a digit or `-`, a quoted
+    string with its quote, a plain word with a letter, `_`, `(` or `/` (so it is never
+    `.inf`, `.nan`, `<<`, `=` or `..`, and never ends in the space just stripped)."""
     text = text.strip(" ")
     if text in _NULLS or text == "":
         return None
     if text in _BOOLS:
         return _BOOLS[text]
-    if _INT.match(text):
-        return int(text)
-    if _DATE.match(text):
-        return text
-    if len(text) >= 2 and text[0] == text[-1] == '"' and not set(text[1:-1]) & {'"', "\\"}:
-        return text[1:-1]
-    if len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1]:
-        return text[1:-1]
-    if _PLAIN.match(text) and not text.endswith(" ") and not _special_word(text):
-        return text
-    return _FALLBACK
-
-
-def _special_word(text: str) -> bool:
-    """Plain words that YAML reads as something other than a string."""
-    return text.lower() in (".inf", ".nan", "<<", "=") or text.startswith("..")
+    first = text[0]
+    if first.isdecimal() or first == "-":
+        if _INT.match(text):
+            return int(text)
+        return text if _DATE.match(text) else _FALLBACK
+    if first == '"':
+        inner = text[1:-1]
+        ok = len(text) >= 2 and text[-1] == '"' and '"' not in inner and "\\" not in inner
+        return inner if ok else _FALLBACK
+    if first == "'":
+        inner = text[1:-1]
+        return inner if len(text) >= 2 and text[-1] == "'" and "'" not in inner else _FALLBACK
+    return text if _PLAIN.match(text) else _FALLBACK
 
 
 def _flow(text: str) -> Any:
@@ -200,16 +199,22 @@ def _flow(text: str) -> Any:
 
 def load_simple(text: str) -> dict | None:
     """The mapping in `text`, when it uses only the simple shapes; else None."""
+    found = load_simple_lines(text)
+    return None if found is None else found[0]
+
+
+def load_simple_lines(text: str) -> tuple[dict, dict[str, int]] | None:
+    """`load_simple`, with the 0-based line of each key."""
     if _ODD.search(text):
         return None
     data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     open_list: str | None = None  # `key:` with nothing after it: a `- item` list may follow
-    for line in text.split("\n"):
-        if not line.strip(" ") or line.startswith("#"):
+    for number, line in enumerate(text.split("\n")):
+        if not line.strip(" ") or line[:1] == "#":
             continue
-        item = _ITEM_LINE.match(line)
-        if item and open_list is not None:
-            value = _scalar(item.group(1))
+        if open_list is not None and line[:4] == "  - ":
+            value = _scalar(line[4:])
             if value is _FALLBACK or value is None:
                 return None
             if data[open_list] is None:
@@ -217,17 +222,16 @@ def load_simple(text: str) -> dict | None:
             data[open_list].append(value)
             continue
         match = _KEY_LINE.match(line)
-        if (
-            not match
-            or match.group(1) in data
-            or match.group(1) in _BOOLS
-            or match.group(1) in _NULLS
-        ):
+        if not match:
             return None
-        key, raw = match.group(1), (match.group(2) or "").strip(" ")
+        key = match.group(1)
+        if key in data or key in _BOOLS or key in _NULLS:
+            return None
+        raw = (match.group(2) or "").strip(" ")
         open_list = key if raw == "" else None
-        value = _flow(raw) if raw.startswith("[") and raw.endswith("]") else _scalar(raw)
+        value = _flow(raw) if raw[:1] == "[" and raw[-1:] == "]" else _scalar(raw)
         if value is _FALLBACK:
             return None
         data[key] = value
-    return data
+        lines[key] = number
+    return data, lines
