@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxIVX]+[.)])\s+")
@@ -112,6 +115,8 @@ def split_row(line: str) -> tuple[str, ...]:
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
     inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    if "\\" not in inner:  # no escaped pipe: a plain split is the same
+        return tuple(c.strip() for c in inner.split("|"))
     return tuple(c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(inner))
 
 
@@ -306,6 +311,18 @@ class Section:
         """`content()`, shared: not to be changed."""
         return self.doc.content_between(self.start, self.end)
 
+    def _pairs(self) -> Iterable[tuple[int, str]]:
+        """`_lines()` to read once: without a list of them when every line is visible (no
+        fence, comment or sub-heading), as most requirement sections are."""
+        doc, start, end = self.doc, self.start, self.end
+        if doc._visible is None and not doc.headings_between(start, end):
+            return zip(
+                range(doc.first_line + start, doc.first_line + end),
+                doc.lines[start:end],
+                strict=True,
+            )
+        return doc.content_between(start, end)
+
     @property
     def text(self) -> str:
         return "\n".join(t for _, t in self._lines()).strip()
@@ -333,7 +350,7 @@ class Section:
         """List items; with `joined`, an item's continuation lines (indented, or directly
         after it with no blank line between) are joined to its text."""
         found: list[Bullet] = []
-        _scan(self._lines(), None, found, top_only, joined)
+        _scan(self._pairs(), None, found, top_only, joined)
         return found
 
     def fields_and_bullets(self, bold: bool = True) -> tuple[dict[str, Field], list[Bullet]]:
@@ -341,13 +358,13 @@ class Section:
         start with `**`, field lines mostly)."""
         fields: dict[str, Field] = {}
         items: list[Bullet] = []
-        _scan(self._lines(), fields, items, joined=True, bold=bold)
+        _scan(self._pairs(), fields, items, joined=True, bold=bold)
         return fields, items
 
     def fields(self) -> dict[str, Field]:
         """`- **Label:** value` lines by label words; the first occurrence wins."""
         found: dict[str, Field] = {}
-        _scan(self._lines(), found, None)
+        _scan(self._pairs(), found, None)
         return found
 
     def tables(self) -> list[Table]:
@@ -403,7 +420,7 @@ def _classify(text: str, stripped: str) -> tuple[str, str, int, str]:
 
 
 def _scan(
-    lines: list[tuple[int, str]],
+    lines: Iterable[tuple[int, str]],
     fields: dict[str, Field] | None,
     items: list[Bullet] | None,
     top_only: bool = False,
@@ -470,6 +487,8 @@ def _tables(lines: list[tuple[int, str]]) -> list[Table]:
 
 
 def _is_separator(line: str) -> bool:
+    if "-" not in line:  # every cell of a separator has dashes
+        return False
     cells = [c for c in split_row(line) if c]
     return bool(cells) and all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in cells)
 
