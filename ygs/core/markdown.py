@@ -382,7 +382,7 @@ def _heading_key(line: str) -> tuple[int, str, str] | None:
     found = heading(line)
     if found is not None:
         found = (found[0], found[1], words(found[1]))
-    if len(_HEADINGS) >= 16384:
+    if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     _HEADINGS[line] = found
     return found
@@ -434,6 +434,18 @@ def _scan(
     (`- `, `* `, `+ ` after the indent) is read without a regex, to the same result."""
     state = 0  # 0: no item open, 1: the last item in `items` is open, 2: a left-out one is
     for line, text in lines:
+        if text[:4] == "- **":  # the usual field line, `- **Label:** value`
+            close = text.find("*", 4)
+            if fields is not None and close > 4 and text[close + 1 : close + 2] == "*":
+                name = words(text[4:close])
+                if name and name not in fields:
+                    value = text[close + 2 :].lstrip()
+                    fields[name] = _new(Field, (line, name, value[value[:1] == ":" :].strip()))
+            if items is not None:
+                if bold:
+                    items.append(_new(Bullet, (line, 0, text[2:].strip())))
+                state = 1 if bold else 2
+            continue
         stripped = text.lstrip()
         if stripped[:2] in _MARKS:
             rest = stripped[2:].strip()
