@@ -184,12 +184,20 @@ def old_fields_and_items(lines, top_only, joined):
     return fields, items
 
 
+LINE = " \t\r\u00a0-*+1٣.):|x#B"  # B: bold markers
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
-        st.text(alphabet=" \t\r\u00a0-*+1٣.):|x#B", max_size=12).map(
-            lambda t: t.replace("B", "**")
-        ),
+        st.tuples(
+            st.sampled_from(["", "- ", "  - ", "\t* ", "1. ", "+\t", " "]),
+            st.sampled_from(["", "**x**", "**Priority:**", "**a*b**", "** Kind **", "**"]),
+            st.sampled_from(["", ":", " : ", " ", "::"]),
+            st.text(alphabet=LINE, max_size=10),
+        )
+        .map("".join)
+        .map(lambda t: t.replace("B", "**")),
         max_size=8,
     ),
     st.booleans(),
