@@ -158,6 +158,97 @@ class Snapshot:
         return max(array("q", self.mtimes), default=0)
 
 
+@dataclass(frozen=True)
+class GitMark:
+    """What git showed when a state was written: HEAD, the files to look at again on every
+    run (untracked, ignored, edited or staged then, or links), and the mtime of every
+    folder the walk enters (adding, removing or renaming a file changes its folder's)."""
+
+    head: str
+    loose: frozenset[str]
+    folders: tuple[tuple[str, int], ...]
+
+
+def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...], folders) -> GitMark | None:
+    """The GitMark of a walk's `files` (`plain`: those found as regular files, no links;
+    `folders`: `folder_times` from before the walk), or None when git cannot tell (no
+    repository, no commit yet, an unreadable file)."""
+    from ygs import repo
+
+    if files.odd:
+        return None
+    seen = repo.status(root, roots)
+    tracked = repo.tracked_files(root, roots)
+    if seen is None or tracked is None or not seen.head:
+        return None
+    paths = files.entries.split(_SEP) if files.entries else []
+    clean = tracked - seen.listed
+    loose = frozenset(p for p in paths if p not in clean or p not in plain)
+    return GitMark(seen.head, loose, folders)
+
+
+def folder_times(root, roots: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(path, mtime_ns) of each root and every folder under it, as the artifact walk
+    enters them (dot-folders skipped, links never followed); -1 for a missing root."""
+    found: list[tuple[str, int]] = []
+    todo = list(roots)
+    while todo:
+        rel = todo.pop()
+        path = os.path.join(root, rel)
+        try:
+            found.append((rel, os.stat(path, follow_symlinks=False).st_mtime_ns))
+            with os.scandir(path) as scan:
+                todo.extend(
+                    f"{rel}/{e.name}"
+                    for e in scan
+                    if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+                )
+        except OSError:
+            found.append((rel, -1))
+    return tuple(sorted(found))
+
+
+def since(root, state: State, seen, roots: tuple[str, ...], wanted) -> Snapshot | None:
+    """The artifact files as they are now, from the state's walk and what git shows now
+    (`seen`, a `repo.Status` of `roots`): only the files git lists, the state's loose ones
+    and those that commits since changed are looked at. None when files may have been
+    added or removed (a folder changed, or git lists a new artifact: `wanted(path)`), or
+    git cannot tell: walk them all then."""
+    from stat import S_ISREG
+
+    from ygs import repo
+
+    was, gm = state.files, state.git
+    if gm is None or seen is None or not seen.head or was.odd:
+        return None
+    racy = int((state.written - RACY_S) * 1e9)  # a folder's mtime ticks coarsely
+    if any(mtime >= racy for _, mtime in gm.folders) or folder_times(root, roots) != gm.folders:
+        return None
+    head = seen.head
+    suspects = set(gm.loose) | {p for p in seen.listed if p.endswith(".md")}
+    if head != gm.head:
+        moved = repo.changed_commits(root, gm.head, head, roots)
+        if moved is None:
+            return None
+        suspects |= moved
+    index = {p: i for i, p in enumerate(was.entries.split(_SEP))} if was.entries else {}
+    sizes, mtimes = array("q", was.sizes), array("q", was.mtimes)
+    for rel in suspects:
+        i = index.get(rel)
+        if i is None:
+            if wanted(rel):
+                return None  # a new artifact
+            continue
+        try:
+            st = os.stat(os.path.join(root, rel))
+        except OSError:
+            return None
+        if not S_ISREG(st.st_mode):
+            return None
+        sizes[i], mtimes[i] = st.st_size, st.st_mtime_ns
+    return Snapshot(was.entries, sizes.tobytes(), mtimes.tobytes(), {})
+
+
 @dataclass
 class State:
     """Kept compact: the paths, ids and digests of ten thousand files load in a few ms."""
@@ -181,6 +272,7 @@ class State:
     inputs: dict  # the full check's input totals
     shapes: bytes  # array("q"): requirements, stories, scenarios of each artifact in turn
     aliases: dict[str, frozenset]  # PRD path -> the ids its requirements import
+    git: GitMark | None = None  # what git showed then (see `since`); None: walk every time
 
     @classmethod
     def build(cls, catalog, files: Snapshot, result: dict, settings: bytes, index):
