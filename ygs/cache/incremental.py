@@ -27,6 +27,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from ygs.cache import MISS, RACY_S, digest, read_blob, write_blob
@@ -160,19 +161,16 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class GitMark:
-    """What git showed when a state was written: HEAD, the files to look at again on every
-    run (untracked, ignored, edited or staged then, or links), and the mtime of every
-    folder the walk enters (adding, removing or renaming a file changes its folder's)."""
+    """What git showed when a state was written: HEAD, and the files to look at again on
+    every run (untracked, ignored, edited or staged then, or links)."""
 
     head: str
     loose: frozenset[str]
-    folders: tuple[tuple[str, int], ...]
 
 
-def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...], folders) -> GitMark | None:
-    """The GitMark of a walk's `files` (`plain`: those found as regular files, no links;
-    `folders`: `folder_times` from before the walk), or None when git cannot tell (no
-    repository, no commit yet, an unreadable file)."""
+def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...]) -> GitMark | None:
+    """The GitMark of a walk's `files` (`plain`: those found as regular files, no links),
+    or None when git cannot tell (no repository, no commit yet, an unreadable file)."""
     from ygs import repo
 
     if files.odd:
@@ -184,36 +182,52 @@ def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...], folders
     paths = files.entries.split(_SEP) if files.entries else []
     clean = tracked - seen.listed
     loose = frozenset(p for p in paths if p not in clean or p not in plain)
-    return GitMark(seen.head, loose, folders)
+    return GitMark(seen.head, loose)
 
 
-def folder_times(root, roots: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    """(path, mtime_ns) of each root and every folder under it, as the artifact walk
-    enters them (dot-folders skipped, links never followed); -1 for a missing root."""
-    found: list[tuple[str, int]] = []
-    todo = list(roots)
-    while todo:
-        rel = todo.pop()
-        path = os.path.join(root, rel)
-        try:
-            found.append((rel, os.stat(path, follow_symlinks=False).st_mtime_ns))
-            with os.scandir(path) as scan:
-                todo.extend(
-                    f"{rel}/{e.name}"
-                    for e in scan
-                    if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
-                )
-        except OSError:
-            found.append((rel, -1))
-    return tuple(sorted(found))
+def listing(root, roots: tuple[str, ...], keep) -> str | None:
+    """The paths the artifact walk (`ygs.project`) would find, joined as a Snapshot's
+    `entries`, from folder listings alone (no file is looked at, except a link's target
+    kind). `roots`: the docs and tasks folders, then the foreign ones, where `keep(path)`
+    tells whether a `.md` path is an artifact. None when a folder cannot be listed."""
+    found: list[str] = []
+    for n, top in enumerate(roots):
+        path = os.path.join(root, top)
+        if os.path.isdir(path) and not _names(path, top, keep if n >= 2 else None, found):
+            return None
+    return _SEP.join(found)
 
 
-def since(root, state: State, seen, roots: tuple[str, ...], wanted) -> Snapshot | None:
+_NAME = attrgetter("name")
+
+
+def _names(folder: str, rel: str, keep, out: list[str]) -> bool:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=_NAME)
+    except OSError:
+        return False
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".md"):
+            path = f"{rel}/{name}"
+            if (keep is None or keep(path)) and not entry.is_dir():
+                out.append(path)
+        elif (
+            not name.startswith(".")
+            and entry.is_dir(follow_symlinks=False)
+            and not _names(entry.path, f"{rel}/{name}", keep, out)
+        ):
+            return False
+    return True
+
+
+def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | None:
     """The artifact files as they are now, from the state's walk and what git shows now
-    (`seen`, a `repo.Status` of `roots`): only the files git lists, the state's loose ones
-    and those that commits since changed are looked at. None when files may have been
-    added or removed (a folder changed, or git lists a new artifact: `wanted(path)`), or
-    git cannot tell: walk them all then."""
+    (`seen`, a `repo.Status` of `roots`): the folders are listed, and only the files git
+    lists, the state's loose ones and those commits since changed are looked at. None when
+    files were added or removed, or git cannot tell: walk them all then. `keep`: as for
+    `listing`."""
     from stat import S_ISREG
 
     from ygs import repo
@@ -221,9 +235,8 @@ def since(root, state: State, seen, roots: tuple[str, ...], wanted) -> Snapshot 
     was, gm = state.files, state.git
     if gm is None or seen is None or not seen.head or was.odd:
         return None
-    racy = int((state.written - RACY_S) * 1e9)  # a folder's mtime ticks coarsely
-    if any(mtime >= racy for _, mtime in gm.folders) or folder_times(root, roots) != gm.folders:
-        return None
+    if listing(root, roots, keep) != was.entries:
+        return None  # files added, removed or renamed
     head = seen.head
     suspects = set(gm.loose) | {p for p in seen.listed if p.endswith(".md")}
     if head != gm.head:
@@ -236,9 +249,7 @@ def since(root, state: State, seen, roots: tuple[str, ...], wanted) -> Snapshot 
     for rel in suspects:
         i = index.get(rel)
         if i is None:
-            if wanted(rel):
-                return None  # a new artifact
-            continue
+            continue  # not an artifact: the listing has them all
         try:
             st = os.stat(os.path.join(root, rel))
         except OSError:

@@ -166,16 +166,15 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     from ygs.cache.incremental import Snapshot
 
     scope_args = sorted(_relative(proj, p) for p in paths)
-    seen = _status(proj) if changed else None
+    full = not paths and not changed  # a full check: its state may be saved
+    seen = _status(proj) if changed or full else None
     changed_files = sorted(_changed(proj, seen)) if changed else None
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
-    folders = None
-    if files is None:
-        if not paths and not changed:  # a full check: its state may be saved
-            folders = _folder_times(proj)
+    walked = files is None
+    if walked:
         files = Snapshot.of(proj.artifact_entries)
     # --changed also reads what git compares with (the lines a change removed)
     refs = refs_stamp(proj.root) if changed else None
@@ -183,16 +182,18 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     cache = ResultCache(proj.root, "check")
     cached = cache.get(key, files.newest())
     if cached is not MISS and all(
-        (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
+        (proj.root / p).exists() == was for p, was in cached["exists"].items()
     ):
         return cached
     result = None
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
+        if full and not walked:  # the state could not answer: walk, for the next one
+            files = Snapshot.of(proj.artifact_entries)
         result, index = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
-        if not paths and changed_files is None:
-            _save_state(proj, files, result, settings, index, folders)
+        if full:
+            _save_state(proj, files, result, settings, index)
     cache.put(key, result)
     return result
 
@@ -221,16 +222,16 @@ def _state_path(proj) -> Path:
     return cache_dir(proj.root, proj.env) / "check.state"
 
 
-def _save_state(proj, files, result: dict, settings: bytes, index, folders) -> None:
+def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
+    from ygs import repo
     from ygs.cache import enabled
     from ygs.cache.incremental import State, mark
 
     if enabled(proj.env):
         state = State.build(proj.catalog, files, result, settings, index)
         if state is not None:
-            if folders is not None:
-                roots = _roots(proj)
-                state.git = mark(proj.root, files, proj.plain_files, roots, folders)
+            if repo.toplevel(proj.root) is not None and repo.git_available():
+                state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
             state.save(_state_path(proj), proj.env)
 
 
@@ -239,18 +240,6 @@ def _roots(proj) -> tuple[str, ...]:
     from ygs.core.formats import FOREIGN_ROOTS
 
     return (proj.config["paths.docs"], proj.config["paths.tasks"], *FOREIGN_ROOTS)
-
-
-def _folder_times(proj):
-    """The artifact folders' mtimes before a full check's walk, for its state's GitMark;
-    None when the state will not be kept or git cannot help."""
-    from ygs import repo
-    from ygs.cache import enabled
-    from ygs.cache.incremental import folder_times
-
-    if not enabled(proj.env) or repo.toplevel(proj.root) is None:
-        return None
-    return folder_times(proj.root, _roots(proj))
 
 
 def _load_state(proj, settings: bytes):
@@ -274,20 +263,18 @@ def _status(proj):
 
 
 def _since(proj, state, seen):
-    """The artifact files now, from the state and `git status` (`seen`) without walking
-    them all; None when a walk is needed (`ygs.cache.incremental.since`)."""
+    """The artifact files now, from the state and `git status` (`seen`) without looking
+    at each one; None when a walk is needed (`ygs.cache.incremental.since`)."""
     from ygs.cache.incremental import since
-    from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
 
-    roots = _roots(proj)
-    own = tuple(r + "/" for r in roots[:2])
+    return since(proj.root, state, seen, _roots(proj), _keep)
 
-    def wanted(rel: str) -> bool:  # would the walk list this path?
-        if rel.startswith(own):
-            return rel.endswith(".md") and "/." not in rel.rpartition("/")[0]
-        return rel.startswith(FOREIGN_ROOTS) and classify_foreign(rel) is not None
 
-    return since(proj.root, state, seen, roots, wanted)
+def _keep(rel: str) -> bool:
+    """Whether a `.md` file under an OpenSpec or spec-kit folder is an artifact."""
+    from ygs.core.formats import classify_foreign
+
+    return classify_foreign(rel) is not None
 
 
 def _relint(proj, paths, changed_files, files, settings, merges, state=None) -> dict | None:
