@@ -807,6 +807,7 @@ def _prd_requirements(proj, catalog, index) -> None:
         if isinstance(st, os.stat_result):
             cache.put(artifact.path, st, artifact.text.encode("utf-8"), rows)
     cache.save()
+    extras.clear()  # handed over
     index.learn_requirements(found)
 
 
@@ -846,21 +847,24 @@ def _requirements(artifact, rows: tuple) -> tuple:
     from ygs.core.specs import Requirement
 
     path, prd, status = artifact.path, artifact.id, artifact.status
+    make = Requirement._make
     return tuple(
-        Requirement(
-            ident,
-            title,
-            path,
-            line,
-            prd,
-            status,
-            priority,
-            {k: Field(*field) for k, *field in fields},
-            (),
-            fmt,
-            kind,
-            aliases,
-            inferred,
+        make(
+            (
+                ident,
+                title,
+                path,
+                line,
+                prd,
+                status,
+                priority,
+                {k: Field(*field) for k, *field in fields} if fields else {},
+                (),
+                fmt,
+                kind,
+                aliases,
+                inferred,
+            ),
         )
         for ident, title, line, priority, fields, fmt, kind, aliases, inferred in rows
     )
