@@ -263,6 +263,11 @@ class Project:
         known: dict = {}
         return assemble(self._parsed_files(known), extra, known)
 
+    def drop_catalog(self) -> None:
+        """Let the catalogue go (a command done with it frees the files' texts before it
+        writes its output); it is read again if asked for."""
+        self.__dict__.pop("catalog", None)
+
     def _parsed_files(self, known: dict) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`); each
         artifact's definitions go into `known` by path."""

@@ -8,7 +8,9 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated
 
 from ygs.cli.output import emit, log, opts
@@ -676,8 +678,10 @@ def trace(
     proj = _project()
     proj.extra = prd_requirements  # computed as each file is parsed
     with no_gc():
-        catalog = proj.catalog
-        graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
+        graph, unreadable = build_trace(
+            proj, proj.catalog, Index(proj.catalog), with_commits=True, keep_fields=False
+        )
+    proj.drop_catalog()  # the graph has what the output needs: the files' texts can go
     # where ygs looked (a walk of the docs) is named only when nothing was found
     looked = _looked(proj) if gate and not graph.requirements and not graph.threats else ""
     problems = [*unreadable, *tr.gate(graph, looked)] if gate else unreadable
@@ -746,8 +750,10 @@ def _trace_table(console, graph, report, gate: bool) -> None:
         console.print("Gate: " + ("passed." if not report.findings else "FAILED."), markup=False)
 
 
-def build_trace(proj, catalog, index, *, with_commits: bool):
-    """The trace graph for a project, plus the input errors that make it incomplete."""
+def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool = True):
+    """The trace graph for a project, plus the input errors that make it incomplete.
+    `keep_fields`: the requirements in `index` keep the fields besides the heading and
+    priority that readers of the index use (`TRACE_FIELDS`); the graph needs none."""
     from ygs.core import trace as tr
 
     files, tests = _test_refs(proj)
@@ -757,7 +763,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
 
         if repo.toplevel(proj.root) is not None and repo.git_available():
             commits = tr.parse_commits(repo.commit_messages(proj.root))
-    _prd_requirements(proj, catalog, index)
+    _prd_requirements(proj, catalog, index, keep_fields)
     graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
     graph.tests_scanned = len(files)
     graph.commits_scanned = len(commits)
@@ -771,7 +777,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
     return graph, list(catalog.input_errors)
 
 
-def _prd_requirements(proj, catalog, index) -> None:
+def _prd_requirements(proj, catalog, index, keep_fields: bool = True) -> None:
     """Hand `index` each PRD's requirements as trace keeps them (`prd_requirements`): those
     the catalogue computed as it parsed, an unchanged file's from the cache
     (`requirements.cache`), so trace re-reads only the edges of changed files; the others
@@ -788,7 +794,7 @@ def _prd_requirements(proj, catalog, index) -> None:
         st = stats.get(path)
         ready = extras.get(path)
         if ready is not None:
-            found[path] = _requirements(artifact, ready[1])
+            found[path] = _requirements(artifact, ready[1], keep_fields)
             if isinstance(st, os.stat_result):
                 cache.put_digest(path, st, ready[0], ready[1])
             continue
@@ -796,13 +802,13 @@ def _prd_requirements(proj, catalog, index) -> None:
         if value is MISS:
             todo.append(artifact)
         else:
-            found[path] = _requirements(artifact, value)
+            found[path] = _requirements(artifact, value, keep_fields)
 
     def work(part: list) -> list:
         return [prd_requirements(a) for a in part]
 
     for artifact, rows in zip(todo, parallel.fan_out(todo, work), strict=True):
-        found[artifact.path] = _requirements(artifact, rows)
+        found[artifact.path] = _requirements(artifact, rows, keep_fields)
         st = stats.get(artifact.path)
         if isinstance(st, os.stat_result):
             cache.put(artifact.path, st, artifact.text.encode("utf-8"), rows)
@@ -811,6 +817,8 @@ def _prd_requirements(proj, catalog, index) -> None:
     index.learn_requirements(found)
 
 
+# The fields of a requirement without any: one, read-only, for all of them
+_NO_FIELDS: Mapping = MappingProxyType({})
 # The fields of a requirement that what reads the trace's index uses besides its heading and
 # priority (the ship evidence: failure modes); the others, and its scenarios, are not kept.
 TRACE_FIELDS = ("failure mode",)
@@ -841,8 +849,8 @@ def prd_requirements(artifact) -> tuple | None:
     )
 
 
-def _requirements(artifact, rows: tuple) -> tuple:
-    """The Requirements `prd_requirements` describes."""
+def _requirements(artifact, rows: tuple, keep_fields: bool = True) -> tuple:
+    """The Requirements `prd_requirements` describes (without fields unless `keep_fields`)."""
     from ygs.core.markdown import Field
     from ygs.core.specs import Requirement
 
@@ -858,7 +866,9 @@ def _requirements(artifact, rows: tuple) -> tuple:
                 prd,
                 status,
                 priority,
-                {k: Field(*field) for k, *field in fields} if fields else {},
+                {k: Field(*field) for k, *field in fields}
+                if fields and keep_fields
+                else _NO_FIELDS,
                 (),
                 fmt,
                 kind,
