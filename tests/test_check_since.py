@@ -46,7 +46,7 @@ def quick(root) -> Snapshot | None:
     proj = Project.at(root)
     state = read_blob(cache_dir(proj.root, proj.env) / "check.state", "check-state")
     assert state.git is not None
-    found = cmd_check._since(proj, state, cmd_check._status(proj))
+    found = cmd_check._since(proj, state, cmd_check._status(proj, untracked=False))
     walked = Snapshot.of(Project.at(root).artifact_entries)
     if found is not None:
         assert (found.entries, found.sizes, found.mtimes, found.odd) == (

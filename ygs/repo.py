@@ -118,9 +118,10 @@ class Status:
     deleted: frozenset[str]
 
 
-def status(root: Path, pathspecs: tuple[str, ...]) -> Status | None:
-    """`git status` of the paths under `root` within `pathspecs` (relative to `root`);
-    None when git cannot tell. Takes no lock: safe beside other git commands and in hooks."""
+def status(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True) -> Status | None:
+    """`git status` of the paths under `root` within `pathspecs` (relative to `root`),
+    untracked files listed or not (not: git reads no folder); None when git cannot tell.
+    Takes no lock: safe beside other git commands and in hooks."""
     top = toplevel(root)
     if top is None or not git_available():
         return None
@@ -132,7 +133,7 @@ def status(root: Path, pathspecs: tuple[str, ...]) -> Status | None:
         "--porcelain=v2",
         "-z",
         "--branch",
-        "--untracked-files=all",
+        "--untracked-files=" + ("all" if untracked else "no"),
         "--no-renames",
         "--",
         *pathspecs,

@@ -175,7 +175,7 @@ def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...]) -> GitM
 
     if files.odd:
         return None
-    seen = repo.status(root, roots)
+    seen = repo.status(root, roots, untracked=False)  # untracked ones are not `tracked`
     tracked = repo.tracked_files(root, roots)
     if seen is None or tracked is None or not seen.head:
         return None

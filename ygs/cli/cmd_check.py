@@ -169,7 +169,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
 
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
-    seen = _status(proj) if changed or full else None
+    seen = _status(proj, untracked=changed) if changed or full else None
     changed_files = sorted(_changed(proj, seen)) if changed else None
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
@@ -255,13 +255,15 @@ def _load_state(proj, settings: bytes):
     return None if state is MISS else state
 
 
-def _status(proj):
-    """`git status` of the artifact folders (`ygs.repo.Status`), or None without git."""
+def _status(proj, *, untracked: bool):
+    """`git status` of the artifact folders (`ygs.repo.Status`), or None without git.
+    `untracked`: list untracked files too (`--changed` checks them; finding what changed
+    since the last full check does not need them: its folder listing sees new files)."""
     from ygs import repo
 
     if not repo.git_available() or repo.toplevel(proj.root) is None:
         return None
-    return repo.status(proj.root, _roots(proj))
+    return repo.status(proj.root, _roots(proj), untracked=untracked)
 
 
 def _since(proj, state, seen):
