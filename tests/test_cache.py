@@ -172,3 +172,38 @@ def test_idle_cores_give_at_most_max_workers():
 
     assert idle_workers(64, 0.0) == MAX_WORKERS
     assert idle_workers(64, 62.0) == 2
+
+
+def test_a_cyclic_value_is_cached_whole(tmp_path):
+    """Per-file caches are pickled without a memo (their values are trees); a value that
+    refers to itself falls back to the memo and reads back whole, never a torn cache."""
+    from ygs.cache import FileCache
+
+    (tmp_path / ".ygs").mkdir()
+    st = _old_file(tmp_path / "a.md", "text")
+    loop: list = ["a"]
+    loop.append(loop)
+    shared = ["same"]
+    cache = FileCache.open(tmp_path, "t")
+    cache.fetch("a.md", st, tmp_path / "a.md", lambda data: (loop, shared, shared))
+    cache.save()
+    value = FileCache.open(tmp_path, "t").get("a.md", st)
+    assert value[0][0] == "a" and value[0][1] is value[0]
+    assert value[1] == value[2] == ["same"]
+
+
+def test_trace_reads_requirements_once_cold_warm_and_after_an_edit(ygs, proj):
+    """Cold, trace takes each PRD's requirements from the catalogue's parse of the file;
+    warm, from `requirements.cache`; after an edit, the edited file is parsed again. The
+    graph is the same each way, and so is `status`, which reads the same index."""
+    initialise(proj)
+    cold = ygs("trace", "--json", cwd=proj).json
+    assert (proj / ".ygs/cache/requirements.cache").is_file()
+    warm = ygs("trace", "--json", cwd=proj).json
+    assert warm["requirements"] == cold["requirements"] and cold["requirements"]
+    edit(proj, PRD, "### REQ-003: ", "### REQ-003: renamed, ")
+    edited = ygs("trace", "--json", cwd=proj).json
+    titles = {r["id"]: r["title"] for r in edited["requirements"]}
+    assert titles["REQ-003"].startswith("renamed,")
+    shutil.rmtree(proj / ".ygs/cache")
+    assert ygs("trace", "--json", cwd=proj).json["requirements"] == edited["requirements"]

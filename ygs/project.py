@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ygs import config as config_mod
 from ygs.errors import YgsError
 
 if TYPE_CHECKING:  # the catalogue's modules load only when a command parses files
-    from ygs.core.artifacts import Catalog, Layout
+    from ygs.core.artifacts import Artifact, Catalog, Layout
     from ygs.core.findings import Finding
     from ygs.store import Unreadable
 
@@ -130,6 +131,11 @@ class Project:
     root: Path
     env: dict[str, str]
     flags: dict
+    # Set before `catalog` is read: also computed for each file the catalogue parses afresh
+    # (in the worker that parses it), found in `extras` by path with the file's content
+    # digest, so a command needing more of each file does not read and parse it again.
+    extra: Callable[[Artifact], Any] | None = field(default=None, compare=False, repr=False)
+    extras: dict[str, tuple[bytes, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def at(cls, start: Path, env: dict[str, str] | None = None, flags: dict | None = None):
@@ -257,6 +263,11 @@ class Project:
         known: dict = {}
         return assemble(self._parsed_files(known), extra, known)
 
+    def drop_catalog(self) -> None:
+        """Let the catalogue go (a command done with it frees the files' texts before it
+        writes its output); it is read again if asked for."""
+        self.__dict__.pop("catalog", None)
+
     def _parsed_files(self, known: dict) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`); each
         artifact's definitions go into `known` by path."""
@@ -266,17 +277,23 @@ class Project:
             return self._parse_all(known)
 
     def _parse_all(self, known: dict) -> list:
-        from ygs.cache import MISS, FileCache, parallel
+        from ygs.cache import MISS, FileCache, digest, parallel
         from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
         from ygs.store import Unreadable
 
         layout = self.layout
         cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+        extra, extras = self.extra, self.extras
 
         def compute(rel: str):
             def parse(data: bytes):
                 value = parse_file(rel, data, layout)
-                return to_record(value) if isinstance(value, Artifact) else value
+                if not isinstance(value, Artifact):
+                    return value
+                more = extra(value) if extra is not None else None
+                if more is not None:
+                    extras[rel] = (digest(data), more)
+                return to_record(value)
 
             return parse
 
@@ -299,12 +316,22 @@ class Project:
         if len(todo) >= parallel.MIN_ITEMS:  # a cold run: parse over workers
 
             def work(part: list[int]) -> list:
-                return [(fetch(*entries[i]), cache.entries.get(entries[i][0])) for i in part]
+                return [
+                    (
+                        fetch(*entries[i]),
+                        cache.entries.get(entries[i][0]),
+                        extras.pop(entries[i][0], None),
+                    )
+                    for i in part
+                ]
 
-            for i, (value, entry) in zip(todo, parallel.fan_out(todo, work), strict=True):
+            for i, (value, entry, more) in zip(todo, parallel.fan_out(todo, work), strict=True):
                 values[i] = value
+                rel = entries[i][0]
                 if entry is not None:
-                    cache.entries[entries[i][0]] = entry
+                    cache.entries[rel] = entry
+                if more is not None:
+                    extras[rel] = more
             cache.dirty = True
             cache.changed += len(todo)
         else:

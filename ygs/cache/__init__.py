@@ -112,9 +112,12 @@ def _prefix(salt: Any) -> bytes:
     return _MAGIC + repr((FORMAT_VERSION, _version(), salt)).encode() + b"\n"
 
 
-def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = None) -> None:
+def write_blob(
+    path: Path, salt: Any, value: Any, env: dict[str, str] | None = None, *, fast: bool = False
+) -> None:
     """Write atomically (temp file, rename); a cache that cannot be written is skipped,
-    never an error. No fsync: a torn file fails its HMAC and is rebuilt."""
+    never an error. No fsync: a torn file fails its HMAC and is rebuilt. `fast`: `value`
+    is a tree, whose shared parts may be written (and read back) as copies (`_dump`)."""
     import tempfile
 
     prefix = _prefix(salt)
@@ -126,11 +129,15 @@ def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = N
             with os.fdopen(fd, "wb") as handle:
                 handle.write(prefix)
                 handle.write(bytes(mac.digest_size))  # the MAC, once the body is written
-                # pickled straight to the file, a frame at a time: the whole pickle is
-                # never held in memory (26 MB for 10,000 PRDs)
-                pickle.dump(value, _Signing(handle, mac), protocol=pickle.HIGHEST_PROTOCOL)
+                body = handle.tell()
+                try:
+                    signed = _dump(value, handle, mac.copy(), fast=fast)
+                except (ValueError, RecursionError):  # cyclic: with the memo after all
+                    handle.seek(body)
+                    handle.truncate()
+                    signed = _dump(value, handle, mac.copy(), fast=False)
                 handle.seek(len(prefix))
-                handle.write(mac.digest())
+                handle.write(signed.digest())
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -141,6 +148,18 @@ def write_blob(path: Path, salt: Any, value: Any, env: dict[str, str] | None = N
             ignore.write_text("*\n", encoding="utf-8")
     except OSError:
         pass
+
+
+def _dump(value: Any, handle, mac, *, fast: bool):
+    """Pickle `value` straight to `handle`, a frame at a time (the whole pickle is never
+    held in memory: 26 MB for 10,000 PRDs), feeding it to `mac`, which is returned. `fast`
+    keeps no memo of the objects written (for a catalogue, whose values are trees of plain
+    values, the memo costs more time and memory than the pickle); a cyclic value raises
+    ValueError then."""
+    pickler = pickle.Pickler(_Signing(handle, mac), protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = fast
+    pickler.dump(value)
+    return mac
 
 
 class _Signing:
@@ -201,8 +220,12 @@ class FileCache:
         return entry[3]
 
     def put(self, rel: str, st: os.stat_result, data: bytes, value: Any) -> None:
+        self.put_digest(rel, st, digest(data), value)
+
+    def put_digest(self, rel: str, st: os.stat_result, content: bytes, value: Any) -> None:
+        """`put`, given the content's `digest` instead of the content."""
         self.seen.add(rel)
-        self.entries[rel] = (st.st_size, st.st_mtime_ns, digest(data), value)
+        self.entries[rel] = (st.st_size, st.st_mtime_ns, content, value)
         self.dirty = True
         self.changed += 1
 
@@ -234,7 +257,7 @@ class FileCache:
             return
         if self.written and not gone and self.changed <= len(self.entries) * FEW:
             return
-        write_blob(self.path, self.salt, (time.time(), self.entries), self.env)
+        write_blob(self.path, self.salt, (time.time(), self.entries), self.env, fast=True)
         self.dirty = False
 
 

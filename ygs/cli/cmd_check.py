@@ -8,7 +8,9 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated
 
 from ygs.cli.output import emit, log, opts
@@ -733,10 +735,15 @@ def trace(
     from ygs.report import Report
 
     proj = _project()
+    proj.extra = prd_requirements  # computed as each file is parsed
     with no_gc():
-        catalog = proj.catalog
-        graph, unreadable = build_trace(proj, catalog, Index(catalog), with_commits=True)
-    problems = [*unreadable, *tr.gate(graph, _looked(proj))] if gate else unreadable
+        graph, unreadable = build_trace(
+            proj, proj.catalog, Index(proj.catalog), with_commits=True, keep_fields=False
+        )
+    proj.drop_catalog()  # the graph has what the output needs: the files' texts can go
+    # where ygs looked (a walk of the docs) is named only when nothing was found
+    looked = _looked(proj) if gate and not graph.requirements and not graph.threats else ""
+    problems = [*unreadable, *tr.gate(graph, looked)] if gate else unreadable
     code = Exit.FINDINGS if gate and problems else Exit.OK
     report = Report("ygs trace", problems, all_rules(), __version__)
     if fmt in ("sarif", "github") and not opts().json:
@@ -802,8 +809,10 @@ def _trace_table(console, graph, report, gate: bool) -> None:
         console.print("Gate: " + ("passed." if not report.findings else "FAILED."), markup=False)
 
 
-def build_trace(proj, catalog, index, *, with_commits: bool):
-    """The trace graph for a project, plus the input errors that make it incomplete."""
+def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool = True):
+    """The trace graph for a project, plus the input errors that make it incomplete.
+    `keep_fields`: the requirements in `index` keep the fields besides the heading and
+    priority that readers of the index use (`TRACE_FIELDS`); the graph needs none."""
     from ygs.core import trace as tr
 
     files, tests = _test_refs(proj)
@@ -813,7 +822,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
 
         if repo.toplevel(proj.root) is not None and repo.git_available():
             commits = tr.parse_commits(repo.commit_messages(proj.root))
-    _prd_requirements(proj, catalog, index)
+    _prd_requirements(proj, catalog, index, keep_fields)
     graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
     graph.tests_scanned = len(files)
     graph.commits_scanned = len(commits)
@@ -827,36 +836,107 @@ def build_trace(proj, catalog, index, *, with_commits: bool):
     return graph, list(catalog.input_errors)
 
 
-def _prd_requirements(proj, catalog, index) -> None:
-    """Hand `index` each PRD's requirements: an unchanged file's from the cache
+def _prd_requirements(proj, catalog, index, keep_fields: bool = True) -> None:
+    """Hand `index` each PRD's requirements as trace keeps them (`prd_requirements`): those
+    the catalogue computed as it parsed, an unchanged file's from the cache
     (`requirements.cache`), so trace re-reads only the edges of changed files; the others
     parsed, over worker processes when there are many."""
     from ygs.cache import MISS, FileCache, parallel
-    from ygs.core.markdown import Doc
-    from ygs.core.specs import requirements_of
 
     layout = proj.layout
-    cache = FileCache.open(proj.root, "requirements", (layout.docs, layout.tasks), proj.env)
+    cache = FileCache.open(proj.root, "requirements", (layout.docs, layout.tasks, 3), proj.env)
     stats = dict(proj.artifact_entries)
+    extras = proj.extras if proj.extra is prd_requirements else {}
     found, todo = {}, []
     for artifact in catalog.of_kind("prd"):
-        st = stats.get(artifact.path)
-        value = cache.get(artifact.path, st) if isinstance(st, os.stat_result) else MISS
+        path = artifact.path
+        st = stats.get(path)
+        ready = extras.get(path)
+        if ready is not None:
+            found[path] = _requirements(artifact, ready[1], keep_fields)
+            if isinstance(st, os.stat_result):
+                cache.put_digest(path, st, ready[0], ready[1])
+            continue
+        value = cache.get(path, st) if isinstance(st, os.stat_result) else MISS
         if value is MISS:
             todo.append(artifact)
         else:
-            found[artifact.path] = value
+            found[path] = _requirements(artifact, value, keep_fields)
 
     def work(part: list) -> list:
-        return [tuple(requirements_of(a, Doc(a.body, a.body_line))) for a in part]
+        return [prd_requirements(a) for a in part]
 
-    for artifact, reqs in zip(todo, parallel.fan_out(todo, work), strict=True):
-        found[artifact.path] = reqs
+    for artifact, rows in zip(todo, parallel.fan_out(todo, work), strict=True):
+        found[artifact.path] = _requirements(artifact, rows, keep_fields)
         st = stats.get(artifact.path)
         if isinstance(st, os.stat_result):
-            cache.put(artifact.path, st, artifact.text.encode("utf-8"), reqs)
+            cache.put(artifact.path, st, artifact.text.encode("utf-8"), rows)
     cache.save()
+    extras.clear()  # handed over
     index.learn_requirements(found)
+
+
+# The fields of a requirement without any: one, read-only, for all of them
+_NO_FIELDS: Mapping = MappingProxyType({})
+# The fields of a requirement that what reads the trace's index uses besides its heading and
+# priority (the ship evidence: failure modes); the others, and its scenarios, are not kept.
+TRACE_FIELDS = ("failure mode",)
+
+
+def prd_requirements(artifact) -> tuple | None:
+    """A PRD's requirements as trace keeps them, in plain tuples (quick to pickle; the
+    artifact's path, id and status left out): without the fields and scenarios it does not
+    read. None for another kind of artifact."""
+    if artifact.kind != "prd":
+        return None
+    from ygs.core.markdown import Doc
+    from ygs.core.specs import requirements_of
+
+    return tuple(
+        (
+            r.id,
+            r.title,
+            r.line,
+            r.priority,
+            tuple((k, *r.fields[k]) for k in TRACE_FIELDS if k in r.fields),
+            r.format,
+            r.kind,
+            r.aliases,
+            r.inferred,
+        )
+        for r in requirements_of(artifact, Doc(artifact.body, artifact.body_line))
+    )
+
+
+def _requirements(artifact, rows: tuple, keep_fields: bool = True) -> tuple:
+    """The Requirements `prd_requirements` describes (without fields unless `keep_fields`)."""
+    from ygs.core.markdown import Field
+    from ygs.core.specs import Requirement
+
+    path, prd, status = artifact.path, artifact.id, artifact.status
+    make = Requirement._make
+    return tuple(
+        make(
+            (
+                ident,
+                title,
+                path,
+                line,
+                prd,
+                status,
+                priority,
+                {k: Field(*field) for k, *field in fields}
+                if fields and keep_fields
+                else _NO_FIELDS,
+                (),
+                fmt,
+                kind,
+                aliases,
+                inferred,
+            ),
+        )
+        for ident, title, line, priority, fields, fmt, kind, aliases, inferred in rows
+    )
 
 
 def _test_refs(proj) -> tuple[list[str], list]:

@@ -108,7 +108,7 @@ class Commit(NamedTuple):
     ids: tuple[str, ...]
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands at scale: no dict each
 class ReqNode:
     id: str
     title: str
@@ -126,7 +126,7 @@ class ReqNode:
     kind: str = "requirement"
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreatNode:
     id: str
     priority: str
@@ -161,7 +161,11 @@ class Trace:
 
 def _plain(node) -> dict:
     """A node as JSON-ready data (dataclasses.asdict deep-copies, slowly)."""
-    return {k: list(v) if isinstance(v, list) else v for k, v in vars(node).items()}
+    found = {}
+    for k in node.__slots__:  # the fields, in order
+        v = getattr(node, k)
+        found[k] = list(v) if isinstance(v, list) else v
+    return found
 
 
 def scan_tests(files: Iterable[tuple[str, str]]) -> list[TestRef]:
