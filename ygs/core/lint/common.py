@@ -9,12 +9,12 @@ from dataclasses import replace
 
 from ygs.core.artifacts import (
     DUPLICATE_ID,
-    ID_RE,
     KINDS,
     MALFORMED,
     NOT_UTF8,
     UNREADABLE,
     Artifact,
+    id_mentions,
 )
 from ygs.core.catalogue import ALL_FORMATS, Rule
 from ygs.core.findings import Finding, Severity
@@ -270,13 +270,12 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
     doc = None
     reported: set[str] = set()
     defined = ctx.index.defined
-    for match in ID_RE.finditer(text):
-        ident = match.group(0)
+    for at, ident in id_mentions(text):
         if ident in defined or ident in reported or normal_id(ident) in ctx.known_ids:
             continue
         doc = doc or ctx.index.doc(artifact)
-        index = text.count("\n", 0, match.start())
-        if index not in doc.hidden and not _in_code_span(text, match.start()):
+        index = text.count("\n", 0, at)
+        if index not in doc.hidden and not _in_code_span(text, at):
             reported.add(ident)
             yield R["ART005"].at(
                 artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"

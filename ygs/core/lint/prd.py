@@ -420,9 +420,7 @@ def _is_gwt(text: str) -> bool:
         low = text.lower()
         if "when" not in low or "then" not in low:
             return False
-        end = _word_end(low, "given")
-        end = _word_end(low, "when", end) if end >= 0 else -1
-        if end >= 0 and _word_end(low, "then", end) >= 0:
+        if _words_in_order(low, ("given", "when", "then")):
             return not _is_placeholder(text)
     return is_gwt(text)
 
@@ -431,9 +429,18 @@ def _if_then(text: str) -> bool:
     """`_IF_THEN.search`, with string searches for ASCII text."""
     if not text.isascii():
         return bool(_IF_THEN.search(text))
-    low = text.lower()
-    end = _word_end(low, "if")
-    return end >= 0 and _word_end(low, "then", end) >= 0
+    return _words_in_order(text.lower(), ("if", "then"))
+
+
+def _words_in_order(text: str, words: tuple[str, ...]) -> bool:
+    """Whether each word stands (as a word of its own) after the previous one's first such
+    place: what `InOrder` of `\\bword\\b` patterns finds, by string searches."""
+    start = 0
+    for word in words:
+        start = _word_end(text, word, start)
+        if start < 0:
+            return False
+    return True
 
 
 def _word_end(text: str, word: str, start: int = 0) -> int:
@@ -442,16 +449,13 @@ def _word_end(text: str, word: str, start: int = 0) -> int:
     at = text.find(word, start)
     while at >= 0:
         end = at + len(word)
-        if (at == 0 or not _is_word_char(text[at - 1])) and (
-            end == len(text) or not _is_word_char(text[end])
-        ):
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        # neither side a word character (the regex `\\w`)
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
             return end
         at = text.find(word, at + 1)
     return -1
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"  # the regex `\w`
 
 
 def scope(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
