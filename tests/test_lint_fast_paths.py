@@ -37,7 +37,6 @@ def test_requirement_text_tests_match_the_regexes(text):
     levels = {prd._RFC_LEVEL[k] for k in prd._RFC.findall(text)}
     assert prd._keywords(text) == levels
     assert prd._is_gwt(text) == is_gwt(text)
-    assert prd._if_then(text) == bool(prd._IF_THEN.search(text))
     assert prd._is_placeholder(text) == markdown.is_placeholder(text)
     assert prd._is_nothing(text) == markdown.is_nothing(text)
 

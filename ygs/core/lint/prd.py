@@ -393,7 +393,7 @@ def _requirement(req: Requirement, lines: list) -> Iterator[Finding]:
             yield R["PRD009"].at(path, req.line, f"{req.id} (MUST) has no Given/When/Then scenario")
         if failure is None or _is_placeholder(failure.value):
             yield R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode")
-        elif not _if_then(failure.value):
+        elif not _IF_THEN.search(failure.value):
             yield R["PRD010"].at(
                 path, failure.line, f"{req.id} failure mode is not in If …, then … form"
             )
@@ -423,13 +423,6 @@ def _is_gwt(text: str) -> bool:
         if _words_in_order(low, ("given", "when", "then")):
             return not _is_placeholder(text)
     return is_gwt(text)
-
-
-def _if_then(text: str) -> bool:
-    """`_IF_THEN.search`, with string searches for ASCII text."""
-    if not text.isascii():
-        return bool(_IF_THEN.search(text))
-    return _words_in_order(text.lower(), ("if", "then"))
 
 
 def _words_in_order(text: str, words: tuple[str, ...]) -> bool:
