@@ -4,6 +4,7 @@ when a command needs it) elsewhere."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from ygs.errors import YgsError
@@ -104,6 +105,122 @@ def _paths(top: Path, output: str | None, root: Path) -> list[str]:
         except ValueError:
             continue  # outside the project folder
     return found
+
+
+@dataclass(frozen=True)
+class Status:
+    """What `git status` shows: HEAD's commit ("" before the first one), the paths that
+    differ from it (staged, edited, deleted, unmerged or untracked; never ignored ones),
+    and which of those are deleted."""
+
+    head: str
+    listed: frozenset[str]
+    deleted: frozenset[str]
+
+
+def status(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True) -> Status | None:
+    """`git status` of the paths under `root` within `pathspecs` (relative to `root`),
+    untracked files listed or not (not: git reads no folder); None when git cannot tell.
+    Takes no lock: safe beside other git commands and in hooks."""
+    top = toplevel(root)
+    if top is None or not git_available():
+        return None
+    out = _run(
+        root,
+        "--no-optional-locks",
+        "--literal-pathspecs",
+        "status",
+        "--porcelain=v2",
+        "-z",
+        "--branch",
+        "--untracked-files=" + ("all" if untracked else "no"),
+        "--no-renames",
+        "--",
+        *pathspecs,
+    )
+    if out is None:
+        return None
+    head, paths, deleted, skip = "", set(), set(), False
+    prefix = _prefix(top, root)
+    for record in out.split("\0"):
+        if skip or not record:
+            skip = False
+            continue
+        kind = record[0]
+        if record.startswith("# branch.oid "):
+            oid = record[len("# branch.oid ") :]
+            head = "" if oid == "(initial)" else oid
+            continue
+        fields = _STATUS_FIELDS.get(kind)
+        if fields is None:
+            continue
+        name = record.split(" ", fields)[-1]
+        skip = kind == "2"  # a rename's original path follows
+        rel = _under_prefix(name, prefix)
+        if rel is not None:
+            paths.add(rel)
+            if kind in "12" and "D" in record[2:4]:
+                deleted.add(rel)
+    return Status(head, frozenset(paths), frozenset(deleted))
+
+
+# The fields before the path in each kind of `git status --porcelain=v2` record.
+_STATUS_FIELDS = {"1": 8, "2": 9, "u": 10, "?": 1, "!": 1}
+
+
+def tracked_files(root: Path, pathspecs: tuple[str, ...]) -> set[str] | None:
+    """The paths under `root` (relative to it, within `pathspecs`) in git's index."""
+    top = toplevel(root)
+    if top is None or not git_available():
+        return None
+    out = _run(root, "--literal-pathspecs", "ls-files", "-z", "--", *pathspecs)
+    if out is None:
+        return None
+    prefix = _prefix(top, root)
+    found = (_under_prefix(name, prefix) for name in out.split("\0") if name)
+    return {rel for rel in found if rel is not None}
+
+
+def changed_commits(
+    root: Path, old: str, new: str, pathspecs: tuple[str, ...], *, filtered: bool = False
+) -> set[str] | None:
+    """The paths under `root` that differ between two commits (no work tree is read);
+    `filtered`: only those added, copied, modified or renamed."""
+    top = toplevel(root)
+    if top is None:
+        return None
+    args = ["diff", "--name-only", "-z", "--no-renames", old, new, "--", *pathspecs]
+    if filtered:
+        args.insert(1, "--diff-filter=ACMR")
+    out = _run(root, "--literal-pathspecs", *args)
+    if out is None:
+        return None
+    prefix = _prefix(top, root)
+    found = (_under_prefix(name, prefix) for name in out.split("\0") if name)
+    return {rel for rel in found if rel is not None}
+
+
+def committed_since_fork(root: Path, base: str, pathspecs: tuple[str, ...]) -> set[str] | None:
+    """The paths under `root` that commits since the merge-base of HEAD with `base` added,
+    copied, modified or renamed (commits only: no work tree is read); None before the
+    first commit."""
+    top = _top(root)
+    fork = _fork(top, base)
+    if not fork:
+        return None
+    return changed_commits(root, fork, "HEAD", pathspecs, filtered=True)
+
+
+def _prefix(top: Path, root: Path) -> str:
+    """`root` relative to the work tree's root, with a trailing slash ("" when the same)."""
+    rel = root.relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def _under_prefix(name: str, prefix: str) -> str | None:
+    if not prefix:
+        return name
+    return name[len(prefix) :] if name.startswith(prefix) else None
 
 
 def changed_files(root: Path, base: str, *, staged: bool) -> list[str]:

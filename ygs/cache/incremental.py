@@ -27,6 +27,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from ygs.cache import MISS, RACY_S, digest, read_blob, write_blob
@@ -158,6 +159,107 @@ class Snapshot:
         return max(array("q", self.mtimes), default=0)
 
 
+@dataclass(frozen=True)
+class GitMark:
+    """What git showed when a state was written: HEAD, and the files to look at again on
+    every run (untracked, ignored, edited or staged then, or links)."""
+
+    head: str
+    loose: frozenset[str]
+
+
+def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...]) -> GitMark | None:
+    """The GitMark of a walk's `files` (`plain`: those found as regular files, no links),
+    or None when git cannot tell (no repository, no commit yet, an unreadable file)."""
+    from ygs import repo
+
+    if files.odd:
+        return None
+    seen = repo.status(root, roots, untracked=False)  # untracked ones are not `tracked`
+    tracked = repo.tracked_files(root, roots)
+    if seen is None or tracked is None or not seen.head:
+        return None
+    paths = files.entries.split(_SEP) if files.entries else []
+    clean = tracked - seen.listed
+    loose = frozenset(p for p in paths if p not in clean or p not in plain)
+    return GitMark(seen.head, loose)
+
+
+def listing(root, roots: tuple[str, ...], keep) -> str | None:
+    """The paths the artifact walk (`ygs.project`) would find, joined as a Snapshot's
+    `entries`, from folder listings alone (no file is looked at, except a link's target
+    kind). `roots`: the docs and tasks folders, then the foreign ones, where `keep(path)`
+    tells whether a `.md` path is an artifact. None when a folder cannot be listed."""
+    found: list[str] = []
+    for n, top in enumerate(roots):
+        path = os.path.join(root, top)
+        if os.path.isdir(path) and not _names(path, top, keep if n >= 2 else None, found):
+            return None
+    return _SEP.join(found)
+
+
+_NAME = attrgetter("name")
+
+
+def _names(folder: str, rel: str, keep, out: list[str]) -> bool:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=_NAME)
+    except OSError:
+        return False
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".md"):
+            path = f"{rel}/{name}"
+            if (keep is None or keep(path)) and not entry.is_dir():
+                out.append(path)
+        elif (
+            not name.startswith(".")
+            and entry.is_dir(follow_symlinks=False)
+            and not _names(entry.path, f"{rel}/{name}", keep, out)
+        ):
+            return False
+    return True
+
+
+def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | None:
+    """The artifact files as they are now, from the state's walk and what git shows now
+    (`seen`, a `repo.Status` of `roots`): the folders are listed, and only the files git
+    lists, the state's loose ones and those commits since changed are looked at. None when
+    files were added or removed, or git cannot tell: walk them all then. `keep`: as for
+    `listing`."""
+    from stat import S_ISREG
+
+    from ygs import repo
+
+    was, gm = state.files, state.git
+    if gm is None or seen is None or not seen.head or was.odd:
+        return None
+    if listing(root, roots, keep) != was.entries:
+        return None  # files added, removed or renamed
+    head = seen.head
+    suspects = set(gm.loose) | {p for p in seen.listed if p.endswith(".md")}
+    if head != gm.head:
+        moved = repo.changed_commits(root, gm.head, head, roots)
+        if moved is None:
+            return None
+        suspects |= moved
+    index = {p: i for i, p in enumerate(was.entries.split(_SEP))} if was.entries else {}
+    sizes, mtimes = array("q", was.sizes), array("q", was.mtimes)
+    for rel in suspects:
+        i = index.get(rel)
+        if i is None:
+            continue  # not an artifact: the listing has them all
+        try:
+            st = os.stat(os.path.join(root, rel))
+        except OSError:
+            return None
+        if not S_ISREG(st.st_mode):
+            return None
+        sizes[i], mtimes[i] = st.st_size, st.st_mtime_ns
+    return Snapshot(was.entries, sizes.tobytes(), mtimes.tobytes(), {})
+
+
 @dataclass
 class State:
     """Kept compact: the paths, ids and digests of ten thousand files load in a few ms."""
@@ -181,6 +283,7 @@ class State:
     inputs: dict  # the full check's input totals
     shapes: bytes  # array("q"): requirements, stories, scenarios of each artifact in turn
     aliases: dict[str, frozenset]  # PRD path -> the ids its requirements import
+    git: GitMark | None = None  # what git showed then (see `since`); None: walk every time
 
     @classmethod
     def build(cls, catalog, files: Snapshot, result: dict, settings: bytes, index):

@@ -166,25 +166,33 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     from ygs.cache.incremental import Snapshot
 
     scope_args = sorted(_relative(proj, p) for p in paths)
-    changed_files = sorted(_changed(proj)) if changed else None
-    files = Snapshot.of(proj.artifact_entries)
+    full = not paths and not changed  # a full check: its state may be saved
+    seen = _status(proj, untracked=changed) if changed or full else None
+    changed_files = sorted(_changed(proj, seen)) if changed else None
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
+    state = _load_state(proj, settings) if seen is not None else None
+    files = _since(proj, state, seen) if state is not None else None
+    walked = files is None
+    if walked:
+        files = Snapshot.of(proj.artifact_entries)
     # --changed also reads what git compares with (the lines a change removed)
     refs = refs_stamp(proj.root) if changed else None
     key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
     cache = ResultCache(proj.root, "check")
     cached = cache.get(key, files.newest())
     if cached is not MISS and all(
-        (proj.root / p).exists() == seen for p, seen in cached["exists"].items()
+        (proj.root / p).exists() == was for p, was in cached["exists"].items()
     ):
         return cached
     result = None
     if changed_files is not None or not paths:
-        result = _relint(proj, paths, changed_files, files, settings, merges)
+        result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
+        if full and not walked:  # the state could not answer: walk, for the next one
+            files = Snapshot.of(proj.artifact_entries)
         result, index = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
-        if not paths and changed_files is None:
+        if full:
             _save_state(proj, files, result, settings, index)
     cache.put(key, result)
     return result
@@ -215,25 +223,69 @@ def _state_path(proj) -> Path:
 
 
 def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
+    from ygs import repo
     from ygs.cache import enabled
-    from ygs.cache.incremental import State
+    from ygs.cache.incremental import State, mark
 
     if enabled(proj.env):
         state = State.build(proj.catalog, files, result, settings, index)
         if state is not None:
+            if repo.toplevel(proj.root) is not None and repo.git_available():
+                state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
             state.save(_state_path(proj), proj.env)
 
 
-def _relint(proj, paths, changed_files, files, settings, merges) -> dict | None:
-    """A full check, or `--changed`, from the last full check, linting again only the
-    files edited since (`ygs.cache.incremental`); None when that state cannot answer."""
+def _roots(proj) -> tuple[str, ...]:
+    """The folders the artifact walk reads (`Project.artifact_entries`)."""
+    from ygs.core.formats import FOREIGN_ROOTS
+
+    return (proj.config["paths.docs"], proj.config["paths.tasks"], *FOREIGN_ROOTS)
+
+
+def _load_state(proj, settings: bytes):
+    """The last full check's state, or None."""
     from ygs.cache import MISS, enabled
-    from ygs.cache.incremental import State, full_inputs, relint
+    from ygs.cache.incremental import State
 
     if not enabled(proj.env):
         return None
     state = State.load(_state_path(proj), settings, proj.env)
-    if state is MISS:
+    return None if state is MISS else state
+
+
+def _status(proj, *, untracked: bool):
+    """`git status` of the artifact folders (`ygs.repo.Status`), or None without git.
+    `untracked`: list untracked files too (`--changed` checks them; finding what changed
+    since the last full check does not need them: its folder listing sees new files)."""
+    from ygs import repo
+
+    if not repo.git_available() or repo.toplevel(proj.root) is None:
+        return None
+    return repo.status(proj.root, _roots(proj), untracked=untracked)
+
+
+def _since(proj, state, seen):
+    """The artifact files now, from the state and `git status` (`seen`) without looking
+    at each one; None when a walk is needed (`ygs.cache.incremental.since`)."""
+    from ygs.cache.incremental import since
+
+    return since(proj.root, state, seen, _roots(proj), _keep)
+
+
+def _keep(rel: str) -> bool:
+    """Whether a `.md` file under an OpenSpec or spec-kit folder is an artifact."""
+    from ygs.core.formats import classify_foreign
+
+    return classify_foreign(rel) is not None
+
+
+def _relint(proj, paths, changed_files, files, settings, merges, state=None) -> dict | None:
+    """A full check, or `--changed`, from the last full check, linting again only the
+    files edited since (`ygs.cache.incremental`); None when that state cannot answer."""
+    from ygs.cache.incremental import full_inputs, relint
+
+    state = state or _load_state(proj, settings)
+    if state is None:
         return None
     also = changed_files or ()
     update = relint(proj, state, files, also, lambda: _overrides(proj), merges)
@@ -602,7 +654,9 @@ def _relative(proj, path: Path) -> str:
         ) from None
 
 
-def _changed(proj) -> list[str]:
+def _changed(proj, seen=None) -> list[str]:
+    """The files `--changed` checks. From the work tree: those commits since the fork
+    point changed and those `git status` (`seen`) lists, less the deleted ones."""
     from ygs import repo
 
     if not proj.is_git and repo.toplevel(proj.root) is None:
@@ -611,9 +665,14 @@ def _changed(proj) -> list[str]:
         )
     repo.require_git("--changed")
     between, staged = _comparison()
+    base = proj.config["git.base_branch"]
     if between:
         return repo.changed_between(proj.root, *between)
-    return repo.changed_files(proj.root, proj.config["git.base_branch"], staged=staged)
+    if seen is not None and seen.head and not staged:
+        committed = repo.committed_since_fork(proj.root, base, _roots(proj))
+        if committed is not None:
+            return sorted((committed | seen.listed) - seen.deleted)
+    return repo.changed_files(proj.root, base, staged=staged)
 
 
 def _changed_lines(proj) -> str:
