@@ -47,6 +47,9 @@ KINDS: dict[str, Kind] = {
     )
 }
 TASK_STATUSES = KINDS["task"].statuses
+_KINDS_IN: dict[str, list[Kind]] = {}  # the kinds each folder holds, in KINDS order
+for _kind in KINDS.values():
+    _KINDS_IN.setdefault(_kind.folder, []).append(_kind)
 DOC_FOLDERS = sorted({k.folder for k in KINDS.values() if k.folder})
 
 ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
@@ -56,6 +59,30 @@ ID_WIDTH = {"REQ": 3, "ADR": 4, "TASK": 3, "THR": 3, "MIT": 3}
 # faster. Same matches, same groups.
 ID_RE = re.compile(r"(R(?<!\wR)EQ|A(?<!\wA)DR|T(?<!\wT)ASK|T(?<!\wT)HR|M(?<!\wM)IT)-(\d+)\b")
 ID_PREFIXES = frozenset(ID_WIDTH)
+_ID_STARTS = tuple(f"{p}-" for p in ID_WIDTH)
+_DIGITS = re.compile(r"\d+")
+
+
+def id_mentions(text: str) -> list[tuple[int, str]]:
+    """(offset, id) of every match of `ID_RE` in `text`, in order: each prefix found with a
+    string search, then its digits; about twice as fast on a whole body."""
+    found = []
+    size = len(text)
+    for start in _ID_STARTS:
+        at = text.find(start)
+        while at >= 0:
+            if at == 0 or not _is_word_char(text[at - 1]):
+                digits = _DIGITS.match(text, at + len(start))
+                end = digits.end() if digits else 0
+                if digits and (end == size or not _is_word_char(text[end])):
+                    found.append((at, text[at:end]))
+            at = text.find(start, at + 1)
+    found.sort()
+    return found
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # the regex `\w`
 
 
 def id_parts(value: str) -> tuple[str, str] | None:
@@ -179,7 +206,7 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     if parts[: len(docs)] != docs or len(parts) < len(docs) + 2:
         return None
     folder = parts[len(docs)]
-    matches = [k for k in KINDS.values() if k.folder == folder]
+    matches = _KINDS_IN.get(folder, [])
     if not matches and (folder in ADR_FOLDERS or parts[-2] in ADR_FOLDERS):
         return "adr" if _NUMBERED.match(name) else None
     if not matches:

@@ -11,7 +11,7 @@ from ygs.core import markdown
 from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import ADR_STYLES, YGS, Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context, normal_id
+from ygs.core.lint.context import Context, Lazy, normal_id
 from ygs.core.markdown import Doc
 
 F = "adr"
@@ -102,7 +102,7 @@ _FORMATS = {"ADR005": YGS, "ADR006": ("ygs", "madr"), "ADR008": YGS}
 RULES = tuple(r._replace(formats=_FORMATS.get(r.id, ADR_STYLES)) for r in RULES)
 R = {r.id: r for r in RULES}
 
-_NUMBER = re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE)
+_NUMBER = Lazy(lambda: re.compile(r"^(?:ADR-?)?(\d{1,6})-", re.IGNORECASE))
 REVERSIBILITY = ("reversible", "costly", "irreversible")
 
 

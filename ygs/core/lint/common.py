@@ -9,16 +9,16 @@ from dataclasses import replace
 
 from ygs.core.artifacts import (
     DUPLICATE_ID,
-    ID_RE,
     KINDS,
     MALFORMED,
     NOT_UTF8,
     UNREADABLE,
     Artifact,
+    id_mentions,
 )
 from ygs.core.catalogue import ALL_FORMATS, Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context, normal_id
+from ygs.core.lint.context import Context, Lazy, normal_id
 
 F = "common"
 MUST, SHOULD = Severity.MUST, Severity.SHOULD
@@ -203,14 +203,14 @@ LINK_KINDS = {
     "design": "design-doc",
 }
 FINAL_STATUSES = frozenset({"approved", "accepted", "final", "done"})
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_TBD = re.compile(r"\bTBD\b")
-_CODE_SPAN = re.compile(r"`[^`]*`")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?")
-_REF_USE = re.compile(r"(?<![\]!])\[([^\]\n]*)\]\[([^\]\n]*)\]")
-_HTML_ID = re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.IGNORECASE)
-_SLUG_DROP = re.compile(r"[^\w\- ]")
+_DATE = Lazy(lambda: re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+_MD_LINK = Lazy(lambda: re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"))
+_TBD = Lazy(lambda: re.compile(r"\bTBD\b"))
+_CODE_SPAN = Lazy(lambda: re.compile(r"`[^`]*`"))
+_REF_DEF = Lazy(lambda: re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?"))
+_REF_USE = Lazy(lambda: re.compile(r"(?<![\]!])\[([^\]\n]*)\]\[([^\]\n]*)\]"))
+_HTML_ID = Lazy(lambda: re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.IGNORECASE))
+_SLUG_DROP = Lazy(lambda: re.compile(r"[^\w\- ]"))
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -270,13 +270,12 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
     doc = None
     reported: set[str] = set()
     defined = ctx.index.defined
-    for match in ID_RE.finditer(text):
-        ident = match.group(0)
+    for at, ident in id_mentions(text):
         if ident in defined or ident in reported or normal_id(ident) in ctx.known_ids:
             continue
         doc = doc or ctx.index.doc(artifact)
-        index = text.count("\n", 0, match.start())
-        if index not in doc.hidden and not _in_code_span(text, match.start()):
+        index = text.count("\n", 0, at)
+        if index not in doc.hidden and not _in_code_span(text, at):
             reported.add(ident)
             yield R["ART005"].at(
                 artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"

@@ -6,10 +6,32 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ygs.core.artifacts import Artifact, Catalog, id_parts
 from ygs.core.specs import Index
+
+
+class Lazy:
+    """A regular expression (or any matcher) built on first use, so importing the rules
+    compiles nothing. `make` returns it, written as `re.compile(r"...")` so that
+    tests/test_regex_linear.py finds the literal. After the first use each method asked
+    for (`search`, `findall`, ...) is the compiled pattern's own, held here."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy, pickle and friends: not a pattern method
+            raise AttributeError(name)
+        attrs = self.__dict__
+        pattern = attrs.get("compiled")
+        if pattern is None:
+            pattern = attrs["compiled"] = self._make()
+            if name == "compiled":
+                return pattern
+        value = attrs[name] = getattr(pattern, name)
+        return value
 
 
 def _always(_path: str) -> bool:

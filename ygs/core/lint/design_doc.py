@@ -10,7 +10,7 @@ from ygs.core import markdown
 from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context
+from ygs.core.lint.context import Context, Lazy
 from ygs.core.markdown import Doc, Section
 
 F = "design-doc"
@@ -147,8 +147,8 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")
-_CODE_SPAN = re.compile(r"`[^`]*`")
+_ACRONYM = Lazy(lambda: re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b"))
+_CODE_SPAN = Lazy(lambda: re.compile(r"`[^`]*`"))
 COMMON_ACRONYMS = _wordset(
     """API APIS HTTP HTTPS URL URI ID IDS UI UX SQL JSON YAML XML HTML CSS CSV PDF TLS SSL DNS IP
     TCP UDP CPU GPU RAM OS CI CD PR QA SLA SLO SLI UTC ISO USD EUR GBP GB MB KB TB SDK CLI REST SMS

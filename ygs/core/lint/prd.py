@@ -4,15 +4,15 @@ non-goals, measurable success criteria, classified capabilities."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ygs.core import markdown
 from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context
-from ygs.core.markdown import Doc
-from ygs.core.scan import in_order
+from ygs.core.lint.context import Context, Lazy
+from ygs.core.markdown import Doc, Heading, Section
+from ygs.core.scan import InOrder
 from ygs.core.specs import Requirement, is_gwt, statement_of
 
 F = "prd"
@@ -178,7 +178,7 @@ RULES = (
 )
 R = {r.id: r for r in RULES}
 
-_RFC = re.compile(r"\b(MUST|SHALL|SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL)\b")
+_RFC = Lazy(lambda: re.compile(r"\b(MUST|SHALL|SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL)\b"))
 _RFC_LEVEL = {
     "MUST": "MUST",
     "SHALL": "MUST",
@@ -194,9 +194,11 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_IF_THEN = in_order(r"\bif\b", r"\bthen\b", flags=re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*")
+_IF_THEN = Lazy(
+    lambda: InOrder((re.compile(r"\bif\b", re.IGNORECASE), re.compile(r"\bthen\b", re.IGNORECASE)))
+)
+_DIGIT = Lazy(lambda: re.compile(r"\d"))
+_WORD = Lazy(lambda: re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*"))
 TECHNOLOGY = _wordset(
     """python java javascript typescript golang rust ruby php kotlin scala c# c++ node node.js
     nodejs react angular vue svelte django flask fastapi rails spring .net postgres postgresql
@@ -212,7 +214,8 @@ VAGUE = _wordset(
     configurable extensible minimal lightweight soon etc modern future-proof best-in-class"""
 )
 WINDOW = 5
-_TOKEN = re.compile(r"[a-z][a-z-]*")  # a quick pre-check: most lines have no vague word
+_SEPARATOR_CELL = Lazy(lambda: re.compile(r"^:?-{2,}:?$"))  # markdown's table separator cell
+_BULLET = Lazy(lambda: re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$"))  # markdown's list item
 # Numbers written as words count as numbers ("within two seconds").
 NUMBER_WORDS = _wordset(
     """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
@@ -223,52 +226,153 @@ NUMBER_WORDS = _wordset(
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    """Each PRD's rules, reading each section once; the lines the vague-word rule reads
+    are gathered from all of them and checked together."""
     for prd in ctx.mine("prd"):
         doc = ctx.index.doc(prd)
-        yield from problem(prd, doc)
-        yield from requirements(prd, doc, ctx.index.requirements_in(prd.path))
-        yield from scope(prd, doc)
+        sections = Sections(doc)
+        lines: list[tuple[int, str]] = []
+        yield from _problem(prd, doc, sections, lines)
+        yield from _requirements(prd, doc, ctx.index.requirements_in(prd.path), sections, lines)
+        yield from _scope(prd, doc, sections, lines)
+        yield from vague(prd.path, lines)
 
 
-def problem(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    section = doc.section("problem", "problem statement")
-    if section is None or section.is_empty():
+class Sections:
+    """A document's sections by heading words: what `Doc.section(*names)` finds, from one
+    pass over the headings instead of a walk of them for every name asked for."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.first: dict[str, Heading] = {}
+        for heading in doc.headings:
+            self.first.setdefault(heading.key, heading)
+
+    def get(self, *names: str) -> Section | None:
+        """The first section whose heading words equal a name; else one that starts with it."""
+        for name in names:
+            heading = self.first.get(name)
+            if heading is not None:
+                return self.doc.section_of(heading)
+        for name in names:
+            prefix = name + " "
+            for heading in self.doc.headings:
+                if heading.key.startswith(prefix):
+                    return self.doc.section_of(heading)
+        return None
+
+
+def is_empty(section: Section) -> bool:
+    """`Section.is_empty`, reading the prose first: a section with a line of text is
+    settled there, before any table is parsed."""
+    tabled = False
+    for _, text in section.doc.content_between(section.start, section.end):
+        value = text.strip()
+        if not value:
+            continue
+        first = value[0]
+        if first == "|":
+            tabled = True
+            continue
+        if first in "-*+" or first.isdecimal():
+            item = _BULLET.match(value)
+            value = item.group(2) if item else value
+        if "**" in value:
+            field = markdown.FIELD.match(value)
+            value = field.group(2) if field else value
+        if not _is_nothing(value):
+            return False
+    if tabled:
+        for table in section.tables():
+            if not all(markdown.is_nothing(c) for row in table.rows for c in row.cells):
+                return False
+    return True
+
+
+def _is_nothing(text: str) -> bool:
+    """`markdown.is_nothing`: every placeholder and "nothing" word starts with one of a few
+    characters, so most text is settled by its first one."""
+    core = text.strip().strip("*_`").strip()
+    return not core or (core[0] in _NOTHING_STARTS and markdown.is_nothing(text))
+
+
+def _is_placeholder(text: str) -> bool:
+    """`markdown.is_placeholder`, settled by the first character where it can be."""
+    core = text.strip().strip("*_`").strip()
+    return not core or (core[0] in _PLACEHOLDER_STARTS and markdown.is_placeholder(text))
+
+
+_PLACEHOLDER_STARTS = frozenset("-….tT")  # TBD…, TODO…, -, …, ...
+_NOTHING_STARTS = _PLACEHOLDER_STARTS | frozenset("nN")  # and N/A, none, nothing
+
+
+def problem(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
+    lines: list[tuple[int, str]] = []
+    yield from _problem(prd, doc, sections or Sections(doc), lines)
+    yield from vague(prd.path, lines)
+
+
+def _problem(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterator[Finding]:
+    """PRD001-003; the problem's lines go to `lines` for the vague-word rule."""
+    section = sections.get("problem", "problem statement")
+    if section is None or is_empty(section):
         where = section.line if section else doc.first_line
         yield R["PRD001"].at(prd.path, where)
         return
-    content = [(n, t) for n, t in section.content(own_only=True) if t.strip()]
+    inner = doc.headings_between(section.start, section.end)
+    own = doc.content_between(section.start, inner[0].index if inner else section.end)
+    content = [(n, t) for n, t in own if t.strip()]
     text = " ".join(t.strip() for _, t in content)
     first = content[0][0] if content else section.line
-    if len(markdown.sentences(text)) > 1:
-        count = len(markdown.sentences(text))
+    count = len(markdown.sentences(text))
+    if count > 1:
         yield R["PRD002"].at(prd.path, first, f"problem statement has {count} sentences")
-    named = sorted({w.lower() for w in _WORD.findall(text) if w.lower() in TECHNOLOGY})
+    named = sorted(TECHNOLOGY.intersection(map(str.lower, _WORD.findall(text))))
     if named:
         yield R["PRD003"].at(prd.path, first, f"problem statement names {', '.join(named)}")
-    yield from vague(prd.path, content)
+    lines.extend(content)
 
 
-def requirements(prd: Artifact, doc: Doc, reqs: list[Requirement]) -> Iterator[Finding]:
-    section = doc.section("requirements", "functional requirements")
+def requirements(
+    prd: Artifact, doc: Doc, reqs: list[Requirement], sections: Sections | None = None
+) -> Iterator[Finding]:
+    lines: list[tuple[int, str]] = []
+    yield from _requirements(prd, doc, reqs, sections or Sections(doc), lines)
+    yield from vague(prd.path, lines)
+
+
+def _requirements(
+    prd: Artifact, doc: Doc, reqs: list[Requirement], sections: Sections, lines: list
+) -> Iterator[Finding]:
+    section = sections.get("requirements", "functional requirements")
     if not reqs:
         where = section.line if section else doc.first_line
         yield R["PRD004"].at(prd.path, where)
-    if section is not None:
-        for sub in section.subsections():
-            if not sub.title.upper().startswith("REQ-"):
+    if section is not None:  # its sub-sections (`Section.subsections`), each a requirement
+        inner = doc.headings_between(section.start, section.end)
+        level = min((h.level for h in inner), default=0)
+        for sub in inner:
+            if sub.level == level and not sub.title.upper().startswith("REQ-"):
                 yield R["PRD005"].at(prd.path, sub.line, f"requirement '{sub.title}' has no REQ id")
     for req in reqs:
-        yield from requirement(req)
+        yield from _requirement(req, lines)
 
 
 def requirement(req: Requirement) -> Iterator[Finding]:
-    path = req.path
-    prio = req.field("priority")
-    if not req.priority:
+    lines: list[tuple[int, str]] = []
+    yield from _requirement(req, lines)
+    yield from vague(req.path, lines)
+
+
+def _requirement(req: Requirement, lines: list) -> Iterator[Finding]:
+    """PRD006-010; the statement and failure mode go to `lines` for the vague-word rule."""
+    path, fields, priority = req.path, req.fields, req.priority
+    if not priority:
+        prio = fields.get("priority")
         yield R["PRD006"].at(path, prio.line if prio else req.line, f"{req.id} has no priority")
-    statement = req.field("statement")
+    statement = fields.get("statement")
     text = statement.value if statement else statement_of(req)
-    keywords = {_RFC_LEVEL[k] for k in _RFC.findall(text)}
+    keywords = _keywords(text)
     if not keywords:
         yield R["PRD007"].at(
             path,
@@ -277,77 +381,179 @@ def requirement(req: Requirement) -> Iterator[Finding]:
             if statement
             else f"{req.id} has no `- **Statement:**` line",
         )
-    elif req.priority and req.priority not in keywords:
+    elif priority and priority not in keywords:
         yield R["PRD008"].at(
             path,
             statement.line if statement else req.line,
-            f"{req.id} is {req.priority} but its statement says {', '.join(sorted(keywords))}",
+            f"{req.id} is {priority} but its statement says {', '.join(sorted(keywords))}",
         )
-    if req.priority == "MUST":
-        if not any(is_gwt(s.text) for s in req.scenarios):
+    failure = fields.get("failure mode")
+    if priority == "MUST":
+        if not any(_is_gwt(s.text) for s in req.scenarios):
             yield R["PRD009"].at(path, req.line, f"{req.id} (MUST) has no Given/When/Then scenario")
-        failure = req.field("failure mode")
-        if failure is None or markdown.is_placeholder(failure.value):
+        if failure is None or _is_placeholder(failure.value):
             yield R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode")
         elif not _IF_THEN.search(failure.value):
             yield R["PRD010"].at(
                 path, failure.line, f"{req.id} failure mode is not in If …, then … form"
             )
-    lines = [
-        (f.line, f.value) for f in req.fields.values() if f.name in ("statement", "failure mode")
-    ]
-    yield from vague(path, lines)
+    if statement is not None:
+        lines.append((statement.line, statement.value))
+    if failure is not None:
+        lines.append((failure.line, failure.value))
 
 
-def scope(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    non_goals = doc.section("non goals", "non goals and out of scope", "out of scope")
-    if non_goals is None or non_goals.is_empty():
+def _keywords(text: str) -> set[str]:
+    """The levels of the RFC 2119 keywords in a statement (`_RFC.findall`: each keyword
+    that stands as a word of its own), found with plain string searches."""
+    found: set[str] = set()
+    for word, level in _RFC_LEVEL.items():
+        if level not in found and word in text and _word_end(text, word) >= 0:
+            found.add(level)
+    return found
+
+
+def _is_gwt(text: str) -> bool:
+    """`specs.is_gwt`; for ASCII text, given, when and then looked for with string
+    searches in the lower-cased text (what the case-blind regexes match there)."""
+    if text.isascii():
+        low = text.lower()
+        if "when" not in low or "then" not in low:
+            return False
+        if _words_in_order(low, ("given", "when", "then")):
+            return not _is_placeholder(text)
+    return is_gwt(text)
+
+
+def _words_in_order(text: str, words: tuple[str, ...]) -> bool:
+    """Whether each word stands (as a word of its own) after the previous one's first such
+    place: what `InOrder` of `\\bword\\b` patterns finds, by string searches."""
+    start = 0
+    for word in words:
+        start = _word_end(text, word, start)
+        if start < 0:
+            return False
+    return True
+
+
+def _word_end(text: str, word: str, start: int = 0) -> int:
+    """Where the first `word` at or after `start` that is a word of its own ends (what
+    `\\bword\\b` finds; the boundary may look before `start`), else -1."""
+    at = text.find(word, start)
+    while at >= 0:
+        end = at + len(word)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        # neither side a word character (the regex `\\w`)
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            return end
+        at = text.find(word, at + 1)
+    return -1
+
+
+def scope(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
+    lines: list[tuple[int, str]] = []
+    yield from _scope(prd, doc, sections or Sections(doc), lines)
+    yield from vague(prd.path, lines)
+
+
+def _scope(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterator[Finding]:
+    """PRD012-015; the success criteria go to `lines` for the vague-word rule."""
+    non_goals = sections.get("non goals", "non goals and out of scope", "out of scope")
+    if non_goals is None or is_empty(non_goals):
         yield R["PRD012"].at(prd.path, non_goals.line if non_goals else doc.first_line)
-    success = doc.section("success criteria", "success metrics")
-    if success is None or success.is_empty():
+    success = sections.get("success criteria", "success metrics")
+    if success is None or is_empty(success):
         yield R["PRD013"].at(prd.path, success.line if success else doc.first_line)
     else:
-        for bullet in success.bullets():
-            if not markdown.is_placeholder(bullet.text) and not _DIGIT.search(bullet.text):
+        bullets = success.bullets()
+        for bullet in bullets:
+            if not _DIGIT.search(bullet.text) and not _is_placeholder(bullet.text):
                 yield R["PRD014"].at(
                     prd.path, bullet.line, f"'{_short(bullet.text)}' has no number"
                 )
-        yield from vague(prd.path, [(b.line, b.text) for b in success.bullets()])
-    yield from capabilities(prd, doc)
+        lines.extend((b.line, b.text) for b in bullets)
+    yield from capabilities(prd, doc, sections)
 
 
-def capabilities(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    section = doc.section("capabilities")
-    tables = section.tables() if section else []
+def capabilities(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
+    section = (sections or Sections(doc)).get("capabilities")
+    tables = _tables(doc.content_between(section.start, section.end)) if section else []
     if section is None or not tables:
         where = section.line if section else doc.first_line
         yield R["PRD015"].at(prd.path, where, "no Capabilities table with a Change column")
         return
     for table in tables:
-        change = table.column("change", "type", "classification")
+        table_line, header = table[0]
+        keys = [markdown.words(h) for h in _cells(header)]
+        change = next(
+            (keys.index(k) for k in ("change", "type", "classification") if k in keys), -1
+        )
         if change < 0:
-            yield R["PRD015"].at(prd.path, table.line, "Capabilities table has no Change column")
+            yield R["PRD015"].at(prd.path, table_line, "Capabilities table has no Change column")
             continue
-        for row in table.rows:
-            value = row.cell(change).strip().strip("*").strip()
+        for line, text in table[1:]:
+            cells = _cells(text)
+            if _is_separator(cells):
+                continue
+            value = cells[change] if change < len(cells) else ""
+            value = value.strip().strip("*").strip()
             if value.lower() not in ("new", "modified", "removed"):
                 shown = value or "empty"
                 yield R["PRD015"].at(
                     prd.path,
-                    row.line,
-                    f"capability '{_short(row.cell(0))}' has Change '{shown}', "
+                    line,
+                    f"capability '{_short(cells[0] if cells else '')}' has Change '{shown}', "
                     "not New, Modified or Removed",
                 )
 
 
-def vague(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
+def _tables(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """The (line, stripped text) of each table's lines, header first, as `Section.tables`
+    reads them; the cells are split only where a rule looks at them."""
+    tables: list[list[tuple[int, str]]] = []
+    block: list[tuple[int, str]] = []
     for line, text in lines:
-        if VAGUE.isdisjoint(_TOKEN.findall(text.lower())):
-            continue
+        if text.lstrip().startswith("|"):
+            block.append((line, text.strip()))
+        elif block:
+            tables.append(block)
+            block = []
+    if block:
+        tables.append(block)
+    return tables
+
+
+def _cells(row: str) -> list[str]:
+    """`markdown.split_row`, with a plain split when no pipe can be escaped."""
+    if "\\" in row:
+        return list(markdown.split_row(row))
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [c.strip() for c in inner.split("|")]
+
+
+def _is_separator(cells: list[str]) -> bool:
+    """A table's `|---|:--:|` line (markdown's separator test, on the split cells)."""
+    filled = [c for c in cells if c]
+    if not filled or any(c[0] not in ":-" for c in filled):
+        return False
+    return all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in filled)
+
+
+def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
+    lines = list(lines)
+    # a quick test first, on all the lines at once: most have no vague word at all
+    # (`word` below, for each token)
+    joined = " ".join(text for _, text in lines).lower().translate(_APART)
+    if VAGUE.isdisjoint(joined.split()):
+        return
+    for line, text in lines:
         tokens = text.split()
         seen: set[str] = set()
         for i, token in enumerate(tokens):
-            word = token.strip(".,;:!?()[]\"'*`").lower()
+            word = token.strip(_PUNCTUATION).lower()
             if word not in VAGUE or word in seen:
                 continue
             near = tokens[max(0, i - WINDOW) : i + WINDOW + 1]
@@ -356,10 +562,16 @@ def vague(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
                 yield R["PRD011"].at(path, line, f"'{word}' has no number next to it")
 
 
+_PUNCTUATION = ".,;:!?()[]\"'*`"
+
+
+_APART = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))  # a word's edges become spaces
+
+
 def _is_number(token: str) -> bool:
     if _DIGIT.search(token):
         return True
-    word = token.strip(".,;:!?()[]\"'*`").lower()
+    word = token.strip(_PUNCTUATION).lower()
     return word in NUMBER_WORDS or any(p in NUMBER_WORDS for p in word.split("-"))
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from ygs.core.findings import Finding
+from ygs.core.lint.context import Lazy
 
-_MARK = re.compile(r"(<!--|#)\s*ygs:\s*ignore(-file)?\b(.*?)(?:-->|$)")
-_RULE_TOKEN = re.compile(r"^[A-Za-z]{2,5}\d{3}$")
+_MARK = Lazy(lambda: re.compile(r"(<!--|#)\s*ygs:\s*ignore(-file)?\b(.*?)(?:-->|$)"))
+_RULE_TOKEN = Lazy(lambda: re.compile(r"^[A-Za-z]{2,5}\d{3}$"))
 
 
 class Suppression(NamedTuple):

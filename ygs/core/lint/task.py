@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context
+from ygs.core.lint.context import Context, Lazy
 from ygs.core.plan_graph import strongly_connected
 from ygs.core.specs import as_list, is_gwt
 
@@ -111,7 +111,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "points": ("1", "2", "3", "5", "8", "13"),
     "mode": ("AFK", "HITL"),
 }
-_NAME_ID = re.compile(r"^(TASK-\d+)")
+_NAME_ID = Lazy(lambda: re.compile(r"^(TASK-\d+)"))
 
 
 def check(ctx: Context) -> Iterator[Finding]:

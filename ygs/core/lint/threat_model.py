@@ -10,7 +10,7 @@ from dataclasses import replace
 from ygs.core import markdown
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
-from ygs.core.lint.context import Context
+from ygs.core.lint.context import Context, Lazy
 from ygs.core.specs import Threat, threats_of
 
 F = "threat-model"
@@ -123,7 +123,7 @@ SECTIONS = (
     ("open items", "Open items and risk acceptance"),
     ("appendix", "Appendix"),
 )
-_LETTERS = re.compile(r"[\s,/+&]+")
+_LETTERS = Lazy(lambda: re.compile(r"[\s,/+&]+"))
 
 
 def check(ctx: Context) -> Iterator[Finding]:

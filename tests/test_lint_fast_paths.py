@@ -1,0 +1,105 @@
+"""The lint's fast paths answer exactly what the regexes and markdown helpers they stand
+in for answer; its patterns are compiled on first use and still checked for linear time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ygs.core import markdown
+from ygs.core.artifacts import ID_RE, id_mentions
+from ygs.core.lint import prd
+from ygs.core.lint.context import Lazy
+from ygs.core.specs import is_gwt
+
+# the pieces the rules look for, and the characters that make word boundaries tricky
+PIECES = [
+    "REQ-", "ADR-", "TASK-", "THR-", "MIT-", "XREQ-", "1", "42", "٣", "²", "_", "-", " ", "\n",
+    "\t", ".", ",", "*", "`", "|", ":", "given", "Given", "gıven", "WHEN", "when", "then", "THEN",
+    "If", "if", "MUST", "SHALL", "MUSTY", "SHOULD", "MAY", "OPTIONAL", "REQUIRED", "TBD", "todo",
+    "N/A", "none", "…", "...", "**", "- ", "1. ", "fast", "Fast.", "quicK", "İ", "é", "x",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_id_mentions_are_the_id_regex_matches(text):
+    assert id_mentions(text) == [(m.start(), m.group(0)) for m in ID_RE.finditer(text)]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_requirement_text_tests_match_the_regexes(text):
+    levels = {prd._RFC_LEVEL[k] for k in prd._RFC.findall(text)}
+    assert prd._keywords(text) == levels
+    assert prd._is_gwt(text) == is_gwt(text)
+    assert prd._is_placeholder(text) == markdown.is_placeholder(text)
+    assert prd._is_nothing(text) == markdown.is_nothing(text)
+
+
+def test_word_searches_see_boundaries_before_the_start():
+    assert prd._word_end("xthen then", "then", 1) == 10
+    assert prd._words_in_order("given x, when y, then z", ("given", "when", "then"))
+    assert not prd._words_in_order("then when given", ("given", "when", "then"))
+    assert not prd._is_gwt("Givenly whenever thence")
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES, "| a | b |", "|---|:-:|", "\\|", "<!-- c -->"]), max_size=20)
+)
+def test_section_emptiness_and_tables_match_markdown(pieces):
+    doc = markdown.Doc("## S\n" + "".join(pieces) + "\n## T\n")
+    section = doc.section("s")
+    assert prd.is_empty(section) == section.is_empty()
+    lines = doc.content_between(section.start, section.end)
+    tables = [
+        (t[0][0], prd._cells(t[0][1]), [prd._cells(x) for _, x in t[1:]])
+        for t in prd._tables(lines)
+    ]
+    expected = [(t.line, list(t.header), [list(r.cells) for r in t.rows]) for t in section.tables()]
+    assert [
+        (line, head, [r for r in rows if not prd._is_separator(r)]) for line, head, rows in tables
+    ] == expected
+
+
+def test_importing_the_rules_compiles_none_of_their_patterns():
+    code = (
+        "import ygs.core.lint, sys\n"
+        "from ygs.core.lint.context import Lazy\n"
+        "mods = [m for n, m in sys.modules.items() if n.startswith('ygs.core.lint')]\n"
+        "lazy = [v for m in mods for v in vars(m).values() if isinstance(v, Lazy)]\n"
+        "assert len(lazy) > 15, len(lazy)\n"
+        "assert not [v for v in lazy if 'compiled' in vars(v)]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_linear_time_test_collects_every_lazy_pattern():
+    import importlib
+    import pkgutil
+
+    import ygs.core.lint as lint
+
+    sys.path.insert(0, "tests")
+    try:
+        collected = {p.pattern for _, p in importlib.import_module("test_regex_linear").PATTERNS}
+    finally:
+        sys.path.remove("tests")
+    names = [f"ygs.core.lint.{m.name}" for m in pkgutil.iter_modules(lint.__path__)]
+    lazy = [
+        v
+        for name in names
+        for v in vars(importlib.import_module(name)).values()
+        if isinstance(v, Lazy)
+    ]
+    patterns = []
+    for value in lazy:
+        compiled = value.compiled
+        patterns.extend(getattr(compiled, "parts", None) or [compiled])
+    assert len(patterns) > 15
+    assert not [p.pattern for p in patterns if p.pattern not in collected]
