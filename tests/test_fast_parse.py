@@ -213,3 +213,14 @@ def test_one_pass_scan_gives_what_the_line_regexes_gave(texts, top_only, joined)
     kept: list = []
     _scan(lines, None, kept, top_only, joined, bold=False)
     assert kept == [b for b in items if not b.text.startswith("**")]
+
+
+def test_the_ascii_check_for_odd_characters_is_the_pattern():
+    from ygs.core import yamltext
+
+    pattern = yamltext.odd_pattern()
+    for code in range(128):
+        text = f"key: a{chr(code)}b\n"
+        assert yamltext._odd(text) == (pattern.search(text) is not None), code
+    assert yamltext._odd("key: caf\u00e9\u2028\n")
+    assert not yamltext._odd("key: caf\u00e9\n")

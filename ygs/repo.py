@@ -122,26 +122,38 @@ def status(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True) ->
     """`git status` of the paths under `root` within `pathspecs` (relative to `root`),
     untracked files listed or not (not: git reads no folder); None when git cannot tell.
     Takes no lock: safe beside other git commands and in hooks."""
+    return status_started(root, pathspecs, untracked=untracked)()
+
+
+def status_started(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True):
+    """`status`, started now and answered when called: git works while the caller does."""
+    import subprocess
+
     top = toplevel(root)
     if top is None or not git_available():
-        return None
-    out = _run(
-        root,
-        "--no-optional-locks",
-        "--literal-pathspecs",
-        "status",
-        "--porcelain=v2",
-        "-z",
-        "--branch",
-        "--untracked-files=" + ("all" if untracked else "no"),
-        "--no-renames",
-        "--",
-        *pathspecs,
-    )
-    if out is None:
-        return None
+        return lambda: None
+    args = ["git", "--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v2"]
+    args += ["-z", "--branch", "--untracked-files=" + ("all" if untracked else "no")]
+    args += ["--no-renames", "--", *pathspecs]
+    try:
+        proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return lambda: None
+    answered: list[Status | None] = []
+
+    def answer() -> Status | None:
+        if not answered:
+            out, _ = proc.communicate()
+            text = out.decode("utf-8", "surrogateescape")
+            answered.append(_status_of(text, _prefix(top, root)) if proc.returncode == 0 else None)
+        return answered[0]
+
+    return answer
+
+
+def _status_of(out: str, prefix: str) -> Status:
+    """A Status from `git status --porcelain=v2 -z --branch` output (paths less `prefix`)."""
     head, paths, deleted, skip = "", set(), set(), False
-    prefix = _prefix(top, root)
     for record in out.split("\0"):
         if skip or not record:
             skip = False

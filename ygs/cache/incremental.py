@@ -26,7 +26,7 @@ import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -224,7 +224,7 @@ def _names(folder: str, rel: str, keep, out: list[str]) -> bool:
 
 def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | None:
     """The artifact files as they are now, from the state's walk and what git shows now
-    (`seen`, a `repo.Status` of `roots`): the folders are listed, and only the files git
+    (`seen()`, a `repo.Status` of `roots`): the folders are listed, and only the files git
     lists, the state's loose ones and those commits since changed are looked at. None when
     files were added or removed, or git cannot tell: walk them all then. `keep`: as for
     `listing`."""
@@ -233,10 +233,13 @@ def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | 
     from ygs import repo
 
     was, gm = state.files, state.git
-    if gm is None or seen is None or not seen.head or was.odd:
+    if gm is None or seen is None or was.odd:
         return None
     if listing(root, roots, keep) != was.entries:
         return None  # files added, removed or renamed
+    seen = seen()  # git has been at work meanwhile
+    if seen is None or not seen.head:
+        return None
     head = seen.head
     suspects = set(gm.loose) | {p for p in seen.listed if p.endswith(".md")}
     if head != gm.head:
@@ -423,7 +426,7 @@ class State:
 
 def _positions(joined: str, needle: str) -> list[int]:
     """The indexes of the items of `_SEP + joined + _SEP` in which `needle` ends."""
-    text = _SEP + joined + _SEP
+    text = _wrapped(joined)
     found = []
     at = text.find(needle)
     while at >= 0:
@@ -431,6 +434,12 @@ def _positions(joined: str, needle: str) -> list[int]:
         found.append(text.count(_SEP, 0, end) - 1)
         at = text.find(needle, at + 1)
     return found
+
+
+@lru_cache(maxsize=8)
+def _wrapped(joined: str) -> str:
+    """`joined` between two _SEP, made once for the many lookups of one run."""
+    return _SEP + joined + _SEP
 
 
 def _totals(shapes) -> tuple[int, int, int]:

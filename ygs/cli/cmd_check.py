@@ -169,12 +169,14 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
 
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
-    seen = _status(proj, untracked=changed) if changed or full else None
-    changed_files = sorted(_changed(proj, seen)) if changed else None
+    if changed:
+        _need_repo(proj)
+    seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
+    changed_files = sorted(_changed(proj, seen() if seen else None)) if changed else None
     walked = files is None
     if walked:
         files = Snapshot.of(proj.artifact_entries)
@@ -256,14 +258,15 @@ def _load_state(proj, settings: bytes):
 
 
 def _status(proj, *, untracked: bool):
-    """`git status` of the artifact folders (`ygs.repo.Status`), or None without git.
-    `untracked`: list untracked files too (`--changed` checks them; finding what changed
-    since the last full check does not need them: its folder listing sees new files)."""
+    """`git status` of the artifact folders, started: call it for its `ygs.repo.Status`
+    (None when git cannot tell). None without git. `untracked`: list untracked files too
+    (`--changed` checks them; what changed since the last full check does not need them:
+    the folder listing sees new files)."""
     from ygs import repo
 
     if not repo.git_available() or repo.toplevel(proj.root) is None:
         return None
-    return repo.status(proj.root, _roots(proj), untracked=untracked)
+    return repo.status_started(proj.root, _roots(proj), untracked=untracked)
 
 
 def _since(proj, state, seen):
@@ -656,9 +659,7 @@ def _relative(proj, path: Path) -> str:
         ) from None
 
 
-def _changed(proj, seen=None) -> list[str]:
-    """The files `--changed` checks. From the work tree: those commits since the fork
-    point changed and those `git status` (`seen`) lists, less the deleted ones."""
+def _need_repo(proj) -> None:
     from ygs import repo
 
     if not proj.is_git and repo.toplevel(proj.root) is None:
@@ -666,6 +667,14 @@ def _changed(proj, seen=None) -> list[str]:
             "--changed needs a git repository", remedy="run `git init`, or drop --changed"
         )
     repo.require_git("--changed")
+
+
+def _changed(proj, seen=None) -> list[str]:
+    """The files `--changed` checks. From the work tree: those commits since the fork
+    point changed and those `git status` (`seen`) lists, less the deleted ones."""
+    from ygs import repo
+
+    _need_repo(proj)
     between, staged = _comparison()
     base = proj.config["git.base_branch"]
     if between:

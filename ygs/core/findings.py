@@ -20,7 +20,7 @@ class Severity(StrEnum):
 FAIL_ON = {"must": 3, "should": 2, "may": 1, "never": 99}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: Severity

@@ -158,9 +158,25 @@ _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fal
 _FALLBACK = object()
 # Characters where YAML and Python disagree on what is a space or a line break (tabs, CR,
 # NEL, Unicode separators, no-break spaces), and ones YAML refuses (controls, BOM, surrogates).
-_ODD = re.compile(
-    r"[^\n\x20-\x7e\u00a1-\u167f\u1681-\u1fff\u200c-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+_odd_re: re.Pattern | None = None  # compiled on first non-ASCII text (~18 ms)
+
+
+def _odd(text: str) -> bool:
+    """Whether `text` holds such a character (`odd_pattern`). ASCII text has one exactly
+    when it is not printable once its line breaks are gone (controls, DEL)."""
+    if text.isascii():
+        return not text.replace("\n", "").isprintable()
+    return odd_pattern().search(text) is not None
+
+
+def odd_pattern() -> re.Pattern:
+    global _odd_re
+    if _odd_re is None:
+        _odd_re = re.compile(
+            r"[^\n\x20-\x7e\u00a1-\u167f\u1681-\u1fff\u200c-\u2027\u202a-\ud7ff"
+            r"\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+        )
+    return _odd_re
 
 
 def _scalar(text: str) -> Any:
@@ -205,7 +221,7 @@ def load_simple(text: str) -> dict | None:
 
 def load_simple_lines(text: str) -> tuple[dict, dict[str, int]] | None:
     """`load_simple`, with the 0-based line of each key."""
-    if _ODD.search(text):
+    if _odd(text):
         return None
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
