@@ -58,12 +58,18 @@ def quick(root) -> Snapshot | None:
     return found
 
 
-def test_an_edited_tracked_file_is_found_without_a_walk(ygs, project, monkeypatch):
-    full_check(ygs, project)
-    edit(project, ADR2, "## Context\n", "## Context\n\nSee REQ-999.\n")
-    assert quick(project) is not None
-    found, alone = changed_agrees(ygs, project, monkeypatch)
+def linted_alone_without_a_walk(ygs, root, monkeypatch, req: str) -> None:
+    """A full check, then ADR2 names an undefined `req`: `--changed` finds the edit from
+    git, lints ADR2 alone, and agrees with a run without cache."""
+    full_check(ygs, root)
+    edit(root, ADR2, "## Context\n", f"## Context\n\nSee {req}.\n")
+    assert quick(root) is not None
+    found, alone = changed_agrees(ygs, root, monkeypatch)
     assert alone and ("ART005", ADR2) in {f[:2] for f in found}
+
+
+def test_an_edited_tracked_file_is_found_without_a_walk(ygs, project, monkeypatch):
+    linted_alone_without_a_walk(ygs, project, monkeypatch, "REQ-999")
 
 
 def test_an_edited_ignored_file_is_looked_at_every_time(ygs, project):
@@ -131,12 +137,7 @@ def test_a_project_in_a_subfolder_of_the_repository(ygs, repo, monkeypatch):
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "sub")
     backdate_all(repo)
-    root = repo / "sub"
-    full_check(ygs, root)
-    edit(root, ADR2, "## Context\n", "## Context\n\nSee REQ-996.\n")
-    assert quick(root) is not None
-    found, alone = changed_agrees(ygs, root, monkeypatch)
-    assert alone and ("ART005", ADR2) in {f[:2] for f in found}
+    linted_alone_without_a_walk(ygs, repo / "sub", monkeypatch, "REQ-996")
 
 
 def test_a_file_rewritten_in_place_of_itself_needs_no_walk(ygs, project):

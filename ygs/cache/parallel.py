@@ -24,6 +24,7 @@ MIN_ITEMS = 2000
 # Each worker holds its own slice's parse on top of the shared catalogue: past 4 the wall
 # time gained is small next to the memory spent (10,000 PRDs: ~30 MB a worker).
 MAX_WORKERS = 4
+SAMPLES = 5  # readings of the runnable count (see `_busy`)
 
 
 def workers(env: dict[str, str] | None = None) -> int:
@@ -48,10 +49,19 @@ def idle_workers(cores: int, busy: float) -> int:
 def _busy() -> float:
     """How many other processes want a core now: on Linux the runnable count of
     /proc/loadavg less this one (the load average lags, and counts runs that just ended),
-    elsewhere the one-minute load average."""
+    the least of a few readings over a few ms (a thread that wakes for a moment is not a
+    competitor), elsewhere the one-minute load average."""
+    import time
+
     try:
-        with open("/proc/loadavg", encoding="ascii") as handle:
-            return max(0, int(handle.read().split()[3].split("/")[0]) - 1)
+        readings = []
+        for _ in range(SAMPLES):
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                readings.append(int(handle.read().split()[3].split("/")[0]) - 1)
+            if min(readings) <= 0:
+                break
+            time.sleep(0.001)
+        return max(0, min(readings))
     except (OSError, ValueError, IndexError):
         pass
     try:
