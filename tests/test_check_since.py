@@ -149,8 +149,6 @@ def test_a_file_rewritten_in_place_of_itself_needs_no_walk(ygs, project):
 
 
 def test_the_listing_is_the_walk_without_looking_at_files(project):
-    from ygs.cache.incremental import listing
-
     os.symlink("0002-use-an-outbox.md", project / "docs/adr/0003-link.md")
     (project / "docs/adr/folder.md").mkdir()
     (project / "docs/.hidden").mkdir()
@@ -159,6 +157,6 @@ def test_the_listing_is_the_walk_without_looking_at_files(project):
     (project / "specs/001-auth/spec.md").write_text("# Spec\n", encoding="utf-8")
     (project / "specs/001-auth/notes.md").write_text("# Notes\n", encoding="utf-8")
     proj = Project.at(project)
-    listed = listing(proj.root, cmd_check._roots(proj), cmd_check._keep)
+    listed = proj.artifact_listing()
     assert listed == Snapshot.of(proj.artifact_entries).entries
     assert "specs/001-auth/spec.md" in listed.split("\0")

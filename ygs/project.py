@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
@@ -76,51 +76,61 @@ def holds_specs(folder: Path) -> bool:
         return False
 
 
-def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
-    """Append (rel path, stat) of the .md files under `folder` (in path order, dot-folders
-    skipped; links to folders never followed); with `keep`, only those it accepts. A file
-    that is not a regular file, a dangling link or a folder that cannot be listed is
-    appended as (rel path, Unreadable), never opened. The paths of files that are no link
-    go into `plain` (when given: the walk started inside the project)."""
-    from ygs.store import Unreadable, special_kind
-
+def _md_names(folder: str, rel: str, keep) -> Iterator[tuple[str, os.DirEntry | OSError]]:
+    """(rel path, entry) of each .md name under `folder`, in path order (dot-folders
+    skipped; links to folders never followed); with `keep`, only those it accepts. (rel
+    path, the error) for a folder that cannot be listed; nothing for a missing one."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=_NAME)  # in name order, so the output is in path order
     except FileNotFoundError:
         return  # no docs/ or tasks/ yet
     except OSError as err:
-        out.append((rel, Unreadable(f"cannot be listed: {err.strerror}", "check its permissions")))
+        yield rel, err
         return
     for entry in entries:
         name = entry.name
         path = f"{rel}/{name}"
         if name.endswith(".md"):
-            if keep is not None and keep(path) is None:
-                continue
-            try:
-                st = entry.stat()  # follows a link: the target must be a regular file
-            except OSError as err:
-                dangling = isinstance(err, FileNotFoundError) and entry.is_symlink()
-                why = f"is a link to {os.readlink(entry.path)}, which does not exist"
-                out.append(
-                    (path, Unreadable(why if dangling else f"cannot be read: {err.strerror}", ""))
-                )
-                continue
-            if S_ISREG(st.st_mode):  # the common case, decided at once
-                out.append((path, st))
-                if plain is not None and not entry.is_symlink():
-                    plain.add(path)
-                continue
-            kind = special_kind(st.st_mode)
-            if kind is not None:
-                out.append((path, Unreadable(f"is {kind}, not a regular file", "")))
-            elif not entry.is_dir():
-                out.append((path, st))
-                if plain is not None and not entry.is_symlink():
-                    plain.add(path)
+            if keep is None or keep(path) is not None:
+                yield path, entry
         elif not name.startswith(".") and entry.is_dir(follow_symlinks=False):
-            _walk_md(entry.path, path, keep, out, plain)
+            yield from _md_names(entry.path, path, keep)
+
+
+def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
+    """Append (rel path, stat) of the .md files `_md_names` finds. A file that is not a
+    regular file, a dangling link or a folder that cannot be listed is appended as (rel
+    path, Unreadable), never opened. The paths of files that are no link go into `plain`
+    (when given: the walk started inside the project)."""
+    from ygs.store import Unreadable, special_kind
+
+    for path, entry in _md_names(folder, rel, keep):
+        if isinstance(entry, OSError):
+            why = f"cannot be listed: {entry.strerror}"
+            out.append((path, Unreadable(why, "check its permissions")))
+            continue
+        try:
+            st = entry.stat()  # follows a link: the target must be a regular file
+        except OSError as err:
+            dangling = isinstance(err, FileNotFoundError) and entry.is_symlink()
+            why = f"is a link to {os.readlink(entry.path)}, which does not exist"
+            out.append(
+                (path, Unreadable(why if dangling else f"cannot be read: {err.strerror}", ""))
+            )
+            continue
+        if S_ISREG(st.st_mode):  # the common case, decided at once
+            out.append((path, st))
+            if plain is not None and not entry.is_symlink():
+                plain.add(path)
+            continue
+        kind = special_kind(st.st_mode)
+        if kind is not None:
+            out.append((path, Unreadable(f"is {kind}, not a regular file", "")))
+        elif not entry.is_dir():
+            out.append((path, st))
+            if plain is not None and not entry.is_symlink():
+                plain.add(path)
 
 
 _NAME = attrgetter("name")
@@ -179,16 +189,12 @@ class Project:
         """(relative path, stat) of each file `artifact_paths` names, in one walk; (path,
         Unreadable) for one that ygs will not open. paths.docs and paths.tasks must resolve
         inside the project (exit 2 otherwise)."""
-        from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
-
         found: list[tuple[str, os.stat_result | Unreadable]] = []
-        docs, tasks = self.config["paths.docs"], self.config["paths.tasks"]
-        self.inside(docs, "paths.docs")
-        self.inside(tasks, "paths.tasks")
+        self.inside(self.config["paths.docs"], "paths.docs")
+        self.inside(self.config["paths.tasks"], "paths.tasks")
         real_root = os.path.realpath(self.root)
         self.plain_files.clear()
-        for top in (docs, tasks, *FOREIGN_ROOTS):
-            keep = classify_foreign if top in FOREIGN_ROOTS else None
+        for top, keep in self.artifact_roots:
             folder = os.path.join(self.root, top)
             inside = Path(os.path.realpath(folder)).is_relative_to(real_root)
             _walk_md(folder, top, keep, found, self.plain_files if inside else None)
@@ -198,6 +204,28 @@ class Project:
             for rel, st in dict(found).items()
             if type(st) is stat_result or self._belongs(rel, st)
         ]
+
+    @property
+    def artifact_roots(self) -> list[tuple[str, Callable[[str], Any] | None]]:
+        """The folders the artifact walk reads, each with the test of which `.md` files in
+        it are artifacts (None: all): docs, tasks, then OpenSpec's and spec-kit's."""
+        from ygs.core.formats import FOREIGN_ROOTS, classify_foreign
+
+        tops = (self.config["paths.docs"], self.config["paths.tasks"], *FOREIGN_ROOTS)
+        return [(top, classify_foreign if top in FOREIGN_ROOTS else None) for top in tops]
+
+    def artifact_listing(self) -> str | None:
+        """The paths `artifact_entries` lists when every file is a regular one, joined by
+        NUL, from the folder listings alone (no file is opened or looked at, but for a link
+        whose target kind decides); None when a folder cannot be listed."""
+        found: list[str] = []
+        for top, keep in self.artifact_roots:
+            for path, entry in _md_names(os.path.join(self.root, top), top, keep):
+                if isinstance(entry, OSError):
+                    return None
+                if not entry.is_dir():
+                    found.append(path)
+        return "\0".join(dict.fromkeys(found))
 
     @cached_property
     def plain_files(self) -> set[str]:

@@ -95,16 +95,9 @@ def _top(root: Path) -> Path:
 def _paths(top: Path, output: str | None, root: Path) -> list[str]:
     """NUL-separated paths relative to the work tree, as paths relative to `root` (the project
     may sit in a subfolder of the repository); paths outside `root` are dropped."""
-    base = root.resolve()
-    found = []
-    for name in (output or "").split("\0"):
-        if not name:
-            continue
-        try:
-            found.append((top / name).relative_to(base).as_posix())
-        except ValueError:
-            continue  # outside the project folder
-    return found
+    prefix = _prefix(top, root.resolve())
+    found = (_under_prefix(name, prefix) for name in (output or "").split("\0") if name)
+    return [rel for rel in found if rel is not None]
 
 
 @dataclass(frozen=True)
@@ -129,6 +122,7 @@ def status_started(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = 
     """`status`, started now and answered when called: git works while the caller does."""
     import subprocess
 
+    root = root.resolve()
     top = toplevel(root)
     if top is None or not git_available():
         return lambda: None
@@ -177,20 +171,16 @@ def _status_of(out: str, prefix: str) -> Status:
 
 
 # The fields before the path in each kind of `git status --porcelain=v2` record.
-_STATUS_FIELDS = {"1": 8, "2": 9, "u": 10, "?": 1, "!": 1}
+_STATUS_FIELDS = {"1": 8, "2": 9, "u": 10, "?": 1}
 
 
 def tracked_files(root: Path, pathspecs: tuple[str, ...]) -> set[str] | None:
     """The paths under `root` (relative to it, within `pathspecs`) in git's index."""
-    top = toplevel(root)
+    top = toplevel(root.resolve())
     if top is None or not git_available():
         return None
     out = _run(root, "--literal-pathspecs", "ls-files", "-z", "--", *pathspecs)
-    if out is None:
-        return None
-    prefix = _prefix(top, root)
-    found = (_under_prefix(name, prefix) for name in out.split("\0") if name)
-    return {rel for rel in found if rel is not None}
+    return None if out is None else set(_paths(top, out, root))
 
 
 def changed_commits(
@@ -198,18 +188,14 @@ def changed_commits(
 ) -> set[str] | None:
     """The paths under `root` that differ between two commits (no work tree is read);
     `filtered`: only those added, copied, modified or renamed."""
-    top = toplevel(root)
+    top = toplevel(root.resolve())
     if top is None:
         return None
     args = ["diff", "--name-only", "-z", "--no-renames", old, new, "--", *pathspecs]
     if filtered:
         args.insert(1, "--diff-filter=ACMR")
     out = _run(root, "--literal-pathspecs", *args)
-    if out is None:
-        return None
-    prefix = _prefix(top, root)
-    found = (_under_prefix(name, prefix) for name in out.split("\0") if name)
-    return {rel for rel in found if rel is not None}
+    return None if out is None else set(_paths(top, out, root))
 
 
 def committed_since_fork(root: Path, base: str, pathspecs: tuple[str, ...]) -> set[str] | None:

@@ -26,8 +26,7 @@ import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from operator import attrgetter
+from functools import cached_property
 from typing import Any
 
 from ygs.cache import MISS, RACY_S, digest, read_blob, write_blob
@@ -168,15 +167,15 @@ class GitMark:
     loose: frozenset[str]
 
 
-def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...]) -> GitMark | None:
+def mark(root, files: Snapshot, plain: set[str], pathspecs: tuple[str, ...]) -> GitMark | None:
     """The GitMark of a walk's `files` (`plain`: those found as regular files, no links),
     or None when git cannot tell (no repository, no commit yet, an unreadable file)."""
     from ygs import repo
 
     if files.odd:
         return None
-    seen = repo.status(root, roots, untracked=False)  # untracked ones are not `tracked`
-    tracked = repo.tracked_files(root, roots)
+    seen = repo.status(root, pathspecs, untracked=False)  # untracked ones are not `tracked`
+    tracked = repo.tracked_files(root, pathspecs)
     if seen is None or tracked is None or not seen.head:
         return None
     paths = files.entries.split(_SEP) if files.entries else []
@@ -185,57 +184,20 @@ def mark(root, files: Snapshot, plain: set[str], roots: tuple[str, ...]) -> GitM
     return GitMark(seen.head, loose)
 
 
-def listing(root, roots: tuple[str, ...], keep) -> str | None:
-    """The paths the artifact walk (`ygs.project`) would find, joined as a Snapshot's
-    `entries`, from folder listings alone (no file is looked at, except a link's target
-    kind). `roots`: the docs and tasks folders, then the foreign ones, where `keep(path)`
-    tells whether a `.md` path is an artifact. None when a folder cannot be listed."""
-    found: list[str] = []
-    for n, top in enumerate(roots):
-        path = os.path.join(root, top)
-        if os.path.isdir(path) and not _names(path, top, keep if n >= 2 else None, found):
-            return None
-    return _SEP.join(found)
-
-
-_NAME = attrgetter("name")
-
-
-def _names(folder: str, rel: str, keep, out: list[str]) -> bool:
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=_NAME)
-    except OSError:
-        return False
-    for entry in entries:
-        name = entry.name
-        if name.endswith(".md"):
-            path = f"{rel}/{name}"
-            if (keep is None or keep(path)) and not entry.is_dir():
-                out.append(path)
-        elif (
-            not name.startswith(".")
-            and entry.is_dir(follow_symlinks=False)
-            and not _names(entry.path, f"{rel}/{name}", keep, out)
-        ):
-            return False
-    return True
-
-
-def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | None:
+def since(root, state: State, listing, seen, pathspecs: tuple[str, ...]) -> Snapshot | None:
     """The artifact files as they are now, from the state's walk and what git shows now
-    (`seen()`, a `repo.Status` of `roots`): the folders are listed, and only the files git
-    lists, the state's loose ones and those commits since changed are looked at. None when
-    files were added or removed, or git cannot tell: walk them all then. `keep`: as for
-    `listing`."""
+    (`seen()`, a `repo.Status` of `pathspecs`): `listing()` (`Project.artifact_listing`)
+    must name the same files, and only the files git lists, the state's loose ones and
+    those commits since changed are looked at. None when files were added or removed, or
+    git cannot tell: walk them all then."""
     from stat import S_ISREG
 
     from ygs import repo
 
     was, gm = state.files, state.git
-    if gm is None or seen is None or was.odd:
+    if gm is None or was.odd:
         return None
-    if listing(root, roots, keep) != was.entries:
+    if listing() != was.entries:
         return None  # files added, removed or renamed
     seen = seen()  # git has been at work meanwhile
     if seen is None or not seen.head:
@@ -243,7 +205,7 @@ def since(root, state: State, seen, roots: tuple[str, ...], keep) -> Snapshot | 
     head = seen.head
     suspects = set(gm.loose) | {p for p in seen.listed if p.endswith(".md")}
     if head != gm.head:
-        moved = repo.changed_commits(root, gm.head, head, roots)
+        moved = repo.changed_commits(root, gm.head, head, pathspecs)
         if moved is None:
             return None
         suspects |= moved
@@ -426,7 +388,7 @@ class State:
 
 def _positions(joined: str, needle: str) -> list[int]:
     """The indexes of the items of `_SEP + joined + _SEP` in which `needle` ends."""
-    text = _wrapped(joined)
+    text = _SEP + joined + _SEP
     found = []
     at = text.find(needle)
     while at >= 0:
@@ -434,12 +396,6 @@ def _positions(joined: str, needle: str) -> list[int]:
         found.append(text.count(_SEP, 0, end) - 1)
         at = text.find(needle, at + 1)
     return found
-
-
-@lru_cache(maxsize=8)
-def _wrapped(joined: str) -> str:
-    """`joined` between two _SEP, made once for the many lookups of one run."""
-    return _SEP + joined + _SEP
 
 
 def _totals(shapes) -> tuple[int, int, int]:

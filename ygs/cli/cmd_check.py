@@ -227,23 +227,19 @@ def _state_path(proj) -> Path:
 
 
 def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
-    from ygs import repo
     from ygs.cache import enabled
     from ygs.cache.incremental import State, mark
 
     if enabled(proj.env):
         state = State.build(proj.catalog, files, result, settings, index)
         if state is not None:
-            if repo.toplevel(proj.root) is not None and repo.git_available():
-                state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
+            state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
             state.save(_state_path(proj), proj.env)
 
 
 def _roots(proj) -> tuple[str, ...]:
-    """The folders the artifact walk reads (`Project.artifact_entries`)."""
-    from ygs.core.formats import FOREIGN_ROOTS
-
-    return (proj.config["paths.docs"], proj.config["paths.tasks"], *FOREIGN_ROOTS)
+    """The folders the artifact walk reads, as git pathspecs."""
+    return tuple(top for top, _keep in proj.artifact_roots)
 
 
 def _load_state(proj, settings: bytes):
@@ -274,19 +270,13 @@ def _since(proj, state, seen):
     at each one; None when a walk is needed (`ygs.cache.incremental.since`)."""
     from ygs.cache.incremental import since
 
-    return since(proj.root, state, seen, _roots(proj), _keep)
-
-
-def _keep(rel: str) -> bool:
-    """Whether a `.md` file under an OpenSpec or spec-kit folder is an artifact."""
-    from ygs.core.formats import classify_foreign
-
-    return classify_foreign(rel) is not None
+    return since(proj.root, state, proj.artifact_listing, seen, _roots(proj))
 
 
 def _relint(proj, paths, changed_files, files, settings, merges, state=None) -> dict | None:
-    """A full check, or `--changed`, from the last full check, linting again only the
-    files edited since (`ygs.cache.incremental`); None when that state cannot answer."""
+    """A full check, or `--changed`, from the last full check (`state`, else read now),
+    linting again only the files edited since (`ygs.cache.incremental`); None when that
+    state cannot answer. Without git the state is read only here, past the result cache."""
     from ygs.cache.incremental import full_inputs, relint
 
     state = state or _load_state(proj, settings)

@@ -11,7 +11,7 @@ from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.context import Context, Lazy
-from ygs.core.markdown import Doc, Heading, Section
+from ygs.core.markdown import Doc, Section
 from ygs.core.scan import InOrder
 from ygs.core.specs import Requirement, is_gwt, statement_of
 
@@ -214,8 +214,6 @@ VAGUE = _wordset(
     configurable extensible minimal lightweight soon etc modern future-proof best-in-class"""
 )
 WINDOW = 5
-_SEPARATOR_CELL = Lazy(lambda: re.compile(r"^:?-{2,}:?$"))  # markdown's table separator cell
-_BULLET = Lazy(lambda: re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$"))  # markdown's list item
 # Numbers written as words count as numbers ("within two seconds").
 NUMBER_WORDS = _wordset(
     """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
@@ -230,36 +228,11 @@ def check(ctx: Context) -> Iterator[Finding]:
     are gathered from all of them and checked together."""
     for prd in ctx.mine("prd"):
         doc = ctx.index.doc(prd)
-        sections = Sections(doc)
         lines: list[tuple[int, str]] = []
-        yield from _problem(prd, doc, sections, lines)
-        yield from _requirements(prd, doc, ctx.index.requirements_in(prd.path), sections, lines)
-        yield from _scope(prd, doc, sections, lines)
+        yield from _problem(prd, doc, lines)
+        yield from _requirements(prd, doc, ctx.index.requirements_in(prd.path), lines)
+        yield from _scope(prd, doc, lines)
         yield from vague(prd.path, lines)
-
-
-class Sections:
-    """A document's sections by heading words: what `Doc.section(*names)` finds, from one
-    pass over the headings instead of a walk of them for every name asked for."""
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self.first: dict[str, Heading] = {}
-        for heading in doc.headings:
-            self.first.setdefault(heading.key, heading)
-
-    def get(self, *names: str) -> Section | None:
-        """The first section whose heading words equal a name; else one that starts with it."""
-        for name in names:
-            heading = self.first.get(name)
-            if heading is not None:
-                return self.doc.section_of(heading)
-        for name in names:
-            prefix = name + " "
-            for heading in self.doc.headings:
-                if heading.key.startswith(prefix):
-                    return self.doc.section_of(heading)
-        return None
 
 
 def is_empty(section: Section) -> bool:
@@ -275,7 +248,7 @@ def is_empty(section: Section) -> bool:
             tabled = True
             continue
         if first in "-*+" or first.isdecimal():
-            item = _BULLET.match(value)
+            item = markdown.BULLET.match(value)
             value = item.group(2) if item else value
         if "**" in value:
             field = markdown.FIELD.match(value)
@@ -306,15 +279,15 @@ _PLACEHOLDER_STARTS = frozenset("-….tT")  # TBD…, TODO…, -, …, ...
 _NOTHING_STARTS = _PLACEHOLDER_STARTS | frozenset("nN")  # and N/A, none, nothing
 
 
-def problem(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
+def problem(prd: Artifact, doc: Doc) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _problem(prd, doc, sections or Sections(doc), lines)
+    yield from _problem(prd, doc, lines)
     yield from vague(prd.path, lines)
 
 
-def _problem(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterator[Finding]:
+def _problem(prd: Artifact, doc: Doc, lines: list) -> Iterator[Finding]:
     """PRD001-003; the problem's lines go to `lines` for the vague-word rule."""
-    section = sections.get("problem", "problem statement")
+    section = doc.section("problem", "problem statement")
     if section is None or is_empty(section):
         where = section.line if section else doc.first_line
         yield R["PRD001"].at(prd.path, where)
@@ -333,18 +306,16 @@ def _problem(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterat
     lines.extend(content)
 
 
-def requirements(
-    prd: Artifact, doc: Doc, reqs: list[Requirement], sections: Sections | None = None
-) -> Iterator[Finding]:
+def requirements(prd: Artifact, doc: Doc, reqs: list[Requirement]) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _requirements(prd, doc, reqs, sections or Sections(doc), lines)
+    yield from _requirements(prd, doc, reqs, lines)
     yield from vague(prd.path, lines)
 
 
 def _requirements(
-    prd: Artifact, doc: Doc, reqs: list[Requirement], sections: Sections, lines: list
+    prd: Artifact, doc: Doc, reqs: list[Requirement], lines: list
 ) -> Iterator[Finding]:
-    section = sections.get("requirements", "functional requirements")
+    section = doc.section("requirements", "functional requirements")
     if not reqs:
         where = section.line if section else doc.first_line
         yield R["PRD004"].at(prd.path, where)
@@ -451,18 +422,18 @@ def _word_end(text: str, word: str, start: int = 0) -> int:
     return -1
 
 
-def scope(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
+def scope(prd: Artifact, doc: Doc) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _scope(prd, doc, sections or Sections(doc), lines)
+    yield from _scope(prd, doc, lines)
     yield from vague(prd.path, lines)
 
 
-def _scope(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterator[Finding]:
+def _scope(prd: Artifact, doc: Doc, lines: list) -> Iterator[Finding]:
     """PRD012-015; the success criteria go to `lines` for the vague-word rule."""
-    non_goals = sections.get("non goals", "non goals and out of scope", "out of scope")
+    non_goals = doc.section("non goals", "non goals and out of scope", "out of scope")
     if non_goals is None or is_empty(non_goals):
         yield R["PRD012"].at(prd.path, non_goals.line if non_goals else doc.first_line)
-    success = sections.get("success criteria", "success metrics")
+    success = doc.section("success criteria", "success metrics")
     if success is None or is_empty(success):
         yield R["PRD013"].at(prd.path, success.line if success else doc.first_line)
     else:
@@ -473,11 +444,11 @@ def _scope(prd: Artifact, doc: Doc, sections: Sections, lines: list) -> Iterator
                     prd.path, bullet.line, f"'{_short(bullet.text)}' has no number"
                 )
         lines.extend((b.line, b.text) for b in bullets)
-    yield from capabilities(prd, doc, sections)
+    yield from capabilities(prd, doc)
 
 
-def capabilities(prd: Artifact, doc: Doc, sections: Sections | None = None) -> Iterator[Finding]:
-    section = (sections or Sections(doc)).get("capabilities")
+def capabilities(prd: Artifact, doc: Doc) -> Iterator[Finding]:
+    section = doc.section("capabilities")
     tables = _tables(doc.content_between(section.start, section.end)) if section else []
     if section is None or not tables:
         where = section.line if section else doc.first_line
@@ -539,7 +510,7 @@ def _is_separator(cells: list[str]) -> bool:
     filled = [c for c in cells if c]
     if not filled or any(c[0] not in ":-" for c in filled):
         return False
-    return all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in filled)
+    return all(markdown.SEPARATOR_CELL.match(c.replace(" ", "")) for c in filled)
 
 
 def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
