@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from ygs.core import markdown
 from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.context import Context, Lazy
-from ygs.core.markdown import Doc, Section
+from ygs.core.markdown import Doc, Heading, Section
 from ygs.core.scan import InOrder
 from ygs.core.specs import Requirement, is_gwt, statement_of
 
@@ -198,6 +199,8 @@ _IF_THEN = Lazy(
     lambda: InOrder((re.compile(r"\bif\b", re.IGNORECASE), re.compile(r"\bthen\b", re.IGNORECASE)))
 )
 _DIGIT = Lazy(lambda: re.compile(r"\d"))
+# where `markdown.sentences` may end a sentence: an end mark, closing quotes, a space
+_SENTENCE_END = Lazy(lambda: re.compile(r"[.!?][\"')\]]*\s"))
 _WORD = Lazy(lambda: re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*"))
 TECHNOLOGY = _wordset(
     """python java javascript typescript golang rust ruby php kotlin scala c# c++ node node.js
@@ -227,12 +230,120 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Each PRD's rules, reading each section once; the lines the vague-word rule reads
     are gathered from all of them and checked together."""
     for prd in ctx.mine("prd"):
-        doc = ctx.index.doc(prd)
+        outline = _Outline(ctx.index.doc(prd), prd)
         lines: list[tuple[int, str]] = []
-        yield from _problem(prd, doc, lines)
-        yield from _requirements(prd, doc, ctx.index.requirements_in(prd.path), lines)
-        yield from _scope(prd, doc, lines)
+        yield from _problem(prd, outline, lines)
+        yield from _requirements(prd, outline, ctx.index.requirements_in(prd.path), lines)
+        yield from _scope(prd, outline, lines)
         yield from vague(prd.path, lines)
+
+
+_PROBLEM = ("problem", "problem statement")
+_REQUIREMENTS = ("requirements", "functional requirements")
+_NON_GOALS = ("non goals", "non goals and out of scope", "out of scope")
+_SUCCESS = ("success criteria", "success metrics")
+_CAPABILITIES = ("capabilities",)
+
+
+_new = tuple.__new__  # builds a _Part without a Python-level __new__ call
+
+
+class _Part(NamedTuple):
+    """A section (what `Doc.section` gives) and the headings within it."""
+
+    heading: Heading
+    start: int
+    end: int
+    inner: list[Heading]
+
+    @property
+    def line(self) -> int:
+        return self.heading.line
+
+
+class _Outline:
+    """The sections the PRD rules read, found with one pass over the headings (what
+    `Doc.section(*names)` finds), and their lines (what `Doc.content_between` gives)."""
+
+    __slots__ = ("doc", "heads", "keys", "plain")
+
+    def __init__(self, doc: Doc, artifact: Artifact | None = None) -> None:
+        self.doc = doc
+        heads = self.heads = doc.headings
+        self.keys = [h.key for h in heads]
+        # no hidden line and no comment: every line but the headings is content as it is
+        # (a fence's lines are hidden, and a comment starts with "<")
+        self.plain = artifact is not None and not doc.hidden and "<" not in _source(artifact)
+
+    def part(self, names: tuple[str, ...]) -> _Part | None:
+        """`doc.section(*names)`, with the headings within it."""
+        keys, heads = self.keys, self.heads
+        for name in names:
+            if name in keys:
+                at = keys.index(name)
+                break
+        else:  # no exact title: the first that starts with a name's words
+            for name in names:
+                prefix = name + " "
+                at = next((i for i, key in enumerate(keys) if key.startswith(prefix)), -1)
+                if at >= 0:
+                    break
+            else:
+                return None
+        heading = heads[at]
+        level, stop = heading.level, at + 1
+        while stop < len(heads) and heads[stop].level > level:
+            stop += 1
+        end = heads[stop].index if stop < len(heads) else len(self.doc.lines)
+        return _new(_Part, (heading, heading.index + 1, end, heads[at + 1 : stop]))
+
+    def section(self, part: _Part) -> Section:
+        return Section(self.doc, part.heading, part.start, part.end)
+
+    def content(self, part: _Part, own: bool = False) -> list[tuple[int, str]]:
+        """`doc.content_between` the section's start and end (with `own`, its first
+        sub-heading)."""
+        _, start, end, inner = part
+        if own and inner:
+            end, inner = inner[0].index, ()
+        doc = self.doc
+        if not self.plain:
+            return doc.content_between(start, end)
+        first, lines = doc.first_line, doc.lines
+        if not inner:
+            return list(zip(range(first + start, first + end), lines[start:end], strict=True))
+        skip = {h.index for h in inner}
+        return [(first + i, lines[i]) for i in range(start, end) if i not in skip]
+
+    def is_empty(self, part: _Part) -> bool:
+        """`is_empty` of the section; in a plain body the first line of text settles it
+        without a list of the lines."""
+        if self.plain and not part.inner:
+            for text in self.doc.lines[part.start : part.end]:
+                if text and not text.isspace():
+                    value = text.strip()
+                    if value[0] != "|" and not _is_nothing(_value(value)):
+                        return False
+                    break
+            else:
+                return True
+        return is_empty(self.section(part))
+
+    def bullets(self, part: _Part) -> list[tuple[int, str]]:
+        """(line, text) of the section's list items (`Section.bullets`); in a plain body
+        whose lines are all `- item` or blank, read without the list-item parser."""
+        if self.plain and not part.inner:
+            lines = self.doc.lines[part.start : part.end]
+            if all(t[:2] == "- " or not t or t.isspace() for t in lines):
+                first = self.doc.first_line + part.start
+                return [(first + i, t[2:].strip()) for i, t in enumerate(lines) if t[:2] == "- "]
+        return [(b.line, b.text) for b in self.section(part).bullets()]
+
+
+def _source(artifact: Artifact) -> str:
+    """Text that holds the artifact's body (without slicing it out)."""
+    tail = artifact.tail
+    return tail if isinstance(tail, str) else artifact.text
 
 
 def is_empty(section: Section) -> bool:
@@ -243,64 +354,111 @@ def is_empty(section: Section) -> bool:
         value = text.strip()
         if not value:
             continue
-        first = value[0]
-        if first == "|":
+        if value[0] == "|":
             tabled = True
             continue
-        if first in "-*+" or first.isdecimal():
-            item = markdown.BULLET.match(value)
-            value = item.group(2) if item else value
-        if "**" in value:
-            field = markdown.FIELD.match(value)
-            value = field.group(2) if field else value
-        if not _is_nothing(value):
+        if not _is_nothing(_value(value)):
             return False
     if tabled:
-        for table in section.tables():
+        for table in section.doc.tables_between(section.start, section.end):
             if not all(markdown.is_nothing(c) for row in table.rows for c in row.cells):
                 return False
     return True
 
 
+def _value(value: str) -> str:
+    """A stripped line's text after its list mark and field label, if any (what
+    `Section.is_empty` reads; a `- ` mark is cut without the regex: the spaces after it
+    are stripped by every reader of the value)."""
+    first = value[0]
+    if value[:2] == "- ":
+        value = value[2:]
+    elif first in "-*+" or first.isdecimal():
+        item = markdown.BULLET.match(value)
+        value = item.group(2) if item else value
+    if "**" in value:
+        field = markdown.FIELD.match(value)
+        value = field.group(2) if field else value
+    return value
+
+
+def _core(text: str) -> str:
+    return text.strip().strip("*_`").strip()
+
+
 def _is_nothing(text: str) -> bool:
     """`markdown.is_nothing`: every placeholder and "nothing" word starts with one of a few
-    characters, so most text is settled by its first one."""
-    core = text.strip().strip("*_`").strip()
-    return not core or (core[0] in _NOTHING_STARTS and markdown.is_nothing(text))
+    characters, so most text is settled by its first one; ASCII text without a regex."""
+    core = _core(text)
+    if not core:
+        return True
+    if core[0] not in _NOTHING_STARTS:
+        return False
+    if not core.isascii():
+        return markdown.is_nothing(text)
+    if _placeholder_core(core):
+        return True
+    low = core.lower()
+    return low in _NOTHING_WORDS or (low[-1] == "." and low[:-1] in _NOTHING_WORDS)
 
 
 def _is_placeholder(text: str) -> bool:
-    """`markdown.is_placeholder`, settled by the first character where it can be."""
-    core = text.strip().strip("*_`").strip()
-    return not core or (core[0] in _PLACEHOLDER_STARTS and markdown.is_placeholder(text))
+    """`markdown.is_placeholder`, settled by the first character where it can be; ASCII
+    text without a regex."""
+    core = _core(text)
+    if not core:
+        return True
+    if core[0] not in _PLACEHOLDER_STARTS:
+        return False
+    if not core.isascii():
+        return markdown.is_placeholder(text)
+    return _placeholder_core(core)
+
+
+def _placeholder_core(core: str) -> bool:
+    """What `^(?:(?:tbd|todo)\\b.*|-+|…|\\.\\.\\.)$` (case-blind) matches, for ASCII text that
+    is stripped and not empty."""
+    first = core[0]
+    if first == "-":
+        return not core.strip("-")
+    if first == ".":
+        return core == "..."
+    low = core[:5].lower()
+    size = 3 if low[:3] == "tbd" else 4 if low[:4] == "todo" else 0
+    after = core[size : size + 1]
+    return size > 0 and not (after.isalnum() or after == "_")
 
 
 _PLACEHOLDER_STARTS = frozenset("-….tT")  # TBD…, TODO…, -, …, ...
 _NOTHING_STARTS = _PLACEHOLDER_STARTS | frozenset("nN")  # and N/A, none, nothing
+_NOTHING_WORDS = frozenset(("na", "n/a", "none", "nothing", "none recorded", "none yet"))
 
 
 def problem(prd: Artifact, doc: Doc) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _problem(prd, doc, lines)
+    yield from _problem(prd, _Outline(doc), lines)
     yield from vague(prd.path, lines)
 
 
-def _problem(prd: Artifact, doc: Doc, lines: list) -> Iterator[Finding]:
+def _problem(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
     """PRD001-003; the problem's lines go to `lines` for the vague-word rule."""
-    section = doc.section("problem", "problem statement")
-    if section is None or is_empty(section):
-        where = section.line if section else doc.first_line
+    section = outline.part(_PROBLEM)
+    if section is None or outline.is_empty(section):
+        where = section.line if section else outline.doc.first_line
         yield R["PRD001"].at(prd.path, where)
         return
-    inner = doc.headings_between(section.start, section.end)
-    own = doc.content_between(section.start, inner[0].index if inner else section.end)
-    content = [(n, t) for n, t in own if t.strip()]
+    content = [(n, t) for n, t in outline.content(section, own=True) if t.strip()]
     text = " ".join(t.strip() for _, t in content)
     first = content[0][0] if content else section.line
-    count = len(markdown.sentences(text))
-    if count > 1:
-        yield R["PRD002"].at(prd.path, first, f"problem statement has {count} sentences")
-    named = sorted(TECHNOLOGY.intersection(map(str.lower, _WORD.findall(text))))
+    # more than one sentence needs a sentence end followed by a space (`sentences`)
+    if _SENTENCE_END.search(text):
+        count = len(markdown.sentences(text))
+        if count > 1:
+            yield R["PRD002"].at(prd.path, first, f"problem statement has {count} sentences")
+    if text.isascii():  # the same words, lower-cased first
+        named = sorted(TECHNOLOGY.intersection(_WORD.findall(text.lower())))
+    else:
+        named = sorted(TECHNOLOGY.intersection(map(str.lower, _WORD.findall(text))))
     if named:
         yield R["PRD003"].at(prd.path, first, f"problem statement names {', '.join(named)}")
     lines.extend(content)
@@ -308,23 +466,24 @@ def _problem(prd: Artifact, doc: Doc, lines: list) -> Iterator[Finding]:
 
 def requirements(prd: Artifact, doc: Doc, reqs: list[Requirement]) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _requirements(prd, doc, reqs, lines)
+    yield from _requirements(prd, _Outline(doc), reqs, lines)
     yield from vague(prd.path, lines)
 
 
 def _requirements(
-    prd: Artifact, doc: Doc, reqs: list[Requirement], lines: list
+    prd: Artifact, outline: _Outline, reqs: list[Requirement], lines: list
 ) -> Iterator[Finding]:
-    section = doc.section("requirements", "functional requirements")
+    section = outline.part(_REQUIREMENTS)
     if not reqs:
-        where = section.line if section else doc.first_line
+        where = section.line if section else outline.doc.first_line
         yield R["PRD004"].at(prd.path, where)
-    if section is not None:  # its sub-sections (`Section.subsections`), each a requirement
-        inner = doc.headings_between(section.start, section.end)
-        level = min((h.level for h in inner), default=0)
+    if section is not None and section.inner:  # its sub-sections, each a requirement
+        inner = section.inner
+        level = min(h.level for h in inner)
         for sub in inner:
-            if sub.level == level and not sub.title.upper().startswith("REQ-"):
-                yield R["PRD005"].at(prd.path, sub.line, f"requirement '{sub.title}' has no REQ id")
+            title = sub.title
+            if sub.level == level and title[:4] != "REQ-" and not title.upper().startswith("REQ-"):
+                yield R["PRD005"].at(prd.path, sub.line, f"requirement '{title}' has no REQ id")
     for req in reqs:
         yield from _requirement(req, lines)
 
@@ -360,11 +519,14 @@ def _requirement(req: Requirement, lines: list) -> Iterator[Finding]:
         )
     failure = fields.get("failure mode")
     if priority == "MUST":
-        if not any(_is_gwt(s.text) for s in req.scenarios):
+        for scenario in req.scenarios:
+            if _is_gwt(scenario.text):
+                break
+        else:
             yield R["PRD009"].at(path, req.line, f"{req.id} (MUST) has no Given/When/Then scenario")
         if failure is None or _is_placeholder(failure.value):
             yield R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode")
-        elif not _IF_THEN.search(failure.value):
+        elif not _is_if_then(failure.value):
             yield R["PRD010"].at(
                 path, failure.line, f"{req.id} failure mode is not in If …, then … form"
             )
@@ -374,14 +536,28 @@ def _requirement(req: Requirement, lines: list) -> Iterator[Finding]:
         lines.append((failure.line, failure.value))
 
 
+_LEVELS = tuple(_RFC_LEVEL.items())
+
+
 def _keywords(text: str) -> set[str]:
     """The levels of the RFC 2119 keywords in a statement (`_RFC.findall`: each keyword
     that stands as a word of its own), found with plain string searches."""
     found: set[str] = set()
-    for word, level in _RFC_LEVEL.items():
-        if level not in found and word in text and _word_end(text, word) >= 0:
+    for word, level in _LEVELS:
+        if word in text and level not in found and _word_end(text, word) >= 0:
             found.add(level)
     return found
+
+
+def _is_if_then(text: str) -> bool:
+    """`_IF_THEN.search`; for ASCII text, if and then looked for with string searches in
+    the lower-cased text (what the case-blind regexes match there)."""
+    if not text.isascii():
+        return bool(_IF_THEN.search(text))
+    low = text.lower()
+    if low[:3] == "if " and " then " in low[2:]:  # the usual shape, settled at once
+        return True
+    return _words_in_order(low, ("if", "then"))
 
 
 def _is_gwt(text: str) -> bool:
@@ -391,6 +567,10 @@ def _is_gwt(text: str) -> bool:
         low = text.lower()
         if "when" not in low or "then" not in low:
             return False
+        if low[:6] == "given ":  # the usual shape: "Given …, when …, then …"
+            at = low.find(" when ", 5)
+            if at >= 0 and low.find(" then ", at + 5) >= 0:
+                return True
         if _words_in_order(low, ("given", "when", "then")):
             return not _is_placeholder(text)
     return is_gwt(text)
@@ -424,59 +604,74 @@ def _word_end(text: str, word: str, start: int = 0) -> int:
 
 def scope(prd: Artifact, doc: Doc) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _scope(prd, doc, lines)
+    yield from _scope(prd, _Outline(doc), lines)
     yield from vague(prd.path, lines)
 
 
-def _scope(prd: Artifact, doc: Doc, lines: list) -> Iterator[Finding]:
+def _scope(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
     """PRD012-015; the success criteria go to `lines` for the vague-word rule."""
-    non_goals = doc.section("non goals", "non goals and out of scope", "out of scope")
-    if non_goals is None or is_empty(non_goals):
-        yield R["PRD012"].at(prd.path, non_goals.line if non_goals else doc.first_line)
-    success = doc.section("success criteria", "success metrics")
-    if success is None or is_empty(success):
-        yield R["PRD013"].at(prd.path, success.line if success else doc.first_line)
+    first_line = outline.doc.first_line
+    section = outline.part(_NON_GOALS)
+    if section is None or outline.is_empty(section):
+        yield R["PRD012"].at(prd.path, section.line if section else first_line)
+    section = outline.part(_SUCCESS)
+    if section is None or outline.is_empty(section):
+        yield R["PRD013"].at(prd.path, section.line if section else first_line)
     else:
-        bullets = success.bullets()
-        for bullet in bullets:
-            if not _DIGIT.search(bullet.text) and not _is_placeholder(bullet.text):
-                yield R["PRD014"].at(
-                    prd.path, bullet.line, f"'{_short(bullet.text)}' has no number"
-                )
-        lines.extend((b.line, b.text) for b in bullets)
-    yield from capabilities(prd, doc)
+        bullets = outline.bullets(section)
+        for line, text in bullets:
+            if not _DIGIT.search(text) and not _is_placeholder(text):
+                yield R["PRD014"].at(prd.path, line, f"'{_short(text)}' has no number")
+        lines.extend(bullets)
+    yield from _capabilities(prd, outline)
 
 
 def capabilities(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    section = doc.section("capabilities")
-    tables = _tables(doc.content_between(section.start, section.end)) if section else []
+    return _capabilities(prd, _Outline(doc))
+
+
+def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
+    section = outline.part(_CAPABILITIES)
+    tables = _tables(outline.content(section)) if section else []
     if section is None or not tables:
-        where = section.line if section else doc.first_line
+        where = section.line if section else outline.doc.first_line
         yield R["PRD015"].at(prd.path, where, "no Capabilities table with a Change column")
         return
     for table in tables:
         table_line, header = table[0]
-        keys = [markdown.words(h) for h in _cells(header)]
-        change = next(
-            (keys.index(k) for k in ("change", "type", "classification") if k in keys), -1
-        )
+        change = _change_column(header)
         if change < 0:
             yield R["PRD015"].at(prd.path, table_line, "Capabilities table has no Change column")
             continue
         for line, text in table[1:]:
             cells = _cells(text)
-            if _is_separator(cells):
+            value = cells[change].strip().strip("*").strip() if change < len(cells) else ""
+            # a separator's cells are dashes: a valid value settles the row at once
+            if value.lower() in _CHANGES or _is_separator(cells):
                 continue
-            value = cells[change] if change < len(cells) else ""
-            value = value.strip().strip("*").strip()
-            if value.lower() not in ("new", "modified", "removed"):
-                shown = value or "empty"
-                yield R["PRD015"].at(
-                    prd.path,
-                    line,
-                    f"capability '{_short(cells[0] if cells else '')}' has Change '{shown}', "
-                    "not New, Modified or Removed",
-                )
+            shown = value or "empty"
+            yield R["PRD015"].at(
+                prd.path,
+                line,
+                f"capability '{_short(cells[0] if cells else '')}' has Change '{shown}', "
+                "not New, Modified or Removed",
+            )
+
+
+_CHANGES = frozenset(("new", "modified", "removed"))
+_COLUMNS: dict[str, int] = {}  # a table header -> its Change column (headers recur)
+
+
+def _change_column(header: str) -> int:
+    """The index of the header's Change (or Type, Classification) column, else -1."""
+    found = _COLUMNS.get(header)
+    if found is None:
+        keys = [markdown.words(h) for h in _cells(header)]
+        found = next((keys.index(k) for k in ("change", "type", "classification") if k in keys), -1)
+        if len(_COLUMNS) >= 1024:
+            _COLUMNS.clear()
+        _COLUMNS[header] = found
+    return found
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
@@ -507,6 +702,8 @@ def _cells(row: str) -> list[str]:
 
 def _is_separator(cells: list[str]) -> bool:
     """A table's `|---|:--:|` line (markdown's separator test, on the split cells)."""
+    if cells and cells.count("---") == len(cells):  # the usual one
+        return True
     filled = [c for c in cells if c]
     if not filled or any(c[0] not in ":-" for c in filled):
         return False
