@@ -222,6 +222,8 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def links(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
+    if LINK_KEYS.isdisjoint(artifact.meta):
+        return
     from ygs.core.specs import as_list
 
     for key in artifact.meta:

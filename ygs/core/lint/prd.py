@@ -484,52 +484,56 @@ def _requirements(
             title = sub.title
             if sub.level == level and title[:4] != "REQ-" and not title.upper().startswith("REQ-"):
                 yield R["PRD005"].at(prd.path, sub.line, f"requirement '{title}' has no REQ id")
+    found: list[Finding] = []
     for req in reqs:
-        yield from _requirement(req, lines)
+        _requirement(req, lines, found)
+    yield from found
 
 
 def requirement(req: Requirement) -> Iterator[Finding]:
     lines: list[tuple[int, str]] = []
-    yield from _requirement(req, lines)
+    found: list[Finding] = []
+    _requirement(req, lines, found)
+    yield from found
     yield from vague(req.path, lines)
 
 
-def _requirement(req: Requirement, lines: list) -> Iterator[Finding]:
-    """PRD006-010; the statement and failure mode go to `lines` for the vague-word rule."""
+def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
+    """PRD006-010 into `found`; the statement and failure mode go to `lines` for the
+    vague-word rule."""
     path, fields, priority = req.path, req.fields, req.priority
     if not priority:
         prio = fields.get("priority")
-        yield R["PRD006"].at(path, prio.line if prio else req.line, f"{req.id} has no priority")
+        found.append(
+            R["PRD006"].at(path, prio.line if prio else req.line, f"{req.id} has no priority")
+        )
     statement = fields.get("statement")
     text = statement.value if statement else statement_of(req)
     keywords = _keywords(text)
+    where = statement.line if statement else req.line
     if not keywords:
-        yield R["PRD007"].at(
-            path,
-            statement.line if statement else req.line,
+        says = (
             f"{req.id} statement has no MUST, SHOULD or MAY"
             if statement
-            else f"{req.id} has no `- **Statement:**` line",
+            else f"{req.id} has no `- **Statement:**` line"
         )
+        found.append(R["PRD007"].at(path, where, says))
     elif priority and priority not in keywords:
-        yield R["PRD008"].at(
-            path,
-            statement.line if statement else req.line,
-            f"{req.id} is {priority} but its statement says {', '.join(sorted(keywords))}",
-        )
+        says = f"{req.id} is {priority} but its statement says {', '.join(sorted(keywords))}"
+        found.append(R["PRD008"].at(path, where, says))
     failure = fields.get("failure mode")
     if priority == "MUST":
         for scenario in req.scenarios:
             if _is_gwt(scenario.text):
                 break
         else:
-            yield R["PRD009"].at(path, req.line, f"{req.id} (MUST) has no Given/When/Then scenario")
+            says = f"{req.id} (MUST) has no Given/When/Then scenario"
+            found.append(R["PRD009"].at(path, req.line, says))
         if failure is None or _is_placeholder(failure.value):
-            yield R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode")
+            found.append(R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode"))
         elif not _is_if_then(failure.value):
-            yield R["PRD010"].at(
-                path, failure.line, f"{req.id} failure mode is not in If …, then … form"
-            )
+            says = f"{req.id} failure mode is not in If …, then … form"
+            found.append(R["PRD010"].at(path, failure.line, says))
     if statement is not None:
         lines.append((statement.line, statement.value))
     if failure is not None:
@@ -711,10 +715,12 @@ def _is_separator(cells: list[str]) -> bool:
 
 
 def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
-    lines = list(lines)
+    if not isinstance(lines, list):
+        lines = list(lines)
     # a quick test first, on all the lines at once: most have no vague word at all
-    # (`word` below, for each token)
-    joined = " ".join(text for _, text in lines).lower().translate(_APART)
+    # (`word` below, for each token, is a run of letters and hyphens between spaces and
+    # punctuation, which the table turns into spaces with the digits)
+    joined = " ".join([text for _, text in lines]).lower().translate(_APART)
     if VAGUE.isdisjoint(joined.split()):
         return
     for line, text in lines:
@@ -733,7 +739,7 @@ def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
 _PUNCTUATION = ".,;:!?()[]\"'*`"
 
 
-_APART = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))  # a word's edges become spaces
+_APART = str.maketrans(dict.fromkeys(_PUNCTUATION + "0123456789", " "))  # and the digits
 
 
 def _is_number(token: str) -> bool:
