@@ -311,7 +311,7 @@ class _Outline:
             return doc.content_between(start, end)
         first, lines = doc.first_line, doc.lines
         if not inner:
-            return list(zip(range(first + start, first + end), lines[start:end], strict=True))
+            return list(enumerate(lines[start:end], first + start))
         skip = {h.index for h in inner}
         return [(first + i, lines[i]) for i in range(start, end) if i not in skip]
 
@@ -336,7 +336,7 @@ class _Outline:
             lines = self.doc.lines[part.start : part.end]
             if all(t[:2] == "- " or not t or t.isspace() for t in lines):
                 first = self.doc.first_line + part.start
-                return [(first + i, t[2:].strip()) for i, t in enumerate(lines) if t[:2] == "- "]
+                return [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
         return [(b.line, b.text) for b in self.section(part).bullets()]
 
 
