@@ -39,6 +39,7 @@ def test_requirement_text_tests_match_the_regexes(text):
     assert prd._is_gwt(text) == is_gwt(text)
     assert prd._is_placeholder(text) == markdown.is_placeholder(text)
     assert prd._is_nothing(text) == markdown.is_nothing(text)
+    assert prd._is_if_then(text) == bool(prd._IF_THEN.search(text))
 
 
 def test_word_searches_see_boundaries_before_the_start():
@@ -65,6 +66,36 @@ def test_section_emptiness_and_tables_match_markdown(pieces):
     assert [
         (line, head, [r for r in rows if not prd._is_separator(r)]) for line, head, rows in tables
     ] == expected
+
+
+HEADS = ["# T", "## Problem", "## Problem statement x", "### Sub", "## Capabilities", "#### Deep"]
+LINES = [
+    "- item", "- **F:** v", "  - nested", "1. one", "TBD", "| a | b |", "|---|---|", "```",
+    "<!--", "-->", "x <!-- c --> y", "", " ",
+]  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(HEADS + LINES + PIECES), max_size=25))
+def test_the_prd_outline_reads_what_doc_sections_give(pieces):
+    from ygs.core.artifacts import parse_file
+
+    body = "\n".join(pieces) + "\n"
+    data = f"---\nid: p\ntype: prd\n---\n{body}".encode()
+    artifact = parse_file("docs/prd/2026-01-01-p.md", data)
+    doc = markdown.Doc(artifact.body, artifact.body_line)
+    outline = prd._Outline(doc, artifact)
+    for names in (prd._PROBLEM, prd._CAPABILITIES, ("sub",), ("deep",), ("t",), ("x",)):
+        section, part = doc.section(*names), outline.part(names)
+        assert (section is None) == (part is None)
+        if part is None:
+            continue
+        assert (part.heading, part.start, part.end) == (section.heading, section.start, section.end)
+        assert part.inner == doc.headings_between(section.start, section.end)
+        assert outline.content(part) == section.content()
+        assert outline.content(part, own=True) == section.content(own_only=True)
+        assert outline.is_empty(part) == section.is_empty()
+        assert outline.bullets(part) == [(b.line, b.text) for b in section.bullets()]
 
 
 def test_importing_the_rules_compiles_none_of_their_patterns():
