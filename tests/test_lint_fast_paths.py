@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ygs.core import markdown
-from ygs.core.artifacts import ID_RE, id_mentions
+from ygs.core.artifacts import ID_RE, id_mentions, id_parts
 from ygs.core.lint import prd
-from ygs.core.lint.context import Lazy
+from ygs.core.lint.context import Lazy, normal_id
 from ygs.core.specs import is_gwt
 
 # the pieces the rules look for, and the characters that make word boundaries tricky
@@ -40,6 +40,14 @@ def test_requirement_text_tests_match_the_regexes(text):
     assert prd._is_placeholder(text) == markdown.is_placeholder(text)
     assert prd._is_nothing(text) == markdown.is_nothing(text)
     assert prd._is_if_then(text) == bool(prd._IF_THEN.search(text))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, "0", "007", "ADR", "-", "٠", "REQ-0", " "]), max_size=6))
+def test_normal_ids_are_what_the_id_parts_give(pieces):
+    value = "".join(pieces)
+    parts = id_parts(value.strip())
+    assert normal_id(value) == (f"{parts[0]}-{int(parts[1])}" if parts else value.strip())
 
 
 def test_word_searches_see_boundaries_before_the_start():

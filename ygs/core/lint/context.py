@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from ygs.core.artifacts import Artifact, Catalog, id_parts
+from ygs.core.artifacts import ID_PREFIXES, Artifact, Catalog
 from ygs.core.specs import Index
 
 
@@ -39,10 +39,15 @@ def _always(_path: str) -> bool:
 
 
 def normal_id(value: str) -> str:
-    """`ADR-7` and `ADR-0007` are the same id."""
+    """`ADR-7` and `ADR-0007` are the same id (`id_parts`, read in place: it is asked
+    for every id of a large project)."""
     value = value.strip()
-    parts = id_parts(value)
-    return f"{parts[0]}-{int(parts[1])}" if parts else value
+    prefix, dash, number = value.partition("-")
+    if not dash or prefix not in ID_PREFIXES or not number.isdecimal():
+        return value
+    if number[0] != "0" and number.isascii():  # already normal: int() gives it back
+        return value
+    return f"{prefix}-{int(number)}"
 
 
 class SpikeMerge(NamedTuple):
