@@ -45,8 +45,9 @@ def normal_id(value: str) -> str:
     prefix, dash, number = value.partition("-")
     if not dash or prefix not in ID_PREFIXES or not number.isdecimal():
         return value
-    if number[0] != "0" and number.isascii():  # already normal: int() gives it back
-        return value
+    if number.isascii():  # what int() gives back, as text
+        digits = number.lstrip("0") or "0"
+        return value if digits == number else f"{prefix}-{digits}"
     return f"{prefix}-{int(number)}"
 
 
