@@ -477,12 +477,13 @@ def _requirements(
     if not reqs:
         where = section.line if section else outline.doc.first_line
         yield R["PRD004"].at(prd.path, where)
-    if section is not None and section.inner:  # its sub-sections, each a requirement
-        inner = section.inner
-        level = min(h.level for h in inner)
-        for sub in inner:
+    # its sub-sections (the highest level below it), each a requirement
+    odd = [h for h in section.inner if h.title[:4] != "REQ-"] if section else None
+    if odd:
+        level = min(h.level for h in section.inner)
+        for sub in odd:
             title = sub.title
-            if sub.level == level and title[:4] != "REQ-" and not title.upper().startswith("REQ-"):
+            if sub.level == level and not title.upper().startswith("REQ-"):
                 yield R["PRD005"].at(prd.path, sub.line, f"requirement '{title}' has no REQ id")
     found: list[Finding] = []
     for req in reqs:
@@ -720,7 +721,11 @@ def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
     # a quick test first, on all the lines at once: most have no vague word at all
     # (`word` below, for each token, is a run of letters and hyphens between spaces and
     # punctuation, which the table turns into spaces with the digits)
-    joined = " ".join([text for _, text in lines]).lower().translate(_APART)
+    joined = " ".join([text for _, text in lines])
+    if joined.isascii():  # lower-cased by the table too
+        joined = joined.translate(_LOWER_APART)
+    else:
+        joined = joined.lower().translate(_APART)
     if VAGUE.isdisjoint(joined.split()):
         return
     for line, text in lines:
@@ -740,6 +745,8 @@ _PUNCTUATION = ".,;:!?()[]\"'*`"
 
 
 _APART = str.maketrans(dict.fromkeys(_PUNCTUATION + "0123456789", " "))  # and the digits
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER_APART = str.maketrans({**dict(zip(_UPPER, _UPPER.lower(), strict=True)), **_APART})
 
 
 def _is_number(token: str) -> bool:
