@@ -456,10 +456,11 @@ def _problem(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]
         if count > 1:
             yield R["PRD002"].at(prd.path, first, f"problem statement has {count} sentences")
     if text.isascii():  # the same words, lower-cased first
-        named = sorted(TECHNOLOGY.intersection(_WORD.findall(text.lower())))
+        words = _WORD.findall(text.lower())
     else:
-        named = sorted(TECHNOLOGY.intersection(map(str.lower, _WORD.findall(text))))
-    if named:
+        words = list(map(str.lower, _WORD.findall(text)))
+    if not TECHNOLOGY.isdisjoint(words):
+        named = sorted(TECHNOLOGY.intersection(words))
         yield R["PRD003"].at(prd.path, first, f"problem statement names {', '.join(named)}")
     lines.extend(content)
 
@@ -510,7 +511,9 @@ def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
         )
     statement = fields.get("statement")
     text = statement.value if statement else statement_of(req)
-    keywords = _keywords(text)
+    # the priority's own keyword between spaces settles PRD007 and PRD008 at once
+    spaced = _SPACED.get(priority)
+    keywords = {priority} if spaced and spaced in text else _keywords(text)
     where = statement.line if statement else req.line
     if not keywords:
         says = (
@@ -542,6 +545,7 @@ def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
 
 
 _LEVELS = tuple(_RFC_LEVEL.items())
+_SPACED = {level: f" {level} " for level in ("MUST", "SHOULD", "MAY")}
 
 
 def _keywords(text: str) -> set[str]:
@@ -649,10 +653,17 @@ def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
             yield R["PRD015"].at(prd.path, table_line, "Capabilities table has no Change column")
             continue
         for line, text in table[1:]:
+            if text in _SEPARATORS:
+                continue
             cells = _cells(text)
             value = cells[change].strip().strip("*").strip() if change < len(cells) else ""
             # a separator's cells are dashes: a valid value settles the row at once
-            if value.lower() in _CHANGES or _is_separator(cells):
+            if value.lower() in _CHANGES:
+                continue
+            if _is_separator(cells):
+                if len(_SEPARATORS) >= 1024:
+                    _SEPARATORS.clear()
+                _SEPARATORS.add(text)
                 continue
             shown = value or "empty"
             yield R["PRD015"].at(
@@ -665,6 +676,7 @@ def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
 
 _CHANGES = frozenset(("new", "modified", "removed"))
 _COLUMNS: dict[str, int] = {}  # a table header -> its Change column (headers recur)
+_SEPARATORS: set[str] = set()  # `|---|---|` rows seen (they recur too)
 
 
 def _change_column(header: str) -> int:
