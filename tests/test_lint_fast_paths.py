@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ygs.core import markdown
 from ygs.core.artifacts import ID_RE, id_mentions, id_parts
 from ygs.core.lint import prd
-from ygs.core.lint.context import Lazy, normal_id
+from ygs.core.lint.context import Lazy, normal_id, normal_ids
 from ygs.core.specs import is_gwt
 
 # the pieces the rules look for, and the characters that make word boundaries tricky
@@ -48,6 +48,7 @@ def test_normal_ids_are_what_the_id_parts_give(pieces):
     value = "".join(pieces)
     parts = id_parts(value.strip())
     assert normal_id(value) == (f"{parts[0]}-{int(parts[1])}" if parts else value.strip())
+    assert normal_ids([value, value.strip(), "REQ-1"]) == {normal_id(value), "REQ-1"}
 
 
 def test_word_searches_see_boundaries_before_the_start():

@@ -173,10 +173,12 @@ HEADINGS = [
 ]  # fmt: skip
 LINES = [
     "", "Owners miss notices for 3 days, so 12 % of orders ship late.",
-    "Users wait. The page is slow! Is it? e.g. sometimes 1.5 s.", "We have no Kafka or node.js, python.",
+    "Users wait. The page is slow! Is it? e.g. sometimes 1.5 s.",
+    "We have no Kafka or node.js, python.",
     "TBD", "None.", "N/A", "nothıng", "…", "---", "- Text messages.", "- TBD", "* none", "+ x",
     "1. Late orders fall from 12 % to 4 %.", "2) it is fast", "  - nested fast bullet",
-    "- **Priority:** MUST (P0)", "- **Priority:** SHOULD", "- **Priority:** P2", "- **Priority:** ?",
+    "- **Priority:** MUST (P0)", "- **Priority:** SHOULD", "- **Priority:** P2",
+    "- **Priority:** ?",
     "- **Statement:** When X, the system MUST notify in 1 min.",
     "- **Statement:** The system SHOULD be fast and reliable.", "- **Statement:** it works",
     "**Statement:** The system MAY OPTIONAL things", "- **Statement:**MUSTY quickly",
@@ -228,7 +230,7 @@ def test_a_complete_prd_and_a_faulty_one():
             "  - Given x, when 1 min passes, then one notice.",
             "## Non-goals",
             "- SMS.",
-        ]  # fmt: skip
+        ]
     )
     fast, slow = findings_both_ways(good)
     assert fast == slow == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +50,12 @@ def normal_id(value: str) -> str:
     return f"{prefix}-{int(number)}"
 
 
+def normal_ids(values) -> set[str]:
+    """`{normal_id(v) for v in values}`: most values are normal already (ASCII, no space
+    around them, no "-0"), and kept as they are without the call."""
+    return {v if v.isascii() and "-0" not in v and v == v.strip() else normal_id(v) for v in values}
+
+
 class SpikeMerge(NamedTuple):
     """A merge commit on the base branch that brought in a spike/ or fafo/ branch."""
 
@@ -88,15 +93,16 @@ class Context:
     @cached_property
     def known_ids(self) -> set[str]:
         """Defined ids, normalised (ADR-7 == ADR-0007)."""
-        return {normal_id(i) for i in self.index.defined}
+        return normal_ids(self.index.defined)
 
     @cached_property
     def refs(self) -> set[str]:
         """What a link may name: any defined id, an artifact path, or its file name."""
         found = set(self.known_ids)
         for a in self.catalog.artifacts:
-            name = posixpath.basename(a.path)
-            found.update((a.path, name, name.removesuffix(".md")))
+            path = a.path
+            name = path[path.rfind("/") + 1 :]  # posixpath.basename
+            found.update((path, name, name.removesuffix(".md")))
         return found
 
     def resolves(self, value: str) -> bool:
@@ -106,10 +112,16 @@ class Context:
     def _lookup(self) -> dict[str | None, dict[str, Artifact]]:
         """Per kind (and None for any): id, normalised id, path and file stem -> artifact."""
         tables: dict[str | None, dict[str, Artifact]] = {None: {}}
+        every = tables[None]
         for a in reversed(self.catalog.artifacts):  # the first one wins
-            stem = posixpath.basename(a.path).removesuffix(".md")
-            for table in (tables[None], tables.setdefault(a.kind, {})):
-                table.update({stem: a, a.path: a, normal_id(a.id): a, a.id: a})
+            path, ident = a.path, a.id
+            stem = path[path.rfind("/") + 1 :].removesuffix(".md")
+            entries = {stem: a, path: a, normal_id(ident): a, ident: a}
+            every.update(entries)
+            table = tables.get(a.kind)
+            if table is None:
+                table = tables[a.kind] = {}
+            table.update(entries)
         return tables
 
     def artifact(self, ref: str, kind: str | None = None) -> Artifact | None:
