@@ -322,6 +322,11 @@ class _Outline:
             for text in self.doc.lines[part.start : part.end]:
                 if text and not text.isspace():
                     value = text.strip()
+                    # a letter that starts no placeholder, first in the text or after
+                    # `- `, with no field label: text, so not empty
+                    head = value[2:3] if value[:2] == "- " else value[0]
+                    if head.isalpha() and head not in _NOTHING_STARTS and "**" not in value:
+                        return False
                     if value[0] != "|" and not _is_nothing(_value(value)):
                         return False
                     break
