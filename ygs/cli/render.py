@@ -22,13 +22,17 @@ def table(
             grid.add_row(*(str(cell) for cell in row))
         console.print(grid)
         return
-    if title:
-        sys.stdout.write(title + "\n")
-    cells = [list(columns), *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    for row in cells:
-        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
-        sys.stdout.write(line + "\n")
+    sys.stdout.write(plain_table(columns, rows, title))
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> str:
+    """Columns padded to their widest cell, two spaces apart, no trailing blanks; the
+    title on a line above."""
+    cells = [tuple(columns), *[tuple(map(str, row)) for row in rows]]
+    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
+    head = [title] if title else []
+    return "\n".join([*head, *[line.format(*row).rstrip() for row in cells], ""])
 
 
 def screenful(console) -> int:
@@ -57,7 +61,8 @@ def plain_findings(items: Sequence[Finding]) -> str:
     """`file:line: SEVERITY RULE: message` and the remedy below, as one string."""
     out = []
     for f in items:
-        out.append(str(f))
+        where = f"{f.path}:{f.line}" if f.line else f.path
+        out.append(f"{where}: {f.severity.value} {f.rule}: {f.message}")
         if f.remedy:
             out.append(f"  remedy: {f.remedy}")
     return "\n".join(out) + "\n" if out else ""
