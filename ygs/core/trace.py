@@ -214,11 +214,15 @@ def build(
             format=req.format,
             kind=req.kind,
         )
-        _add(node.decisions, decisions.get(req.id, []))
-        _add(node.tasks, satisfied.get(req.id, []))
-        for ident in [req.id, *req.aliases, *node.tasks]:
-            _add(node.tests, (t.location for t in tests_by_id.get(ident, [])))
-            _add(node.commits, (c.sha for c in commits_by_id.get(ident, [])))
+        if req.id in decisions:  # most requirements have no edges: no call for those
+            _add(node.decisions, decisions[req.id])
+        if req.id in satisfied:
+            _add(node.tasks, satisfied[req.id])
+        for name in (req.id, *req.aliases, *node.tasks):
+            if name in tests_by_id:
+                _add(node.tests, (t.location for t in tests_by_id[name]))
+            if name in commits_by_id:
+                _add(node.commits, (c.sha for c in commits_by_id[name]))
         requirements.append(node)
     threats = _threats(index, mitigated, tests_by_id, skip)
     for node in threats:
