@@ -395,29 +395,25 @@ def _is_nothing(text: str) -> bool:
     """`markdown.is_nothing`: every placeholder and "nothing" word starts with one of a few
     characters, so most text is settled by its first one; ASCII text without a regex."""
     core = _core(text)
-    if not core:
-        return True
-    if core[0] not in _NOTHING_STARTS:
-        return False
+    if not core or core[0] not in _NOTHING_STARTS:
+        return not core
     if not core.isascii():
         return markdown.is_nothing(text)
-    if _placeholder_core(core):
-        return True
     low = core.lower()
-    return low in _NOTHING_WORDS or (low[-1] == "." and low[:-1] in _NOTHING_WORDS)
+    return (
+        _placeholder_core(core)
+        or low in _NOTHING_WORDS
+        or (low[-1] == "." and low[:-1] in _NOTHING_WORDS)
+    )
 
 
 def _is_placeholder(text: str) -> bool:
     """`markdown.is_placeholder`, settled by the first character where it can be; ASCII
     text without a regex."""
     core = _core(text)
-    if not core:
-        return True
-    if core[0] not in _PLACEHOLDER_STARTS:
-        return False
-    if not core.isascii():
-        return markdown.is_placeholder(text)
-    return _placeholder_core(core)
+    if not core or core[0] not in _PLACEHOLDER_STARTS:
+        return not core
+    return _placeholder_core(core) if core.isascii() else markdown.is_placeholder(text)
 
 
 def _placeholder_core(core: str) -> bool:
