@@ -117,7 +117,7 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     spawned, spawn = [], parallel._spawn
     monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
     assert findings(ygs, mutated) == whole
-    assert len(spawned) == 4  # two workers beside the parent: to parse, then to lint
+    assert len(spawned) == 2  # two workers beside the parent, each parses and lints
     assert ygs("trace", "--json", cwd=mutated).json == graph
     monkeypatch.delenv("YGS_NO_CACHE")
     assert findings(ygs, mutated) == whole  # cold, filled by workers
