@@ -75,6 +75,27 @@ class Guesses:
     def __init__(self) -> None:
         self.defined: set[str] = set()  # ids defined in the files parsed here
         self.notes: list[tuple] = []
+        self.headers: list[tuple[str, str, str, str]] = []  # (path, kind, id, format) parsed
+        self._tables: dict[str | None, dict[str, tuple]] = {None: {}}
+        self._tabled = 0  # how many of `headers` are in `_tables`
+
+    def artifact(self, ref: str, kind: str | None, own: dict):
+        """`Context.artifact` over the artifacts parsed here (the first in path order
+        wins, as there); its path (or None) noted for the parent to check."""
+        tables = self._tables
+        for header in self.headers[self._tabled :]:
+            name = posixpath.basename(header[0]).removesuffix(".md")
+            keys = (name, header[0], normal_id(header[2]), header[2])
+            for table in (tables[None], tables.setdefault(header[1], {})):
+                for key in keys:
+                    table.setdefault(key, header)
+        self._tabled = len(self.headers)
+        table = tables.get(kind, {})
+        found = table.get(ref) or table.get(normal_id(ref))
+        if found is None and "/" in ref:
+            found = next((h for h in table.values() if h[0].endswith("/" + ref)), None)
+        self.notes.append(("artifact", (ref, kind), found[0] if found else None))
+        return None if found is None else own.get(found[0]) or Stub(*found)
 
     def is_defined(self, ident: str) -> bool:
         if ident in self.defined:
@@ -106,7 +127,23 @@ class GuessingContext(Context):
     guesses: Guesses | None = None
 
     def artifact(self, ref: str, kind: str | None = None):
-        return self.guesses.guess("artifact", (ref, kind), None)
+        return self.guesses.artifact(ref, kind, self.index._own)
+
+
+class Stub:
+    """An artifact parsed in an earlier chunk, as a lookup finds it: its path, kind, id
+    and format; anything else is read from its file (`Stub.load`)."""
+
+    __slots__ = ("format", "id", "kind", "path")
+    load: Any = None  # path -> its Artifact (set by the worker)
+
+    def __init__(self, path: str, kind: str, ident: str, fmt: str) -> None:
+        self.path, self.kind, self.id, self.format = path, kind, ident, fmt
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or Stub.load is None:
+            raise AttributeError(name)
+        return getattr(Stub.load(self.path), name)
 
 
 class SlimIndex(Index):
@@ -123,8 +160,18 @@ class SlimIndex(Index):
         path = artifact.path
         found = self._own.get(path) or self._loaded.get(path)
         if found is None:
-            found = self._loaded[path] = self._load(path) or artifact
+            found = self._load(path)
+            if found is None:  # gone from disk since: what the lookup showed of it
+                from ygs.core.artifacts import Artifact
+
+                a = artifact
+                found = Artifact(a.path, a.kind, a.id, "", "", "", {}, 0, 1, "", {}, a.format)
+            self._loaded[path] = found
         return found
+
+    def load(self, path: str) -> Artifact:
+        """The artifact at `path` with its text (one that went: a blank one)."""
+        return self.full(self._by_path.get(path) or Stub(path, "", "", "ygs"))
 
     def doc(self, artifact: Artifact):
         return super().doc(self.full(artifact))
@@ -225,6 +272,7 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             mine.append(artifact)
             defs_of[artifact.path] = defs
             guesses.defined.update(d.id for d in defs)
+            guesses.headers.append((artifact.path, artifact.kind, artifact.id, artifact.format))
             if artifact.kind == "trd":
                 share.watched |= mentions(artifact)
             if artifact.kind not in WHOLE_KINDS:  # the parent reads none of these
@@ -234,6 +282,7 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
         return
     own = {a.path: a for a in mine}
     index = SlimIndex(Catalog(mine, []), own, lambda rel: _load(proj, rel))
+    Stub.load = index.load
 
     def lint(artifacts: list) -> tuple[list, dict]:
         from ygs.core.lint import per_file
@@ -388,7 +437,8 @@ def _wrong(index: Index, guesses: dict[str, list]) -> set[str]:
             elif kind == "refs":
                 right = key in truth.refs
             else:
-                right = truth.artifact(*key)
+                found = truth.artifact(*key)
+                right = found.path if found is not None else None
             if right != answer:
                 wrong.add(path)
                 break

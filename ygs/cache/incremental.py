@@ -51,12 +51,15 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
 
 
 def interfaces(artifact, defs) -> tuple[bytes, bytes]:
-    """`interface` without and with the REQ ids (the same for all but a PRD)."""
+    """`interface` without and with the REQ ids (the same for all but a PRD): one digest
+    of what both show, copied before the REQ ids go in."""
+    import hashlib
+
     body = artifact.body
     anchors = _HEADING_LINE.findall("\n" + body)
     if "<a" in body:
         anchors += _HTML_ANCHOR.findall(body)
-    shown = [
+    shown = (
         artifact.kind,
         artifact.id,
         artifact.title,
@@ -66,13 +69,13 @@ def interfaces(artifact, defs) -> tuple[bytes, bytes]:
         artifact.format,
         tuple(d.id for d in defs),
         anchors,
-        (),
-    ]
-    plain = digest(repr(tuple(shown)).encode("utf-8", "surrogatepass"))
+    )
+    h = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=16)
+    plain = h.copy().digest()
     if artifact.kind != "prd":
         return plain, plain
-    shown[-1] = _REQ.findall(artifact.text)
-    return plain, digest(repr(tuple(shown)).encode("utf-8", "surrogatepass"))
+    h.update(b"\0" + "\0".join(_REQ.findall(artifact.text)).encode())
+    return plain, h.digest()
 
 
 def leaves(value: Any) -> list[str]:
