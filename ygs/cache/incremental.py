@@ -297,14 +297,16 @@ class State:
             if counts[d.id] > 1
         )
         dup_defs = {}
-        for a in catalog.artifacts:
-            twice = tuple(
-                (d.id, d.line)
-                for d in defs[a.path]
-                if keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
-            )
-            if twice:
-                dup_defs[a.path] = twice
+        if keys:  # else no id is defined twice (the common case: skip the loop)
+            for a in catalog.artifacts:
+                twice = tuple(
+                    (d.id, d.line)
+                    for d in defs[a.path]
+                    if counts[d.id] > 1
+                    and keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
+                )
+                if twice:
+                    dup_defs[a.path] = twice
         raw_dups: dict[str, list] = {}
         for f in catalog.findings:
             if f.rule == DUPLICATE_ID:
