@@ -389,7 +389,6 @@ class Project:
 
     def _parse_all(self, known: dict) -> list:
         from ygs.cache import MISS, parallel
-        from ygs.core.artifacts import from_record
 
         cache = self.catalog_cache()
         extras = self.extras
@@ -421,15 +420,26 @@ class Project:
         else:
             for i in todo:
                 values[i] = fetch(*entries[i])
-        parsed = []
-        for (rel, _st), value in zip(entries, values, strict=True):
-            if isinstance(value, tuple):
-                artifact, known[rel] = from_record(value)
-                parsed.append(artifact)
-            elif value is not MISS:
-                parsed.append(value)
+        parsed = from_values(entries, values, known)
         cache.save()
         return parsed
+
+
+def from_values(entries: list, values: list, known: dict) -> list:
+    """The artifacts and Findings of the catalogue's `values` (records, Findings, MISS for
+    a file gone), one for each of the `entries`; each artifact's definitions go into
+    `known` by path."""
+    from ygs.cache import MISS
+    from ygs.core.artifacts import from_record
+
+    parsed = []
+    for (rel, _st), value in zip(entries, values, strict=True):
+        if isinstance(value, tuple):
+            artifact, known[rel] = from_record(value)
+            parsed.append(artifact)
+        elif value is not MISS:
+            parsed.append(value)
+    return parsed
 
 
 def _unreadable(rel: str, err) -> Finding:

@@ -258,6 +258,7 @@ def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Sh
         del stored
         _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
     share.part = writer.close() if writer is not None else None
+    Stub.load = None  # let the last chunk go
     return share
 
 
@@ -345,21 +346,17 @@ def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
     """The parent's part: the slim catalogue, the guesses checked (files linted on a wrong
     one linted again), the rules across files, suppressions and overrides."""
     from ygs.cache import MISS
-    from ygs.core.artifacts import assemble, from_record
+    from ygs.core.artifacts import assemble
     from ygs.core.lint import finish
+    from ygs.project import from_values
 
     found = {}
     for share in shares:
         found.update(share.records)
         share.records = []
-    parsed, known = [], {}
-    for i, (rel, _st) in enumerate(proj.artifact_entries):
-        value = found.get(i, MISS)
-        if isinstance(value, tuple):
-            artifact, known[rel] = from_record(value)
-            parsed.append(artifact)
-        elif value is not MISS:
-            parsed.append(value)
+    entries = proj.artifact_entries
+    known: dict = {}
+    parsed = from_values(entries, [found.get(i, MISS) for i in range(len(entries))], known)
     found.clear()
     catalog = assemble(parsed, proj.context_text(), known)
     del parsed, known
