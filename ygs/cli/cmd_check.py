@@ -236,7 +236,9 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None) -
         faces, watched = known or (None, None)
         state = State.build(index.catalog, files, result, settings, index, faces, watched)
         if state is not None:
-            state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
+            state.git = mark(
+                proj.root, files, proj.plain_files, _roots(proj), proj.artifact_listing
+            )
             state.save(_state_path(proj), proj.env)
 
 
