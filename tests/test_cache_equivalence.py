@@ -117,7 +117,7 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     spawned, spawn = [], parallel._spawn
     monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
     assert findings(ygs, mutated) == whole
-    assert len(spawned) == 4  # two workers beside the parent: to parse, then to lint
+    assert len(spawned) == 2  # two workers beside the parent, each parses and lints
     assert ygs("trace", "--json", cwd=mutated).json == graph
     monkeypatch.delenv("YGS_NO_CACHE")
     assert findings(ygs, mutated) == whole  # cold, filled by workers
@@ -196,3 +196,67 @@ def test_a_spike_merged_after_a_warm_run_is_reported(ygs, proj):
     git(proj, "merge", "-q", "--no-ff", "-m", "Merge branch 'spike/queue-rate-ab12'", "HEAD@{1}")
     _age_refs(proj, 60)  # still older than the racy window: only the refs' stamps differ
     assert [f for f in findings(ygs, proj) if f[0] == "SPK002"]
+
+
+def _report(ygs, root, *args) -> dict:
+    data = ygs("check", *args, "--json", "--fail-on", "never", cwd=root).json
+    return {k: data[k] for k in ("findings", "inputs", "checked", "counts")}
+
+
+def test_a_cold_check_in_one_pass_reports_what_the_catalogue_lint_does(ygs, mutated, monkeypatch):
+    """A cold check whose workers parse and lint their slices in one pass (guessing at
+    other files, checked by the parent) reports what linting the whole catalogue does:
+    findings, the lines they fingerprint, and input totals, with any number of workers;
+    its cache, written in parts, serves the next runs."""
+    from ygs.cache import cold
+
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    catalogue = cold.check
+    monkeypatch.setattr(cold, "check", lambda *_a: None)
+    whole = _report(ygs, mutated)
+    whole_changed = _report(ygs, mutated, "--changed")
+    monkeypatch.setattr(cold, "check", catalogue)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    relinted, relint = [], cold._relint
+    monkeypatch.setattr(cold, "_relint", lambda *a: relinted.append(a[2]) or relint(*a))
+    for count in ("1", "2", "3"):
+        monkeypatch.setenv("YGS_WORKERS", count)
+        assert _report(ygs, mutated) == whole
+    assert relinted and all(relinted)  # the dangling ids: linted again, with the truth
+    monkeypatch.delenv("YGS_NO_CACHE")
+    assert _report(ygs, mutated) == whole  # cold, the cache written by the workers
+    parts = list((mutated / ".ygs/cache").glob("catalog.cache.*.part"))
+    assert len(parts) == 3
+    assert _report(ygs, mutated) == whole  # warm, from the state
+    assert _report(ygs, mutated, "--changed") == whole_changed
+    assert ygs("trace", "--json", cwd=mutated).json["requirements"]  # reads the parts
+
+
+def test_a_cache_in_parts_is_whole_or_not_at_all(tmp_path):
+    """Workers write a cache in parts; the cache file names them. A part that is gone or
+    damaged empties the cache (it is rebuilt); a cache written whole removes its parts."""
+    from ygs.cache import FileCache
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    (tmp_path / ".ygs").mkdir()
+    cache = FileCache.open(tmp_path, "catalog", ("docs",), env)
+    names = []
+    for first in (0, 10):
+        writer = cache.part_writer()
+        writer.add({f"a{i}": (i, i, b"d", ("v", i)) for i in range(first, first + 5)})
+        writer.add({f"a{i}": (i, i, b"d", ("v", i)) for i in range(first + 5, first + 10)})
+        names.append(writer.close())
+    cache.save_parts(names)
+    again = FileCache.open(tmp_path, "catalog", ("docs",), env)
+    assert again.entries == {f"a{i}": (i, i, b"d", ("v", i)) for i in range(20)}
+    part = tmp_path / ".ygs/cache" / names[1]
+    data = part.read_bytes()
+    part.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert FileCache.open(tmp_path, "catalog", ("docs",), env).entries == {}
+    part.unlink()
+    assert FileCache.open(tmp_path, "catalog", ("docs",), env).entries == {}
+    again.seen.update(again.entries)  # every file still there
+    again.dirty, again.changed = True, len(again.entries)  # enough new to write it again
+    again.save()  # whole: the parts it read are no longer named, so they go
+    assert not list((tmp_path / ".ygs/cache").glob("*.part"))
+    assert len(FileCache.open(tmp_path, "catalog", ("docs",), env).entries) == 20

@@ -290,15 +290,19 @@ class Project:
     def catalog(self) -> Catalog:
         from ygs.core.artifacts import assemble
 
-        extra = []
-        context = self.root / CONTEXT_FILE
-        if context.is_file():
-            from ygs.store import Unreadable, read_bytes
-
-            with contextlib.suppress(Unreadable):  # it only adds id mentions
-                extra.append(read_bytes(context, within=self.root).decode("utf-8", "replace"))
         known: dict = {}
-        return assemble(self._parsed_files(known), extra, known)
+        return assemble(self._parsed_files(known), self.context_text(), known)
+
+    def context_text(self) -> list[str]:
+        """CONTEXT.md's text, when there is one: ids it mentions count as used."""
+        context = self.root / CONTEXT_FILE
+        if not context.is_file():
+            return []
+        from ygs.store import Unreadable, read_bytes
+
+        with contextlib.suppress(Unreadable):  # it only adds id mentions
+            return [read_bytes(context, within=self.root).decode("utf-8", "replace")]
+        return []
 
     def drop_catalog(self) -> None:
         """Let the catalogue go (a command done with it frees the files' texts before it
@@ -313,13 +317,58 @@ class Project:
         with many_reads():  # each folder's real path resolved once
             return self._parse_all(known)
 
-    def _parse_all(self, known: dict) -> list:
-        from ygs.cache import MISS, FileCache, digest, parallel
-        from ygs.core.artifacts import Artifact, from_record, parse_file, to_record
+    def catalog_cache(self):
+        """The catalogue's FileCache (`ygs.cache`), read now or kept by `cold_plan`."""
+        cache = self.__dict__.pop("_catalog_cache", None)
+        if cache is None:
+            from ygs.cache import FileCache
+
+            layout = self.layout
+            cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+        return cache
+
+    def cold_plan(self):
+        """For a cold run, with at least `parallel.MIN_ITEMS` files to parse afresh: the
+        catalogue's cache and each artifact entry's cached record (MISS when not cached),
+        for `parse_share`; None otherwise (the cache is kept for `catalog` then)."""
+        from ygs.cache import MISS, parallel
+
+        cache = self.catalog_cache()
+        values = self._cached(cache)
+        if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
+            self.__dict__["_catalog_cache"] = cache
+            return None
+        return cache, values
+
+    def _cached(self, cache) -> list:
+        from ygs.cache import MISS
+        from ygs.store import Unreadable
+
+        return [
+            cache.get(rel, st) if not isinstance(st, Unreadable) else MISS
+            for rel, st in self.artifact_entries
+        ]
+
+    def parse_some(self, cache, values: list, part: list[int]) -> list:
+        """The artifact entries at the indexes `part` parsed (`values`: `cold_plan`'s) as
+        records (`ygs.core.artifacts.to_record`), Findings, or MISS for a file that went;
+        their cache entries are in `cache.entries`."""
+        from ygs.cache import MISS
+        from ygs.store import many_reads
+
+        fetch = self._fetcher(cache)
+        entries = self.artifact_entries
+        with many_reads():
+            return [values[i] if values[i] is not MISS else fetch(*entries[i]) for i in part]
+
+    def _fetcher(self, cache):
+        """fetch(rel, st): one file's record from `cache` or parsed (and cached), or the
+        Finding that it cannot be read; computes `extra` for it too (see `extras`)."""
+        from ygs.cache import digest
+        from ygs.core.artifacts import Artifact, parse_file, to_record
         from ygs.store import Unreadable
 
         layout = self.layout
-        cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
         extra, extras = self.extra, self.extras
 
         def compute(rel: str):
@@ -345,10 +394,16 @@ class Project:
             except Unreadable as err:
                 return _unreadable(rel, err)
 
+        return fetch
+
+    def _parse_all(self, known: dict) -> list:
+        from ygs.cache import MISS, parallel
+
+        cache = self.catalog_cache()
+        extras = self.extras
+        fetch = self._fetcher(cache)
         entries = self.artifact_entries
-        values = [
-            cache.get(rel, st) if not isinstance(st, Unreadable) else MISS for rel, st in entries
-        ]
+        values = self._cached(cache)
         todo = [i for i, value in enumerate(values) if value is MISS]
         if len(todo) >= parallel.MIN_ITEMS:  # a cold run: parse over workers
 
@@ -374,15 +429,26 @@ class Project:
         else:
             for i in todo:
                 values[i] = fetch(*entries[i])
-        parsed = []
-        for (rel, _st), value in zip(entries, values, strict=True):
-            if isinstance(value, tuple):
-                artifact, known[rel] = from_record(value)
-                parsed.append(artifact)
-            elif value is not MISS:
-                parsed.append(value)
+        parsed = from_values(entries, values, known)
         cache.save()
         return parsed
+
+
+def from_values(entries: list, values: list, known: dict) -> list:
+    """The artifacts and Findings of the catalogue's `values` (records, Findings, MISS for
+    a file gone), one for each of the `entries`; each artifact's definitions go into
+    `known` by path."""
+    from ygs.cache import MISS
+    from ygs.core.artifacts import from_record
+
+    parsed = []
+    for (rel, _st), value in zip(entries, values, strict=True):
+        if isinstance(value, tuple):
+            artifact, known[rel] = from_record(value)
+            parsed.append(artifact)
+        elif value is not MISS:
+            parsed.append(value)
+    return parsed
 
 
 def _unreadable(rel: str, err) -> Finding:

@@ -89,23 +89,105 @@ def _version() -> str:
 
 def read_blob(path: Path, salt: Any, env: dict[str, str] | None = None) -> Any:
     """The value stored at `path`, or MISS when it is absent, stale or not intact."""
+    body = _signed_body(path, salt, env)
+    if body is None:
+        return MISS
+    try:
+        return pickle.loads(body)
+    except Exception:
+        return MISS
+
+
+def _signed_body(path: Path, salt: Any, env: dict[str, str] | None) -> memoryview | None:
+    """What `write_blob` (or a `PartWriter`) wrote after the header at `path`, when it is
+    there, of this format and salt, and intact; else None."""
     try:
         raw = path.read_bytes()
     except OSError:
-        return MISS
+        return None
     prefix = _prefix(salt)
     start = len(prefix) + 32
     if not raw.startswith(prefix) or len(raw) < start:
-        return MISS
+        return None
     view = memoryview(raw)
     check = hmac.new(_key(env), prefix, hashlib.sha256)
     check.update(view[start:])
     if not hmac.compare_digest(bytes(view[len(prefix) : start]), check.digest()):
-        return MISS
+        return None
+    return view[start:]
+
+
+def _read_part(path: Path, salt: Any, env: dict[str, str] | None) -> dict | None:
+    """The entries a `PartWriter` stored at `path` (dicts, one after another), or None."""
+    import io
+
+    body = _signed_body(path, salt, env)
+    if body is None:
+        return None
+    found: dict = {}
+    stream = io.BytesIO(body)
     try:
-        return pickle.loads(view[start:])
+        while stream.tell() < len(body):
+            some = pickle.load(stream)
+            if not isinstance(some, dict):
+                return None
+            found.update(some)
     except Exception:
-        return MISS
+        return None
+    return found
+
+
+class PartWriter:
+    """A part of a FileCache written a few entries at a time (`add`), by a worker process
+    that parses a share of the files and does not keep them all; `close` gives its name
+    for `FileCache.save_parts` (None when it could not be written)."""
+
+    def __init__(self, cache: FileCache) -> None:
+        import tempfile
+
+        self.name = f"{cache.path.name}.{os.urandom(8).hex()}.part"
+        self.folder = cache.path.parent
+        prefix = _prefix(cache.salt)
+        self.prefix_size = len(prefix)
+        self.mac = hmac.new(_key(cache.env), prefix, hashlib.sha256)
+        self.handle = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.name}.", suffix=".tmp")
+            self.handle = os.fdopen(fd, "wb")
+            self.handle.write(prefix)
+            self.handle.write(bytes(self.mac.digest_size))  # the MAC, once all is written
+        except OSError:
+            self._drop()
+
+    def add(self, entries: dict) -> None:
+        if self.handle is None or not entries:
+            return
+        try:
+            _dump(entries, self.handle, self.mac, fast=True)
+        except (OSError, ValueError, RecursionError):
+            self._drop()
+
+    def close(self) -> str | None:
+        if self.handle is None:
+            return None
+        try:
+            self.handle.seek(self.prefix_size)
+            self.handle.write(self.mac.digest())
+            self.handle.close()
+            os.replace(self.tmp, self.folder / self.name)
+        except OSError:
+            self._drop()
+            return None
+        return self.name
+
+    def _drop(self) -> None:
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+        self.handle = None
 
 
 def _prefix(salt: Any) -> bytes:
@@ -191,10 +273,39 @@ class FileCache:
     def open(cls, root: Path, name: str, salt: Any = (), env=None) -> FileCache:
         path = cache_dir(root, env) / f"{name}.cache"
         stored = read_blob(path, salt, env) if enabled(env) else MISS
-        if stored is MISS or not isinstance(stored, tuple) or len(stored) != 2:
+        if stored is MISS or not isinstance(stored, tuple) or len(stored) not in (2, 3):
             return cls(path, salt, {}, 0.0, env)
-        written, entries = stored
+        written, entries, *parts = stored
+        for name in parts[0] if parts else ():  # written by worker processes (`PartWriter`)
+            part = _read_part(path.parent / name, salt, env)
+            if part is None:
+                return cls(path, salt, {}, 0.0, env)  # a part gone or damaged: start afresh
+            entries.update(part)
         return cls(path, salt, entries, written, env)
+
+    def part_writer(self) -> PartWriter | None:
+        """A part of this cache for a worker to write (None when caching is off)."""
+        return PartWriter(self) if enabled(self.env) else None
+
+    def save_parts(self, parts: list[str | None]) -> None:
+        """Write the cache as the entries in these parts (those not gone from disk since,
+        and this cache's own), replacing what it held; nothing when a part is missing."""
+        if not enabled(self.env) or None in parts:
+            return
+        value = (time.time(), self.entries, tuple(parts))
+        write_blob(self.path, self.salt, value, self.env, fast=True)
+        self.dirty = False
+        self._sweep(set(parts))
+
+    def _sweep(self, keep: set) -> None:
+        """Remove this cache's parts that its file no longer names."""
+        prefix = self.path.name + "."
+        with contextlib.suppress(OSError), os.scandir(self.path.parent) as scan:
+            for entry in scan:
+                name = entry.name
+                if name.startswith(prefix) and name.endswith(".part") and name not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def get(self, rel: str, st: os.stat_result) -> Any:
         self.seen.add(rel)
@@ -259,6 +370,7 @@ class FileCache:
             return
         write_blob(self.path, self.salt, (time.time(), self.entries), self.env, fast=True)
         self.dirty = False
+        self._sweep(set())
 
 
 class ResultCache:

@@ -47,11 +47,18 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
     """What other files' lint may read of this artifact (see the module docstring). When
     a TRD may read a PRD's requirements (`with_reqs`), the REQ ids the PRD's text mentions
     stand in for its requirements' aliases."""
+    return interfaces(artifact, defs)[with_reqs]
+
+
+def interfaces(artifact, defs) -> tuple[bytes, bytes]:
+    """`interface` without and with the REQ ids (the same for all but a PRD): one digest
+    of what both show, copied before the REQ ids go in."""
+    import hashlib
+
     body = artifact.body
     anchors = _HEADING_LINE.findall("\n" + body)
     if "<a" in body:
         anchors += _HTML_ANCHOR.findall(body)
-    reqs = _REQ.findall(artifact.text) if with_reqs and artifact.kind == "prd" else ()
     shown = (
         artifact.kind,
         artifact.id,
@@ -62,9 +69,13 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
         artifact.format,
         tuple(d.id for d in defs),
         anchors,
-        reqs,
     )
-    return digest(repr(shown).encode("utf-8", "surrogatepass"))
+    h = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=16)
+    plain = h.copy().digest()
+    if artifact.kind != "prd":
+        return plain, plain
+    h.update(b"\0" + "\0".join(_REQ.findall(artifact.text)).encode())
+    return plain, h.digest()
 
 
 def leaves(value: Any) -> list[str]:
@@ -292,8 +303,19 @@ class State:
     git: GitMark | None = None  # what git showed then (see `since`); None: walk every time
 
     @classmethod
-    def build(cls, catalog, files: Snapshot, result: dict, settings: bytes, index):
-        """The state of a full check, or None when an id cannot be stored."""
+    def build(
+        cls,
+        catalog,
+        files: Snapshot,
+        result: dict,
+        settings: bytes,
+        index,
+        faces: dict[str, bytes] | None = None,
+        watched: set[str] | None = None,
+    ):
+        """The state of a full check, or None when an id cannot be stored. `faces` (each
+        artifact's `interface`, by path) and `watched` (what the TRDs mention) are given
+        when the catalogue holds no texts (worker processes computed them)."""
         from ygs.core.artifacts import DUPLICATE_ID, id_parts
         from ygs.core.lint.context import normal_id
 
@@ -301,10 +323,13 @@ class State:
         by_path: dict[str, list] = {}
         for f in result["findings"]:
             by_path.setdefault(f.path, []).append(f)
-        watched: set[str] = set()
-        for a in catalog.artifacts:
-            if a.kind == "trd":
-                watched |= mentions(a)
+        if watched is None:
+            watched = set()
+            for a in catalog.artifacts:
+                if a.kind == "trd":
+                    watched |= mentions(a)
+        if faces is None:
+            faces = {a.path: interface(a, defs[a.path], bool(watched)) for a in catalog.artifacts}
         counts = Counter(d.id for found in defs.values() for d in found)
         keys = Counter(  # the ids seen twice, told apart as `duplicate_ids` does
             (a.kind if id_parts(d.id) is None else "", d.id)
@@ -313,14 +338,16 @@ class State:
             if counts[d.id] > 1
         )
         dup_defs = {}
-        for a in catalog.artifacts:
-            twice = tuple(
-                (d.id, d.line)
-                for d in defs[a.path]
-                if keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
-            )
-            if twice:
-                dup_defs[a.path] = twice
+        if keys:  # else no id is defined twice (the common case: skip the loop)
+            for a in catalog.artifacts:
+                twice = tuple(
+                    (d.id, d.line)
+                    for d in defs[a.path]
+                    if counts[d.id] > 1
+                    and keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
+                )
+                if twice:
+                    dup_defs[a.path] = twice
         raw_dups: dict[str, list] = {}
         for f in catalog.findings:
             if f.rule == DUPLICATE_ID:
@@ -343,7 +370,7 @@ class State:
             paths=_SEP.join(a.path for a in catalog.artifacts),
             ids=_SEP.join(ids),
             normal_ids=_SEP.join(normal_id(i) for i in ids),
-            faces=b"".join(interface(a, defs[a.path], bool(watched)) for a in catalog.artifacts),
+            faces=b"".join(faces[a.path] for a in catalog.artifacts),
             errors=frozenset(f.path for f in catalog.findings if f.rule != DUPLICATE_ID),
             findings=by_path,
             lines=result["lines"],

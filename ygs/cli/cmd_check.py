@@ -195,9 +195,9 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if result is None:
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
-        result, index = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
+        result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
         if full:
-            _save_state(proj, files, result, settings, index)
+            _save_state(proj, files, result, settings, index, known)
     cache.put(key, result)
     return result
 
@@ -226,12 +226,15 @@ def _state_path(proj) -> Path:
     return cache_dir(proj.root, proj.env) / "check.state"
 
 
-def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
+def _save_state(proj, files, result: dict, settings: bytes, index, known=None) -> None:
+    """Keep the full check's state (`known`: the interfaces and TRD mentions worker
+    processes computed, when the catalogue holds no texts)."""
     from ygs.cache import enabled
     from ygs.cache.incremental import State, mark
 
     if enabled(proj.env):
-        state = State.build(proj.catalog, files, result, settings, index)
+        faces, watched = known or (None, None)
+        state = State.build(index.catalog, files, result, settings, index, faces, watched)
         if state is not None:
             state.git = mark(
                 proj.root, files, proj.plain_files, _roots(proj), proj.artifact_listing
@@ -433,11 +436,19 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 def _lint_index(proj, paths: list[Path], changed_files, overrides, merges=()) -> tuple:
-    """The check's result, and the Index it was computed with."""
+    """The check's result, the Index it was computed with, and (after a cold check over
+    worker processes, whose catalogue holds no texts) the files' interfaces and what the
+    TRDs mention, for the state; else None."""
     from ygs.core.lint import lint
     from ygs.core.lint.common import NOTHING_CHECKED
     from ygs.core.specs import Index
 
+    if not paths and changed_files is None and proj.extra is None:
+        from ygs.cache import cold
+
+        done = cold.check(proj, overrides, merges)
+        if done is not None:
+            return _cold_result(proj, done), done.index, (done.faces, done.watched)
     catalog = proj.catalog
     index = Index(catalog)
     known = {a.path for a in catalog.artifacts} | {f.path for f in catalog.findings}
@@ -494,14 +505,38 @@ def _lint_index(proj, paths: list[Path], changed_files, overrides, merges=()) ->
     from ygs.core.lint import all_rules
 
     known = all_rules()
+    return (
+        {
+            "findings": findings,
+            "rules": {f.rule: known[f.rule] for f in findings if f.rule in known},
+            "lines": lines,
+            "checked": checked,
+            "inputs": inputs_summary(catalog, index, scope),
+            "exists": seen,
+        },
+        index,
+        None,
+    )
+
+
+def _cold_result(proj, done) -> dict:
+    """`_lint_index`'s result from a cold check (`ygs.cache.cold`)."""
+    from ygs.core.lint import all_rules
+    from ygs.core.lint.common import NOTHING_CHECKED
+
+    catalog = done.index.catalog
+    findings = done.findings
+    if not catalog.artifacts and not catalog.findings:
+        findings.append(NOTHING_CHECKED.at(".", None, f"nothing was checked: {_looked(proj)}"))
+    known = all_rules()
     return {
         "findings": findings,
         "rules": {f.rule: known[f.rule] for f in findings if f.rule in known},
-        "lines": lines,
-        "checked": checked,
-        "inputs": inputs_summary(catalog, index, scope),
-        "exists": seen,
-    }, index
+        "lines": done.lines,
+        "checked": len(catalog.artifacts),
+        "inputs": inputs_summary(catalog, done.index),
+        "exists": done.exists,
+    }
 
 
 def inputs_summary(catalog, index, scope=None) -> dict:

@@ -90,10 +90,24 @@ def lint(
         for found, reqs in fan_out(selected, lambda part: per_file(ctx, part)):
             findings.extend(found)
             ctx.index.learn(reqs)
+    texts = {a.path: (a.text, a.body_line) for a in catalog.artifacts}
+    return finish(ctx, findings, texts, overrides, paths)
+
+
+def finish(
+    ctx: Context,
+    findings: list[Finding],
+    texts: Mapping[str, tuple[str, int]],
+    overrides: Mapping[str, Severity | None] | None = None,
+    paths: Collection[str] | None = None,
+) -> list[Finding]:
+    """`lint` once the per-file families' findings are in `findings` (with the
+    catalogue's own): the families that look across files, then coverage, suppressions
+    (`texts`: path -> (text, body line) of the files that may hold one, in path order),
+    overrides, and the order."""
     for family in ACROSS_FILES:
         findings.extend(family.check(ctx))
-    findings = covered(findings, {a.path: a.format for a in catalog.artifacts})
-    texts = {a.path: (a.text, a.body_line) for a in catalog.artifacts}
+    findings = covered(findings, {a.path: a.format for a in ctx.catalog.artifacts})
     known = all_rules()
     findings = suppress.apply(
         findings,
@@ -147,4 +161,4 @@ def _unknown_rule(path: str, line: int, rule_id: str) -> Finding:
     return common.R["ART008"].at(path, line, f"suppression names unknown rule {rule_id}")
 
 
-__all__ = ["RULES", "Rule", "all_rules", "lint"]
+__all__ = ["RULES", "Rule", "all_rules", "finish", "lint", "per_file"]
