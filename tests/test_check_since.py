@@ -197,3 +197,13 @@ def test_folders_changed_within_the_racy_window_are_not_marked(ygs, project):
     (project / "docs/adr/.keep").write_text("", encoding="utf-8")  # docs/adr changes now
     full_check(ygs, project)
     assert _marked(project)[1].git.folders is None
+
+
+def test_a_file_changed_while_the_check_ran_is_looked_at_again(ygs, project):
+    """A file git shows clean at the end, but changed within the racy window of the
+    check's start (an edit reverted meanwhile looks clean to git, yet was read edited), is
+    loose: a later run looks at it."""
+    (project / ADR2).touch()  # clean content, fresh mtime
+    full_check(ygs, project)
+    loose = _marked(project)[1].git.loose
+    assert ADR2 in loose and PRD not in loose

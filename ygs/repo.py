@@ -120,26 +120,34 @@ def status(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True) ->
 
 def status_started(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = True):
     """`status`, started now and answered when called: git works while the caller does."""
-    import subprocess
-
     root = root.resolve()
     top = toplevel(root)
     if top is None or not git_available():
         return lambda: None
-    args = ["git", "--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v2"]
+    args = ["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v2"]
     args += ["-z", "--branch", "--untracked-files=" + ("all" if untracked else "no")]
     args += ["--no-renames", "--", *pathspecs]
+    return _started(root, args, lambda out: _status_of(out, _prefix(top, root)))
+
+
+def _started(cwd: Path, args: list[str], parse):
+    """`git ARGS` started now; the answer, when called (once computed, kept), is
+    parse(its output), or None when git cannot run or fails."""
+    import subprocess
+
     try:
-        proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
     except OSError:
         return lambda: None
-    answered: list[Status | None] = []
+    answered: list = []
 
-    def answer() -> Status | None:
+    def answer():
         if not answered:
             out, _ = proc.communicate()
             text = out.decode("utf-8", "surrogateescape")
-            answered.append(_status_of(text, _prefix(top, root)) if proc.returncode == 0 else None)
+            answered.append(parse(text) if proc.returncode == 0 else None)
         return answered[0]
 
     return answer
@@ -176,11 +184,17 @@ _STATUS_FIELDS = {"1": 8, "2": 9, "u": 10, "?": 1}
 
 def tracked_files(root: Path, pathspecs: tuple[str, ...]) -> set[str] | None:
     """The paths under `root` (relative to it, within `pathspecs`) in git's index."""
-    top = toplevel(root.resolve())
+    return tracked_started(root, pathspecs)()
+
+
+def tracked_started(root: Path, pathspecs: tuple[str, ...]):
+    """`tracked_files`, started now and answered when called."""
+    root = root.resolve()
+    top = toplevel(root)
     if top is None or not git_available():
-        return None
-    out = _run(root, "--literal-pathspecs", "ls-files", "-z", "--", *pathspecs)
-    return None if out is None else set(_paths(top, out, root))
+        return lambda: None
+    args = ["--literal-pathspecs", "ls-files", "-z", "--", *pathspecs]
+    return _started(root, args, lambda out: set(_paths(top, out, root)))
 
 
 def changed_commits(

@@ -183,22 +183,39 @@ class GitMark:
 
 
 def mark(
-    root, files: Snapshot, plain: set[str], pathspecs: tuple[str, ...], listing=None
+    root,
+    files: Snapshot,
+    plain: set[str],
+    pathspecs: tuple[str, ...],
+    listing=None,
+    started: tuple | None = None,
+    began: float | None = None,
 ) -> GitMark | None:
     """The GitMark of a walk's `files` (`plain`: those found as regular files, no links),
     or None when git cannot tell (no repository, no commit yet, an unreadable file).
-    `listing(folders)` (`Project.artifact_listing`): the folders are marked too."""
+    `listing(folders)` (`Project.artifact_listing`): the folders are marked too.
+    `started`: `repo.status_started(..., untracked=False)` and `repo.tracked_started` of
+    `pathspecs`, begun before the walk (else they are run now). `began`: when the check
+    began (time.time()); files changed since, or within RACY_S before, are loose too: one
+    edited and reverted while the check ran looks clean to git but was read edited."""
     from ygs import repo
 
     if files.odd:
         return None
     folders = _folders(root, files, plain, listing) if listing is not None else None
-    seen = repo.status(root, pathspecs, untracked=False)  # untracked ones are not `tracked`
-    tracked = repo.tracked_files(root, pathspecs)
+    if started is None:  # untracked files are not `tracked`: status need not list them
+        started = (
+            repo.status_started(root, pathspecs, untracked=False),
+            repo.tracked_started(root, pathspecs),
+        )
+    seen, tracked = started[0](), started[1]()
     if seen is None or tracked is None or not seen.head:
         return None
     paths = files.entries.split(_SEP) if files.entries else []
     clean = tracked - seen.listed
+    if began is not None:
+        recent = int((began - RACY_S) * 1e9)
+        clean -= {p for p, ns in zip(paths, array("q", files.mtimes), strict=True) if ns >= recent}
     loose = frozenset(p for p in paths if p not in clean or p not in plain)
     return GitMark(seen.head, loose, folders)
 

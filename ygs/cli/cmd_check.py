@@ -193,11 +193,12 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
+        git = _git_for_state(proj, seen) if full else None  # at work while the lint runs
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
         result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
         if full:
-            _save_state(proj, files, result, settings, index, known)
+            _save_state(proj, files, result, settings, index, known, git)
     cache.put(key, result)
     return result
 
@@ -226,9 +227,9 @@ def _state_path(proj) -> Path:
     return cache_dir(proj.root, proj.env) / "check.state"
 
 
-def _save_state(proj, files, result: dict, settings: bytes, index, known=None) -> None:
+def _save_state(proj, files, result: dict, settings: bytes, index, known=None, git=None) -> None:
     """Keep the full check's state (`known`: the interfaces and TRD mentions worker
-    processes computed, when the catalogue holds no texts)."""
+    processes computed, when the catalogue holds no texts; `git`: `_git_for_state`)."""
     from ygs.cache import enabled
     from ygs.cache.incremental import State, mark
 
@@ -236,10 +237,25 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None) -
         faces, watched = known or (None, None)
         state = State.build(index.catalog, files, result, settings, index, faces, watched)
         if state is not None:
-            state.git = mark(
-                proj.root, files, proj.plain_files, _roots(proj), proj.artifact_listing
-            )
+            started, began = git or (None, None)
+            listing = proj.artifact_listing
+            roots = _roots(proj)
+            state.git = mark(proj.root, files, proj.plain_files, roots, listing, started, began)
             state.save(_state_path(proj), proj.env)
+
+
+def _git_for_state(proj, seen):
+    """What the state's GitMark reads of git, started before the walk: the status `seen`
+    (begun at the start of the check, untracked files not listed) and the tracked files;
+    and when the check began. None without git, or without a cache to keep the state."""
+    import time
+
+    from ygs import repo
+    from ygs.cache import enabled
+
+    if seen is None or not enabled(proj.env):
+        return None
+    return (seen, repo.tracked_started(proj.root, _roots(proj))), time.time()
 
 
 def _roots(proj) -> tuple[str, ...]:
