@@ -290,3 +290,24 @@ def test_requirement_sections_take_the_plain_path():
     assert _plain_fields_and_items(lines[:6], 1) is not None  # a continuation line too
     assert _plain_fields_and_items(["  - **Label:** value"], 1) is None  # a bold item
     assert _plain_fields_and_items(["1. numbered"], 1) is None  # a numbered item
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            MD_LINE,
+            st.sampled_from(["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]),
+        ),
+        max_size=16,
+    )
+)
+def test_requirements_read_at_once_are_the_sections_read_line_by_line(lines):
+    from ygs.core.specs import requirements_of
+
+    body = "\n".join(line.replace("\n", " ") for line in lines)
+    artifact = parse_artifact("docs/prd/p.md", f"---\nid: p\ntype: prd\n---\n{body}", "prd")
+    fast = requirements_of(artifact, Doc(artifact.body, artifact.body_line))
+    slow_doc = Doc(artifact.body, artifact.body_line)
+    slow_doc.plain_fields_and_items = lambda _at: None  # every section through _scan
+    assert fast == requirements_of(artifact, slow_doc)

@@ -282,6 +282,19 @@ class Doc:
     def section_of(self, heading: Heading) -> Section:
         return Section(self, heading, heading.index + 1, self._end(heading))
 
+    def plain_fields_and_items(self, at: int) -> tuple[dict[str, Field], list[Bullet]] | None:
+        """`section_of(self.headings[at]).fields_and_bullets(bold=False)`, read at once, when
+        the section has no sub-heading, the body no fence or comment and its lines nothing
+        that needs the line loop (most requirement sections); else None."""
+        heading = self.headings[at]
+        end = self._ends[heading.index]
+        if self._visible is not None:
+            return None
+        if at + 1 < len(self.headings) and self.headings[at + 1].index < end:
+            return None  # a sub-heading: it ends the fields' reach
+        start = heading.index + 1
+        return _plain_fields_and_items(self.lines[start:end], self.first_line + start)
+
 
 class Section:
     """The lines under a heading, up to the next heading of the same or a higher level."""
@@ -521,11 +534,12 @@ def _scan(
 
 # What `_scan` tells apart, for the lines of a section at once: (1) `- **` at the start of
 # the line, then (2) the label up to the next `*` and (3) the `**` that closes it, (4) the
-# rest; (5) an indent of spaces, (6) a list mark and a space, (7) the rest; a line of spaces
-# (every group empty); (8) anything else. One alternative always matches, so each line
-# gives one tuple. Linear: each alternative reads the line once, with no nested repeats.
+# rest after spaces and one colon; (5) an indent of spaces, (6) a list mark and a space,
+# (7) the rest; a line of spaces (every group empty); (8) anything else. One alternative
+# always matches, so each line gives one tuple. Linear: each alternative reads the line
+# once, with no nested repeats.
 _LINE_SHAPES = re.compile(
-    r"^(?:(- \*\*)([^*\n]*)(\*\*)?(.*)|( *)([-*+]) (.*)| *|(.+))$", re.MULTILINE
+    r"^(?:(- \*\*)([^*\n]*)(\*\*)?[^\S\n]*:?(.*)|( *)([-*+]) (.*)| *|(.+))$", re.MULTILINE
 )
 
 
@@ -543,9 +557,8 @@ def _plain_fields_and_items(
         if bold:
             if label and close:
                 name = words(label)
-                if name and name not in fields:
-                    value = value.lstrip()
-                    fields[name] = _new(Field, (line, name, value[value[:1] == ":" :].strip()))
+                if name and name not in fields:  # `value`: after the spaces and one `:`
+                    fields[name] = _new(Field, (line, name, value.strip()))
             state = 2
         elif mark:
             rest = rest.strip()

@@ -134,18 +134,25 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
     sub-section, whose steps count as one scenario."""
     found = []
     path, prd, prd_status = artifact.path, artifact.id, artifact.status
-    for heading in doc.headings:
+    for at, heading in enumerate(doc.headings):
         title = heading.title
         if title[:4] != "REQ-" or heading.level < 2:
             continue
         match = _REQ_TITLE.match(title)
         if not match:
             continue
-        section = doc.section_of(heading)
-        fields, items = section.fields_and_bullets(bold=False)
+        plain = doc.plain_fields_and_items(at)
+        if plain is None:
+            section = doc.section_of(heading)
+            fields, items = section.fields_and_bullets(bold=False)
+            scenarios = _scenarios(section, items)
+        else:  # no sub-section: no `#### Scenario:` either, the items are the scenarios
+            section = None
+            fields, items = plain
+            scenarios = list(items)
         inferred = False
         if "statement" not in fields:
-            prose = _prose(section)
+            prose = _prose(section or doc.section_of(heading))
             if prose:
                 fields = {
                     **fields,
@@ -156,7 +163,6 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         else:
             priority = keyword_priority(statement_of_fields(fields))
             inferred = bool(priority)
-        scenarios = _scenarios(section, items)
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
