@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ygs.core import frontmatter
@@ -196,7 +197,7 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     name = parts[-1]
     if not name.endswith(".md") or name.lower() in ("readme.md", "index.md"):
         return None
-    docs, tasks = layout.docs.split("/"), layout.tasks.split("/")
+    docs, tasks = _roots(layout)
     if parts[: len(tasks)] == tasks and len(parts) > len(tasks) + 1:
         return "task" if parts[len(tasks)] in TASK_STATUSES else None
     if parts[: len(docs)] != docs or len(parts) < len(docs) + 2:
@@ -212,6 +213,12 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
         if kind.suffix and stem.endswith(kind.suffix):
             return kind.name
     return next((k.name for k in matches if not k.suffix), matches[0].name)
+
+
+@lru_cache(maxsize=8)
+def _roots(layout: Layout) -> tuple[list[str], list[str]]:
+    """The docs and tasks roots' path parts (callers must not change them)."""
+    return layout.docs.split("/"), layout.tasks.split("/")
 
 
 def id_from_name(kind: str, path: str) -> str:

@@ -273,7 +273,12 @@ class Doc:
         if found is None:
             if self._visible is None:
                 first, lines = self.first_line, self.lines
-                found = [(first + i, lines[i]) for i in self._plain_between(start, end)]
+                if self.headings_between(start, end):
+                    found = [(first + i, lines[i]) for i in self._plain_between(start, end)]
+                else:  # every line, paired in C
+                    found = list(
+                        zip(range(first + start, first + end), lines[start:end], strict=True)
+                    )
             else:
                 found = [(number, text) for _, number, text in self.visible_between(start, end)]
             self._content[start, end] = found
