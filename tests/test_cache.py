@@ -174,6 +174,49 @@ def test_idle_cores_give_at_most_max_workers():
     assert idle_workers(64, 62.0) == 2
 
 
+def _fake_proc(root, runnable: int, tasks: dict[int, tuple[str, str, int]]):
+    """A /proc with a loadavg and tasks {pid: (name, state, flags)}, one thread each."""
+    root.mkdir(exist_ok=True)
+    (root / "loadavg").write_text(f"0.50 0.40 0.30 {runnable}/120 999\n")
+    for pid, (name, state, flags) in tasks.items():
+        task = root / str(pid) / "task" / str(pid)
+        task.mkdir(parents=True)
+        fields = [state, "1", str(pid), str(pid), "0", "-1", str(flags)] + ["0"] * 20
+        (task / "stat").write_text(f"{pid} ({name}) {' '.join(fields)}\n")
+    return str(root)
+
+
+def test_kernel_threads_and_this_process_are_not_competitors(tmp_path):
+    """The runnable count of /proc/loadavg counts kernel threads (a memory monitor
+    waking for a moment) and this process: only other user tasks in state R keep a core
+    busy. A name may hold spaces and parentheses."""
+    import os
+
+    from ygs.cache.parallel import PF_KTHREAD, _busy
+
+    proc = _fake_proc(
+        tmp_path,
+        runnable=4,
+        tasks={
+            2: ("kthreadd", "S", PF_KTHREAD),
+            71: ("kdamond.0", "R", PF_KTHREAD),
+            400: ("odd) R (name", "S", 0x400000),
+            401: ("pytest worker", "R", 0x400000),
+            os.getpid(): ("ygs", "R", 0x400000),
+        },
+    )
+    assert _busy(proc) == 1
+
+
+def test_a_quiet_loadavg_needs_no_scan(tmp_path):
+    """Only this process runnable: nothing else is busy, whatever the task files say."""
+    from ygs.cache.parallel import _busy
+
+    proc = _fake_proc(tmp_path, runnable=1, tasks={401: ("busy", "R", 0)})
+    assert _busy(proc) == 0
+    assert _busy(_fake_proc(tmp_path / "b", runnable=3, tasks={401: ("busy", "R", 0)})) == 1
+
+
 def test_a_cyclic_value_is_cached_whole(tmp_path):
     """Per-file caches are pickled without a memo (their values are trees); a value that
     refers to itself falls back to the memo and reads back whole, never a torn cache."""

@@ -13,7 +13,7 @@ from conftest import edit, git
 from test_cache_equivalence import backdate
 from test_check_incremental import ADR2, CLEAN, PRD, changed_agrees, full_check
 
-from ygs.cache import cache_dir, read_blob
+from ygs.cache import cache_dir, incremental, read_blob
 from ygs.cache.incremental import Snapshot
 from ygs.cli import cmd_check
 from ygs.project import Project
@@ -160,3 +160,40 @@ def test_the_listing_is_the_walk_without_looking_at_files(project):
     listed = proj.artifact_listing()
     assert listed == Snapshot.of(proj.artifact_entries).entries
     assert "specs/001-auth/spec.md" in listed.split("\0")
+
+
+def _marked(root):
+    proj = Project.at(root)
+    return proj, read_blob(cache_dir(proj.root, proj.env) / "check.state", "check-state")
+
+
+def test_unchanged_folders_answer_without_listing_them(ygs, project):
+    """Folders older than the racy window are marked with their mtimes; while each keeps
+    it, their listing is the state's, so `since` does not list them again."""
+    full_check(ygs, project)
+    edit(project, ADR2, "## Context\n", "## Context\n\nMore.\n")
+    proj, state = _marked(project)
+    assert ("docs/adr", os.stat(project / "docs/adr").st_mtime_ns) in state.git.folders
+    assert ("openspec", -1) in state.git.folders  # missing then, and still
+
+    def listing():
+        raise AssertionError("listed although no folder changed")
+
+    seen = cmd_check._status(proj, untracked=False)
+    found = incremental.since(proj.root, state, listing, seen, cmd_check._roots(proj))
+    assert found is not None
+    assert found.entries == Snapshot.of(Project.at(project).artifact_entries).entries
+
+
+@pytest.mark.parametrize("where", ["specs/001-auth/spec.md", "openspec/specs/auth/spec.md"])
+def test_a_folder_missing_then_and_created_since_makes_it_walk(ygs, project, where):
+    full_check(ygs, project)
+    (project / where).parent.mkdir(parents=True)
+    (project / where).write_text("# Feature Specification: Auth\n", encoding="utf-8")
+    assert quick(project) is None
+
+
+def test_folders_changed_within_the_racy_window_are_not_marked(ygs, project):
+    (project / "docs/adr/.keep").write_text("", encoding="utf-8")  # docs/adr changes now
+    full_check(ygs, project)
+    assert _marked(project)[1].git.folders is None

@@ -76,14 +76,22 @@ def holds_specs(folder: Path) -> bool:
         return False
 
 
-def _md_names(folder: str, rel: str, keep) -> Iterator[tuple[str, os.DirEntry | OSError]]:
+def _md_names(
+    folder: str, rel: str, keep, folders: list | None = None
+) -> Iterator[tuple[str, os.DirEntry | OSError]]:
     """(rel path, entry) of each .md name under `folder`, in path order (dot-folders
     skipped; links to folders never followed); with `keep`, only those it accepts. (rel
-    path, the error) for a folder that cannot be listed; nothing for a missing one."""
+    path, the error) for a folder that cannot be listed; nothing for a missing one. With
+    `folders`, (rel path, mtime_ns taken before it was listed, -1 when missing) of each
+    folder looked at goes there."""
     try:
+        if folders is not None:
+            folders.append((rel, os.stat(folder, follow_symlinks=False).st_mtime_ns))
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=_NAME)  # in name order, so the output is in path order
     except FileNotFoundError:
+        if folders is not None:
+            folders.append((rel, -1))
         return  # no docs/ or tasks/ yet
     except OSError as err:
         yield rel, err
@@ -95,7 +103,7 @@ def _md_names(folder: str, rel: str, keep) -> Iterator[tuple[str, os.DirEntry | 
             if keep is None or keep(path) is not None:
                 yield path, entry
         elif not name.startswith(".") and entry.is_dir(follow_symlinks=False):
-            yield from _md_names(entry.path, path, keep)
+            yield from _md_names(entry.path, path, keep, folders)
 
 
 def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
@@ -214,13 +222,14 @@ class Project:
         tops = (self.config["paths.docs"], self.config["paths.tasks"], *FOREIGN_ROOTS)
         return [(top, classify_foreign if top in FOREIGN_ROOTS else None) for top in tops]
 
-    def artifact_listing(self) -> str | None:
+    def artifact_listing(self, folders: list | None = None) -> str | None:
         """The paths `artifact_entries` lists when every file is a regular one, joined by
         NUL, from the folder listings alone (no file is opened or looked at, but for a link
-        whose target kind decides); None when a folder cannot be listed."""
+        whose target kind decides); None when a folder cannot be listed. `folders`: see
+        `_md_names`."""
         found: list[str] = []
         for top, keep in self.artifact_roots:
-            for path, entry in _md_names(os.path.join(self.root, top), top, keep):
+            for path, entry in _md_names(os.path.join(self.root, top), top, keep, folders):
                 if isinstance(entry, OSError):
                     return None
                 if not entry.is_dir():

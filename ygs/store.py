@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ygs.errors import Exit, YgsError
@@ -300,6 +299,8 @@ def write_new(
 def backup_copy(path: Path, folder: Path, *, now=None) -> Path:
     """Copy `path` into `folder` as `NAME.<time to the microsecond>[-N].bak`, created
     exclusively: two backups never share a name, even in the same microsecond."""
+    from datetime import datetime
+
     stamp = (now or datetime.now)().strftime("%Y%m%dT%H%M%S.%f")
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(10_000):

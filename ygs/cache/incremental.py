@@ -165,15 +165,23 @@ class GitMark:
 
     head: str
     loose: frozenset[str]
+    # the artifact folders (rel path, mtime_ns; -1: missing) when their listing was the
+    # walk's, none of them changed within RACY_S, and no file was a link: while each one
+    # keeps its mtime, its listing is the same (see `folders_unchanged`)
+    folders: tuple[tuple[str, int], ...] | None = None
 
 
-def mark(root, files: Snapshot, plain: set[str], pathspecs: tuple[str, ...]) -> GitMark | None:
+def mark(
+    root, files: Snapshot, plain: set[str], pathspecs: tuple[str, ...], listing=None
+) -> GitMark | None:
     """The GitMark of a walk's `files` (`plain`: those found as regular files, no links),
-    or None when git cannot tell (no repository, no commit yet, an unreadable file)."""
+    or None when git cannot tell (no repository, no commit yet, an unreadable file).
+    `listing(folders)` (`Project.artifact_listing`): the folders are marked too."""
     from ygs import repo
 
     if files.odd:
         return None
+    folders = _folders(root, files, plain, listing) if listing is not None else None
     seen = repo.status(root, pathspecs, untracked=False)  # untracked ones are not `tracked`
     tracked = repo.tracked_files(root, pathspecs)
     if seen is None or tracked is None or not seen.head:
@@ -181,7 +189,40 @@ def mark(root, files: Snapshot, plain: set[str], pathspecs: tuple[str, ...]) -> 
     paths = files.entries.split(_SEP) if files.entries else []
     clean = tracked - seen.listed
     loose = frozenset(p for p in paths if p not in clean or p not in plain)
-    return GitMark(seen.head, loose)
+    return GitMark(seen.head, loose, folders)
+
+
+def _folders(root, files: Snapshot, plain: set[str], listing) -> tuple | None:
+    """The folders' mtimes, taken before they were listed, when the listing is the walk's
+    (so those mtimes stand for it), no file is a link (a link's target may change without
+    its folder), and no folder changed within RACY_S of now (a change in the same tick
+    leaves the mtime as it was); else None."""
+    folders: list[tuple[str, int]] = []
+    if listing(folders) != files.entries:
+        return None
+    if files.entries and not all(p in plain for p in files.entries.split(_SEP)):
+        return None
+    recent = (time.time() - RACY_S) * 1e9
+    if any(mtime >= recent for _rel, mtime in folders):
+        return None
+    return tuple(folders)
+
+
+def folders_unchanged(root, folders: tuple[tuple[str, int], ...] | None) -> bool:
+    """Whether every marked folder has the mtime it had (or is still missing): then the
+    artifact listing is what it was, without listing them."""
+    if folders is None:
+        return False
+    for rel, mtime in folders:
+        try:
+            now = os.stat(os.path.join(root, rel), follow_symlinks=False).st_mtime_ns
+        except FileNotFoundError:
+            now = -1
+        except OSError:
+            return False
+        if now != mtime:
+            return False
+    return True
 
 
 def since(root, state: State, listing, seen, pathspecs: tuple[str, ...]) -> Snapshot | None:
@@ -197,7 +238,7 @@ def since(root, state: State, listing, seen, pathspecs: tuple[str, ...]) -> Snap
     was, gm = state.files, state.git
     if gm is None or was.odd:
         return None
-    if listing() != was.entries:
+    if not folders_unchanged(root, gm.folders) and listing() != was.entries:
         return None  # files added, removed or renamed
     seen = seen()  # git has been at work meanwhile
     if seen is None or not seen.head:

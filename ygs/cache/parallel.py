@@ -24,7 +24,7 @@ MIN_ITEMS = 2000
 # Each worker holds its own slice's parse on top of the shared catalogue: past 4 the wall
 # time gained is small next to the memory spent (10,000 PRDs: ~30 MB a worker).
 MAX_WORKERS = 4
-SAMPLES = 5  # readings of the runnable count (see `_busy`)
+PF_KTHREAD = 0x00200000  # a task flag (linux/sched.h): a kernel thread
 
 
 def workers(env: dict[str, str] | None = None) -> int:
@@ -46,28 +46,54 @@ def idle_workers(cores: int, busy: float) -> int:
     return max(1, min(cores, MAX_WORKERS, int(cores - busy + 0.5)))
 
 
-def _busy() -> float:
-    """How many other processes want a core now: on Linux the runnable count of
-    /proc/loadavg less this one (the load average lags, and counts runs that just ended),
-    the least of a few readings over a few ms (a thread that wakes for a moment is not a
-    competitor), elsewhere the one-minute load average."""
-    import time
-
+def _busy(proc: str = "/proc") -> float:
+    """How many other tasks want a core now. On Linux: when the runnable count of
+    /proc/loadavg shows others at all, the user-space tasks in state R other than this one
+    (kernel threads, such as a memory monitor waking for a moment, are no competitors; the
+    load average lags and counts runs that just ended). Elsewhere the one-minute load
+    average."""
     try:
-        readings = []
-        for _ in range(SAMPLES):
-            with open("/proc/loadavg", encoding="ascii") as handle:
-                readings.append(int(handle.read().split()[3].split("/")[0]) - 1)
-            if min(readings) <= 0:
-                break
-            time.sleep(0.001)
-        return max(0, min(readings))
+        with open(f"{proc}/loadavg", encoding="ascii") as handle:
+            others = int(handle.read().split()[3].split("/")[0]) - 1
     except (OSError, ValueError, IndexError):
-        pass
+        try:
+            return os.getloadavg()[0]
+        except (AttributeError, OSError):
+            return 0.0
+    if others <= 0:
+        return 0
     try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0.0
+        return min(others, _running_user_tasks(proc, os.getpid()))
+    except OSError:
+        return others
+
+
+def _running_user_tasks(proc: str, me: int) -> int:
+    """Threads of user processes in state R, this process's own left out."""
+    count = 0
+    for pid in os.listdir(proc):
+        if not pid.isdigit() or int(pid) == me:
+            continue
+        try:
+            tasks = os.listdir(f"{proc}/{pid}/task")
+        except OSError:  # gone meanwhile
+            continue
+        for task in tasks:
+            state, flags = _task_state(f"{proc}/{pid}/task/{task}/stat")
+            count += state == "R" and not flags & PF_KTHREAD
+    return count
+
+
+def _task_state(path: str) -> tuple[str, int]:
+    """(state, flags) of a task's stat line ("", 0 when it is gone or unreadable). The
+    name, in parentheses, may hold spaces and parentheses: the fields follow the last ')'."""
+    try:
+        with open(path, "rb") as handle:
+            line = handle.read()
+        fields = line[line.rindex(b")") + 2 :].split()
+        return fields[0].decode("ascii", "replace"), int(fields[6])
+    except (OSError, ValueError, IndexError):
+        return "", 0
 
 
 def _can_fork() -> bool:

@@ -233,7 +233,9 @@ def _save_state(proj, files, result: dict, settings: bytes, index) -> None:
     if enabled(proj.env):
         state = State.build(proj.catalog, files, result, settings, index)
         if state is not None:
-            state.git = mark(proj.root, files, proj.plain_files, _roots(proj))
+            state.git = mark(
+                proj.root, files, proj.plain_files, _roots(proj), proj.artifact_listing
+            )
             state.save(_state_path(proj), proj.env)
 
 

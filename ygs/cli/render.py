@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ygs.core.findings import Finding
 
@@ -22,13 +22,33 @@ def table(
             grid.add_row(*(str(cell) for cell in row))
         console.print(grid)
         return
+    write_lines(plain_table(columns, rows, title))
+
+
+def plain_table(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], title: str = ""
+) -> Iterator[str]:
+    """The lines of a table, each with its newline: columns padded to their widest cell,
+    two spaces apart, no trailing blanks; the title on a line above."""
+    cells = [tuple(columns), *[tuple(map(str, row)) for row in rows]]
+    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
     if title:
-        sys.stdout.write(title + "\n")
-    cells = [list(columns), *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        yield title + "\n"
     for row in cells:
-        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
-        sys.stdout.write(line + "\n")
+        yield line.format(*row).rstrip() + "\n"
+
+
+def write_lines(lines: Iterable[str], batch: int = 4096) -> None:
+    """Write `lines` to stdout a few thousand at a time: few writes, and the whole text
+    never held at once."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= batch:
+            sys.stdout.write("".join(chunk))
+            chunk.clear()
+    sys.stdout.write("".join(chunk))
 
 
 def screenful(console) -> int:
@@ -39,7 +59,7 @@ def findings(console, items: Sequence[Finding]) -> None:
     """Styled on a terminal when they fit on a screen; otherwise plain lines, one write."""
     if not console.is_terminal or len(items) > screenful(console):
         console.file.flush()
-        sys.stdout.write(plain_findings(items))
+        write_lines(plain_findings(items))
         sys.stdout.flush()
         return
     from rich.markup import escape
@@ -53,11 +73,11 @@ def findings(console, items: Sequence[Finding]) -> None:
             console.print(f"  remedy: {f.remedy}", markup=False)
 
 
-def plain_findings(items: Sequence[Finding]) -> str:
-    """`file:line: SEVERITY RULE: message` and the remedy below, as one string."""
-    out = []
+def plain_findings(items: Sequence[Finding]) -> Iterator[str]:
+    """`file:line: SEVERITY RULE: message` and the remedy below, each line with its
+    newline."""
     for f in items:
-        out.append(str(f))
+        where = f"{f.path}:{f.line}" if f.line else f.path
+        yield f"{where}: {f.severity.value} {f.rule}: {f.message}\n"
         if f.remedy:
-            out.append(f"  remedy: {f.remedy}")
-    return "\n".join(out) + "\n" if out else ""
+            yield f"  remedy: {f.remedy}\n"

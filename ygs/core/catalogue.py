@@ -8,7 +8,6 @@ its own rules from this same class.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -40,6 +39,8 @@ class Rule(NamedTuple):
         )
 
     def explain(self) -> str:
+        import textwrap
+
         body = textwrap.fill(" ".join(self.rationale.split()), width=88)
         return (
             f"{self.id} ({self.severity.value}, {self.family}): {self.title}\n"

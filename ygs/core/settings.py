@@ -6,7 +6,6 @@ parsed into its declared type at the edge, and every problem names the key.
 
 from __future__ import annotations
 
-import difflib
 import math
 import posixpath
 import re
@@ -176,6 +175,8 @@ class Problem:
 
 
 def suggest(key: str) -> str:
+    import difflib  # only for a key that is not known
+
     close = difflib.get_close_matches(key, SCHEMA, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return hint + "`ygs config list` shows every key"

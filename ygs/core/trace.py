@@ -16,72 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ygs.core.catalogue import ALL_FORMATS, Rule
-from ygs.core.findings import Finding, Severity
+from ygs.core.findings import Finding
+from ygs.core.lint.trace import R
 from ygs.core.markdown import is_placeholder
 from ygs.core.specs import Index, as_list, ids_in, traceability_of
-
-F = "trace"
-RULES = (
-    Rule(
-        "TRC001",
-        Severity.MUST,
-        "every MUST requirement has a task",
-        "MUST requirement without a task",
-        "plan a task that lists it in `satisfies:` (`ygs wbs`)",
-        """A MUST requirement that no task satisfies will not be built. The gate catches it
-        while planning is still cheap.""",
-        F,
-    ),
-    Rule(
-        "TRC002",
-        Severity.MUST,
-        "every MUST requirement has a test",
-        "MUST requirement without a test",
-        'add a test with a `covers: REQ-NNN` comment or `@pytest.mark.covers("REQ-NNN")`',
-        """A MUST requirement with no test can regress silently. Tests declare what they
-        cover, so the gate can tell which requirements nothing verifies.""",
-        F,
-    ),
-    Rule(
-        "TRC003",
-        Severity.MUST,
-        "every High threat has a mitigation",
-        "High-priority threat without a mitigation",
-        "give the threat a MIT id and a row in the Mitigations table, or accept the risk "
-        "(status accepted)",
-        """A High threat without a mitigation is a known, likely and damaging attack with no
-        planned answer.""",
-        F,
-    ),
-    Rule(
-        "TRC004",
-        Severity.MUST,
-        "tasks satisfy requirements that exist",
-        "task satisfies an unknown requirement",
-        "fix the REQ id in `satisfies:` or add the requirement to the PRD",
-        """A task that satisfies a requirement nobody defined is either a typo (and the real
-        requirement looks unplanned) or scope nobody asked for.""",
-        F,
-    ),
-)
-RULES = (
-    *RULES,
-    Rule(
-        "TRC005",
-        Severity.MUST,
-        "the gate has something to check",
-        "nothing to gate",
-        "write requirements (PRD `### REQ-NNN`, OpenSpec specs or spec-kit specs) where ygs "
-        "looks, or run ygs from the project that holds them (`ygs -C DIR trace --gate`)",
-        """A gate over zero requirements and zero threats passes by construction. It fails
-        instead, naming where it looked, so a CI gate pointed at the wrong folder cannot show
-        green.""",
-        F,
-    ),
-)
-RULES = tuple(r._replace(formats=ALL_FORMATS) for r in RULES)
-R = {r.id: r for r in RULES}
 
 _SPLIT = re.compile(r"[\s,;()\[\]\"'`]+")
 _FOREIGN_ID = re.compile(r"N?FR-\d+|US\d+|T\d+")
@@ -276,11 +214,15 @@ def build(
             format=req.format,
             kind=req.kind,
         )
-        _add(node.decisions, decisions.get(req.id, []))
-        _add(node.tasks, satisfied.get(req.id, []))
-        for ident in [req.id, *req.aliases, *node.tasks]:
-            _add(node.tests, (t.location for t in tests_by_id.get(ident, [])))
-            _add(node.commits, (c.sha for c in commits_by_id.get(ident, [])))
+        if req.id in decisions:  # most requirements have no edges: no call for those
+            _add(node.decisions, decisions[req.id])
+        if req.id in satisfied:
+            _add(node.tasks, satisfied[req.id])
+        for name in (req.id, *req.aliases, *node.tasks):
+            if name in tests_by_id:
+                _add(node.tests, (t.location for t in tests_by_id[name]))
+            if name in commits_by_id:
+                _add(node.commits, (c.sha for c in commits_by_id[name]))
         requirements.append(node)
     threats = _threats(index, mitigated, tests_by_id, skip)
     for node in threats:

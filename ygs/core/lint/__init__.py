@@ -43,7 +43,7 @@ RULES: dict[str, Rule] = catalogue(*(family.RULES for family in FAMILIES))
 
 def all_rules() -> dict[str, Rule]:
     """Lint rules and the trace-gate rules: everything `--explain` and reports describe."""
-    from ygs.core.trace import RULES as TRACE_RULES
+    from ygs.core.lint.trace import RULES as TRACE_RULES
 
     return {
         **RULES,

@@ -11,7 +11,6 @@ from ygs.core.artifacts import Artifact
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.context import Context, Lazy
-from ygs.core.plan_graph import strongly_connected
 from ygs.core.specs import as_list, is_gwt
 
 F = "task"
@@ -201,6 +200,8 @@ def graph(tasks: list[Artifact]) -> dict[str, list[str]]:
 
 
 def cycles(tasks: list[Artifact]) -> Iterator[Finding]:
+    from ygs.core.plan_graph import strongly_connected  # with tasks only: plan's graph code
+
     by_id = {t.id: t for t in tasks}
     for component in strongly_connected(graph(tasks)):
         first = by_id[component[0]]
