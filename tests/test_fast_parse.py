@@ -224,3 +224,90 @@ def test_the_ascii_check_for_odd_characters_is_the_pattern():
         assert yamltext._odd(text) == (pattern.search(text) is not None), code
     assert yamltext._odd("key: caf\u00e9\u2028\n")
     assert not yamltext._odd("key: caf\u00e9\n")
+
+
+OLD_WORD = re.compile(r"[0-9a-z]+")
+OLD_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxIVX]+[.)])\s+")
+
+
+def old_words(title: str) -> str:
+    """Heading words as the regex gave them before the byte translation."""
+    return " ".join(OLD_WORD.findall(OLD_NUMBERING.sub("", title.strip()).lower()))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZz09 -_.:)(#*\t\u00a0\x1cIVXivx1.2é\u0130ß"))))
+def test_words_by_translation_are_the_regex_words(title):
+    from ygs.core.markdown import _words, words
+
+    assert _words(title) == words(title) == old_words(title)
+
+
+# Lines of markdown that the whole-body passes must read as the line loops did.
+MD_LINE = st.tuples(
+    st.sampled_from(
+        ["", "#", "##", "### ", "####### ", "- ", "  - ", "\t* ", "1. ", " ", "```", "~~~"]
+    ),
+    st.sampled_from(["", "**x**", "**Priority:**", "**a*b**", "** Kind **", "**", "<!--", "-->"]),
+    st.sampled_from(["", ":", " : ", " ", "REQ-1: t", "`", "~", "<"]),
+    st.text(alphabet=LINE, max_size=8),
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(MD_LINE, max_size=14), st.integers(min_value=1, max_value=9))
+def test_doc_finds_the_headings_the_line_loop_found(lines, first):
+    from ygs.core.markdown import _may_hide
+
+    text = "\n".join(lines)
+    doc = Doc(text, first)
+    assert _may_hide(text) == ("```" in text or "~~~" in text or "<!--" in text)
+    if doc._visible is None:  # no fence or comment: every line starting with `#` is tried
+        old = [(i, heading(line)) for i, line in enumerate(lines) if line[:1] == "#"]
+        expected = [(i, h[0], h[1], old_words(h[1]), first + i) for i, h in old if h is not None]
+        assert [tuple(h) for h in doc.headings] == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(MD_LINE, max_size=10), st.integers(min_value=1, max_value=9))
+def test_plain_fields_and_items_are_what_the_scan_gives(lines, first):
+    from ygs.core.markdown import _plain_fields_and_items, _scan
+
+    lines = [line.replace("\n", " ") for line in lines]
+    fast = _plain_fields_and_items(lines, first)
+    fields, items = {}, []
+    _scan(enumerate(lines, first), fields, items, joined=True, bold=False)
+    assert fast is None or fast == (fields, items)
+
+
+def test_requirement_sections_take_the_plain_path():
+    from ygs.core.markdown import _plain_fields_and_items
+
+    doc = Doc(PRD.split("---\n", 2)[2], 8)
+    section = doc.section_of(next(h for h in doc.headings if h.title.startswith("REQ-001")))
+    lines = doc.lines[section.start : section.end]
+    assert _plain_fields_and_items(lines[:5], 1) is not None  # fields and one item
+    assert _plain_fields_and_items(lines[:6], 1) is not None  # a continuation line too
+    assert _plain_fields_and_items(["  - **Label:** value"], 1) is None  # a bold item
+    assert _plain_fields_and_items(["1. numbered"], 1) is None  # a numbered item
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            MD_LINE,
+            st.sampled_from(["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]),
+        ),
+        max_size=16,
+    )
+)
+def test_requirements_read_at_once_are_the_sections_read_line_by_line(lines):
+    from ygs.core.specs import requirements_of
+
+    body = "\n".join(line.replace("\n", " ") for line in lines)
+    artifact = parse_artifact("docs/prd/p.md", f"---\nid: p\ntype: prd\n---\n{body}", "prd")
+    fast = requirements_of(artifact, Doc(artifact.body, artifact.body_line))
+    slow_doc = Doc(artifact.body, artifact.body_line)
+    slow_doc.plain_fields_and_items = lambda _at: None  # every section through _scan
+    assert fast == requirements_of(artifact, slow_doc)

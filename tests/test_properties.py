@@ -136,3 +136,14 @@ def test_fast_frontmatter_path_agrees_on_whitespace(text):
     assert yamltext.load_simple(text) is None
     with pytest.raises(frontmatter.FrontmatterError) if "\t" in text else contextlib.nullcontext():
         frontmatter.parse(f"---\n{text}\n---\n")
+
+
+def test_fast_frontmatter_lines_read_before_give_fresh_lists():
+    from ygs.core import yamltext
+
+    first = yamltext.load_simple("status: draft\nk: [a, b]\nitems:\n  - x")
+    first["k"].append("c")
+    first["items"].append("y")
+    again = yamltext.load_simple("status: draft\nk: [a, b]\nitems:\n  - x")
+    assert again == {"status": "draft", "k": ["a", "b"], "items": ["x"]}
+    assert yamltext.load_simple("status: draft\nstatus: done") is None  # a repeated key

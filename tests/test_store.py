@@ -64,3 +64,28 @@ def test_append_line_is_durable_per_line(tmp_path):
     append_line(path, '{"b": 2}\n')
     assert path.read_text() == '{"a": 1}\n{"b": 2}\n'
     assert os.stat(path).st_size == 18
+
+
+@pytest.mark.parametrize("stated", [0, 3, 10, 100])
+def test_a_read_takes_the_whole_file_whatever_its_stat_said(tmp_path, stated):
+    from ygs.store import Unreadable, _read_capped, read_bytes, read_walked
+
+    path = tmp_path / "a.md"
+    path.write_bytes(b"0123456789")
+    fd = os.open(path, os.O_RDONLY)
+    try:  # a file that grew (or shrank) since its stat is read to its end
+        assert _read_capped(fd, stated, limit=64) == b"0123456789"
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY)
+    try:  # and refused once it holds more than the limit, even if the stat said less
+        with pytest.raises(Unreadable, match="more than 9 bytes"):
+            _read_capped(fd, min(stated, 9), limit=9)
+    finally:
+        os.close(fd)
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert read_walked(str(path), within=tmp_path) == read_bytes(path) == b"0123456789"
+    assert read_walked(str(empty), within=tmp_path) == b""
+    with pytest.raises(Unreadable, match="limit is 9"):
+        read_walked(str(path), within=tmp_path, limit=9)

@@ -391,20 +391,35 @@ def read_bytes(
         raise Unreadable("is not readable", "check its permissions") from None
     except OSError as err:
         raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
-    with os.fdopen(fd, "rb") as handle:
-        _require_regular(os.fstat(handle.fileno()).st_mode)  # swapped since the stat?
-        return _read_capped(handle, limit)
-
-
-def _read_capped(handle, limit: int) -> bytes:
-    """The rest of an open file, refused (Unreadable) when it holds more than `limit` bytes."""
     try:
-        data = handle.read(limit + 1)
+        now = os.fstat(fd)
+        _require_regular(now.st_mode)  # swapped since the stat?
+        return _read_capped(fd, now.st_size, limit)
+    finally:
+        os.close(fd)
+
+
+def _read_capped(fd: int, size: int, limit: int) -> bytes:
+    """The rest of an open file, refused (Unreadable) when it holds more than `limit` bytes.
+    `size` is what its stat said: one read of that many bytes (and one more to find the
+    end), without a buffer of `limit` bytes; a file that grew since is read on, in chunks."""
+    try:
+        data = os.read(fd, min(size, limit) + 1)
+        if not data:
+            return data
+        chunks = [data]
+        total = len(data)
+        while total <= limit:
+            chunk = os.read(fd, min(limit + 1 - total, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as err:  # EISDIR, EIO
         raise Unreadable(f"cannot be read: {err.strerror}", "check the file") from None
-    if len(data) > limit:
+    if total > limit:
         raise Unreadable(f"has more than {limit} bytes", "split the file")
-    return data
+    return data if len(chunks) == 1 else b"".join(chunks)
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -422,14 +437,17 @@ def read_walked(path: str, *, within: Path, limit: int = MAX_READ_BYTES) -> byte
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | getattr(os, "O_NOCTTY", 0))
     except OSError:
         return read_bytes(path, within=within, limit=limit)
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            handle.close()
-            return read_bytes(path, within=within, limit=limit)
-        if info.st_size > limit:
-            raise Unreadable(f"has {info.st_size} bytes; the limit is {limit}", "split the file")
-        return _read_capped(handle, limit)
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > limit:
+                raise Unreadable(
+                    f"has {info.st_size} bytes; the limit is {limit}", "split the file"
+                )
+            return _read_capped(fd, info.st_size, limit)
+    finally:
+        os.close(fd)
+    return read_bytes(path, within=within, limit=limit)
 
 
 def _realpath(path: Path | str) -> str:

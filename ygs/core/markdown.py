@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property, lru_cache
+from itertools import compress, count, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -37,14 +38,29 @@ _new = tuple.__new__  # builds the named tuples below without a Python-level __n
 _HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # line -> (level, title, key) or None
 
 
-@lru_cache(maxsize=4096)
-def words(title: str) -> str:
-    """A heading's key: lower-case words, numbering and punctuation removed."""
+def _words(title: str) -> str:
+    """`words`, not remembered. ASCII text (most titles) has its letters lower-cased and
+    everything but letters and digits made a space by one byte translation, then is split
+    into the runs `_WORD` finds."""
     title = title.strip()
     first = title[:1]
     if first.isdecimal() or first in ("i", "v", "x", "I", "V", "X"):  # what _NUMBERING starts with
         title = _NUMBERING.sub("", title)
+    if title.isascii():
+        return " ".join(title.encode().translate(_WORD_BYTES).decode().split())
     return " ".join(_WORD.findall(title.lower()))
+
+
+# each byte to itself when `_WORD` takes it (0-9, a-z), A-Z to lower case, others to a space
+_WORD_BYTES = bytes(
+    c if 48 <= c <= 57 or 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256)
+)
+
+
+@lru_cache(maxsize=4096)
+def words(title: str) -> str:
+    """A heading's key: lower-case words, numbering and punctuation removed."""
+    return _words(title)
 
 
 def heading(line: str) -> tuple[int, str] | None:
@@ -133,7 +149,7 @@ class Doc:
         # every line but the headings is visible (no fence, no comment): then computed
         # from `lines` when asked for
         self._visible: list[tuple[int, int, str]] | None = None
-        if "```" in text or "~~~" in text or "<!--" in text:
+        if _may_hide(text):
             self._visible = []
             self.hidden = frozenset(self._scan(first_line))
         else:
@@ -146,7 +162,8 @@ class Doc:
 
     def _find_headings(self, first_line: int) -> None:
         lines, found = self.lines, self.headings
-        for i in [i for i, line in enumerate(lines) if line[:1] == "#"]:
+        # the lines that start with `#`, picked out in C (no Python step per line)
+        for i in compress(count(), map(str.startswith, lines, repeat("#"))):
             parsed = _heading_key(lines[i])
             if parsed is not None:
                 found.append(_new(Heading, (i, parsed[0], parsed[1], parsed[2], first_line + i)))
@@ -167,7 +184,7 @@ class Doc:
             if line[:1] == "#":
                 parsed = _heading_key(line)
                 if parsed is not None:
-                    self.headings.append(Heading(i, *parsed, first_line + i))
+                    self.headings.append(_new(Heading, (i, *parsed, first_line + i)))
                     continue
             if "`" in line or "~" in line:
                 match = _FENCE.match(line)
@@ -256,7 +273,12 @@ class Doc:
         if found is None:
             if self._visible is None:
                 first, lines = self.first_line, self.lines
-                found = [(first + i, lines[i]) for i in self._plain_between(start, end)]
+                if self.headings_between(start, end):
+                    found = [(first + i, lines[i]) for i in self._plain_between(start, end)]
+                else:  # every line, paired in C
+                    found = list(
+                        zip(range(first + start, first + end), lines[start:end], strict=True)
+                    )
             else:
                 found = [(number, text) for _, number, text in self.visible_between(start, end)]
             self._content[start, end] = found
@@ -264,6 +286,19 @@ class Doc:
 
     def section_of(self, heading: Heading) -> Section:
         return Section(self, heading, heading.index + 1, self._end(heading))
+
+    def plain_fields_and_items(self, at: int) -> tuple[dict[str, Field], list[Bullet]] | None:
+        """`section_of(self.headings[at]).fields_and_bullets(bold=False)`, read at once, when
+        the section has no sub-heading, the body no fence or comment and its lines nothing
+        that needs the line loop (most requirement sections); else None."""
+        heading = self.headings[at]
+        end = self._ends[heading.index]
+        if self._visible is not None:
+            return None
+        if at + 1 < len(self.headings) and self.headings[at + 1].index < end:
+            return None  # a sub-heading: it ends the fields' reach
+        start = heading.index + 1
+        return _plain_fields_and_items(self.lines[start:end], self.first_line + start)
 
 
 class Section:
@@ -358,6 +393,11 @@ class Section:
     def fields_and_bullets(self, bold: bool = True) -> tuple[dict[str, Field], list[Bullet]]:
         """`fields()` and `bullets(joined=True)` (without `bold`, leaving out the items that
         start with `**`, field lines mostly)."""
+        doc, start, end = self.doc, self.start, self.end
+        if not bold and doc._visible is None and not doc.headings_between(start, end):
+            found = _plain_fields_and_items(doc.lines[start:end], doc.first_line + start)
+            if found is not None:
+                return found
         fields: dict[str, Field] = {}
         items: list[Bullet] = []
         _scan(self._pairs(), fields, items, joined=True, bold=bold)
@@ -376,14 +416,24 @@ class Section:
         return len(self.text.split())
 
 
+def _may_hide(text: str) -> bool:
+    """Whether `text` may hold a code fence or an HTML comment (```, ~~~ or <!--): each
+    marker's first character is looked for alone first, a much faster search."""
+    return (
+        ("`" in text and "```" in text)
+        or ("~" in text and "~~~" in text)
+        or ("<" in text and "<!--" in text)
+    )
+
+
 def _heading_key(line: str) -> tuple[int, str, str] | None:
     """`heading(line)` with its title's words; remembered by line (titles recur)."""
     found = _HEADINGS.get(line, False)
     if found is not False:
         return found
     found = heading(line)
-    if found is not None:
-        found = (found[0], found[1], words(found[1]))
+    if found is not None:  # remembered here by line: not in `words`' cache as well
+        found = (found[0], found[1], _words(found[1]))
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     _HEADINGS[line] = found
@@ -485,6 +535,56 @@ def _scan(
                 items[-1] = _new(Bullet, (last.line, last.indent, f"{last.text} {stripped}"))
         else:
             state = 0
+
+
+# What `_scan` tells apart, for the lines of a section at once: (1) `- **` at the start of
+# the line, then (2) the label up to the next `*` and (3) the `**` that closes it, (4) the
+# rest after spaces and one colon; (5) an indent of spaces, (6) a list mark and a space,
+# (7) the rest; a line of spaces (every group empty); (8) anything else. One alternative
+# always matches, so each line gives one tuple. Linear: each alternative reads the line
+# once, with no nested repeats.
+_LINE_SHAPES = re.compile(
+    r"^(?:(- \*\*)([^*\n]*)(\*\*)?[^\S\n]*:?(.*)|( *)([-*+]) (.*)| *|(.+))$", re.MULTILINE
+)
+
+
+def _plain_fields_and_items(
+    lines: list[str], first: int
+) -> tuple[dict[str, Field], list[Bullet]] | None:
+    """`_scan(…, joined=True, bold=False)` of these lines (the first is line `first`), its
+    fields and items; None when a line needs `_scan` itself: a list item that is not
+    `- `, `* ` or `+ ` after spaces, or one whose text starts with `**`, or `**` elsewhere."""
+    fields: dict[str, Field] = {}
+    items: list[Bullet] = []
+    state = 0  # as in `_scan`
+    shapes = _LINE_SHAPES.findall("\n".join(lines))
+    for line, (bold, label, close, value, indent, mark, rest, other) in enumerate(shapes, first):
+        if bold:
+            if label and close:
+                name = words(label)
+                if name and name not in fields:  # `value`: after the spaces and one `:`
+                    fields[name] = _new(Field, (line, name, value.strip()))
+            state = 2
+        elif mark:
+            rest = rest.strip()
+            if rest[:2] == "**":
+                return None
+            items.append(_new(Bullet, (line, len(indent), rest)))
+            state = 1
+        elif other:
+            if "**" in other:
+                return None
+            stripped = other.strip()
+            if stripped[:1] in _BULLET_START:
+                return None
+            if not stripped or stripped[0] == "|":
+                state = 0
+            elif state == 1:
+                last = items[-1]
+                items[-1] = _new(Bullet, (last.line, last.indent, f"{last.text} {stripped}"))
+        else:
+            state = 0
+    return fields, items
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[Table]:

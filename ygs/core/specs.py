@@ -7,7 +7,7 @@ Pure: built from a Catalog; each body is parsed once (`Index.doc`).
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from ygs.core import markdown
@@ -24,6 +24,7 @@ _SCENARIO_HEADING = re.compile(r"^scenario\b\s*:?\s*", re.IGNORECASE)
 _RFC = re.compile(r"\b(MUST|SHALL|REQUIRED|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b")
 _DECISION_ID = re.compile(r"^(D\d+)\b\s*[:.\-–—]?\s*(.*)$")
 LINK_KEYS = ("satisfies", "mitigates", "depends_on")
+_new = tuple.__new__
 
 
 def ids_in(text: str, *prefixes: str) -> list[str]:
@@ -116,7 +117,9 @@ def keyword_priority(text: str) -> str:
     return rfc_priority(text) if _RFC.search(text) else ""
 
 
+@lru_cache(maxsize=1024)
 def parse_priority(value: str) -> str:
+    """MUST, SHOULD or MAY from a Priority value (P0-P2 mapped), else "" (values recur)."""
     match = _PRIORITY.search(value.upper())
     if not match:
         return ""
@@ -130,44 +133,59 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
     Scenarios are the bullets (continuation lines joined) and any `#### Scenario:`
     sub-section, whose steps count as one scenario."""
     found = []
-    for heading in doc.headings:
-        if heading.title[:4] != "REQ-" or heading.level < 2:
+    path, prd, prd_status = artifact.path, artifact.id, artifact.status
+    for at, heading in enumerate(doc.headings):
+        title = heading.title
+        if title[:4] != "REQ-" or heading.level < 2:
             continue
-        match = _REQ_TITLE.match(heading.title)
+        match = _REQ_TITLE.match(title)
         if not match:
             continue
-        section = doc.section_of(heading)
-        fields, items = section.fields_and_bullets(bold=False)
-        priority = parse_priority(fields["priority"].value) if "priority" in fields else ""
+        plain = doc.plain_fields_and_items(at)
+        if plain is None:
+            section = doc.section_of(heading)
+            fields, items = section.fields_and_bullets(bold=False)
+            scenarios = _scenarios(section, items)
+        else:  # no sub-section: no `#### Scenario:` either, the items are the scenarios
+            section = None
+            fields, items = plain
+            scenarios = list(items)
         inferred = False
         if "statement" not in fields:
-            prose = _prose(section)
+            prose = _prose(section or doc.section_of(heading))
             if prose:
                 fields = {
                     **fields,
                     _PROSE: Field(prose[0][0], _PROSE, " ".join(t for _, t in prose)),
                 }
-        if "priority" not in fields:
+        if "priority" in fields:
+            priority = parse_priority(fields["priority"].value)
+        else:
             priority = keyword_priority(statement_of_fields(fields))
             inferred = bool(priority)
-        scenarios = _scenarios(section, items)
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
         source = fields["source"].value.strip("` ") if "source" in fields else ""
+        # positional, without the named tuple's Python-level __new__ (a PRD has many)
         found.append(
-            Requirement(
-                id=match.group(1),
-                title=match.group(2).strip(),
-                path=artifact.path,
-                line=heading.line,
-                prd=artifact.id,
-                prd_status=artifact.status,
-                priority=priority,
-                fields=fields,
-                scenarios=tuple(scenarios),
-                aliases=_source_aliases(source),
-                inferred=inferred,
+            _new(
+                Requirement,
+                (
+                    match.group(1),
+                    match.group(2).strip(),
+                    path,
+                    heading.line,
+                    prd,
+                    prd_status,
+                    priority,
+                    fields,
+                    tuple(scenarios),
+                    "ygs",
+                    "requirement",
+                    _source_aliases(source),
+                    inferred,
+                ),
             )
         )
     return found
@@ -209,6 +227,8 @@ def _prose(section) -> list[tuple[int, str]]:
 def _scenarios(section, items: list[Bullet]) -> list[Bullet]:
     """`items` are the section's bullets, joined, but those that start with `**`
     (`Section.fields_and_bullets(bold=False)`)."""
+    if not section.doc.headings_between(section.start, section.end):
+        return list(items)  # no sub-section, so no `#### Scenario:` (most requirements)
     subs = [s for s in section.subsections() if _SCENARIO_HEADING.match(s.title)]
     found = list(items)
     if not subs:

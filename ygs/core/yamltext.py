@@ -237,17 +237,40 @@ def load_simple_lines(text: str) -> tuple[dict, dict[str, int]] | None:
                 data[open_list] = []
             data[open_list].append(value)
             continue
-        match = _KEY_LINE.match(line)
-        if not match:
+        parsed = _SEEN.get(line)
+        if parsed is None:
+            parsed = _key_line(line)
+            if parsed is None:
+                return None
+        key, opens, value = parsed
+        if key in data:
             return None
-        key = match.group(1)
-        if key in data or key in _BOOLS or key in _NULLS:
-            return None
-        raw = (match.group(2) or "").strip(" ")
-        open_list = key if raw == "" else None
-        value = _flow(raw) if raw[:1] == "[" and raw[-1:] == "]" else _scalar(raw)
-        if value is _FALLBACK:
-            return None
+        open_list = key if opens else None
         data[key] = value
         lines[key] = number
     return data, lines
+
+
+# `key: value` lines read before, by text (`type: prd`, `status: draft` recur in every
+# file): (key, whether a `- item` list may follow, value), for values that are not lists
+_SEEN: dict[str, tuple[str, bool, Any]] = {}
+
+
+def _key_line(line: str) -> tuple[str, bool, Any] | None:
+    """A `key: value` line as `load_simple_lines` reads it, or None when it cannot."""
+    match = _KEY_LINE.match(line)
+    if not match:
+        return None
+    key = match.group(1)
+    if key in _BOOLS or key in _NULLS:
+        return None
+    raw = (match.group(2) or "").strip(" ")
+    value = _flow(raw) if raw[:1] == "[" and raw[-1:] == "]" else _scalar(raw)
+    if value is _FALLBACK:
+        return None
+    parsed = (key, raw == "", value)
+    if not isinstance(value, list):  # a list is the caller's to change: never shared
+        if len(_SEEN) >= 4096:
+            _SEEN.clear()
+        _SEEN[line] = parsed
+    return parsed
