@@ -71,6 +71,10 @@ def _reachable(value, depth: int = 0) -> Iterator[re.Pattern]:
     elif is_dataclass(value):
         for f in fields(value):
             yield from _reachable(getattr(value, f.name), depth + 1)
+    elif hasattr(type(value), "__slots__"):  # ygs.core.scan's matchers
+        for cls in type(value).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                yield from _reachable(getattr(value, name), depth + 1)
 
 
 def _flags(node: ast.expr | None) -> int:

@@ -10,7 +10,6 @@ rules and the linters can hold either.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -18,8 +17,20 @@ class Matcher(Protocol):
     def search(self, text: str) -> object: ...
 
 
-@dataclass(frozen=True)
-class InOrder:
+class _Parts:
+    """A matcher made of `parts` (plain slots, not a dataclass: these are built at
+    import by modules every command loads, and a dataclass costs a compile per method)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.parts!r})"
+
+
+class InOrder(_Parts):
     """Every part, each after the end of the previous one's first match (`A.*B.*C`)."""
 
     parts: tuple[re.Pattern[str], ...]
@@ -34,29 +45,27 @@ class InOrder:
         return True
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(_Parts):
     parts: tuple[Matcher, ...]
 
     def search(self, text: str) -> bool:
         return any(part.search(text) for part in self.parts)
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(_Parts):
     parts: tuple[Matcher, ...]
 
     def search(self, text: str) -> bool:
         return all(part.search(text) for part in self.parts)
 
 
-@dataclass(frozen=True)
 class Opened:
     """`tail` preceded by `head` with no `stop` character between (`if … err != nil {`)."""
 
-    head: re.Pattern[str]
-    tail: re.Pattern[str]
-    stop: str
+    __slots__ = ("head", "stop", "tail")
+
+    def __init__(self, head: re.Pattern[str], tail: re.Pattern[str], stop: str) -> None:
+        self.head, self.tail, self.stop = head, tail, stop
 
     def search(self, text: str) -> bool:
         match = self.tail.search(text)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from ygs.core.catalogue import Rule
 from ygs.core.findings import Finding, Severity
 from ygs.core.lint.context import Context
-from ygs.core.spike import VERDICTS, overdue
 
 F = "spike"
 
@@ -42,6 +41,10 @@ R = {r.id: r for r in RULES}
 
 def check(ctx: Context) -> Iterator[Finding]:
     spikes = ctx.mine("spike")
+    if not spikes and not ctx.spike_merges:
+        return
+    from ygs.core.spike import VERDICTS, overdue  # with spikes only: their time boxes
+
     for spike in spikes:
         verdict = str(spike.meta.get("verdict") or "").upper()
         verdict = verdict if verdict in VERDICTS else ""

@@ -200,6 +200,8 @@ def graph(tasks: list[Artifact]) -> dict[str, list[str]]:
 
 
 def cycles(tasks: list[Artifact]) -> Iterator[Finding]:
+    if not tasks:
+        return
     from ygs.core.plan_graph import strongly_connected  # with tasks only: plan's graph code
 
     by_id = {t.id: t for t in tasks}
