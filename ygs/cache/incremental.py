@@ -195,9 +195,10 @@ def mark(
     or None when git cannot tell (no repository, no commit yet, an unreadable file).
     `listing(folders)` (`Project.artifact_listing`): the folders are marked too.
     `started`: `repo.status_started(..., untracked=False)` and `repo.tracked_started` of
-    `pathspecs`, begun before the walk (else they are run now). `began`: when the check
-    began (time.time()); files changed since, or within RACY_S before, are loose too: one
-    edited and reverted while the check ran looks clean to git but was read edited."""
+    `pathspecs`, begun before the files were read (else they are run now). `began`: when
+    the check began (time.time()); files changed since, or within RACY_S before, are loose
+    too: one edited and reverted while the check ran looks clean to git but was read
+    edited."""
     from ygs import repo
 
     if files.odd:

@@ -8,6 +8,7 @@ import gc
 import os
 import re
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -167,6 +168,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
     from ygs.cache.incremental import Snapshot
 
+    began = time.time()  # what changes from now on may not be what the lint reads
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
     if changed:
@@ -193,7 +195,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
-        git = _git_for_state(proj, seen) if full else None  # at work while the lint runs
+        git = _git_for_state(proj, seen, began) if full else None  # runs while the lint does
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
         result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
@@ -244,18 +246,17 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None, g
             state.save(_state_path(proj), proj.env)
 
 
-def _git_for_state(proj, seen):
-    """What the state's GitMark reads of git, started before the walk: the status `seen`
-    (begun at the start of the check, untracked files not listed) and the tracked files;
-    and when the check began. None without git, or without a cache to keep the state."""
-    import time
-
+def _git_for_state(proj, seen, began: float):
+    """What the state's GitMark reads of git, started before the files are read: the
+    status `seen` (begun with the check, untracked files not listed) and the tracked files;
+    and `began`, when the check began. None without git, or without a cache to keep the
+    state in."""
     from ygs import repo
     from ygs.cache import enabled
 
     if seen is None or not enabled(proj.env):
         return None
-    return (seen, repo.tracked_started(proj.root, _roots(proj))), time.time()
+    return (seen, repo.tracked_started(proj.root, _roots(proj))), began
 
 
 def _roots(proj) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ def screenful(console) -> int:
 
 
 def findings(console, items: Sequence[Finding]) -> None:
-    """Styled on a terminal when they fit on a screen; otherwise plain lines, one write."""
+    """Styled on a terminal when they fit on a screen; otherwise plain lines, a few
+    thousand to a write."""
     if not console.is_terminal or len(items) > screenful(console):
         console.file.flush()
         write_lines(plain_findings(items))
