@@ -302,12 +302,15 @@ def test_requirement_sections_take_the_plain_path():
         max_size=16,
     )
 )
-def test_requirements_read_at_once_are_the_sections_read_line_by_line(lines):
-    from ygs.core.specs import requirements_of
-
+def test_every_sections_fields_and_items_are_what_the_line_loop_gives(lines):
+    """Whole PRD-like bodies: what `requirements_of` reads of each section at once
+    (`Doc.plain_fields_and_items`, `fields_and_bullets(bold=False)`) against the line
+    loop (`Section.scanned`)."""
     body = "\n".join(line.replace("\n", " ") for line in lines)
     artifact = parse_artifact("docs/prd/p.md", f"---\nid: p\ntype: prd\n---\n{body}", "prd")
-    fast = requirements_of(artifact, Doc(artifact.body, artifact.body_line))
-    slow_doc = Doc(artifact.body, artifact.body_line)
-    slow_doc.plain_fields_and_items = lambda _at: None  # every section through _scan
-    assert fast == requirements_of(artifact, slow_doc)
+    doc = Doc(artifact.body, artifact.body_line)
+    for at, h in enumerate(doc.headings):
+        section = doc.section_of(h)
+        slow = section.scanned(bold=False)
+        assert section.fields_and_bullets(bold=False) == slow
+        assert doc.plain_fields_and_items(at) in (None, slow)

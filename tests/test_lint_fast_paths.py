@@ -68,12 +68,13 @@ def test_section_emptiness_and_tables_match_markdown(pieces):
     assert prd.is_empty(section) == section.is_empty()
     lines = doc.content_between(section.start, section.end)
     tables = [
-        (t[0][0], prd._cells(t[0][1]), [prd._cells(x) for _, x in t[1:]])
+        (t[0][0], list(markdown.split_row(t[0][1])), [markdown.split_row(x) for _, x in t[1:]])
         for t in prd._tables(lines)
     ]
     expected = [(t.line, list(t.header), [list(r.cells) for r in t.rows]) for t in section.tables()]
     assert [
-        (line, head, [r for r in rows if not prd._is_separator(r)]) for line, head, rows in tables
+        (line, head, [list(r) for r in rows if not prd._is_separator(r)])
+        for line, head, rows in tables
     ] == expected
 
 

@@ -265,6 +265,19 @@ class Project:
         except Unreadable as err:
             return _unreadable(rel, err)
 
+    def artifact_at(self, rel: str) -> Artifact | None:
+        """The artifact in `rel` as it is on disk now; None when the file cannot be read
+        or holds no artifact."""
+        from ygs.core.artifacts import Artifact, parse_file
+        from ygs.store import Unreadable
+
+        try:
+            data = self._reader(self.root / rel, rel)()
+        except (Unreadable, OSError):
+            return None
+        value = parse_file(rel, data, self.layout)
+        return value if isinstance(value, Artifact) else None
+
     def _reader(self, path: Path | str, rel: str = ""):
         """Reads `path` as a regular file inside the project (raises Unreadable)."""
         from ygs.store import read_bytes, read_walked

@@ -137,57 +137,81 @@ def _read_part(path: Path, salt: Any, env: dict[str, str] | None) -> dict | None
     return found
 
 
-class PartWriter:
-    """A part of a FileCache written a few entries at a time (`add`), by a worker process
-    that parses a share of the files and does not keep them all; `close` gives its name
-    for `FileCache.save_parts` (None when it could not be written)."""
+class _SignedWriter:
+    """A file written as `read_blob` reads it: a temp file beside `path` with the header
+    and room for the MAC, values pickled into it a frame at a time (`add`), then the MAC
+    put in place and the file renamed to `path` (`close`: False, and nothing left behind,
+    when any step failed)."""
 
-    def __init__(self, cache: FileCache) -> None:
+    def __init__(self, path: Path, salt: Any, env: dict[str, str] | None) -> None:
         import tempfile
 
-        self.name = f"{cache.path.name}.{os.urandom(8).hex()}.part"
-        self.folder = cache.path.parent
-        prefix = _prefix(cache.salt)
+        self.path = path
+        prefix = _prefix(salt)
         self.prefix_size = len(prefix)
-        self.mac = hmac.new(_key(cache.env), prefix, hashlib.sha256)
+        self.mac = hmac.new(_key(env), prefix, hashlib.sha256)
         self.handle = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.name}.", suffix=".tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             self.handle = os.fdopen(fd, "wb")
             self.handle.write(prefix)
             self.handle.write(bytes(self.mac.digest_size))  # the MAC, once all is written
         except OSError:
-            self._drop()
+            self.drop()
 
-    def add(self, entries: dict) -> None:
-        if self.handle is None or not entries:
-            return
-        try:
-            _dump(entries, self.handle, self.mac, fast=True)
-        except (OSError, ValueError, RecursionError):
-            self._drop()
-
-    def close(self) -> str | None:
+    def add(self, value: Any, *, fast: bool) -> None:
+        """Pickle `value` (`fast`: see `_dump`; a cyclic value is written with the memo)."""
         if self.handle is None:
-            return None
+            return
+        body = self.handle.tell()
+        try:
+            try:
+                self.mac = _dump(value, self.handle, self.mac.copy(), fast=fast)
+            except (ValueError, RecursionError):  # cyclic: with the memo after all
+                self.handle.seek(body)
+                self.handle.truncate()
+                self.mac = _dump(value, self.handle, self.mac.copy(), fast=False)
+        except (OSError, ValueError, RecursionError):
+            self.drop()
+
+    def close(self) -> bool:
+        if self.handle is None:
+            return False
         try:
             self.handle.seek(self.prefix_size)
             self.handle.write(self.mac.digest())
             self.handle.close()
-            os.replace(self.tmp, self.folder / self.name)
+            os.replace(self.tmp, self.path)
         except OSError:
-            self._drop()
-            return None
-        return self.name
+            self.drop()
+            return False
+        return True
 
-    def _drop(self) -> None:
+    def drop(self) -> None:
         if self.handle is not None:
             with contextlib.suppress(OSError):
                 self.handle.close()
             with contextlib.suppress(OSError):
                 os.unlink(self.tmp)
         self.handle = None
+
+
+class PartWriter:
+    """A part of a FileCache written a few entries at a time (`add`), by a worker process
+    that parses a share of the files and does not keep them all; `close` gives its name
+    for `FileCache.save_parts` (None when it could not be written)."""
+
+    def __init__(self, cache: FileCache) -> None:
+        self.name = f"{cache.path.name}.{os.urandom(8).hex()}.part"
+        self.file = _SignedWriter(cache.path.parent / self.name, cache.salt, cache.env)
+
+    def add(self, entries: dict) -> None:
+        if entries:
+            self.file.add(entries, fast=True)
+
+    def close(self) -> str | None:
+        return self.name if self.file.close() else None
 
 
 def _prefix(salt: Any) -> bytes:
@@ -200,36 +224,17 @@ def write_blob(
     """Write atomically (temp file, rename); a cache that cannot be written is skipped,
     never an error. No fsync: a torn file fails its HMAC and is rebuilt. `fast`: `value`
     is a tree, whose shared parts may be written (and read back) as copies (`_dump`)."""
-    import tempfile
-
-    prefix = _prefix(salt)
-    mac = hmac.new(_key(env), prefix, hashlib.sha256)
+    writer = _SignedWriter(path, salt, env)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(prefix)
-                handle.write(bytes(mac.digest_size))  # the MAC, once the body is written
-                body = handle.tell()
-                try:
-                    signed = _dump(value, handle, mac.copy(), fast=fast)
-                except (ValueError, RecursionError):  # cyclic: with the memo after all
-                    handle.seek(body)
-                    handle.truncate()
-                    signed = _dump(value, handle, mac.copy(), fast=False)
-                handle.seek(len(prefix))
-                handle.write(signed.digest())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
+        writer.add(value, fast=fast)
+        written = writer.close()
+    except BaseException:
+        writer.drop()
+        raise
+    ignore = path.parent / ".gitignore"
+    if written and not ignore.exists():
+        with contextlib.suppress(OSError):
             ignore.write_text("*\n", encoding="utf-8")
-    except OSError:
-        pass
 
 
 def _dump(value: Any, handle, mac, *, fast: bool):

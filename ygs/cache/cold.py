@@ -277,12 +277,19 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             if artifact.kind == "trd":
                 share.watched |= mentions(artifact)
             if artifact.kind not in WHOLE_KINDS:  # the parent reads none of these
-                value = (*value[:_META], _EMPTY, *value[_META + 1 : _TEXT], "", _EMPTY, *value[11:])
+                value = (
+                    *value[:_META],
+                    _EMPTY,
+                    *value[_META + 1 : _TEXT],
+                    "",
+                    _EMPTY,
+                    *value[_TEXT + 2 :],
+                )
         share.records.append((i, value))
     if not mine:
         return
     own = {a.path: a for a in mine}
-    index = SlimIndex(Catalog(mine, []), own, lambda rel: _load(proj, rel))
+    index = SlimIndex(Catalog(mine, []), own, proj.artifact_at)
     Stub.load = index.load
 
     def lint(artifacts: list) -> tuple[list, dict]:
@@ -327,19 +334,6 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
 
 def _line(lines: list[str], n: int) -> str:
     return lines[n - 1] if 0 < n <= len(lines) else ""
-
-
-def _load(proj, rel: str) -> Artifact | None:
-    """The artifact in `rel` as it is on disk, or None."""
-    from ygs.core.artifacts import Artifact, parse_file
-    from ygs.store import Unreadable
-
-    try:
-        data = proj._reader(proj.root / rel, rel)()
-    except (Unreadable, OSError):
-        return None
-    value = parse_file(rel, data, proj.layout)
-    return value if isinstance(value, Artifact) else None
 
 
 def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
@@ -447,7 +441,7 @@ def _relint(proj, index: Index, wrong: set[str], exists, today, spikes, sent: di
     from ygs.core.lint import per_file
 
     truth = _truth(index)
-    slim = SlimIndex(index.catalog, {}, lambda rel: _load(proj, rel))
+    slim = SlimIndex(index.catalog, {}, proj.artifact_at)
     ctx = Context(slim, exists, None, today=today, spike_merges=spikes)
     ctx.__dict__.update(known_ids=truth.known_ids, refs=truth.refs)
     ctx.__dict__["_lookup"] = truth._lookup
@@ -479,7 +473,7 @@ def _lines(proj, catalog, findings: list, known: dict, texts: dict) -> dict:
             if artifact is not None:
                 text = artifact.text or (texts.get(f.path) or ("",))[0]
                 if not text:
-                    loaded = _load(proj, f.path)
+                    loaded = proj.artifact_at(f.path)
                     text = loaded.text if loaded is not None else ""
             split[f.path] = text.split("\n") if artifact is not None else []
         lines[key] = _line(split[f.path], f.line)

@@ -588,17 +588,8 @@ def _artifact(proj, rel: str) -> bool:
 def _parse(proj, rel: str):
     """The artifact in `rel` as it is on disk now, or None when it is not a plain ygs
     artifact (a parse problem, an unreadable file, an OpenSpec or spec-kit file)."""
-    from ygs.core.artifacts import Artifact, parse_file
-    from ygs.store import Unreadable
-
-    try:
-        data = proj._reader(proj.root / rel, rel)()
-    except (Unreadable, OSError):
-        return None
-    artifact = parse_file(rel, data, proj.layout)
-    if not isinstance(artifact, Artifact) or artifact.parsed is not None:
-        return None
-    return artifact
+    artifact = proj.artifact_at(rel)
+    return artifact if artifact is not None and artifact.parsed is None else None
 
 
 def _same_face(state: State, artifact) -> bool:

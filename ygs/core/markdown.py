@@ -398,6 +398,10 @@ class Section:
             found = _plain_fields_and_items(doc.lines[start:end], doc.first_line + start)
             if found is not None:
                 return found
+        return self.scanned(bold)
+
+    def scanned(self, bold: bool = True) -> tuple[dict[str, Field], list[Bullet]]:
+        """`fields_and_bullets`, by the line loop alone."""
         fields: dict[str, Field] = {}
         items: list[Bullet] = []
         _scan(self._pairs(), fields, items, joined=True, bold=bold)

@@ -142,9 +142,9 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         if not match:
             continue
         plain = doc.plain_fields_and_items(at)
-        if plain is None:
+        if plain is None:  # a sub-heading, a hidden line, or a line the loop must read
             section = doc.section_of(heading)
-            fields, items = section.fields_and_bullets(bold=False)
+            fields, items = section.scanned(bold=False)
             scenarios = _scenarios(section, items)
         else:  # no sub-section: no `#### Scenario:` either, the items are the scenarios
             section = None

@@ -435,12 +435,6 @@ _NOTHING_STARTS = _PLACEHOLDER_STARTS | frozenset("nN")  # and N/A, none, nothin
 _NOTHING_WORDS = frozenset(("na", "n/a", "none", "nothing", "none recorded", "none yet"))
 
 
-def problem(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    lines: list[tuple[int, str]] = []
-    yield from _problem(prd, _Outline(doc), lines)
-    yield from vague(prd.path, lines)
-
-
 def _problem(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
     """PRD001-003; the problem's lines go to `lines` for the vague-word rule."""
     section = outline.part(_PROBLEM)
@@ -466,12 +460,6 @@ def _problem(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]
     lines.extend(content)
 
 
-def requirements(prd: Artifact, doc: Doc, reqs: list[Requirement]) -> Iterator[Finding]:
-    lines: list[tuple[int, str]] = []
-    yield from _requirements(prd, _Outline(doc), reqs, lines)
-    yield from vague(prd.path, lines)
-
-
 def _requirements(
     prd: Artifact, outline: _Outline, reqs: list[Requirement], lines: list
 ) -> Iterator[Finding]:
@@ -491,14 +479,6 @@ def _requirements(
     for req in reqs:
         _requirement(req, lines, found)
     yield from found
-
-
-def requirement(req: Requirement) -> Iterator[Finding]:
-    lines: list[tuple[int, str]] = []
-    found: list[Finding] = []
-    _requirement(req, lines, found)
-    yield from found
-    yield from vague(req.path, lines)
 
 
 def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
@@ -612,12 +592,6 @@ def _word_end(text: str, word: str, start: int = 0) -> int:
     return -1
 
 
-def scope(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    lines: list[tuple[int, str]] = []
-    yield from _scope(prd, _Outline(doc), lines)
-    yield from vague(prd.path, lines)
-
-
 def _scope(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
     """PRD012-015; the success criteria go to `lines` for the vague-word rule."""
     first_line = outline.doc.first_line
@@ -636,10 +610,6 @@ def _scope(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
     yield from _capabilities(prd, outline)
 
 
-def capabilities(prd: Artifact, doc: Doc) -> Iterator[Finding]:
-    return _capabilities(prd, _Outline(doc))
-
-
 def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
     section = outline.part(_CAPABILITIES)
     tables = _tables(outline.content(section)) if section else []
@@ -656,7 +626,7 @@ def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
         for line, text in table[1:]:
             if text in _SEPARATORS:
                 continue
-            cells = _cells(text)
+            cells = markdown.split_row(text)
             value = cells[change].strip().strip("*").strip() if change < len(cells) else ""
             # a separator's cells are dashes: a valid value settles the row at once
             if value.lower() in _CHANGES:
@@ -684,7 +654,7 @@ def _change_column(header: str) -> int:
     """The index of the header's Change (or Type, Classification) column, else -1."""
     found = _COLUMNS.get(header)
     if found is None:
-        keys = [markdown.words(h) for h in _cells(header)]
+        keys = [markdown.words(h) for h in markdown.split_row(header)]
         found = next((keys.index(k) for k in ("change", "type", "classification") if k in keys), -1)
         if len(_COLUMNS) >= 1024:
             _COLUMNS.clear()
@@ -708,17 +678,7 @@ def _tables(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     return tables
 
 
-def _cells(row: str) -> list[str]:
-    """`markdown.split_row`, with a plain split when no pipe can be escaped."""
-    if "\\" in row:
-        return list(markdown.split_row(row))
-    inner = row.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    return [c.strip() for c in inner.split("|")]
-
-
-def _is_separator(cells: list[str]) -> bool:
+def _is_separator(cells: tuple[str, ...]) -> bool:
     """A table's `|---|:--:|` line (markdown's separator test, on the split cells)."""
     if cells and cells.count("---") == len(cells):  # the usual one
         return True
