@@ -781,54 +781,96 @@ def trace(
     `trace.tests` globs. Commits count when their message names a TASK or REQ id.
     """
     fmt = choice(fmt, TRACE_FORMATS, "--format")
-    from ygs import __version__
-    from ygs.core import trace as tr
-    from ygs.core.lint import all_rules
-    from ygs.core.specs import Index
-    from ygs.report import Report
-
     proj = _project()
-    proj.extra = prd_requirements  # computed as each file is parsed
-    with no_gc():
-        graph, unreadable = build_trace(
-            proj, proj.catalog, Index(proj.catalog), with_commits=True, keep_fields=False
-        )
-    proj.drop_catalog()  # the graph has what the output needs: the files' texts can go
+    with no_gc():  # on to the output: the graph's many objects are not cyclic garbage
+        return _trace(proj, fmt, gate, output, force)
+
+
+def _trace(proj, fmt: str, gate: bool, output: Path | None, force: bool) -> int:
+    from ygs.core import trace as tr
+
+    graph, unreadable = _trace_graph(proj)
     # where ygs looked (a walk of the docs) is named only when nothing was found
     looked = _looked(proj) if gate and not graph.requirements and not graph.threats else ""
-    problems = [*unreadable, *tr.gate(graph, looked)] if gate else unreadable
-    code = Exit.FINDINGS if gate and problems else Exit.OK
-    report = Report("ygs trace", problems, all_rules(), __version__)
+    rows = tr.gate_rows(graph, looked) if gate else []  # the gate's findings, as tuples
+    code = Exit.FINDINGS if gate and (unreadable or rows) else Exit.OK
     if fmt in ("sarif", "github") and not opts().json:
-        return deliver(report, fmt, output, code, {}, force=force)
+        return deliver(_trace_report(unreadable, rows), fmt, output, code, {}, force=force)
     if opts().json or fmt == "json":
-        data = {**graph.to_dict(), "gate": _gate_data(report, gate)}
+        data = {**graph.to_dict(), "gate": _gate_data(unreadable, rows, gate)}
         opts().json = True  # --format json is --json
         if output is not None:
             _write(output, _json(data), force)
         return emit(data, None, code)
     if fmt == "table" and output is None:
-        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
+        return _show_table(graph, gate, unreadable, rows, code)
     text = tr.mermaid(graph) if fmt == "mermaid" else tr.markdown(graph)
     if gate and fmt != "mermaid":
         from ygs.report import render
 
-        text += "\n" + render("markdown", report)
+        text += "\n" + render("markdown", _trace_report(unreadable, rows))
     if output is not None:
         _write(output, text, force)  # the table is for terminals: a file gets markdown
     if fmt == "table":
-        return emit({}, lambda console: _trace_table(console, graph, report, gate), code)
+        return _show_table(graph, gate, unreadable, rows, code)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code
 
 
-def _gate_data(report, gate: bool) -> dict:
+def _trace_report(unreadable: list, rows: list):
+    from ygs import __version__
+    from ygs.core import trace as tr
+    from ygs.core.lint import all_rules
+    from ygs.report import Report
+
+    problems = [*unreadable, *tr.findings_of(rows)]
+    return Report("ygs trace", problems, all_rules(), __version__)
+
+
+def _trace_graph(proj):
+    """`build_trace` for the command: on a cold run of a large project the catalogue is
+    parsed with the requirements over worker processes and kept slim
+    (`ygs.cache.traced`); it is let go once the graph is built."""
+    from ygs.cache import traced
+    from ygs.core.specs import Index
+
+    proj.extra = prd_requirements  # computed as each file is parsed
+    cold = traced.parse(proj, lambda: requirements_cache(proj), _without_fields)
+    catalog, ready = cold if cold is not None else (proj.catalog, None)
+    graph = build_trace(
+        proj, catalog, Index(catalog), with_commits=True, keep_fields=False, ready=ready
+    )
+    proj.drop_catalog()  # the graph has what the output needs: the files' texts can go
+    return graph
+
+
+def _gate_data(unreadable: list, rows: list, gate: bool) -> dict:
+    """The gate's part of `trace --json`: its findings as `Finding.to_dict` gives them."""
+    from collections import Counter
+
+    from ygs.core.findings import Severity
+    from ygs.core.lint import all_rules
+
+    found = [f.to_dict() for f in unreadable]
+    rules = all_rules()
+    found += [
+        {
+            "rule": rule,
+            "severity": rules[rule].severity.value,
+            "path": path,
+            "line": line,
+            "message": message,
+            "remedy": remedy,
+        }
+        for path, _, rule, message, line, remedy in rows
+    ]
+    tally = Counter(f["severity"] for f in found)
     return {
         "enabled": gate,
-        "passed": not report.findings,
-        "counts": report.counts,
-        "findings": [f.to_dict() for f in report.findings],
+        "passed": not found,
+        "counts": {s.value: tally.get(s.value, 0) for s in Severity},
+        "findings": found,
     }
 
 
@@ -845,27 +887,67 @@ def _write(output: Path, text: str, force: bool) -> None:
     log(f"ygs: wrote {output}")
 
 
-def _trace_table(console, graph, report, gate: bool) -> None:
+def _show_table(graph, gate: bool, unreadable: list, rows: list, code: int) -> int:
+    """The trace as tables on a terminal (rich, when they fit), else as plain lines
+    written a few thousand at a time, without rich."""
+    from ygs.cli.render import plain_stdout, write_lines
+
+    if not plain_stdout():
+        return emit({}, lambda console: _trace_table(console, graph, gate, unreadable, rows), code)
+    opts().emitted = True  # as `emit` notes it
+    write_lines(_plain_trace(graph, gate, unreadable, rows))
+    return code
+
+
+def _trace_table(console, graph, gate: bool, unreadable: list, rows: list) -> None:
     from ygs.cli.render import findings, table
     from ygs.core import trace as tr
 
     if graph.requirements:
         table(console, tr.REQ_COLUMNS, tr.requirement_rows(graph), title="Requirements")
     else:
-        console.print("No requirements yet (PRD `### REQ-NNN: title` sections).")
+        console.print(NO_REQUIREMENTS)
     if graph.threats:
         table(console, tr.THREAT_COLUMNS, tr.threat_rows(graph), title="Threats")
     for line in tr.summary_lines(graph):
         console.print(line, markup=False)
     if gate:
-        findings(console, report.findings)
-        console.print("Gate: " + ("passed." if not report.findings else "FAILED."), markup=False)
+        findings(console, [*unreadable, *tr.findings_of(rows)])
+        console.print(_gate_line(unreadable or rows), markup=False)
 
 
-def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool = True):
+def _plain_trace(graph, gate: bool, unreadable: list, rows: list):
+    """The lines `_trace_table` prints when stdout is no terminal."""
+    from ygs.cli.render import plain_findings, plain_rows, plain_table
+    from ygs.core import trace as tr
+
+    if graph.requirements:
+        yield from plain_table(tr.REQ_COLUMNS, tr.requirement_rows(graph), "Requirements")
+    else:
+        yield NO_REQUIREMENTS + "\n"
+    if graph.threats:
+        yield from plain_table(tr.THREAT_COLUMNS, tr.threat_rows(graph), "Threats")
+    for line in tr.summary_lines(graph):
+        yield line + "\n"
+    if gate:
+        yield from plain_findings(unreadable)
+        yield from plain_rows(rows)
+        yield _gate_line(unreadable or rows) + "\n"
+
+
+NO_REQUIREMENTS = "No requirements yet (PRD `### REQ-NNN: title` sections)."
+
+
+def _gate_line(failed) -> str:
+    return "Gate: " + ("FAILED." if failed else "passed.")
+
+
+def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool = True, ready=None):
     """The trace graph for a project, plus the input errors that make it incomplete.
     `keep_fields`: the requirements in `index` keep the fields besides the heading and
-    priority that readers of the index use (`TRACE_FIELDS`); the graph needs none."""
+    priority that readers of the index use (`TRACE_FIELDS`); the graph needs none.
+    `ready`: PRD path -> its requirement rows (`prd_requirements`), already cached (taken
+    from it as they are read)."""
     from ygs.core import trace as tr
 
     files, tests = _test_refs(proj)
@@ -875,7 +957,7 @@ def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool =
 
         if repo.toplevel(proj.root) is not None and repo.git_available():
             commits = tr.parse_commits(repo.commit_messages(proj.root))
-    _prd_requirements(proj, catalog, index, keep_fields)
+    _prd_requirements(proj, catalog, index, keep_fields, ready or {})
     graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
     graph.tests_scanned = len(files)
     graph.commits_scanned = len(commits)
@@ -889,26 +971,34 @@ def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool =
     return graph, list(catalog.input_errors)
 
 
-def _prd_requirements(proj, catalog, index, keep_fields: bool = True) -> None:
+def _prd_requirements(proj, catalog, index, keep_fields: bool, ready: dict) -> None:
     """Hand `index` each PRD's requirements as trace keeps them (`prd_requirements`): those
-    the catalogue computed as it parsed, an unchanged file's from the cache
-    (`requirements.cache`), so trace re-reads only the edges of changed files; the others
-    parsed, over worker processes when there are many."""
-    from ygs.cache import MISS, FileCache, parallel
+    in `ready`, those the catalogue computed as it parsed, an unchanged file's from the
+    cache (`requirements.cache`), so trace re-reads only the edges of changed files; the
+    others parsed, over worker processes when there are many."""
+    from ygs.cache import MISS, parallel
 
-    layout = proj.layout
-    cache = FileCache.open(proj.root, "requirements", (layout.docs, layout.tasks, 3), proj.env)
+    prds = catalog.of_kind("prd")
+    found = {
+        a.path: _requirements(a, ready.pop(a.path), keep_fields) for a in prds if a.path in ready
+    }
+    if len(found) == len(prds):
+        index.learn_requirements(found)
+        return
+    cache = requirements_cache(proj)
     stats = dict(proj.artifact_entries)
     extras = proj.extras if proj.extra is prd_requirements else {}
-    found, todo = {}, []
-    for artifact in catalog.of_kind("prd"):
+    todo = []
+    for artifact in prds:
         path = artifact.path
+        if path in found:
+            continue
         st = stats.get(path)
-        ready = extras.get(path)
-        if ready is not None:
-            found[path] = _requirements(artifact, ready[1], keep_fields)
+        ready_here = extras.get(path)
+        if ready_here is not None:
+            found[path] = _requirements(artifact, ready_here[1], keep_fields)
             if isinstance(st, os.stat_result):
-                cache.put_digest(path, st, ready[0], ready[1])
+                cache.put_digest(path, st, ready_here[0], ready_here[1])
             continue
         value = cache.get(path, st) if isinstance(st, os.stat_result) else MISS
         if value is MISS:
@@ -927,6 +1017,14 @@ def _prd_requirements(proj, catalog, index, keep_fields: bool = True) -> None:
     cache.save()
     extras.clear()  # handed over
     index.learn_requirements(found)
+
+
+def requirements_cache(proj):
+    """The FileCache of each PRD's requirement rows (`prd_requirements`)."""
+    from ygs.cache import FileCache
+
+    layout = proj.layout
+    return FileCache.open(proj.root, "requirements", (layout.docs, layout.tasks, 3), proj.env)
 
 
 # The fields of a requirement without any: one, read-only, for all of them
@@ -959,6 +1057,13 @@ def prd_requirements(artifact) -> tuple | None:
         )
         for r in requirements_of(artifact, Doc(artifact.body, artifact.body_line))
     )
+
+
+def _without_fields(rows: tuple | None) -> tuple | None:
+    """`prd_requirements` rows without the fields, which the trace graph does not read."""
+    if rows is None:
+        return None
+    return tuple((*row[:4], (), *row[5:]) for row in rows)
 
 
 def _requirements(artifact, rows: tuple, keep_fields: bool = True) -> tuple:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -30,13 +31,16 @@ def plain_table(
 ) -> Iterator[str]:
     """The lines of a table, each with its newline: columns padded to their widest cell,
     two spaces apart, no trailing blanks; the title on a line above."""
-    cells = [tuple(columns), *[tuple(map(str, row)) for row in rows]]
-    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
-    line = "  ".join(f"{{:<{width}}}" for width in widths)
+    head = tuple(map(str, columns))
+    widths = list(map(len, head))
+    for i, column in enumerate(zip(*rows, strict=True)):  # no copy of the rows
+        widths[i] = max(widths[i], max(map(len, map(str, column))))
+    line = "  ".join(f"%-{width}s" for width in widths)  # `%s` is str(cell); the quickest
     if title:
         yield title + "\n"
-    for row in cells:
-        yield line.format(*row).rstrip() + "\n"
+    yield (line % head).rstrip() + "\n"
+    for row in rows:
+        yield (line % tuple(row)).rstrip() + "\n"
 
 
 def write_lines(lines: Iterable[str], batch: int = 4096) -> None:
@@ -49,6 +53,22 @@ def write_lines(lines: Iterable[str], batch: int = 4096) -> None:
             sys.stdout.write("".join(chunk))
             chunk.clear()
     sys.stdout.write("".join(chunk))
+
+
+def plain_stdout() -> bool:
+    """Whether stdout is no terminal, as rich's Console decides it (TTY_COMPATIBLE,
+    FORCE_COLOR, then isatty): its output is then plain text, written without rich."""
+    env = os.environ
+    compatible = env.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "0"
+    force = env.get("FORCE_COLOR")
+    if force is not None:
+        return force == ""
+    try:
+        return not sys.stdout.isatty()
+    except ValueError:  # closed
+        return True
 
 
 def screenful(console) -> int:
@@ -72,6 +92,22 @@ def findings(console, items: Sequence[Finding]) -> None:
         console.print(head, markup=True)
         if f.remedy:
             console.print(f"  remedy: {f.remedy}", markup=False)
+
+
+def plain_rows(rows: Iterable[tuple]) -> Iterator[str]:
+    """`plain_findings` of findings given as (path, line or 0, rule, message, line,
+    remedy) tuples (`ygs.core.trace.gate_rows`): no Finding built for each."""
+    from ygs.core.lint import all_rules
+
+    rules = all_rules()
+    severity = {}
+    for path, _, rule, message, line, remedy in rows:
+        if rule not in severity:
+            severity[rule] = rules[rule].severity.value
+        where = f"{path}:{line}" if line else path
+        yield f"{where}: {severity[rule]} {rule}: {message}\n"
+        if remedy:
+            yield f"  remedy: {remedy}\n"
 
 
 def plain_findings(items: Sequence[Finding]) -> Iterator[str]:
