@@ -334,7 +334,7 @@ class State:
         """The state of a full check, or None when an id cannot be stored. `faces` (each
         artifact's `interface`, by path) and `watched` (what the TRDs mention) are given
         when the catalogue holds no texts (worker processes computed them)."""
-        from ygs.core.artifacts import DUPLICATE_ID, id_parts
+        from ygs.core.artifacts import DUPLICATE_ID, id_parts, repeated
         from ygs.core.lint.context import normal_id
 
         defs = catalog.definitions()
@@ -348,12 +348,13 @@ class State:
                     watched |= mentions(a)
         if faces is None:
             faces = {a.path: interface(a, defs[a.path], bool(watched)) for a in catalog.artifacts}
-        counts = Counter(d.id for found in defs.values() for d in found)
+        every = [d.id for found in defs.values() for d in found]
+        seen_twice = repeated(every)
         keys = Counter(  # the ids seen twice, told apart as `duplicate_ids` does
             (a.kind if id_parts(d.id) is None else "", d.id)
-            for a in catalog.artifacts
+            for a in (catalog.artifacts if seen_twice else ())
             for d in defs[a.path]
-            if counts[d.id] > 1
+            if d.id in seen_twice
         )
         dup_defs = {}
         if keys:  # else no id is defined twice (the common case: skip the loop)
@@ -361,7 +362,7 @@ class State:
                 twice = tuple(
                     (d.id, d.line)
                     for d in defs[a.path]
-                    if counts[d.id] > 1
+                    if d.id in seen_twice
                     and keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
                 )
                 if twice:
@@ -373,13 +374,14 @@ class State:
         shapes, aliases = array("q"), {}
         for a in catalog.artifacts:
             found = index.shapes_in(a.path) if a.kind == "prd" and a.parsed is None else ()
-            shapes.extend(_totals(found))
-            imported = frozenset(alias for _kind, _n, names in found for alias in names)
+            *totals, imported = tally(found)
+            shapes.extend(totals)
             if imported:
                 aliases[a.path] = imported
         ids = [a.id for a in catalog.artifacts]
-        defined = _SEP.join(counts)
-        if _SEP in "".join(ids) or defined.count(_SEP) != max(len(counts) - 1, 0):
+        distinct = dict.fromkeys(every)  # in the order first defined
+        defined = _SEP.join(distinct)
+        if _SEP in "".join(ids) or defined.count(_SEP) != max(len(distinct) - 1, 0):
             return None
         return cls(
             settings=settings,
@@ -486,11 +488,25 @@ def _positions(joined: str, needle: str) -> list[int]:
 
 def _totals(shapes) -> tuple[int, int, int]:
     """Requirements, stories and scenarios of one PRD's (kind, scenarios, aliases)."""
-    return (
-        sum(1 for kind, _n, _a in shapes if kind == "requirement"),
-        sum(1 for kind, _n, _a in shapes if kind == "story"),
-        sum(n for _kind, n, _a in shapes),
-    )
+    return tally(shapes)[:3]
+
+
+def tally(shapes, imported: set | None = None) -> tuple[int, int, int, frozenset]:
+    """Requirements, stories and scenarios of (kind, scenarios, aliases) shapes, and the
+    ids their aliases import (added to `imported` too, when given)."""
+    reqs = stories = scenarios = 0
+    names: set = set()
+    for kind, n, aliases in shapes:
+        if kind == "requirement":
+            reqs += 1
+        elif kind == "story":
+            stories += 1
+        scenarios += n
+        if aliases:
+            names.update(aliases)
+    if imported is not None:
+        imported |= names
+    return reqs, stories, scenarios, frozenset(names)
 
 
 def full_inputs(state: State, update: Update) -> dict | None:
