@@ -113,6 +113,7 @@ def check(
     proj = _project_for(paths or [])
     with no_gc():
         result = _check_result(proj, paths or [], changed)
+    opts().quick_exit = True  # what is left to do is the report
     findings = result["findings"]
     rules = result["rules"]
     if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
