@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from ygs.core import frontmatter
 from ygs.core.findings import Finding, Severity
+from ygs.core.formats import from_plain, to_plain
 
 
 @dataclass(frozen=True)
@@ -328,14 +329,15 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.text,
         artifact.key_lines,
         artifact.format,
-        artifact.parsed,
+        None if artifact.parsed is None else to_plain(artifact.parsed),
         tuple((d.id, d.line) for d in definitions(artifact)),
     )
 
 
 def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     """The artifact and its definitions, as `to_record` stored them."""
-    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed, defs = record
+    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, plain, defs = record
+    parsed = None if plain is None else from_plain(plain)
     artifact = Artifact(
         path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed
     )
