@@ -115,26 +115,30 @@ class _Text:
         masked = "```" in self.text or "~~~" in self.text or "<!--" in self.text
         self.lines = Lines(self.text) if masked else None
         self.flat: list[_Heading] = []
+        text, flat = self.text, self.flat
+        hidden = self.lines.hidden if self.lines is not None else None
         stack: list[_Heading] = []
         line, pos = 1, 0
-        for match in _HEAD.finditer(self.text):
-            line += self.text.count("\n", pos, match.start())
-            pos = match.start()
-            if self.lines is not None and self.lines.hidden[line - 1]:
+        for match in _HEAD.finditer(text):
+            start, body = match.span()
+            line += text.count("\n", pos, start)
+            pos = start
+            if hidden is not None and hidden[line - 1]:
                 continue
             title = match.group(2).strip()
             if "<!--" in title:
                 title = uncomment(title).strip()
-            heading = _Heading(match.start(), match.end() + 1, len(match.group(1)), title, line)
-            if self.flat:
-                self.flat[-1].next = heading.start
-            while stack and stack[-1].level >= heading.level:
-                stack.pop().end = heading.start
+            level = match.end(1) - start
+            heading = _Heading(start, body + 1, level, title, line)
+            if flat:
+                flat[-1].next = start
+            while stack and stack[-1].level >= level:
+                stack.pop().end = start
             if stack:
                 stack[-1].children.append(heading)
             stack.append(heading)
-            self.flat.append(heading)
-        size = len(self.text)
+            flat.append(heading)
+        size = len(text)
         for heading in stack:
             heading.end = size
         if self.flat:
