@@ -130,7 +130,7 @@ def md_names(text: str) -> set[str]:
     return found
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Snapshot:
     """The artifact files as the walk found them: paths joined by _SEP, sizes and
     mtime_ns as arrays, and why each unreadable one cannot be read."""
@@ -169,7 +169,7 @@ class Snapshot:
         return max(array("q", self.mtimes), default=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class GitMark:
     """What git showed when a state was written: HEAD, and the files to look at again on
     every run (untracked, ignored, edited or staged then, or links)."""
@@ -295,7 +295,7 @@ def since(root, state: State, listing, seen, pathspecs: tuple[str, ...]) -> Snap
     return Snapshot(was.entries, sizes.tobytes(), mtimes.tobytes(), {})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class State:
     """Kept compact: the paths, ids and digests of ten thousand files load in a few ms."""
 
@@ -445,7 +445,7 @@ class State:
 
     def position(self, path: str) -> int | None:
         """Where an artifact is in `paths`, or None when it is not one."""
-        found = _positions(self.paths, _SEP + path + _SEP)
+        found = _positions(self.padded("paths"), _SEP + path + _SEP)
         return found[0] if found else None
 
     def face(self, path: str) -> bytes | None:
@@ -458,13 +458,21 @@ class State:
         names a few, the project may hold tens of thousands."""
         if not self.paths or _SEP in name or not name:
             return []
-        hits = set(_positions(self.paths, _SEP + name + _SEP))
+        paths = self.padded("paths")
+        hits = set(_positions(paths, _SEP + name + _SEP))
         if "/" not in name:
-            hits.update(_positions(self.paths, "/" + name + _SEP))
-            hits.update(_positions(self.paths, "/" + name + ".md" + _SEP))
-        hits.update(_positions(self.ids, _SEP + name + _SEP))
-        hits.update(_positions(self.normal_ids, _SEP + name + _SEP))
+            hits.update(_positions(paths, "/" + name + _SEP))
+            hits.update(_positions(paths, "/" + name + ".md" + _SEP))
+        hits.update(_positions(self.padded("ids"), _SEP + name + _SEP))
+        hits.update(_positions(self.padded("normal_ids"), _SEP + name + _SEP))
         return [self.artifacts[n] for n in sorted(hits)]
+
+    def padded(self, name: str) -> str:
+        """A joined field (`paths`, `ids`, `normal_ids`) between two _SEP, made once."""
+        cache = self.__dict__.setdefault("_padded", {})
+        if name not in cache:
+            cache[name] = _SEP + getattr(self, name) + _SEP
+        return cache[name]
 
     @cached_property
     def defined_ids(self) -> Defined:
@@ -474,9 +482,9 @@ class State:
         return [f for path in sorted(self.findings) for f in self.findings[path]]
 
 
-def _positions(joined: str, needle: str) -> list[int]:
-    """The indexes of the items of `_SEP + joined + _SEP` in which `needle` ends."""
-    text = _SEP + joined + _SEP
+def _positions(text: str, needle: str) -> list[int]:
+    """The indexes of the items of `text` (items between _SEP, a _SEP at each end: see
+    `State.padded`) in which `needle` ends."""
     found = []
     at = text.find(needle)
     while at >= 0:
@@ -550,7 +558,7 @@ class Defined:
         return self.joined.count(_SEP) - 1 if self.joined.strip(_SEP) else 0
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Update:
     """The changed files linted again: the catalogue they were linted in (those files, the
     artifacts they name and `also`), its Index, and the state with their findings."""
