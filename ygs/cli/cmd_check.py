@@ -113,6 +113,7 @@ def check(
     proj = _project_for(paths or [])
     with no_gc():
         result = _check_result(proj, paths or [], changed)
+    opts().quick_exit = True  # what is left to do is the report
     findings = result["findings"]
     rules = result["rules"]
     if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
@@ -559,37 +560,39 @@ def _cold_result(proj, done) -> dict:
 def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
+    from ygs.cache.incremental import tally
+
     docs: dict[str, int] = {}
     for a in catalog.artifacts:
         if scope is None or a.path in scope:
             docs[a.format] = docs.get(a.format, 0) + 1
+    totals, imported = [0, 0, 0], set()
+    for a in catalog.artifacts:
+        if scope is None:
+            shapes = index.shapes_in(a.path) if a.kind == "prd" else ()
+        elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
+            continue
+        elif a.parsed is None and a.kind == "prd":  # what the lint already counted
+            shapes = index.shapes_in(a.path)
+        else:
+            shapes = [
+                (r.kind, len(r.scenarios), ())
+                for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
+                if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
+            ]
+        for i, n in enumerate(tally(shapes, imported)[:3]):
+            totals[i] += n
+    foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count
 
-        own = [r for a in catalog.of_kind("prd") for r in index.shapes_in(a.path)]
-        imported = frozenset(alias for _kind, _n, aliases in own for alias in aliases)
-        reqs = [(kind, n) for kind, n, _aliases in own]
-        foreign = count(catalog.artifacts, imported)
-    else:
-        reqs = []
-        for a in catalog.artifacts:
-            if a.path not in scope or (a.parsed is not None and a.parsed.archived):
-                continue
-            if a.parsed is None and a.kind == "prd":  # what the lint already counted
-                reqs.extend((kind, n) for kind, n, _ in index.shapes_in(a.path))
-                continue
-            reqs.extend(
-                (r.kind, len(r.scenarios))
-                for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
-                if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
-            )
-        foreign = (0, 0, 0)
+        foreign = count(catalog.artifacts, frozenset(imported))
     return {
         "documents": sum(docs.values()),
         "by_format": dict(sorted(docs.items())),
-        "requirements": sum(1 for kind, _ in reqs if kind == "requirement") + foreign[0],
-        "stories": sum(1 for kind, _ in reqs if kind == "story") + foreign[1],
-        "scenarios": sum(n for _, n in reqs) + foreign[2],
+        "requirements": totals[0] + foreign[0],
+        "stories": totals[1] + foreign[1],
+        "scenarios": totals[2] + foreign[2],
     }
 
 
