@@ -22,8 +22,8 @@ from ygs.core.findings import Finding
 # Kinds whose frontmatter, text and key lines the trace graph reads (`ygs.core.trace`)
 WHOLE_KINDS = frozenset({"trd", "threat-model", "task"})
 # where a record (`ygs.core.artifacts.to_record`) holds its kind, frontmatter, body offset,
-# key lines and parsed foreign document (the artifact's last field; its definitions follow)
-_KIND, _META, _TAIL, _KEYS, _PARSED = 1, 6, 7, 10, 12
+# key lines and definitions (its last item)
+_KIND, _META, _TAIL, _KEYS, _DEFS = 1, 6, 7, 10, 13
 _EMPTY: dict = {}
 _PATH = attrgetter("path")
 
@@ -71,12 +71,12 @@ def _catalog(proj, values: list):
     """The catalogue of the slim records (and Findings) `values`, as the trace reads it:
     its findings are the files' input errors alone (the trace reports no duplicate ids)
     and it holds no definitions (the trace reads none)."""
-    from ygs.core.artifacts import Artifact, Catalog
+    from ygs.core.artifacts import Catalog, from_record
 
     artifacts, findings = [], []
     for value in values:
         if isinstance(value, tuple):
-            artifacts.append(Artifact(*value[: _PARSED + 1]))
+            artifacts.append(from_record(value)[0])
         elif isinstance(value, Finding):
             findings.append(value)
     artifacts.sort(key=_PATH)
@@ -134,7 +134,7 @@ def _slim(record: tuple) -> tuple:
     """The record without the frontmatter, text, key lines and definitions the trace does
     not read."""
     if record[_KIND] in WHOLE_KINDS:
-        return record[: _PARSED + 1]
+        return (*record[:_DEFS], ())
     return (
         *record[:_META],
         _EMPTY,
@@ -142,5 +142,6 @@ def _slim(record: tuple) -> tuple:
         record[_TAIL + 1],
         "",
         _EMPTY,
-        *record[_KEYS + 1 : _PARSED + 1],
+        *record[_KEYS + 1 : _DEFS],
+        (),
     )

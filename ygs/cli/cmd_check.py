@@ -793,6 +793,7 @@ def _trace(proj, fmt: str, gate: bool, output: Path | None, force: bool) -> int:
     from ygs.core import trace as tr
 
     graph, unreadable = _trace_graph(proj)
+    opts().quick_exit = True  # what is left to do is the output
     # where ygs looked (a walk of the docs) is named only when nothing was found
     looked = _looked(proj) if gate and not graph.requirements and not graph.threats else ""
     rows = tr.gate_rows(graph, looked) if gate else []  # the gate's findings, as tuples
