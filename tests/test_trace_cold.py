@@ -208,3 +208,17 @@ CELLS = st.one_of(st.text(max_size=8), st.integers(), st.none(), st.floats(allow
 def test_the_plain_table_is_what_it_was(table):
     columns, rows, title = table
     assert list(plain_table(columns, rows, title)) == list(_table_as_it_was(columns, rows, title))
+
+
+def test_the_graph_as_data_reads_every_field():
+    def as_it_was(node) -> dict:
+        return {
+            k: list(v) if isinstance(v, (list, tuple)) else v
+            for k, v in ((k, getattr(node, k)) for k in node.__slots__)
+        }
+
+    graph = _graph()
+    data = graph.to_dict()
+    assert data["requirements"] == [as_it_was(r) for r in graph.requirements]
+    assert data["threats"] == [as_it_was(t) for t in graph.threats]
+    assert all(type(r["tasks"]) is list for r in data["requirements"])
