@@ -212,6 +212,22 @@ def changed_commits(
     return None if out is None else set(_paths(top, out, root))
 
 
+def committed_since_fork_started(root: Path, base: str, pathspecs: tuple[str, ...]):
+    """`committed_since_fork`, started now and answered when called: one git process
+    (`diff base...HEAD` diffs from the merge-base) works while the caller does; when it
+    cannot answer (no commit yet, `base` only on origin), the full path runs then."""
+    top = _top(root)
+    args = ["--literal-pathspecs", "diff", "--name-only", "--diff-filter=ACMR", "-z"]
+    args += ["--no-renames", f"{base}...HEAD", "--", *pathspecs]
+    quick = _started(root, args, lambda out: set(_paths(top, out, root)))
+
+    def answer() -> set[str] | None:
+        found = quick()
+        return found if found is not None else committed_since_fork(root, base, pathspecs)
+
+    return answer
+
+
 def committed_since_fork(root: Path, base: str, pathspecs: tuple[str, ...]) -> set[str] | None:
     """The paths under `root` that commits since the merge-base of HEAD with `base` added,
     copied, modified or renamed (commits only: no work tree is read); None before the

@@ -175,11 +175,12 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if changed:
         _need_repo(proj)
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
+    committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
-    changed_files = sorted(_changed(proj, seen() if seen else None)) if changed else None
+    changed_files = sorted(_changed(proj, seen() if seen else None, committed)) if changed else None
     walked = files is None
     if walked:
         files = Snapshot.of(proj.artifact_entries)
@@ -716,9 +717,10 @@ def _need_repo(proj) -> None:
     repo.require_git("--changed")
 
 
-def _changed(proj, seen=None) -> list[str]:
+def _changed(proj, seen=None, committed=None) -> list[str]:
     """The files `--changed` checks. From the work tree: those commits since the fork
-    point changed and those `git status` (`seen`) lists, less the deleted ones."""
+    point changed (`committed()`, when `_committed` started it) and those `git status`
+    (`seen`) lists, less the deleted ones."""
     from ygs import repo
 
     _need_repo(proj)
@@ -727,10 +729,25 @@ def _changed(proj, seen=None) -> list[str]:
     if between:
         return repo.changed_between(proj.root, *between)
     if seen is not None and seen.head and not staged:
-        committed = repo.committed_since_fork(proj.root, base, _roots(proj))
-        if committed is not None:
-            return sorted((committed | seen.listed) - seen.deleted)
+        if committed is None:
+            committed = _committed(proj)
+        found = committed() if committed is not None else None
+        if found is not None:
+            return sorted((found | seen.listed) - seen.deleted)
     return repo.changed_files(proj.root, base, staged=staged)
+
+
+def _committed(proj):
+    """What commits since the fork point changed, started now (see `_changed`); None when
+    `--changed` compares something else (pre-commit's refs or the index)."""
+    from ygs import repo
+
+    between, staged = _comparison()
+    if between or staged:
+        return None
+    return repo.committed_since_fork_started(
+        proj.root, proj.config["git.base_branch"], _roots(proj)
+    )
 
 
 def _changed_lines(proj) -> str:
