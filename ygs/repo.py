@@ -3,7 +3,7 @@ when a command needs it) elsewhere."""
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,16 @@ from ygs.errors import YgsError
 
 
 def git_available() -> bool:
-    return shutil.which("git") is not None
+    if os.name == "nt":  # PATHEXT and the current folder: shutil knows Windows' rules
+        import shutil
+
+        return shutil.which("git") is not None
+    # as shutil.which on POSIX, without importing shutil (and the archive libraries it
+    # loads) on the path of every check
+    return any(
+        os.path.isfile(path) and os.access(path, os.X_OK)
+        for path in (os.path.join(folder or ".", "git") for folder in os.get_exec_path())
+    )
 
 
 def toplevel(start: Path) -> Path | None:
