@@ -172,6 +172,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     began = time.time()  # what changes from now on may not be what the lint reads
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
+    proj.note_folders = full  # the state marks the walk's folders (see `_save_state`)
     if changed:
         _need_repo(proj)
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
@@ -243,9 +244,22 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None, g
         if state is not None:
             started, began = git or (None, None)
             listing = proj.artifact_listing
+            if proj.walked_folders is not None:  # the walk that gave `files` noted them
+                listing = _as_walked(proj.walked_folders, files.entries)
             roots = _roots(proj)
             state.git = mark(proj.root, files, proj.plain_files, roots, listing, started, began)
             state.save(_state_path(proj), proj.env)
+
+
+def _as_walked(folders: list, entries: str):
+    """`Project.artifact_listing` as the walk saw it: its folders (with their mtimes, taken
+    before each was listed) and the paths it found; the listing need not be read again."""
+
+    def listing(out: list) -> str:
+        out.extend(folders)
+        return entries
+
+    return listing
 
 
 def _git_for_state(proj, seen, began: float):
