@@ -36,11 +36,9 @@ def parse(text: str) -> Document:
     found = _block(text)
     if found is None:
         return Document({}, text, 1)
-    lines, body_at = found
-    end = len(lines)
+    source, end, body_at = found
     if body_at < 0:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
-    source = "\n".join(lines[1:end])
     simple = yamltext.load_simple_lines(source)
     if simple is not None:  # every key is on a `key: value` line of its own
         meta, at = simple
@@ -57,32 +55,34 @@ def parse(text: str) -> Document:
     if bad is not None:
         raise FrontmatterError(f"frontmatter key {bad!r} is not a string", 2)
     key_lines = {}
-    for number, line in enumerate(lines[1:end], start=2):
+    for number, line in enumerate(source.split("\n") if end > 1 else (), start=2):
         match = _KEY.match(line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
     return Document(meta, text[body_at:], end + 2, True, key_lines)
 
 
-def _block(text: str) -> tuple[list[str], int] | None:
-    """The lines of the frontmatter block from line 1 to its closing `---` (or `...`), and
-    the offset of the body after it (-1 when it is never closed); None when line 1 is not
-    `---`. Only the block is split into lines: the body is one slice of `text`."""
+# A line that closes the frontmatter: `---` or `...`, then nothing but white space (what
+# `str.rstrip` takes, within the line)
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
+def _block(text: str) -> tuple[str, int, int] | None:
+    """The frontmatter's text between its `---` on line 1 and its closing `---` (or
+    `...`), its number of lines with the opening one, and the offset of the body after it
+    (-1 when it is never closed); None when line 1 is not `---`. Found by string searches:
+    the body is one slice of `text`."""
     nl = text.find("\n")
     if (text if nl < 0 else text[:nl]).rstrip() != "---":
         return None
-    lines = ["---"]
-    size = len(text)
-    start = nl + 1 if nl >= 0 else size + 1
-    while start <= size:
-        nl = text.find("\n", start)
-        stop = size if nl < 0 else nl
-        line = text[start:stop]
-        if line.rstrip() in ("---", "..."):
-            return lines, stop + 1
-        lines.append(line)
-        start = stop + 1
-    return lines, -1
+    close = _CLOSE.search(text, nl + 1) if nl >= 0 else None
+    if close is None:
+        return "", 1, -1
+    start = close.start()
+    if start == nl + 1:  # closed on line 2
+        return "", 1, close.end() + 1
+    source = text[nl + 1 : start - 1]
+    return source, source.count("\n") + 2, close.end() + 1
 
 
 def render(meta: dict[str, Any], body: str) -> str:
