@@ -407,3 +407,12 @@ def test_definitions_are_what_the_heading_regex_over_the_body_finds(text):
         at = match.start()
         expected.append((match.group(1), line))
     assert [(d.id, d.line) for d in definitions(artifact)][1:] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("# \t\u00a0\x1c\u2028aZ1.)ivx-:é")), max_size=12))
+def test_a_heading_read_with_its_key_is_the_heading_and_its_words(line):
+    from ygs.core.markdown import _read_heading
+
+    found = heading(line)
+    assert _read_heading(line) == (found and (*found, old_words(found[1])))

@@ -167,7 +167,7 @@ class Doc:
             line = lines[i]
             parsed = known(line, False)  # `_heading_key`, its cache looked up here
             if parsed is False:
-                parsed = _heading_key(line)
+                parsed = _read_heading(line)
             if parsed is not None:
                 found.append(_new(Heading, (i, *parsed, first_line + i)))
 
@@ -444,11 +444,18 @@ def _may_hide(text: str) -> bool:
 def _heading_key(line: str) -> tuple[int, str, str] | None:
     """`heading(line)` with its title's words; remembered by line (titles recur)."""
     found = _HEADINGS.get(line, False)
-    if found is not False:
-        return found
-    found = heading(line)
-    if found is not None:  # remembered here by line: not in `words`' cache as well
-        found = (found[0], found[1], _words(found[1]))
+    return _read_heading(line) if found is False else found
+
+
+def _read_heading(line: str) -> tuple[int, str, str] | None:
+    """`_heading_key(line)`, read now (what `heading` reads) and remembered (not in `words`'
+    cache as well)."""
+    rest = line.lstrip("#")
+    hashes = len(line) - len(rest)
+    found = None
+    if 0 < hashes <= 6 and rest[:1].isspace():
+        title = rest.strip().rstrip("#").rstrip()
+        found = (hashes, title, _words(title))
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     _HEADINGS[line] = found
@@ -563,15 +570,15 @@ def _plain_fields_and_items(
     items: list[Bullet] = []
     item_open = False  # `_scan`'s state 1: a continuation line joins the last item
     line = first - 1
+    known = _FIELD_LINES.get
     for text in lines:
         line += 1
         if text[:4] == "- **":  # a field line when its label is closed by `**`
-            close = text.find("*", 4)
-            if close > 4 and text[close + 1 : close + 2] == "*":
-                name = words(text[4:close])
-                if name and name not in fields:
-                    value = text[close + 2 :].lstrip()
-                    fields[name] = _new(Field, (line, name, value[value[:1] == ":" :].strip()))
+            field = known(text, False)
+            if field is False:
+                field = _field_line(text)
+            if field is not None and field[0] not in fields:
+                fields[field[0]] = _new(Field, (line, field[0], field[1]))
             item_open = False
             continue
         stripped = text.lstrip(" ")
@@ -595,6 +602,27 @@ def _plain_fields_and_items(
         else:  # spaces only
             item_open = False
     return fields, items
+
+
+# `- **Label:** value` lines read before, by text (`- **Kind:** business` recurs in every
+# requirement): (label words, value), or None for a line with no field
+_FIELD_LINES: dict[str, tuple[str, str] | None] = {}
+
+
+def _field_line(text: str) -> tuple[str, str] | None:
+    """(label words, value) of a line that starts with `- **`, as `_scan` reads it; None
+    when the label is not closed by `**` or has no words. Remembered by text."""
+    found = None
+    close = text.find("*", 4)
+    if close > 4 and text[close + 1 : close + 2] == "*":
+        name = words(text[4:close])
+        if name:
+            value = text[close + 2 :].lstrip()
+            found = (name, value[value[:1] == ":" :].strip())
+    if len(_FIELD_LINES) >= 4096:
+        _FIELD_LINES.clear()
+    _FIELD_LINES[text] = found
+    return found
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[Table]:
