@@ -416,3 +416,46 @@ def test_a_heading_read_with_its_key_is_the_heading_and_its_words(line):
 
     found = heading(line)
     assert _read_heading(line) == (found and (*found, old_words(found[1])))
+
+
+def old_block(text):
+    """The frontmatter's lines and the body's offset, by the line loop the searches
+    replaced."""
+    nl = text.find("\n")
+    if (text if nl < 0 else text[:nl]).rstrip() != "---":
+        return None
+    lines, size = ["---"], len(text)
+    start = nl + 1 if nl >= 0 else size + 1
+    while start <= size:
+        nl = text.find("\n", start)
+        stop = size if nl < 0 else nl
+        line = text[start:stop]
+        if line.rstrip() in ("---", "..."):
+            return lines, stop + 1
+        lines.append(line)
+        start = stop + 1
+    return lines, -1
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["---", "...", "--", "----", "id: a", "", " ---", "-- -"]),
+            st.text(alphabet=" \t\r\u00a0\x1c\u2028-.x", max_size=3),
+        ).map("".join),
+        max_size=6,
+    )
+)
+def test_the_frontmatter_block_is_what_the_line_loop_found(lines):
+    from ygs.core.frontmatter import _block
+
+    text = "\n".join(lines)
+    old = old_block(text)
+    if old is None:
+        assert _block(text) is None
+        return
+    source, count, body_at = _block(text)
+    assert body_at == old[1]
+    if body_at >= 0:
+        assert (source, count) == ("\n".join(old[0][1:]), len(old[0]))

@@ -197,7 +197,7 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     name = parts[-1]
     if not name.endswith(".md") or name.lower() in ("readme.md", "index.md"):
         return None
-    docs, tasks = _roots(layout)
+    docs, tasks = _roots(layout.docs, layout.tasks)  # two strings hash faster than a Layout
     if parts[: len(tasks)] == tasks and len(parts) > len(tasks) + 1:
         return "task" if parts[len(tasks)] in TASK_STATUSES else None
     if parts[: len(docs)] != docs or len(parts) < len(docs) + 2:
@@ -216,9 +216,9 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _roots(layout: Layout) -> tuple[list[str], list[str]]:
+def _roots(docs: str, tasks: str) -> tuple[list[str], list[str]]:
     """The docs and tasks roots' path parts (callers must not change them)."""
-    return layout.docs.split("/"), layout.tasks.split("/")
+    return docs.split("/"), tasks.split("/")
 
 
 def id_from_name(kind: str, path: str) -> str:

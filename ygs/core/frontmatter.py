@@ -62,11 +62,6 @@ def parse(text: str) -> Document:
     return Document(meta, text[body_at:], end + 2, True, key_lines)
 
 
-# A line that closes the frontmatter: `---` or `...`, then nothing but white space (what
-# `str.rstrip` takes, within the line)
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
-
-
 def _block(text: str) -> tuple[str, int, int] | None:
     """The frontmatter's text between its `---` on line 1 and its closing `---` (or
     `...`), its number of lines with the opening one, and the offset of the body after it
@@ -75,14 +70,31 @@ def _block(text: str) -> tuple[str, int, int] | None:
     nl = text.find("\n")
     if (text if nl < 0 else text[:nl]).rstrip() != "---":
         return None
-    close = _CLOSE.search(text, nl + 1) if nl >= 0 else None
-    if close is None:
+    close = _closing(text, nl) if nl >= 0 else -1
+    if close < 0:
         return "", 1, -1
-    start = close.start()
-    if start == nl + 1:  # closed on line 2
-        return "", 1, close.end() + 1
-    source = text[nl + 1 : start - 1]
-    return source, source.count("\n") + 2, close.end() + 1
+    end = text.find("\n", close + 1)
+    body_at = len(text) + 1 if end < 0 else end + 1
+    if close == nl:  # closed on line 2
+        return "", 1, body_at
+    source = text[nl + 1 : close]
+    return source, source.count("\n") + 2, body_at
+
+
+def _closing(text: str, at: int) -> int:
+    """The offset of the line break before the first line after offset `at` (a line break)
+    that is `---` or `...` and white space (what `str.rstrip` takes); -1 when none is."""
+    while True:
+        found = text.find("\n---", at)
+        dots = text.find("\n...", at, found + 4 if found >= 0 else len(text))
+        found = dots if dots >= 0 else found
+        if found < 0:
+            return -1
+        end = text.find("\n", found + 1)
+        rest = text[found + 4 : end if end >= 0 else len(text)]
+        if not rest or rest.isspace():
+            return found
+        at = found + 1
 
 
 def render(meta: dict[str, Any], body: str) -> str:

@@ -619,7 +619,7 @@ def _field_line(text: str) -> tuple[str, str] | None:
         if name:
             value = text[close + 2 :].lstrip()
             found = (name, value[value[:1] == ":" :].strip())
-    if len(_FIELD_LINES) >= 4096:
+    if len(_FIELD_LINES) >= 1024:  # few recur: a small cache keeps them
         _FIELD_LINES.clear()
     _FIELD_LINES[text] = found
     return found
