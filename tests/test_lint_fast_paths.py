@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ygs.core import markdown
 from ygs.core.artifacts import ID_RE, id_mentions, id_parts
-from ygs.core.lint import prd
+from ygs.core.lint import common, prd
 from ygs.core.lint.context import Lazy, normal_id, normal_ids
 from ygs.core.specs import is_gwt
 
@@ -29,6 +29,14 @@ texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 @given(texts)
 def test_id_mentions_are_the_id_regex_matches(text):
     assert id_mentions(text) == [(m.start(), m.group(0)) for m in ID_RE.finditer(text)]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_mentioned_ids_are_the_id_mentions_each_once(text):
+    found = common.mentioned_ids(text)
+    assert len(found) == len(set(found))
+    assert set(found) == {ident for _, ident in id_mentions(text)}
 
 
 @settings(max_examples=1500, deadline=None)
