@@ -21,6 +21,7 @@ PIECES = [
     "\t", ".", ",", "*", "`", "|", ":", "given", "Given", "gıven", "WHEN", "when", "then", "THEN",
     "If", "if", "MUST", "SHALL", "MUSTY", "SHOULD", "MAY", "OPTIONAL", "REQUIRED", "TBD", "todo",
     "N/A", "none", "…", "...", "**", "- ", "1. ", "fast", "Fast.", "quicK", "İ", "é", "x",
+    "Tbd", "Todo", "Text", "Tod", "No",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
@@ -29,6 +30,16 @@ texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 @given(texts)
 def test_id_mentions_are_the_id_regex_matches(text):
     assert id_mentions(text) == [(m.start(), m.group(0)) for m in ID_RE.finditer(text)]
+
+
+TECH = ["python", "Kafka", "node.js", ".NET", "net", "c++", "C#", "k8s", "3", "+", "#", "é", "İ"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + TECH), max_size=14).map("".join))
+def test_technology_words_are_the_word_regex_matches(text):
+    words = {w.lower() for w in prd._WORD.findall(text)}
+    assert prd._technology(text) == sorted(prd.TECHNOLOGY & words)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -89,7 +100,8 @@ def test_section_emptiness_and_tables_match_markdown(pieces):
 HEADS = ["# T", "## Problem", "## Problem statement x", "### Sub", "## Capabilities", "#### Deep"]
 LINES = [
     "- item", "- **F:** v", "  - nested", "1. one", "TBD", "| a | b |", "|---|---|", "```",
-    "<!--", "-->", "x <!-- c --> y", "", " ",
+    "<!--", "-->", "x <!-- c --> y", "", " ", "- Text messages.", "- Tbd later", "Todo: x",
+    "Toddlers", "- todo_x", "Then", "- None yet.", "n/a", "- Ναι",
 ]  # fmt: skip
 
 

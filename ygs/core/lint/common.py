@@ -211,15 +211,14 @@ _REF_DEF = Lazy(lambda: re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?"))
 _REF_USE = Lazy(lambda: re.compile(r"(?<![\]!])\[([^\]\n]*)\]\[([^\]\n]*)\]"))
 _HTML_ID = Lazy(lambda: re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.IGNORECASE))
 _SLUG_DROP = Lazy(lambda: re.compile(r"[^\w\- ]"))
-# `ID_RE`, a prefix at a time
+# `ID_RE`, a prefix at a time, with the letter of the prefix least common in prose
 _MENTIONS = (
-    (b"REQ-", Lazy(lambda: re.compile(r"R(?<!\wR)EQ-\d+\b"))),
-    (b"ADR-", Lazy(lambda: re.compile(r"A(?<!\wA)DR-\d+\b"))),
-    (b"TASK-", Lazy(lambda: re.compile(r"T(?<!\wT)ASK-\d+\b"))),
-    (b"THR-", Lazy(lambda: re.compile(r"T(?<!\wT)HR-\d+\b"))),
-    (b"MIT-", Lazy(lambda: re.compile(r"M(?<!\wM)IT-\d+\b"))),
+    ("Q", "REQ-", Lazy(lambda: re.compile(r"R(?<!\wR)EQ-\d+\b"))),
+    ("D", "ADR-", Lazy(lambda: re.compile(r"A(?<!\wA)DR-\d+\b"))),
+    ("K", "TASK-", Lazy(lambda: re.compile(r"T(?<!\wT)ASK-\d+\b"))),
+    ("H", "THR-", Lazy(lambda: re.compile(r"T(?<!\wT)HR-\d+\b"))),
+    ("M", "MIT-", Lazy(lambda: re.compile(r"M(?<!\wM)IT-\d+\b"))),
 )
-_NOT_PREFIX_BYTES = bytes(c for c in range(256) if c not in b"-ADEHIKMQRST")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -325,13 +324,12 @@ def _unknown_ids(ctx: Context, artifact: Artifact, text: str, doc) -> Iterator[F
 
 
 def mentioned_ids(text: str) -> list[str]:
-    """The ids `id_mentions` finds in the text, each once: only the prefixes the text
-    holds at all are looked for (a prefix is absent when it is absent from the text with
-    every byte but its letters and dashes deleted, which one translation in C gives)."""
-    kept = text.encode().translate(None, _NOT_PREFIX_BYTES)
+    """The ids `id_mentions` finds in the text, each once. Each prefix is looked for only
+    when the text holds its rarest letter (a one-character search, much faster than one
+    for the prefix) and then the prefix itself."""
     found: list[str] = []
-    for prefix, pattern in _MENTIONS:
-        if prefix in kept:
+    for letter, prefix, pattern in _MENTIONS:
+        if letter in text and prefix in text:
             found.extend(pattern.findall(text))
     return list(dict.fromkeys(found)) if len(found) > 1 else found
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from itertools import repeat
-from operator import attrgetter
 from typing import NamedTuple
 
 from ygs.core import markdown
@@ -204,6 +202,7 @@ _DIGIT = Lazy(lambda: re.compile(r"\d"))
 # where `markdown.sentences` may end a sentence: an end mark, closing quotes, a space
 _SENTENCE_END = Lazy(lambda: re.compile(r"[.!?][\"')\]]*\s"))
 _WORD = Lazy(lambda: re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*"))
+_SIGN_LETTER = Lazy(lambda: re.compile(rb"[0-9.+#-][a-z]"))  # in `_WORD_RUNS` bytes
 TECHNOLOGY = _wordset(
     """python java javascript typescript golang rust ruby php kotlin scala c# c++ node node.js
     nodejs react angular vue svelte django flask fastapi rails spring .net postgres postgresql
@@ -212,6 +211,11 @@ TECHNOLOGY = _wordset(
     aws azure gcp lambda s3 terraform blockchain llm gpt openai webhook webhooks websocket
     websockets serverless json xml oauth jwt"""
 )
+_TECHNOLOGY_BYTES = frozenset(word.encode() for word in TECHNOLOGY)
+# each ASCII byte `_WORD` takes (A-Z lower-cased) to itself, every other byte to a space
+_WORD_RUNS = bytes(
+    ord(chr(c).lower()) if chr(c).isalnum() or chr(c) in ".+#-" else 32 for c in range(128)
+) + bytes(range(128, 256))
 VAGUE = _wordset(
     """fast quick quickly slow responsive performant efficient real-time realtime instant
     instantly immediate immediately scalable large many lots few reliable robust resilient
@@ -331,12 +335,7 @@ class _Outline:
             for text in self.doc.lines[part.start : part.end]:
                 if text and not text.isspace():
                     value = text.strip()
-                    # a letter that starts no placeholder, first in the text or after
-                    # `- `, with no field label: text, so not empty
-                    head = value[2:3] if value[:2] == "- " else value[0]
-                    if head.isalpha() and head not in _NOTHING_STARTS and "**" not in value:
-                        return False
-                    if value[0] != "|" and not _is_nothing(_value(value)):
+                    if _surely_text(value) or (value[0] != "|" and not _is_nothing(_value(value))):
                         return False
                     break
             else:
@@ -348,9 +347,10 @@ class _Outline:
         whose lines are all `- item` or blank, read without the list-item parser."""
         if self.plain and not part.inner:
             lines = self.doc.lines[part.start : part.end]
-            if all(t[:2] == "- " or not t or t.isspace() for t in lines):
-                first = self.doc.first_line + part.start
-                return [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
+            first = self.doc.first_line + part.start
+            found = [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
+            if len(found) == len(list(filter(str.strip, lines))):  # the rest are blank
+                return found
         return [(b.line, b.text) for b in self.section(part).bullets()]
 
 
@@ -378,6 +378,19 @@ def is_empty(section: Section) -> bool:
             if not all(markdown.is_nothing(c) for row in table.rows for c in row.cells):
                 return False
     return True
+
+
+def _surely_text(value: str) -> bool:
+    """Whether a stripped line is text `_is_nothing` does not take, told by its first
+    letters: a letter first (in the text or after `- `) that starts no placeholder and no
+    "nothing" word, and no field label."""
+    text = value[2:] if value[:2] == "- " else value
+    head = text[:1]
+    if not head.isalpha() or "**" in text:
+        return False
+    if head not in _NOTHING_STARTS:
+        return True
+    return head in "tT" and text[:3].lower() != "tbd" and text[:4].lower() != "todo"
 
 
 def _value(value: str) -> str:
@@ -467,15 +480,26 @@ def _problem(path: str, outline: _Outline, lines: list, found: list) -> None:
         count = len(markdown.sentences(text))
         if count > 1:
             found.append(R["PRD002"].at(path, first, f"problem statement has {count} sentences"))
-    if text.isascii():  # the same words, lower-cased first
-        words = _WORD.findall(text.lower())
-    else:
-        words = list(map(str.lower, _WORD.findall(text)))
-    if not TECHNOLOGY.isdisjoint(words):
-        named = sorted(TECHNOLOGY.intersection(words))
+    named = _technology(text)
+    if named:
         says = f"problem statement names {', '.join(named)}"
         found.append(R["PRD003"].at(path, first, says))
     lines.extend(content)
+
+
+def _technology(text: str) -> list[str]:
+    """The technologies among the text's words (`_WORD` matches, lower-cased), sorted."""
+    if text.isascii():
+        # each run of word characters holds one match at most: the run from its first
+        # letter on; so when no run is a technology and no run has a letter after a
+        # leading digit or sign, no match is one
+        runs = text.encode().translate(_WORD_RUNS)
+        if _TECHNOLOGY_BYTES.isdisjoint(runs.split()) and not _SIGN_LETTER.search(runs):
+            return []
+        words = _WORD.findall(text.lower())  # the same words, lower-cased first
+    else:
+        words = list(map(str.lower, _WORD.findall(text)))
+    return sorted(TECHNOLOGY.intersection(words))
 
 
 def _requirements(
@@ -494,16 +518,16 @@ def _requirements(
 
 def _unnamed(path: str, inner: list[Heading], found: list) -> None:
     """PRD005: the top sub-sections of Requirements whose title has no REQ id."""
-    if all(map(str.startswith, map(_TITLE, inner), repeat("REQ-"))):
+    for heading in inner:
+        if heading.title[:4] != "REQ-":
+            break
+    else:
         return
     level = min(h.level for h in inner)
     for sub in inner:
         title = sub.title
         if sub.level == level and not title.upper().startswith("REQ-"):
             found.append(R["PRD005"].at(path, sub.line, f"requirement '{title}' has no REQ id"))
-
-
-_TITLE = attrgetter("title")
 
 
 def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
@@ -581,7 +605,7 @@ def _is_if_then(text: str) -> bool:
     if not text.isascii():
         return bool(_IF_THEN.search(text))
     low = text.lower()
-    if low[:3] == "if " and " then " in low[2:]:  # the usual shape, settled at once
+    if low[:3] == "if " and low.find(" then ", 2) >= 0:  # the usual shape, settled at once
         return True
     return _words_in_order(low, ("if", "then"))
 
@@ -591,12 +615,12 @@ def _is_gwt(text: str) -> bool:
     searches in the lower-cased text (what the case-blind regexes match there)."""
     if text.isascii():
         low = text.lower()
-        if "when" not in low or "then" not in low:
-            return False
         if low[:6] == "given ":  # the usual shape: "Given …, when …, then …"
             at = low.find(" when ", 5)
             if at >= 0 and low.find(" then ", at + 5) >= 0:
                 return True
+        if "when" not in low or "then" not in low:
+            return False
         if _words_in_order(low, ("given", "when", "then")):
             return not _is_placeholder(text)
     return is_gwt(text)
