@@ -169,3 +169,19 @@ def test_check_in_a_fresh_project_says_nothing_was_checked(ygs, tmp_path):
     assert "docs/" in result.json["findings"][0]["message"]
     text = ygs("check", cwd=empty)
     assert "No findings" not in text.stdout and "nothing was checked" in text.stdout
+
+
+def test_a_check_process_ends_quickly_with_all_of_its_output(ygs, ygs_proc, proj):
+    # the process ends without freeing its heap (os._exit): every byte of a report larger
+    # than a pipe's buffer must be out first, and the exit code must be the report's
+    for n in range(120):
+        head = f"---\nid: bare-{n}\ntype: prd\ntitle: Bare {n}\n---\n"
+        body = f"# Bare {n}\n\nSee REQ-9{n:03d}.\n"
+        (proj / f"docs/prd/2026-02-01-bare-{n}.md").write_text(head + body, encoding="utf-8")
+    inside = ygs("check", "--format", "json", cwd=proj)
+    outside = ygs_proc("check", "--format", "json", cwd=proj)
+    assert outside.code == inside.code == 1
+    assert len(outside.stdout) > 65536
+    assert json.loads(outside.stdout)["findings"] == json.loads(inside.stdout)["findings"]
+    text = ygs_proc("check", "--fail-on", "never", cwd=proj)
+    assert text.code == 0 and text.stdout.count("remedy:") == len(inside.json["findings"])

@@ -204,7 +204,7 @@ def test_snapshot_tells_edited_added_and_racy_files(tmp_path):
 
 
 def test_joined_lookups_find_every_item_and_only_whole_ones():
-    joined = "\0".join(["docs/adr/a.md", "docs/adr/ba.md", "docs/prd/a.md"])
+    joined = "\0" + "\0".join(["docs/adr/a.md", "docs/adr/ba.md", "docs/prd/a.md"]) + "\0"
     assert _positions(joined, "\0docs/adr/a.md\0") == [0]
     assert _positions(joined, "/a.md\0") == [0, 2]
     assert _positions(joined, "/ba.md\0") == [1]

@@ -334,3 +334,22 @@ def test_import_openspec(ygs, ospec):
 def test_import_without_specs_is_a_usage_error(ygs, tmp_path):
     result = ygs("import", "openspec", cwd=tmp_path)
     assert result.code == 2 and "no openspec specs" in result.stderr
+
+
+def test_parsed_files_survive_the_plain_tuples_the_cache_keeps():
+    from ygs.core.formats import Parsed, Req, from_plain, parse, to_plain
+
+    seen = set()
+    for root in (FIXTURES / "openspec-project", FIXTURES / "speckit-project"):
+        for path in sorted(root.rglob("*.md")):
+            rel = path.relative_to(root).as_posix()
+            found = classify_foreign(rel)
+            if found is None:
+                continue
+            parsed = parse(rel, path.read_text(encoding="utf-8"), *found)
+            plain = to_plain(parsed)
+            assert from_plain(plain) == parsed and type(from_plain(plain)) is Parsed
+            assert all(type(r) is Req for r in from_plain(plain).reqs)
+            assert not any(isinstance(x, Parsed | Req) for x in plain)
+            seen.update(name for name in Parsed._fields if getattr(parsed, name))
+    assert {"reqs", "tasks", "questions", "problems", "links"} <= seen

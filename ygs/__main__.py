@@ -18,7 +18,27 @@ def main(argv: list[str] | None = None) -> int:
         return hook()
     from ygs.cli import run
 
-    return run(args)
+    code = run(args)
+    if argv is None:  # this process runs the command: it may end at once
+        _end_quickly(code)
+    return code
+
+
+def _end_quickly(code: int) -> None:
+    """End the process now when the command asked to (`Options.quick_exit`): freeing a
+    large catalogue at interpreter exit takes longer than the output of a warm check."""
+    from ygs.cli.output import opts
+
+    if not opts().quick_exit:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: leave the normal way, which reports nothing more
+        return
+    import os
+
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ def md_names(text: str) -> set[str]:
     return found
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Snapshot:
     """The artifact files as the walk found them: paths joined by _SEP, sizes and
     mtime_ns as arrays, and why each unreadable one cannot be read."""
@@ -169,7 +169,7 @@ class Snapshot:
         return max(array("q", self.mtimes), default=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class GitMark:
     """What git showed when a state was written: HEAD, and the files to look at again on
     every run (untracked, ignored, edited or staged then, or links)."""
@@ -295,7 +295,7 @@ def since(root, state: State, listing, seen, pathspecs: tuple[str, ...]) -> Snap
     return Snapshot(was.entries, sizes.tobytes(), mtimes.tobytes(), {})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class State:
     """Kept compact: the paths, ids and digests of ten thousand files load in a few ms."""
 
@@ -334,7 +334,7 @@ class State:
         """The state of a full check, or None when an id cannot be stored. `faces` (each
         artifact's `interface`, by path) and `watched` (what the TRDs mention) are given
         when the catalogue holds no texts (worker processes computed them)."""
-        from ygs.core.artifacts import DUPLICATE_ID, id_parts
+        from ygs.core.artifacts import DUPLICATE_ID, id_parts, repeated
         from ygs.core.lint.context import normal_id
 
         defs = catalog.definitions()
@@ -348,12 +348,13 @@ class State:
                     watched |= mentions(a)
         if faces is None:
             faces = {a.path: interface(a, defs[a.path], bool(watched)) for a in catalog.artifacts}
-        counts = Counter(d.id for found in defs.values() for d in found)
+        every = [d.id for found in defs.values() for d in found]
+        seen_twice = repeated(every)
         keys = Counter(  # the ids seen twice, told apart as `duplicate_ids` does
             (a.kind if id_parts(d.id) is None else "", d.id)
-            for a in catalog.artifacts
+            for a in (catalog.artifacts if seen_twice else ())
             for d in defs[a.path]
-            if counts[d.id] > 1
+            if d.id in seen_twice
         )
         dup_defs = {}
         if keys:  # else no id is defined twice (the common case: skip the loop)
@@ -361,7 +362,7 @@ class State:
                 twice = tuple(
                     (d.id, d.line)
                     for d in defs[a.path]
-                    if counts[d.id] > 1
+                    if d.id in seen_twice
                     and keys.get((a.kind if id_parts(d.id) is None else "", d.id), 0) > 1
                 )
                 if twice:
@@ -373,13 +374,14 @@ class State:
         shapes, aliases = array("q"), {}
         for a in catalog.artifacts:
             found = index.shapes_in(a.path) if a.kind == "prd" and a.parsed is None else ()
-            shapes.extend(_totals(found))
-            imported = frozenset(alias for _kind, _n, names in found for alias in names)
+            *totals, imported = tally(found)
+            shapes.extend(totals)
             if imported:
                 aliases[a.path] = imported
         ids = [a.id for a in catalog.artifacts]
-        defined = _SEP.join(counts)
-        if _SEP in "".join(ids) or defined.count(_SEP) != max(len(counts) - 1, 0):
+        distinct = dict.fromkeys(every)  # in the order first defined
+        defined = _SEP.join(distinct)
+        if _SEP in "".join(ids) or defined.count(_SEP) != max(len(distinct) - 1, 0):
             return None
         return cls(
             settings=settings,
@@ -443,7 +445,7 @@ class State:
 
     def position(self, path: str) -> int | None:
         """Where an artifact is in `paths`, or None when it is not one."""
-        found = _positions(self.paths, _SEP + path + _SEP)
+        found = _positions(self.padded("paths"), _SEP + path + _SEP)
         return found[0] if found else None
 
     def face(self, path: str) -> bytes | None:
@@ -456,13 +458,21 @@ class State:
         names a few, the project may hold tens of thousands."""
         if not self.paths or _SEP in name or not name:
             return []
-        hits = set(_positions(self.paths, _SEP + name + _SEP))
+        paths = self.padded("paths")
+        hits = set(_positions(paths, _SEP + name + _SEP))
         if "/" not in name:
-            hits.update(_positions(self.paths, "/" + name + _SEP))
-            hits.update(_positions(self.paths, "/" + name + ".md" + _SEP))
-        hits.update(_positions(self.ids, _SEP + name + _SEP))
-        hits.update(_positions(self.normal_ids, _SEP + name + _SEP))
+            hits.update(_positions(paths, "/" + name + _SEP))
+            hits.update(_positions(paths, "/" + name + ".md" + _SEP))
+        hits.update(_positions(self.padded("ids"), _SEP + name + _SEP))
+        hits.update(_positions(self.padded("normal_ids"), _SEP + name + _SEP))
         return [self.artifacts[n] for n in sorted(hits)]
+
+    def padded(self, name: str) -> str:
+        """A joined field (`paths`, `ids`, `normal_ids`) between two _SEP, made once."""
+        cache = self.__dict__.setdefault("_padded", {})
+        if name not in cache:
+            cache[name] = _SEP + getattr(self, name) + _SEP
+        return cache[name]
 
     @cached_property
     def defined_ids(self) -> Defined:
@@ -472,9 +482,9 @@ class State:
         return [f for path in sorted(self.findings) for f in self.findings[path]]
 
 
-def _positions(joined: str, needle: str) -> list[int]:
-    """The indexes of the items of `_SEP + joined + _SEP` in which `needle` ends."""
-    text = _SEP + joined + _SEP
+def _positions(text: str, needle: str) -> list[int]:
+    """The indexes of the items of `text` (items between _SEP, a _SEP at each end: see
+    `State.padded`) in which `needle` ends."""
     found = []
     at = text.find(needle)
     while at >= 0:
@@ -486,11 +496,25 @@ def _positions(joined: str, needle: str) -> list[int]:
 
 def _totals(shapes) -> tuple[int, int, int]:
     """Requirements, stories and scenarios of one PRD's (kind, scenarios, aliases)."""
-    return (
-        sum(1 for kind, _n, _a in shapes if kind == "requirement"),
-        sum(1 for kind, _n, _a in shapes if kind == "story"),
-        sum(n for _kind, n, _a in shapes),
-    )
+    return tally(shapes)[:3]
+
+
+def tally(shapes, imported: set | None = None) -> tuple[int, int, int, frozenset]:
+    """Requirements, stories and scenarios of (kind, scenarios, aliases) shapes, and the
+    ids their aliases import (added to `imported` too, when given)."""
+    reqs = stories = scenarios = 0
+    names: set = set()
+    for kind, n, aliases in shapes:
+        if kind == "requirement":
+            reqs += 1
+        elif kind == "story":
+            stories += 1
+        scenarios += n
+        if aliases:
+            names.update(aliases)
+    if imported is not None:
+        imported |= names
+    return reqs, stories, scenarios, frozenset(names)
 
 
 def full_inputs(state: State, update: Update) -> dict | None:
@@ -534,7 +558,7 @@ class Defined:
         return self.joined.count(_SEP) - 1 if self.joined.strip(_SEP) else 0
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Update:
     """The changed files linted again: the catalogue they were linted in (those files, the
     artifacts they name and `also`), its Index, and the state with their findings."""

@@ -113,6 +113,7 @@ def check(
     proj = _project_for(paths or [])
     with no_gc():
         result = _check_result(proj, paths or [], changed)
+    opts().quick_exit = True  # what is left to do is the report
     findings = result["findings"]
     rules = result["rules"]
     if fmt == "sarif":  # SARIF lists every rule; the other formats only the ones used
@@ -171,14 +172,16 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     began = time.time()  # what changes from now on may not be what the lint reads
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
+    proj.note_folders = full  # the state marks the walk's folders (see `_save_state`)
     if changed:
         _need_repo(proj)
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
+    committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
-    changed_files = sorted(_changed(proj, seen() if seen else None)) if changed else None
+    changed_files = sorted(_changed(proj, seen() if seen else None, committed)) if changed else None
     walked = files is None
     if walked:
         files = Snapshot.of(proj.artifact_entries)
@@ -241,9 +244,22 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None, g
         if state is not None:
             started, began = git or (None, None)
             listing = proj.artifact_listing
+            if proj.walked_folders is not None:  # the walk that gave `files` noted them
+                listing = _as_walked(proj.walked_folders, files.entries)
             roots = _roots(proj)
             state.git = mark(proj.root, files, proj.plain_files, roots, listing, started, began)
             state.save(_state_path(proj), proj.env)
+
+
+def _as_walked(folders: list, entries: str):
+    """`Project.artifact_listing` as the walk saw it: its folders (with their mtimes, taken
+    before each was listed) and the paths it found; the listing need not be read again."""
+
+    def listing(out: list) -> str:
+        out.extend(folders)
+        return entries
+
+    return listing
 
 
 def _git_for_state(proj, seen, began: float):
@@ -559,37 +575,39 @@ def _cold_result(proj, done) -> dict:
 def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
+    from ygs.cache.incremental import tally
+
     docs: dict[str, int] = {}
     for a in catalog.artifacts:
         if scope is None or a.path in scope:
             docs[a.format] = docs.get(a.format, 0) + 1
+    totals, imported = [0, 0, 0], set()
+    for a in catalog.artifacts:
+        if scope is None:
+            shapes = index.shapes_in(a.path) if a.kind == "prd" else ()
+        elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
+            continue
+        elif a.parsed is None and a.kind == "prd":  # what the lint already counted
+            shapes = index.shapes_in(a.path)
+        else:
+            shapes = [
+                (r.kind, len(r.scenarios), ())
+                for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
+                if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
+            ]
+        for i, n in enumerate(tally(shapes, imported)[:3]):
+            totals[i] += n
+    foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count
 
-        own = [r for a in catalog.of_kind("prd") for r in index.shapes_in(a.path)]
-        imported = frozenset(alias for _kind, _n, aliases in own for alias in aliases)
-        reqs = [(kind, n) for kind, n, _aliases in own]
-        foreign = count(catalog.artifacts, imported)
-    else:
-        reqs = []
-        for a in catalog.artifacts:
-            if a.path not in scope or (a.parsed is not None and a.parsed.archived):
-                continue
-            if a.parsed is None and a.kind == "prd":  # what the lint already counted
-                reqs.extend((kind, n) for kind, n, _ in index.shapes_in(a.path))
-                continue
-            reqs.extend(
-                (r.kind, len(r.scenarios))
-                for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
-                if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
-            )
-        foreign = (0, 0, 0)
+        foreign = count(catalog.artifacts, frozenset(imported))
     return {
         "documents": sum(docs.values()),
         "by_format": dict(sorted(docs.items())),
-        "requirements": sum(1 for kind, _ in reqs if kind == "requirement") + foreign[0],
-        "stories": sum(1 for kind, _ in reqs if kind == "story") + foreign[1],
-        "scenarios": sum(n for _, n in reqs) + foreign[2],
+        "requirements": totals[0] + foreign[0],
+        "stories": totals[1] + foreign[1],
+        "scenarios": totals[2] + foreign[2],
     }
 
 
@@ -713,9 +731,10 @@ def _need_repo(proj) -> None:
     repo.require_git("--changed")
 
 
-def _changed(proj, seen=None) -> list[str]:
+def _changed(proj, seen=None, committed=None) -> list[str]:
     """The files `--changed` checks. From the work tree: those commits since the fork
-    point changed and those `git status` (`seen`) lists, less the deleted ones."""
+    point changed (`committed()`, when `_committed` started it) and those `git status`
+    (`seen`) lists, less the deleted ones."""
     from ygs import repo
 
     _need_repo(proj)
@@ -724,10 +743,25 @@ def _changed(proj, seen=None) -> list[str]:
     if between:
         return repo.changed_between(proj.root, *between)
     if seen is not None and seen.head and not staged:
-        committed = repo.committed_since_fork(proj.root, base, _roots(proj))
-        if committed is not None:
-            return sorted((committed | seen.listed) - seen.deleted)
+        if committed is None:
+            committed = _committed(proj)
+        found = committed() if committed is not None else None
+        if found is not None:
+            return sorted((found | seen.listed) - seen.deleted)
     return repo.changed_files(proj.root, base, staged=staged)
+
+
+def _committed(proj):
+    """What commits since the fork point changed, started now (see `_changed`); None when
+    `--changed` compares something else (pre-commit's refs or the index)."""
+    from ygs import repo
+
+    between, staged = _comparison()
+    if between or staged:
+        return None
+    return repo.committed_since_fork_started(
+        proj.root, proj.config["git.base_branch"], _roots(proj)
+    )
 
 
 def _changed_lines(proj) -> str:

@@ -18,6 +18,9 @@ class Options:
         self.verbosity = 0  # -1 quiet, 0 normal, 1+ verbose
         self.command = ""
         self.emitted = False
+        # the command is done with a large heap and holds nothing that needs closing: the
+        # process may end without freeing it, object by object (see ygs.__main__)
+        self.quick_exit = False
 
     @property
     def interactive(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from ygs.core import frontmatter
 from ygs.core.findings import Finding, Severity
+from ygs.core.formats import from_plain, to_plain
 
 
 @dataclass(frozen=True)
@@ -328,14 +329,15 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.text,
         artifact.key_lines,
         artifact.format,
-        artifact.parsed,
+        None if artifact.parsed is None else to_plain(artifact.parsed),
         tuple((d.id, d.line) for d in definitions(artifact)),
     )
 
 
 def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     """The artifact and its definitions, as `to_record` stored them."""
-    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed, defs = record
+    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, plain, defs = record
+    parsed = None if plain is None else from_plain(plain)
     artifact = Artifact(
         path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed
     )
@@ -507,12 +509,17 @@ def assemble(
 def duplicate_ids(
     artifacts: list[Artifact], known: dict[str, list[Definition]] | None = None
 ) -> list[Finding]:
+    of = [known[a.path] if known is not None else definitions(a) for a in artifacts]
+    twice = repeated([d.id for defs in of for d in defs])
+    if not twice:
+        return []
     first: dict[tuple[str, str], Definition] = {}
     found = []
-    for artifact in artifacts:
-        defs = known[artifact.path] if known is not None else definitions(artifact)
+    for artifact, defs in zip(artifacts, of, strict=True):
         kind = artifact.kind
         for d in defs:
+            if d.id not in twice:  # defined once: no key of its can repeat
+                continue
             prefix, dash, number = d.id.partition("-")  # `id_parts`, inline: ids are many
             key = ("" if dash and prefix in ID_PREFIXES and number.isdecimal() else kind, d.id)
             if key in first:
@@ -532,6 +539,15 @@ def duplicate_ids(
             else:
                 first[key] = d
     return found
+
+
+def repeated(ids: list[str]) -> set[str]:
+    """The ids that occur more than once (none, the common case, found at C speed)."""
+    if len(set(ids)) == len(ids):
+        return set()
+    from collections import Counter
+
+    return {i for i, n in Counter(ids).items() if n > 1}
 
 
 def used_numbers(catalog: Catalog, prefix: str) -> set[int]:

@@ -52,24 +52,28 @@ def join(artifacts) -> Joined:
 def count(artifacts, imported: frozenset[str] = frozenset()) -> tuple[int, int, int]:
     """(requirements, stories, scenarios) that `join` would list, without building them:
     what `ygs check` reports as its inputs."""
+    listed = [
+        a
+        for a in artifacts
+        if a.parsed is not None and a.kind in ("spec", "spec-delta") and not a.parsed.archived
+    ]
+    main: set[str] = set()  # what the specs define: a delta adding it again adds nothing
+    if any(a.kind == "spec-delta" for a in listed):
+        main.update(
+            r.id
+            for a in artifacts
+            if a.parsed is not None and a.format == OPENSPEC and a.kind == "spec"
+            for r in a.parsed.reqs
+        )
     reqs = stories = scenarios = 0
-    main = set()
-    for a in artifacts:
-        if a.parsed is not None and a.format == OPENSPEC and a.kind == "spec":
-            main.update(r.id for r in a.parsed.reqs)
-    for a in artifacts:
-        parsed = a.parsed
-        if parsed is None or a.kind not in ("spec", "spec-delta") or parsed.archived:
-            continue
-        for r in parsed.reqs:
-            if r.kind == "criterion" or (
-                a.kind == "spec-delta" and (r.op != "ADDED" or r.id in main)
-            ):
+    for a in listed:
+        delta, doc = a.kind == "spec-delta", a.parsed.doc
+        for r in a.parsed.reqs:
+            if r.kind == "criterion" or (delta and (r.op != "ADDED" or r.id in main)):
                 continue
-            qualified = f"{parsed.doc}/{r.id}"
-            if r.id in imported or qualified in imported:
+            if imported and (r.id in imported or f"{doc}/{r.id}" in imported):
                 continue
-            if a.kind == "spec-delta":
+            if delta:
                 main.add(r.id)
             reqs += r.kind == "requirement"
             stories += r.kind == "story"

@@ -30,6 +30,8 @@ from ygs.core.formats import (
     uncomment,
 )
 
+_new = tuple.__new__  # a NamedTuple from a tuple, at C speed
+REQ = Req._field_defaults["kind"]  # "requirement"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
 _REQ_PREFIX = re.compile(r"^requirement:\s*", re.IGNORECASE)
 _SCENARIO_PREFIX = re.compile(r"^scenario:\s*", re.IGNORECASE)
@@ -81,8 +83,6 @@ def parse(path: str, text: str, kind: str) -> Parsed:
     change, capability, archived = location(path)
     if kind == "tasks":
         return _tasks(text, change, archived)
-    if kind == "spec" and "```" not in text and "~~~" not in text and "<!--" not in text:
-        return _spec_plain(text, capability)
     doc = _Text(text)
     if kind == "spec":
         return _spec(doc, capability)
@@ -117,26 +117,30 @@ class _Text:
         masked = "```" in self.text or "~~~" in self.text or "<!--" in self.text
         self.lines = Lines(self.text) if masked else None
         self.flat: list[_Heading] = []
+        text, flat = self.text, self.flat
+        hidden = self.lines.hidden if self.lines is not None else None
         stack: list[_Heading] = []
         line, pos = 1, 0
-        for match in _HEAD.finditer(self.text):
-            line += self.text.count("\n", pos, match.start())
-            pos = match.start()
-            if self.lines is not None and self.lines.hidden[line - 1]:
+        for match in _HEAD.finditer(text):
+            start, body = match.span()
+            line += text.count("\n", pos, start)
+            pos = start
+            if hidden is not None and hidden[line - 1]:
                 continue
             title = match.group(2).strip()
             if "<!--" in title:
                 title = uncomment(title).strip()
-            heading = _Heading(match.start(), match.end() + 1, len(match.group(1)), title, line)
-            if self.flat:
-                self.flat[-1].next = heading.start
-            while stack and stack[-1].level >= heading.level:
-                stack.pop().end = heading.start
+            level = match.end(1) - start
+            heading = _Heading(start, body + 1, level, title, line)
+            if flat:
+                flat[-1].next = start
+            while stack and stack[-1].level >= level:
+                stack.pop().end = start
             if stack:
                 stack[-1].children.append(heading)
             stack.append(heading)
-            self.flat.append(heading)
-        size = len(self.text)
+            flat.append(heading)
+        size = len(text)
         for heading in stack:
             heading.end = size
         if self.flat:
@@ -164,12 +168,17 @@ def _statement(doc: _Text, heading: _Heading) -> tuple[str, int]:
     if doc.lines is None:
         chunk = doc.text[heading.body : heading.next]
         if "**" not in chunk:  # no metadata lines: every non-blank line is the text
-            kept = [line.strip() for line in chunk.split("\n")]
-            kept = [line for line in kept if line]
+            text = chunk.strip()
+            if "\n" not in text:  # one line (the common case), or none
+                if not text:
+                    return "", heading.line
+                blank = chunk.count("\n", 0, len(chunk) - len(chunk.lstrip()))
+                return text, heading.line + 1 + blank
+            stripped = [line.strip() for line in chunk.split("\n")]
+            kept = [line for line in stripped if line]
             if not kept:
                 return "", heading.line
-            skipped = len(chunk) - len(chunk.lstrip("\n"))
-            return "\n".join(kept), heading.line + 1 + skipped
+            return "\n".join(kept), heading.line + 1 + stripped.index(kept[0])
     captured: list[tuple[int, str]] = []
     metadata: list[tuple[int, str]] = []
     for number, line in doc.body_lines(heading, heading.next):
@@ -194,7 +203,7 @@ def _scenario(doc: _Text, heading: _Heading) -> Scenario:
     name = heading.title
     if name[:9].lower() == "scenario:":
         name = name[9:].strip()
-    return Scenario(heading.line, name, steps)
+    return _new(Scenario, (heading.line, name, steps))
 
 
 def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -> Req:
@@ -203,16 +212,9 @@ def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -
         name = name[12:].strip()
     statement, at = _statement(doc, heading)
     scenarios = tuple(_scenario(doc, c) for c in heading.children if doc.has_content(c))
-    return Req(
-        requirement_id(capability, name),
-        name,
-        heading.line,
-        statement or name,
-        at,
-        rfc_priority(statement or name),
-        scenarios,
-        op=op,
-    )
+    text = statement or name
+    ident = requirement_id(capability, name)
+    return _new(Req, (ident, name, heading.line, text, at, rfc_priority(text), scenarios, REQ, op))
 
 
 def _requirement_problems(req: Req) -> list[Problem]:
@@ -232,129 +234,6 @@ def _requirement_problems(req: Req) -> list[Problem]:
                 )
             )
     return problems
-
-
-class _Block:
-    __slots__ = ("children", "content", "kind", "level", "line", "lines", "steps", "title")
-
-    def __init__(self, level: int, title: str, line: int, kind: str) -> None:
-        self.level = level
-        self.title = title
-        self.line = line
-        self.kind = kind  # requirements | requirement | scenario | purpose | other
-        self.lines: list[tuple[int, str]] = []  # a requirement's own text lines
-        self.steps: list[str] = []  # a scenario's lines
-        self.children: list[_Block] = []  # a requirement's scenarios
-        self.content = False
-
-
-def _spec_plain(text: str, capability: str) -> Parsed:
-    """`_spec` in one pass over the lines, for a file without fences or comment blocks
-    (nearly all of them); the same result, several times faster."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
-    stack: list[_Block] = []
-    reqs: list[_Block] = []
-    title = ""
-    found_reqs = found_purpose = None
-    collecting: _Block | None = None  # the requirement whose text is being read
-    for number, line in enumerate(lines, start=1):
-        match = _HEAD.match(line) if line[:1] == "#" else None
-        if match is None:
-            if collecting is not None:
-                stripped = line.strip()
-                if stripped:
-                    collecting.lines.append((number, stripped))
-            if stack and line.strip():
-                for block in stack:
-                    block.content = True
-                top = stack[-1]
-                if top.kind == "scenario":
-                    top.steps.append(line)
-            continue
-        level, heading = len(match.group(1)), match.group(2).strip()
-        collecting = None
-        for block in stack:
-            block.content = True  # a deeper heading is content of every open section
-        while stack and stack[-1].level >= level:
-            stack.pop()
-        parent = stack[-1] if stack else None
-        key = heading.lower()
-        if level == 1 and not title:
-            title = heading
-        if parent is not None and parent is found_reqs:
-            block = _Block(level, heading, number, "requirement")
-            reqs.append(block)
-            collecting = block
-        elif parent is not None and parent.kind == "requirement":
-            block = _Block(level, heading, number, "scenario")
-            parent.children.append(block)
-        elif key == "requirements" and found_reqs is None:
-            block = found_reqs = _Block(level, heading, number, "requirements")
-        elif key == "purpose" and found_purpose is None:
-            block = found_purpose = _Block(level, heading, number, "purpose")
-        else:
-            block = _Block(level, heading, number, "other")
-        stack.append(block)
-        if block.kind == "purpose":
-            purpose_start = number
-    problems: list[Problem] = []
-    if found_purpose is None or found_reqs is None or not found_purpose.content:
-        missing = [
-            label
-            for label, h in (("## Purpose", found_purpose), ("## Requirements", found_reqs))
-            if h is None or (h is found_purpose and not h.content)
-        ]
-        problems.append(Problem("OSP001", 1, f"missing or empty: {', '.join(missing)}"))
-    else:
-        end = next(
-            (
-                i
-                for i in range(purpose_start, len(lines))
-                if lines[i][:1] == "#"
-                and _HEAD.match(lines[i])
-                and len(_HEAD.match(lines[i]).group(1)) <= found_purpose.level
-            ),
-            len(lines),
-        )
-        if len(" ".join(" ".join(lines[purpose_start:end]).split())) < MIN_PURPOSE:
-            problems.append(
-                Problem("OSP005", found_purpose.line, f"Purpose is under {MIN_PURPOSE} characters")
-            )
-    out = []
-    for block in reqs:
-        name = block.title
-        if name[:12].lower() == "requirement:":
-            name = name[12:].strip()
-        captured = [(n, t) for n, t in block.lines if not _METADATA.match(t)]
-        chosen = captured or block.lines
-        statement = "\n".join(t for _, t in chosen) if chosen else ""
-        at = chosen[0][0] if chosen else block.line
-        scenarios = []
-        for child in block.children:
-            if not child.content:
-                continue
-            cname = child.title
-            if cname[:9].lower() == "scenario:":
-                cname = cname[9:].strip()
-            body = " ".join(" ".join(child.steps).split())
-            scenarios.append(Scenario(child.line, cname, body))
-        req = Req(
-            requirement_id(capability, name),
-            name,
-            block.line,
-            statement or name,
-            at,
-            rfc_priority(statement or name),
-            tuple(scenarios),
-        )
-        out.append(req)
-        problems.extend(_requirement_problems(req))
-    if found_reqs is not None and not out:
-        problems.append(Problem("OSP001", found_reqs.line, "no requirements"))
-    title = title or capability
-    return Parsed(
-        OPENSPEC, "spec", capability, title, "current", tuple(out), problems=tuple(problems)
-    )
 
 
 def _spec(doc: _Text, capability: str) -> Parsed:
