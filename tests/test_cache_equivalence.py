@@ -164,6 +164,28 @@ def test_a_worker_that_dies_is_not_trusted(monkeypatch):
     assert parallel.fan_out(list(range(10)), work, min_items=2) == [x * 2 for x in range(10)]
 
 
+@pytest.mark.parametrize("count", ["1", "3"])
+def test_each_slice_result_is_handed_on_in_the_parent_own_slice_first(monkeypatch, count):
+    """`then` sees every slice's result in this process, its own slice's before any
+    worker's (so it can work on it while they still do), in item order."""
+    monkeypatch.setenv("YGS_WORKERS", count)
+    seen = []
+
+    def work(part):
+        return [(os.getpid(), x) for x in part]
+
+    def then(result):
+        seen.append((os.getpid(), [x for _pid, x in result]))
+
+    found = parallel.fan_out(list(range(9)), work, min_items=2, then=then)
+    assert [x for _pid, x in found] == list(range(9))
+    assert {pid for pid, _ in seen} == {os.getpid()}
+    assert [xs for _, xs in seen] == (
+        [list(range(9))] if count == "1" else [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    )
+    assert found[0][0] == os.getpid() and (count == "1" or found[-1][0] != os.getpid())
+
+
 def _changed(root) -> set[str]:
     edited = git(root, "diff", "--name-only", "--diff-filter=ACMR", "HEAD").split()
     return {*edited, *git(root, "ls-files", "--others", "--exclude-standard").split()}

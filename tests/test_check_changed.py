@@ -114,6 +114,19 @@ def test_project_in_a_subfolder_of_the_repository(ygs, repo):
     assert paths(result) == {TASK3}
 
 
+def test_changed_against_a_base_branch_only_the_remote_has(ygs, project, tmp_path):
+    config = project / ".ygs/config.yaml"
+    config.write_text(config.read_text().replace("base_branch: main", "base_branch: release"))
+    git(project, "commit", "-qam", "release is the base")
+    git(project, "branch", "release")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--branch", "feature", str(project), str(clone))
+    break_prd(clone)
+    git(clone, "commit", "-qam", "feature commit")
+    result = ygs("check", "--changed", "--json", "--fail-on", "never", cwd=clone)
+    assert result.code == 0 and paths(result) == {PRD} and result.json["checked"] == 1
+
+
 def test_unknown_base_branch_is_a_usage_error(ygs, project):
     config = project / ".ygs/config.yaml"
     config.write_text(config.read_text().replace("base_branch: main", "base_branch: trunk"))

@@ -185,6 +185,22 @@ def test_unchanged_folders_answer_without_listing_them(ygs, project):
     assert found.entries == Snapshot.of(Project.at(project).artifact_entries).entries
 
 
+def test_the_full_check_marks_the_folders_its_walk_listed(ygs, project, monkeypatch):
+    """The walk notes each folder's mtime as it lists it: the state need not list them
+    again, and marks what a listing would."""
+
+    def listed_again(self, folders=None):
+        raise AssertionError("the folders were listed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Project, "artifact_listing", listed_again)
+        full_check(ygs, project)
+    proj, state = _marked(project)
+    folders: list = []
+    assert proj.artifact_listing(folders) == state.files.entries
+    assert state.git.folders == tuple(folders) and ("openspec", -1) in folders
+
+
 @pytest.mark.parametrize("where", ["specs/001-auth/spec.md", "openspec/specs/auth/spec.md"])
 def test_a_folder_missing_then_and_created_since_makes_it_walk(ygs, project, where):
     full_check(ygs, project)

@@ -314,3 +314,148 @@ def test_every_sections_fields_and_items_are_what_the_line_loop_gives(lines):
         slow = section.scanned(bold=False)
         assert section.fields_and_bullets(bold=False) == slow
         assert doc.plain_fields_and_items(at) in (None, slow)
+
+
+OLD_LINE_SHAPES = re.compile(
+    r"^(?:(- \*\*)([^*\n]*)(\*\*)?[^\S\n]*:?(.*)|( *)([-*+]) (.*)| *|(.+))$", re.MULTILINE
+)
+
+
+def old_plain_fields_and_items(lines, first):
+    """The regex reading of a section's lines that the string tests replaced."""
+    from ygs.core.markdown import _BULLET_START, Bullet, Field, words
+
+    fields, items, state = {}, [], 0
+    shapes = OLD_LINE_SHAPES.findall("\n".join(lines))
+    for line, (bold, label, close, value, indent, mark, rest, other) in enumerate(shapes, first):
+        if bold:
+            if label and close:
+                name = words(label)
+                if name and name not in fields:
+                    fields[name] = Field(line, name, value.strip())
+            state = 2
+        elif mark:
+            rest = rest.strip()
+            if rest[:2] == "**":
+                return None
+            items.append(Bullet(line, len(indent), rest))
+            state = 1
+        elif other:
+            if "**" in other:
+                return None
+            stripped = other.strip()
+            if stripped[:1] in _BULLET_START:
+                return None
+            if not stripped or stripped[0] == "|":
+                state = 0
+            elif state == 1:
+                last = items[-1]
+                items[-1] = Bullet(last.line, last.indent, f"{last.text} {stripped}")
+        else:
+            state = 0
+    return fields, items
+
+
+# Lines of requirement sections: field lines, items, continuations, blanks, odd spaces.
+SECTION_LINE = st.tuples(
+    st.sampled_from(["", "- **", "- ", "  - ", "  ", " ", "* ", "+ ", "-", "\t", "|", "1. "]),
+    st.sampled_from(["", "Priority", "Failure mode", "x", ":", "*", "**", "***", "a*b"]),
+    st.sampled_from(["", "**", "**:", ":** ", "* ", " **", "\u00a0"]),
+    st.text(alphabet=" \t\r\u00a0\u2028\x1c-*+1:|xé", max_size=8),
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(SECTION_LINE, max_size=10), st.integers(min_value=1, max_value=9))
+def test_plain_fields_and_items_are_what_the_line_regex_gave(lines, first):
+    from ygs.core.markdown import _plain_fields_and_items
+
+    assert _plain_fields_and_items(lines, first) == old_plain_fields_and_items(lines, first)
+
+
+@pytest.mark.parametrize("text", [PRD, "no frontmatter\n## REQ-004: x\n", "---\nid: t\n---\n"])
+def test_artifacts_built_at_once_are_what_the_dataclass_builds(text):
+    from dataclasses import fields
+
+    from ygs.core.artifacts import from_record, to_record
+
+    artifact = parse_artifact("docs/prd/notices.md", text, "prd")
+    record = to_record(artifact)
+    built = Artifact(*record[:-1])
+    again, defs = from_record(record)
+    assert vars(artifact) == vars(built) == vars(again)
+    assert list(vars(again)) == [f.name for f in fields(Artifact)]
+    assert defs == definitions(artifact)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PRD,
+        "## REQ-001: first line, no frontmatter\n",
+        "---\nid: p\n---\n## REQ-002: on the body's first line\n",
+        "---\nid: p\n---",
+        "\ufeff---\nid: p\n---\n\n###\tREQ-003 a\n####### REQ-004\n## REQ-5a\n## x REQ-6\n",
+    ],
+)
+def test_definitions_are_what_the_heading_regex_over_the_body_finds(text):
+    artifact = parse_artifact("docs/prd/p.md", text, "prd")
+    body = "\n" + artifact.body
+    expected, line, at = [], artifact.body_line, 0
+    for match in re.finditer(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b", body):
+        line += body.count("\n", at, match.start())
+        at = match.start()
+        expected.append((match.group(1), line))
+    assert [(d.id, d.line) for d in definitions(artifact)][1:] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("# \t\u00a0\x1c\u2028aZ1.)ivx-:é")), max_size=12))
+def test_a_heading_read_with_its_key_is_the_heading_and_its_words(line):
+    from ygs.core.markdown import _read_heading
+
+    found = heading(line)
+    assert _read_heading(line) == (found and (*found, old_words(found[1])))
+
+
+def old_block(text):
+    """The frontmatter's lines and the body's offset, by the line loop the searches
+    replaced."""
+    nl = text.find("\n")
+    if (text if nl < 0 else text[:nl]).rstrip() != "---":
+        return None
+    lines, size = ["---"], len(text)
+    start = nl + 1 if nl >= 0 else size + 1
+    while start <= size:
+        nl = text.find("\n", start)
+        stop = size if nl < 0 else nl
+        line = text[start:stop]
+        if line.rstrip() in ("---", "..."):
+            return lines, stop + 1
+        lines.append(line)
+        start = stop + 1
+    return lines, -1
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["---", "...", "--", "----", "id: a", "", " ---", "-- -"]),
+            st.text(alphabet=" \t\r\u00a0\x1c\u2028-.x", max_size=3),
+        ).map("".join),
+        max_size=6,
+    )
+)
+def test_the_frontmatter_block_is_what_the_line_loop_found(lines):
+    from ygs.core.frontmatter import _block
+
+    text = "\n".join(lines)
+    old = old_block(text)
+    if old is None:
+        assert _block(text) is None
+        return
+    source, count, body_at = _block(text)
+    assert body_at == old[1]
+    if body_at >= 0:
+        assert (source, count) == ("\n".join(old[0][1:]), len(old[0]))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ygs.core import markdown
 from ygs.core.artifacts import ID_RE, id_mentions, id_parts
-from ygs.core.lint import prd
+from ygs.core.lint import common, prd
 from ygs.core.lint.context import Lazy, normal_id, normal_ids
 from ygs.core.specs import is_gwt
 
@@ -21,6 +21,7 @@ PIECES = [
     "\t", ".", ",", "*", "`", "|", ":", "given", "Given", "gıven", "WHEN", "when", "then", "THEN",
     "If", "if", "MUST", "SHALL", "MUSTY", "SHOULD", "MAY", "OPTIONAL", "REQUIRED", "TBD", "todo",
     "N/A", "none", "…", "...", "**", "- ", "1. ", "fast", "Fast.", "quicK", "İ", "é", "x",
+    "Tbd", "Todo", "Text", "Tod", "No",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
@@ -29,6 +30,24 @@ texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 @given(texts)
 def test_id_mentions_are_the_id_regex_matches(text):
     assert id_mentions(text) == [(m.start(), m.group(0)) for m in ID_RE.finditer(text)]
+
+
+TECH = ["python", "Kafka", "node.js", ".NET", "net", "c++", "C#", "k8s", "3", "+", "#", "é", "İ"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + TECH), max_size=14).map("".join))
+def test_technology_words_are_the_word_regex_matches(text):
+    words = {w.lower() for w in prd._WORD.findall(text)}
+    assert prd._technology(text) == sorted(prd.TECHNOLOGY & words)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_mentioned_ids_are_the_id_mentions_each_once(text):
+    found = common.mentioned_ids(text)
+    assert len(found) == len(set(found))
+    assert set(found) == {ident for _, ident in id_mentions(text)}
 
 
 @settings(max_examples=1500, deadline=None)
@@ -81,7 +100,8 @@ def test_section_emptiness_and_tables_match_markdown(pieces):
 HEADS = ["# T", "## Problem", "## Problem statement x", "### Sub", "## Capabilities", "#### Deep"]
 LINES = [
     "- item", "- **F:** v", "  - nested", "1. one", "TBD", "| a | b |", "|---|---|", "```",
-    "<!--", "-->", "x <!-- c --> y", "", " ",
+    "<!--", "-->", "x <!-- c --> y", "", " ", "- Text messages.", "- Tbd later", "Todo: x",
+    "Toddlers", "- todo_x", "Then", "- None yet.", "n/a", "- Ναι",
 ]  # fmt: skip
 
 

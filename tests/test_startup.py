@@ -41,3 +41,26 @@ def test_no_heavy_imports(tmp_path, args):
     modules = loaded(args, tmp_path)
     for name in HEAVY:
         assert name not in modules, f"`ygs {' '.join(args)}` imported {name}"
+
+
+CHECK_PROBE = """
+import sys, io, contextlib
+from ygs.__main__ import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(sys.argv[1:])  # an argv: the process is not ended early (see ygs.__main__)
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_warm_text_check_reads_without_the_writing_and_json_libraries(proj):
+    # the second check answers from the result cache: nothing to write, nothing in JSON
+    def modules() -> set[str]:
+        args = [sys.executable, "-c", CHECK_PROBE, "check", "--fail-on", "never"]
+        out = subprocess.run(args, cwd=proj, capture_output=True, text=True, check=True)
+        return set(out.stdout.split())
+
+    modules()
+    loaded_now = modules()
+    assert "ygs.cli.cmd_check" in loaded_now
+    for name in ("json", "tempfile", "shutil", "rich", "typer"):
+        assert name not in loaded_now, f"a warm `ygs check` imported {name}"

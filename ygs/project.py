@@ -106,14 +106,16 @@ def _md_names(
             yield from _md_names(entry.path, path, keep, folders)
 
 
-def _walk_md(folder: str, rel: str, keep, out: list, plain: set | None) -> None:
+def _walk_md(
+    folder: str, rel: str, keep, out: list, plain: set | None, folders: list | None = None
+) -> None:
     """Append (rel path, stat) of the .md files `_md_names` finds. A file that is not a
     regular file, a dangling link or a folder that cannot be listed is appended as (rel
     path, Unreadable), never opened. The paths of files that are no link go into `plain`
-    (when given: the walk started inside the project)."""
+    (when given: the walk started inside the project); `folders`: see `_md_names`."""
     from ygs.store import Unreadable, special_kind
 
-    for path, entry in _md_names(folder, rel, keep):
+    for path, entry in _md_names(folder, rel, keep, folders):
         if isinstance(entry, OSError):
             why = f"cannot be listed: {entry.strerror}"
             out.append((path, Unreadable(why, "check its permissions")))
@@ -154,6 +156,10 @@ class Project:
     # digest, so a command needing more of each file does not read and parse it again.
     extra: Callable[[Artifact], Any] | None = field(default=None, compare=False, repr=False)
     extras: dict[str, tuple[bytes, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # Set before `artifact_entries` is read: the walk notes each folder it lists, with its
+    # mtime taken before (`_md_names`), in `walked_folders` (else None)
+    note_folders: bool = field(default=False, compare=False, repr=False)
+    walked_folders: list | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def at(cls, start: Path, env: dict[str, str] | None = None, flags: dict | None = None):
@@ -202,10 +208,12 @@ class Project:
         self.inside(self.config["paths.tasks"], "paths.tasks")
         real_root = os.path.realpath(self.root)
         self.plain_files.clear()
+        folders = [] if self.note_folders else None
         for top, keep in self.artifact_roots:
             folder = os.path.join(self.root, top)
             inside = Path(os.path.realpath(folder)).is_relative_to(real_root)
-            _walk_md(folder, top, keep, found, self.plain_files if inside else None)
+            _walk_md(folder, top, keep, found, self.plain_files if inside else None, folders)
+        self.walked_folders = folders
         stat_result = os.stat_result
         return [
             (rel, st)

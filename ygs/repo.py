@@ -3,7 +3,7 @@ when a command needs it) elsewhere."""
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,16 @@ from ygs.errors import YgsError
 
 
 def git_available() -> bool:
-    return shutil.which("git") is not None
+    if os.name == "nt":  # PATHEXT and the current folder: shutil knows Windows' rules
+        import shutil
+
+        return shutil.which("git") is not None
+    # as shutil.which on POSIX, without importing shutil (and the archive libraries it
+    # loads) on the path of every check
+    return any(
+        os.path.isfile(path) and os.access(path, os.X_OK)
+        for path in (os.path.join(folder or ".", "git") for folder in os.get_exec_path())
+    )
 
 
 def toplevel(start: Path) -> Path | None:
@@ -210,6 +219,22 @@ def changed_commits(
         args.insert(1, "--diff-filter=ACMR")
     out = _run(root, "--literal-pathspecs", *args)
     return None if out is None else set(_paths(top, out, root))
+
+
+def committed_since_fork_started(root: Path, base: str, pathspecs: tuple[str, ...]):
+    """`committed_since_fork`, started now and answered when called: one git process
+    (`diff base...HEAD` diffs from the merge-base) works while the caller does; when it
+    cannot answer (no commit yet, `base` only on origin), the full path runs then."""
+    top = _top(root)
+    args = ["--literal-pathspecs", "diff", "--name-only", "--diff-filter=ACMR", "-z"]
+    args += ["--no-renames", f"{base}...HEAD", "--", *pathspecs]
+    quick = _started(root, args, lambda out: set(_paths(top, out, root)))
+
+    def answer() -> set[str] | None:
+        found = quick()
+        return found if found is not None else committed_since_fork(root, base, pathspecs)
+
+    return answer
 
 
 def committed_since_fork(root: Path, base: str, pathspecs: tuple[str, ...]) -> set[str] | None:

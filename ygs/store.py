@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -191,6 +189,8 @@ def _exclusive_write(path: Path, data: bytes, mode: int) -> None:
 def _temp_copy(path: Path, text: str | bytes, mode: int | None) -> str:
     """The content in a fsynced temp file beside `path` (`.NAME.XXXXXXXX.tmp`), with the
     mode `path` has (or `mode`, or the umask's default)."""
+    import tempfile  # only where files are written: the checks that only read skip it
+
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -309,6 +309,8 @@ def backup_copy(path: Path, folder: Path, *, now=None) -> Path:
             if path.is_symlink():
                 os.symlink(os.readlink(path), target)
             else:
+                import shutil
+
                 _exclusive_write(target, path.read_bytes(), 0o600)
                 shutil.copystat(path, target)
         except FileExistsError:

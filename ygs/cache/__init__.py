@@ -144,16 +144,17 @@ class _SignedWriter:
     when any step failed)."""
 
     def __init__(self, path: Path, salt: Any, env: dict[str, str] | None) -> None:
-        import tempfile
-
         self.path = path
         prefix = _prefix(salt)
         self.prefix_size = len(prefix)
         self.mac = hmac.new(_key(env), prefix, hashlib.sha256)
         self.handle = None
+        # a fresh name, created exclusively (as tempfile.mkstemp does, without importing it)
+        self.tmp = str(path.parent / f".{path.name}.{os.urandom(8).hex()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.tmp, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
             self.handle = os.fdopen(fd, "wb")
             self.handle.write(prefix)
             self.handle.write(bytes(self.mac.digest_size))  # the MAC, once all is written

@@ -58,6 +58,8 @@ class Share:
 
     part: str | None  # its part of the catalogue's cache
     records: list = field(default_factory=list)  # (entry index, slim record or Finding)
+    parsed: list = field(default_factory=list)  # the records as Artifacts (see `_digest`)
+    known: dict = field(default_factory=dict)  # their definitions, by path
     findings: list = field(default_factory=list)
     guesses: dict[str, list] = field(default_factory=dict)  # path -> guesses its lint made
     lines: dict = field(default_factory=dict)  # (path, line) -> text
@@ -224,7 +226,11 @@ def check(proj, overrides, merges) -> Cold | None:
     def work(part: list[int]) -> list[Share]:
         return [_share(proj, cache, values, part, today, spikes)]
 
-    shares = parallel.fan_out(order, work)
+    def digest(found: list[Share]) -> None:
+        for share in found:
+            _digest(proj, share)
+
+    shares = parallel.fan_out(order, work, then=digest)
     cache.entries = {}  # all in the parts
     cache.save_parts([s.part for s in shares])
     return _join(proj, shares, overrides, today, spikes)
@@ -336,22 +342,31 @@ def _line(lines: list[str], n: int) -> str:
     return lines[n - 1] if 0 < n <= len(lines) else ""
 
 
+def _digest(proj, share: Share) -> None:
+    """A share's records as Artifacts (and Findings) with their definitions: the parent
+    does this for its own share while the workers still work on theirs."""
+    from ygs.project import from_values
+
+    entries = proj.artifact_entries
+    records = share.records
+    share.parsed = from_values(
+        [entries[i] for i, _ in records], [v for _, v in records], share.known
+    )
+    share.records = []
+
+
 def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
     """The parent's part: the slim catalogue, the guesses checked (files linted on a wrong
     one linted again), the rules across files, suppressions and overrides."""
-    from ygs.cache import MISS
     from ygs.core.artifacts import assemble
     from ygs.core.lint import finish
-    from ygs.project import from_values
 
-    found = {}
-    for share in shares:
-        found.update(share.records)
-        share.records = []
-    entries = proj.artifact_entries
     known: dict = {}
-    parsed = from_values(entries, [found.get(i, MISS) for i in range(len(entries))], known)
-    found.clear()
+    for share in shares:
+        known.update(share.known)
+    parsed = [item for share in shares for item in share.parsed]
+    for share in shares:
+        share.parsed, share.known = [], {}
     catalog = assemble(parsed, proj.context_text(), known)
     del parsed, known
     index = Index(catalog)

@@ -108,13 +108,19 @@ def fan_out(
     *,
     min_items: int | None = None,
     merge: Callable[[list[Any]], Any] | None = None,
+    then: Callable[[Any], Any] | None = None,
 ) -> Any:
     """`work(items)`, computed in slices over forked workers when there are many items.
-    `merge` joins the slices' results (default: concatenate lists)."""
+    `merge` joins the slices' results (default: concatenate lists). `then(result)` is
+    applied to each slice's result in this process, to its own slice's at once, while the
+    workers still work (its return value is ignored)."""
     count = workers()
     floor = MIN_ITEMS if min_items is None else min_items
+    then = then or _nothing
     if count < 2 or len(items) < max(floor, 2) or not _can_fork():
-        return work(items) if merge is None else merge([work(items)])
+        result = work(items)
+        then(result)
+        return result if merge is None else merge([result])
     count = min(count, len(items))
     size = -(-len(items) // count)
     slices = [items[i : i + size] for i in range(0, len(items), size)]
@@ -122,11 +128,17 @@ def fan_out(
     sys.stderr.flush()
     children = [_spawn(work, part) for part in slices[1:]]
     results = [work(slices[0])]
+    then(results[0])
     for (pid, read_fd), part in zip(children, slices[1:], strict=True):
         results.append(_collect(pid, read_fd, work, part))
+        then(results[-1])
     if merge is not None:
         return merge(results)
     return [x for result in results for x in result]
+
+
+def _nothing(_result: Any) -> None:
+    return None
 
 
 def _spawn(work: Callable[[list], Any], part: list) -> tuple[int, int]:

@@ -172,14 +172,16 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     began = time.time()  # what changes from now on may not be what the lint reads
     scope_args = sorted(_relative(proj, p) for p in paths)
     full = not paths and not changed  # a full check: its state may be saved
+    proj.note_folders = full  # the state marks the walk's folders (see `_save_state`)
     if changed:
         _need_repo(proj)
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
+    committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
-    changed_files = sorted(_changed(proj, seen() if seen else None)) if changed else None
+    changed_files = sorted(_changed(proj, seen() if seen else None, committed)) if changed else None
     walked = files is None
     if walked:
         files = Snapshot.of(proj.artifact_entries)
@@ -242,9 +244,22 @@ def _save_state(proj, files, result: dict, settings: bytes, index, known=None, g
         if state is not None:
             started, began = git or (None, None)
             listing = proj.artifact_listing
+            if proj.walked_folders is not None:  # the walk that gave `files` noted them
+                listing = _as_walked(proj.walked_folders, files.entries)
             roots = _roots(proj)
             state.git = mark(proj.root, files, proj.plain_files, roots, listing, started, began)
             state.save(_state_path(proj), proj.env)
+
+
+def _as_walked(folders: list, entries: str):
+    """`Project.artifact_listing` as the walk saw it: its folders (with their mtimes, taken
+    before each was listed) and the paths it found; the listing need not be read again."""
+
+    def listing(out: list) -> str:
+        out.extend(folders)
+        return entries
+
+    return listing
 
 
 def _git_for_state(proj, seen, began: float):
@@ -716,9 +731,10 @@ def _need_repo(proj) -> None:
     repo.require_git("--changed")
 
 
-def _changed(proj, seen=None) -> list[str]:
+def _changed(proj, seen=None, committed=None) -> list[str]:
     """The files `--changed` checks. From the work tree: those commits since the fork
-    point changed and those `git status` (`seen`) lists, less the deleted ones."""
+    point changed (`committed()`, when `_committed` started it) and those `git status`
+    (`seen`) lists, less the deleted ones."""
     from ygs import repo
 
     _need_repo(proj)
@@ -727,10 +743,25 @@ def _changed(proj, seen=None) -> list[str]:
     if between:
         return repo.changed_between(proj.root, *between)
     if seen is not None and seen.head and not staged:
-        committed = repo.committed_since_fork(proj.root, base, _roots(proj))
-        if committed is not None:
-            return sorted((committed | seen.listed) - seen.deleted)
+        if committed is None:
+            committed = _committed(proj)
+        found = committed() if committed is not None else None
+        if found is not None:
+            return sorted((found | seen.listed) - seen.deleted)
     return repo.changed_files(proj.root, base, staged=staged)
+
+
+def _committed(proj):
+    """What commits since the fork point changed, started now (see `_changed`); None when
+    `--changed` compares something else (pre-commit's refs or the index)."""
+    from ygs import repo
+
+    between, staged = _comparison()
+    if between or staged:
+        return None
+    return repo.committed_since_fork_started(
+        proj.root, proj.config["git.base_branch"], _roots(proj)
+    )
 
 
 def _changed_lines(proj) -> str:

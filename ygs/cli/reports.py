@@ -60,12 +60,13 @@ def deliver(
 ) -> int:
     """Write the report in `fmt` to stdout or `--output`; JSON goes through emit()."""
     from ygs.report import render
-    from ygs.report.json import payload
 
     if output is not None:
         write_output(output, render(fmt, report), force=force)
         log(f"ygs: wrote {fmt} report to {output}")
     if opts().json or fmt == "json":
+        from ygs.report.json import payload
+
         opts().json = True  # --format json is --json
         return emit({**extra, **payload(report)}, None, code)
     if output is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -198,7 +198,7 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     name = parts[-1]
     if not name.endswith(".md") or name.lower() in ("readme.md", "index.md"):
         return None
-    docs, tasks = _roots(layout)
+    docs, tasks = _roots(layout.docs, layout.tasks)  # two strings hash faster than a Layout
     if parts[: len(tasks)] == tasks and len(parts) > len(tasks) + 1:
         return "task" if parts[len(tasks)] in TASK_STATUSES else None
     if parts[: len(docs)] != docs or len(parts) < len(docs) + 2:
@@ -217,9 +217,9 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _roots(layout: Layout) -> tuple[list[str], list[str]]:
+def _roots(docs: str, tasks: str) -> tuple[list[str], list[str]]:
     """The docs and tasks roots' path parts (callers must not change them)."""
-    return layout.docs.split("/"), layout.tasks.split("/")
+    return docs.split("/"), tasks.split("/")
 
 
 def id_from_name(kind: str, path: str) -> str:
@@ -258,19 +258,10 @@ def parse_artifact(path: str, text: str, kind: str) -> Artifact:
         status, date = status.lower() or style.status, date or style.date
     if kind == "task" and not status:
         status = path.split("/")[-2]
-    return Artifact(
-        path=path,
-        kind=kind,
-        id=_text(meta.get("id")) or id_from_name(kind, path),
-        title=title,
-        status=status,
-        date=date,
-        meta=meta,
-        tail=tail_of(text, doc.body),
-        body_line=doc.body_line,
-        text=text,
-        key_lines=doc.key_lines,
-        format=fmt,
+    ident = _text(meta.get("id")) or id_from_name(kind, path)
+    tail, line, keys = tail_of(text, doc.body), doc.body_line, doc.key_lines
+    return _artifact(
+        (path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, None)
     )
 
 
@@ -308,6 +299,21 @@ def foreign_id(kind: str, parsed: Any) -> str:
     return f"{parsed.doc}/{suffix}"
 
 
+_ARTIFACT_FIELDS = tuple(f.name for f in fields(Artifact))
+
+
+def _artifact(values: tuple) -> Artifact:
+    """`Artifact(*values)` (extra values ignored), its fields set at once rather than one
+    `object.__setattr__` each as the frozen dataclass's `__init__` does: an Artifact is
+    built for every file, twice in a cold check."""
+    artifact = object.__new__(Artifact)
+    artifact.__dict__.update(zip(_ARTIFACT_FIELDS, values, strict=False))  # a record: + defs
+    return artifact
+
+
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__
+
+
 def tail_of(text: str, body: str) -> int | str:
     """`Artifact.tail`: the body's offset in `text` when it is its tail, else the body."""
     return len(text) - len(body) if text.endswith(body) else body
@@ -330,18 +336,15 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.key_lines,
         artifact.format,
         None if artifact.parsed is None else to_plain(artifact.parsed),
-        tuple((d.id, d.line) for d in definitions(artifact)),
+        tuple([(d[0], d[2]) for d in definitions(artifact)]),  # (id, line)
     )
 
 
 def from_record(record: tuple) -> tuple[Artifact, list[Definition]]:
     """The artifact and its definitions, as `to_record` stored them."""
-    path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, plain, defs = record
-    parsed = None if plain is None else from_plain(plain)
-    artifact = Artifact(
-        path, kind, ident, title, status, date, meta, tail, line, text, keys, fmt, parsed
-    )
-    return artifact, [Definition(i, path, n) for i, n in defs]
+    path, plain, defs = record[0], record[12], record[13]
+    artifact = _artifact(record if plain is None else (*record[:12], from_plain(plain)))
+    return artifact, [_new(Definition, (i, path, n)) for i, n in defs]
 
 
 def _first_heading(body: str) -> str:
@@ -361,15 +364,11 @@ def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
     found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
     if artifact.kind == "prd":
-        body = artifact.body
-        if "REQ-" not in body:
-            return found
-        text = "\n" + body  # each heading then follows a newline: a fast literal scan
-        line, at = artifact.body_line, 0
-        for match in _HEADING_IDS.finditer(text):
-            line += text.count("\n", at, match.start())
-            at = match.start()
-            found.append(Definition(match.group(1), artifact.path, line))
+        text, at = artifact.text, artifact.tail
+        if isinstance(at, str) or not at or text[at - 1] != "\n":
+            text, at = "\n" + artifact.body, 1
+        if text.find("REQ-", at) >= 0:  # each heading follows a newline: a fast literal scan
+            found.extend(_req_headings(text, at - 1, artifact.path, artifact.body_line))
         return found
     if artifact.kind != "threat-model":
         return found
@@ -382,6 +381,16 @@ def definitions(artifact: Artifact) -> list[Definition]:
         match = _ROW_ID.match(line)
         if match and in_id_table:
             found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
+    return found
+
+
+def _req_headings(text: str, at: int, path: str, line: int) -> list[Definition]:
+    """The REQ headings after offset `at` of `text`, a line break on line `line`."""
+    found = []
+    for match in _HEADING_IDS.finditer(text, at):
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        found.append(_new(Definition, (match.group(1), path, line)))
     return found
 
 

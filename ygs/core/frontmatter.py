@@ -36,11 +36,9 @@ def parse(text: str) -> Document:
     found = _block(text)
     if found is None:
         return Document({}, text, 1)
-    lines, body_at = found
-    end = len(lines)
+    source, end, body_at = found
     if body_at < 0:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
-    source = "\n".join(lines[1:end])
     simple = yamltext.load_simple_lines(source)
     if simple is not None:  # every key is on a `key: value` line of its own
         meta, at = simple
@@ -57,32 +55,46 @@ def parse(text: str) -> Document:
     if bad is not None:
         raise FrontmatterError(f"frontmatter key {bad!r} is not a string", 2)
     key_lines = {}
-    for number, line in enumerate(lines[1:end], start=2):
+    for number, line in enumerate(source.split("\n") if end > 1 else (), start=2):
         match = _KEY.match(line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
     return Document(meta, text[body_at:], end + 2, True, key_lines)
 
 
-def _block(text: str) -> tuple[list[str], int] | None:
-    """The lines of the frontmatter block from line 1 to its closing `---` (or `...`), and
-    the offset of the body after it (-1 when it is never closed); None when line 1 is not
-    `---`. Only the block is split into lines: the body is one slice of `text`."""
+def _block(text: str) -> tuple[str, int, int] | None:
+    """The frontmatter's text between its `---` on line 1 and its closing `---` (or
+    `...`), its number of lines with the opening one, and the offset of the body after it
+    (-1 when it is never closed); None when line 1 is not `---`. Found by string searches:
+    the body is one slice of `text`."""
     nl = text.find("\n")
     if (text if nl < 0 else text[:nl]).rstrip() != "---":
         return None
-    lines = ["---"]
-    size = len(text)
-    start = nl + 1 if nl >= 0 else size + 1
-    while start <= size:
-        nl = text.find("\n", start)
-        stop = size if nl < 0 else nl
-        line = text[start:stop]
-        if line.rstrip() in ("---", "..."):
-            return lines, stop + 1
-        lines.append(line)
-        start = stop + 1
-    return lines, -1
+    close = _closing(text, nl) if nl >= 0 else -1
+    if close < 0:
+        return "", 1, -1
+    end = text.find("\n", close + 1)
+    body_at = len(text) + 1 if end < 0 else end + 1
+    if close == nl:  # closed on line 2
+        return "", 1, body_at
+    source = text[nl + 1 : close]
+    return source, source.count("\n") + 2, body_at
+
+
+def _closing(text: str, at: int) -> int:
+    """The offset of the line break before the first line after offset `at` (a line break)
+    that is `---` or `...` and white space (what `str.rstrip` takes); -1 when none is."""
+    while True:
+        found = text.find("\n---", at)
+        dots = text.find("\n...", at, found + 4 if found >= 0 else len(text))
+        found = dots if dots >= 0 else found
+        if found < 0:
+            return -1
+        end = text.find("\n", found + 1)
+        rest = text[found + 4 : end if end >= 0 else len(text)]
+        if not rest or rest.isspace():
+            return found
+        at = found + 1
 
 
 def render(meta: dict[str, Any], body: str) -> str:

@@ -34,6 +34,7 @@ SEPARATOR_CELL = _SEPARATOR_CELL
 _PLACEHOLDER = re.compile(r"^(?:(?:tbd|todo)\b.*|-+|…|\.\.\.)$", re.IGNORECASE | re.DOTALL)
 _NOTHING = re.compile(r"^(?:n/?a|none|nothing|none recorded|none yet)\.?$", re.IGNORECASE)
 _MARKS = frozenset(("- ", "* ", "+ "))  # how most list items start, after the indent
+_MARK_CHARS = frozenset("-*+")
 _new = tuple.__new__  # builds the named tuples below without a Python-level __new__ call
 _HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # line -> (level, title, key) or None
 
@@ -155,18 +156,20 @@ class Doc:
         else:
             self.hidden = frozenset()
             self._find_headings(first_line)
-        self._heading_at = [h.index for h in self.headings]
         self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
         self._tables: dict[tuple[int, int], list[Table]] = {}
         self._found: dict[tuple[tuple[str, ...], int | None], Heading | None] = {}
 
     def _find_headings(self, first_line: int) -> None:
-        lines, found = self.lines, self.headings
+        lines, found, known = self.lines, self.headings, _HEADINGS.get
         # the lines that start with `#`, picked out in C (no Python step per line)
         for i in compress(count(), map(str.startswith, lines, repeat("#"))):
-            parsed = _heading_key(lines[i])
+            line = lines[i]
+            parsed = known(line, False)  # `_heading_key`, its cache looked up here
+            if parsed is False:
+                parsed = _read_heading(line)
             if parsed is not None:
-                found.append(_new(Heading, (i, parsed[0], parsed[1], parsed[2], first_line + i)))
+                found.append(_new(Heading, (i, *parsed, first_line + i)))
 
     def _scan(self, first_line: int) -> set[int]:
         """Headings and visible lines of a body with fences or comments; the hidden lines."""
@@ -200,6 +203,10 @@ class Doc:
                 line = strip_comments(line)
             self._visible.append((i, first_line + i, line))
         return hidden
+
+    @cached_property
+    def _heading_at(self) -> list[int]:
+        return [h.index for h in self.headings]
 
     @property
     def visible(self) -> list[tuple[int, int, str]]:
@@ -291,12 +298,16 @@ class Doc:
         """`section_of(self.headings[at]).fields_and_bullets(bold=False)`, read at once, when
         the section has no sub-heading, the body no fence or comment and its lines nothing
         that needs the line loop (most requirement sections); else None."""
-        heading = self.headings[at]
-        end = self._ends[heading.index]
         if self._visible is not None:
             return None
-        if at + 1 < len(self.headings) and self.headings[at + 1].index < end:
-            return None  # a sub-heading: it ends the fields' reach
+        headings = self.headings
+        heading = headings[at]
+        end = len(self.lines)
+        if at + 1 < len(headings):
+            after = headings[at + 1]  # the section's end: no sub-heading comes first
+            if after.level > heading.level:
+                return None  # a sub-heading: it ends the fields' reach
+            end = after.index
         start = heading.index + 1
         return _plain_fields_and_items(self.lines[start:end], self.first_line + start)
 
@@ -433,11 +444,18 @@ def _may_hide(text: str) -> bool:
 def _heading_key(line: str) -> tuple[int, str, str] | None:
     """`heading(line)` with its title's words; remembered by line (titles recur)."""
     found = _HEADINGS.get(line, False)
-    if found is not False:
-        return found
-    found = heading(line)
-    if found is not None:  # remembered here by line: not in `words`' cache as well
-        found = (found[0], found[1], _words(found[1]))
+    return _read_heading(line) if found is False else found
+
+
+def _read_heading(line: str) -> tuple[int, str, str] | None:
+    """`_heading_key(line)`, read now (what `heading` reads) and remembered (not in `words`'
+    cache as well)."""
+    rest = line.lstrip("#")
+    hashes = len(line) - len(rest)
+    found = None
+    if 0 < hashes <= 6 and rest[:1].isspace():
+        title = rest.strip().rstrip("#").rstrip()
+        found = (hashes, title, _words(title))
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     _HEADINGS[line] = found
@@ -541,54 +559,70 @@ def _scan(
             state = 0
 
 
-# What `_scan` tells apart, for the lines of a section at once: (1) `- **` at the start of
-# the line, then (2) the label up to the next `*` and (3) the `**` that closes it, (4) the
-# rest after spaces and one colon; (5) an indent of spaces, (6) a list mark and a space,
-# (7) the rest; a line of spaces (every group empty); (8) anything else. One alternative
-# always matches, so each line gives one tuple. Linear: each alternative reads the line
-# once, with no nested repeats.
-_LINE_SHAPES = re.compile(
-    r"^(?:(- \*\*)([^*\n]*)(\*\*)?[^\S\n]*:?(.*)|( *)([-*+]) (.*)| *|(.+))$", re.MULTILINE
-)
-
-
 def _plain_fields_and_items(
     lines: list[str], first: int
 ) -> tuple[dict[str, Field], list[Bullet]] | None:
     """`_scan(…, joined=True, bold=False)` of these lines (the first is line `first`), its
     fields and items; None when a line needs `_scan` itself: a list item that is not
-    `- `, `* ` or `+ ` after spaces, or one whose text starts with `**`, or `**` elsewhere."""
+    `- `, `* ` or `+ ` after spaces, or one whose text starts with `**`, or `**` elsewhere.
+    Each line is told apart by string tests alone (a regex reads every character)."""
     fields: dict[str, Field] = {}
     items: list[Bullet] = []
-    state = 0  # as in `_scan`
-    shapes = _LINE_SHAPES.findall("\n".join(lines))
-    for line, (bold, label, close, value, indent, mark, rest, other) in enumerate(shapes, first):
-        if bold:
-            if label and close:
-                name = words(label)
-                if name and name not in fields:  # `value`: after the spaces and one `:`
-                    fields[name] = _new(Field, (line, name, value.strip()))
-            state = 2
-        elif mark:
-            rest = rest.strip()
+    item_open = False  # `_scan`'s state 1: a continuation line joins the last item
+    line = first - 1
+    known = _FIELD_LINES.get
+    for text in lines:
+        line += 1
+        if text[:4] == "- **":  # a field line when its label is closed by `**`
+            field = known(text, False)
+            if field is False:
+                field = _field_line(text)
+            if field is not None and field[0] not in fields:
+                fields[field[0]] = _new(Field, (line, field[0], field[1]))
+            item_open = False
+            continue
+        stripped = text.lstrip(" ")
+        if stripped[1:2] == " " and stripped[0] in _MARK_CHARS:  # a list item
+            rest = stripped[2:].strip()
             if rest[:2] == "**":
                 return None
-            items.append(_new(Bullet, (line, len(indent), rest)))
-            state = 1
-        elif other:
-            if "**" in other:
+            items.append(_new(Bullet, (line, len(text) - len(stripped), rest)))
+            item_open = True
+        elif stripped:
+            if "**" in text:
                 return None
-            stripped = other.strip()
+            stripped = text.strip()
             if stripped[:1] in _BULLET_START:
                 return None
             if not stripped or stripped[0] == "|":
-                state = 0
-            elif state == 1:
+                item_open = False
+            elif item_open:
                 last = items[-1]
                 items[-1] = _new(Bullet, (last.line, last.indent, f"{last.text} {stripped}"))
-        else:
-            state = 0
+        else:  # spaces only
+            item_open = False
     return fields, items
+
+
+# `- **Label:** value` lines read before, by text (`- **Kind:** business` recurs in every
+# requirement): (label words, value), or None for a line with no field
+_FIELD_LINES: dict[str, tuple[str, str] | None] = {}
+
+
+def _field_line(text: str) -> tuple[str, str] | None:
+    """(label words, value) of a line that starts with `- **`, as `_scan` reads it; None
+    when the label is not closed by `**` or has no words. Remembered by text."""
+    found = None
+    close = text.find("*", 4)
+    if close > 4 and text[close + 1 : close + 2] == "*":
+        name = words(text[4:close])
+        if name:
+            value = text[close + 2 :].lstrip()
+            found = (name, value[value[:1] == ":" :].strip())
+    if len(_FIELD_LINES) >= 1024:  # few recur: a small cache keeps them
+        _FIELD_LINES.clear()
+    _FIELD_LINES[text] = found
+    return found
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[Table]:

@@ -148,8 +148,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
             scenarios = _scenarios(section, items)
         else:  # no sub-section: no `#### Scenario:` either, the items are the scenarios
             section = None
-            fields, items = plain
-            scenarios = list(items)
+            fields, scenarios = plain  # a fresh list
         inferred = False
         if "statement" not in fields:
             prose = _prose(section or doc.section_of(heading))
@@ -166,14 +165,15 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
         inline = fields.get("scenarios")
         if inline and inline.value and not markdown.is_placeholder(inline.value):
             scenarios.insert(0, Bullet(inline.line, 0, inline.value))
-        source = fields["source"].value.strip("` ") if "source" in fields else ""
+        aliases = _source_aliases(fields["source"].value) if "source" in fields else ()
+        ident, rest = match.groups()
         # positional, without the named tuple's Python-level __new__ (a PRD has many)
         found.append(
             _new(
                 Requirement,
                 (
-                    match.group(1),
-                    match.group(2).strip(),
+                    ident,
+                    rest.strip(),
                     path,
                     heading.line,
                     prd,
@@ -183,7 +183,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
                     tuple(scenarios),
                     "ygs",
                     "requirement",
-                    _source_aliases(source),
+                    aliases,
                     inferred,
                 ),
             )
@@ -204,9 +204,10 @@ def statement_of_fields(fields: dict[str, Field]) -> str:
 _PROSE = "statement prose"  # a pseudo field: the prose of a requirement with no Statement line
 
 
-def _source_aliases(source: str) -> tuple[str, ...]:
-    """An imported requirement answers to its old id: `auth#x`, `001-chat/FR-001` and
-    `FR-001`."""
+def _source_aliases(value: str) -> tuple[str, ...]:
+    """An imported requirement answers to its old id (its Source line's `value`): `auth#x`,
+    `001-chat/FR-001` and `FR-001`."""
+    source = value.strip("` ")
     if not source:
         return ()
     bare = source.rsplit("/", 1)[-1]
@@ -366,10 +367,12 @@ class Index:
 
     def shapes_in(self, path: str) -> list[tuple[str, int, tuple[str, ...]]]:
         """(kind, scenario count, aliases) of each requirement one PRD defines: what
-        `ygs check` counts, and all a worker process sends back of them."""
+        `ygs check` counts, and all a worker process sends back of them (kept: the lint
+        asks for them, then `forget` keeps them)."""
         found = self._shapes.get(path)
         if found is None:
-            found = [(r.kind, len(r.scenarios), r.aliases) for r in self.requirements_in(path)]
+            reqs = self.requirements_in(path)
+            found = self._shapes[path] = [(r.kind, len(r.scenarios), r.aliases) for r in reqs]
         return found
 
     def parsed_shapes(self, paths) -> dict[str, list[tuple[str, int, tuple[str, ...]]]]:
@@ -390,7 +393,7 @@ class Index:
         for path in paths:
             self._docs.pop(path, None)
             if requirements and path in self._requirements_in:
-                self._shapes[path] = self.shapes_in(path)
+                self.shapes_in(path)
                 del self._requirements_in[path]
 
     @cached_property

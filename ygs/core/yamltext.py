@@ -6,7 +6,6 @@ and only true/false are booleans (``no`` is the word no).
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -85,6 +84,8 @@ def _marked(err: yaml.MarkedYAMLError, first_line: int) -> tuple[str, int]:
 
 def flow(value: Any) -> str:
     """A value as inline YAML (JSON is a YAML subset)."""
+    import json
+
     return json.dumps(value, ensure_ascii=False)
 
 

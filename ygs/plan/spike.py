@@ -5,7 +5,6 @@ uncommitted work is never stashed, reset or committed: a dirty tree stops with e
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 from dataclasses import dataclass
 from datetime import date
@@ -84,6 +83,8 @@ def branch_exists(root: Path, name: str) -> bool:
 
 def fresh_branch(root: Path, prefix: str, slug: str) -> str:
     """A branch name no run has used: a new 4-hex nonce until it is free."""
+    import secrets  # only to name a branch: `ygs check` reads merges without it
+
     for _ in range(64):
         name = core.branch_name(prefix, slug, secrets.token_hex(2))
         if not branch_exists(root, name):

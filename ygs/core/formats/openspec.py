@@ -30,6 +30,8 @@ from ygs.core.formats import (
     uncomment,
 )
 
+_new = tuple.__new__  # a NamedTuple from a tuple, at C speed
+REQ = Req._field_defaults["kind"]  # "requirement"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
 _REQ_PREFIX = re.compile(r"^requirement:\s*", re.IGNORECASE)
 _SCENARIO_PREFIX = re.compile(r"^scenario:\s*", re.IGNORECASE)
@@ -166,6 +168,12 @@ def _statement(doc: _Text, heading: _Heading) -> tuple[str, int]:
     if doc.lines is None:
         chunk = doc.text[heading.body : heading.next]
         if "**" not in chunk:  # no metadata lines: every non-blank line is the text
+            text = chunk.strip()
+            if "\n" not in text:  # one line (the common case), or none
+                if not text:
+                    return "", heading.line
+                blank = chunk.count("\n", 0, len(chunk) - len(chunk.lstrip()))
+                return text, heading.line + 1 + blank
             stripped = [line.strip() for line in chunk.split("\n")]
             kept = [line for line in stripped if line]
             if not kept:
@@ -195,7 +203,7 @@ def _scenario(doc: _Text, heading: _Heading) -> Scenario:
     name = heading.title
     if name[:9].lower() == "scenario:":
         name = name[9:].strip()
-    return Scenario(heading.line, name, steps)
+    return _new(Scenario, (heading.line, name, steps))
 
 
 def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -> Req:
@@ -204,16 +212,9 @@ def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -
         name = name[12:].strip()
     statement, at = _statement(doc, heading)
     scenarios = tuple(_scenario(doc, c) for c in heading.children if doc.has_content(c))
-    return Req(
-        requirement_id(capability, name),
-        name,
-        heading.line,
-        statement or name,
-        at,
-        rfc_priority(statement or name),
-        scenarios,
-        op=op,
-    )
+    text = statement or name
+    ident = requirement_id(capability, name)
+    return _new(Req, (ident, name, heading.line, text, at, rfc_priority(text), scenarios, REQ, op))
 
 
 def _requirement_problems(req: Req) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from ygs.core.artifacts import (
@@ -211,6 +211,14 @@ _REF_DEF = Lazy(lambda: re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?"))
 _REF_USE = Lazy(lambda: re.compile(r"(?<![\]!])\[([^\]\n]*)\]\[([^\]\n]*)\]"))
 _HTML_ID = Lazy(lambda: re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.IGNORECASE))
 _SLUG_DROP = Lazy(lambda: re.compile(r"[^\w\- ]"))
+# `ID_RE`, a prefix at a time, with the letter of the prefix least common in prose
+_MENTIONS = (
+    ("Q", "REQ-", Lazy(lambda: re.compile(r"R(?<!\wR)EQ-\d+\b"))),
+    ("D", "ADR-", Lazy(lambda: re.compile(r"A(?<!\wA)DR-\d+\b"))),
+    ("K", "TASK-", Lazy(lambda: re.compile(r"T(?<!\wT)ASK-\d+\b"))),
+    ("H", "THR-", Lazy(lambda: re.compile(r"T(?<!\wT)HR-\d+\b"))),
+    ("M", "MIT-", Lazy(lambda: re.compile(r"M(?<!\wM)IT-\d+\b"))),
+)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -270,23 +278,15 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
     count)."""
     text = artifact.body
     doc = None
-    reported: set[str] = set()
-    defined = ctx.index.defined
-    for at, ident in id_mentions(text):
-        if ident in defined or ident in reported or normal_id(ident) in ctx.known_ids:
-            continue
-        doc = doc or ctx.index.doc(artifact)
-        index = text.count("\n", 0, at)
-        if index not in doc.hidden and not _in_code_span(text, at):
-            reported.add(ident)
-            yield R["ART005"].at(
-                artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"
-            )
+    if not _all_known(ctx, mentioned_ids(text)):
+        doc = ctx.index.doc(artifact)
+        yield from _unknown_ids(ctx, artifact, text, doc)
     # a one-character search first (much faster than one for two or more characters)
-    if "]" in text and ("](" in text or "][" in text or "]:" in text):
-        yield from _links(ctx, artifact, doc or ctx.index.doc(artifact))
-    if "[assumed]" in text:  # ygs.core.assumptions.MARK
-        yield from assumptions(artifact, doc or ctx.index.doc(artifact))
+    if "]" in text:
+        if "](" in text or "][" in text or "]:" in text:
+            yield from _links(ctx, artifact, doc or ctx.index.doc(artifact))
+        if "[assumed]" in text:  # ygs.core.assumptions.MARK
+            yield from assumptions(artifact, doc or ctx.index.doc(artifact))
     if artifact.status in FINAL_STATUSES and "B" in text and "TBD" in text:
         doc = doc or ctx.index.doc(artifact)
         tbd = [n for n, line in doc.whole.content() if _TBD.search(_CODE_SPAN.sub("", line))]
@@ -296,6 +296,42 @@ def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
                 tbd[0],
                 f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}",
             )
+
+
+def _all_known(ctx: Context, idents: Iterable[str]) -> bool:
+    """Whether each id is defined or known (asking `defined` about each, as the full
+    reading does, so that a worker notes its guesses)."""
+    defined = ctx.index.defined
+    for ident in idents:
+        if ident not in defined and normal_id(ident) not in ctx.known_ids:
+            return False
+    return True
+
+
+def _unknown_ids(ctx: Context, artifact: Artifact, text: str, doc) -> Iterator[Finding]:
+    """ART005: the first visible mention of each id nothing defines."""
+    reported: set[str] = set()
+    defined = ctx.index.defined
+    for at, ident in id_mentions(text):
+        if ident in defined or ident in reported or normal_id(ident) in ctx.known_ids:
+            continue
+        index = text.count("\n", 0, at)
+        if index not in doc.hidden and not _in_code_span(text, at):
+            reported.add(ident)
+            yield R["ART005"].at(
+                artifact.path, doc.first_line + index, f"{ident} is not defined anywhere"
+            )
+
+
+def mentioned_ids(text: str) -> list[str]:
+    """The ids `id_mentions` finds in the text, each once. Each prefix is looked for only
+    when the text holds its rarest letter (a one-character search, much faster than one
+    for the prefix) and then the prefix itself."""
+    found: list[str] = []
+    for letter, prefix, pattern in _MENTIONS:
+        if letter in text and prefix in text:
+            found.extend(pattern.findall(text))
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
 def assumptions(artifact: Artifact, doc) -> Iterator[Finding]:

@@ -202,6 +202,7 @@ _DIGIT = Lazy(lambda: re.compile(r"\d"))
 # where `markdown.sentences` may end a sentence: an end mark, closing quotes, a space
 _SENTENCE_END = Lazy(lambda: re.compile(r"[.!?][\"')\]]*\s"))
 _WORD = Lazy(lambda: re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*"))
+_SIGN_LETTER = Lazy(lambda: re.compile(rb"[0-9.+#-][a-z]"))  # in `_WORD_RUNS` bytes
 TECHNOLOGY = _wordset(
     """python java javascript typescript golang rust ruby php kotlin scala c# c++ node node.js
     nodejs react angular vue svelte django flask fastapi rails spring .net postgres postgresql
@@ -210,6 +211,11 @@ TECHNOLOGY = _wordset(
     aws azure gcp lambda s3 terraform blockchain llm gpt openai webhook webhooks websocket
     websockets serverless json xml oauth jwt"""
 )
+_TECHNOLOGY_BYTES = frozenset(word.encode() for word in TECHNOLOGY)
+# each ASCII byte `_WORD` takes (A-Z lower-cased) to itself, every other byte to a space
+_WORD_RUNS = bytes(
+    ord(chr(c).lower()) if chr(c).isalnum() or chr(c) in ".+#-" else 32 for c in range(128)
+) + bytes(range(128, 256))
 VAGUE = _wordset(
     """fast quick quickly slow responsive performant efficient real-time realtime instant
     instantly immediate immediately scalable large many lots few reliable robust resilient
@@ -227,15 +233,22 @@ NUMBER_WORDS = _wordset(
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    """Each PRD's rules, reading each section once; the lines the vague-word rule reads
-    are gathered from all of them and checked together."""
+    """Each PRD's rules, reading each section once, into one list per PRD (no generator
+    per rule); the lines the vague-word rule reads are gathered from all of them and
+    checked together."""
+    index = ctx.index
     for prd in ctx.mine("prd"):
-        outline = _Outline(ctx.index.doc(prd), prd)
+        path = prd.path
+        outline = _Outline(index.doc(prd), prd)
+        found: list[Finding] = []
         lines: list[tuple[int, str]] = []
-        yield from _problem(prd, outline, lines)
-        yield from _requirements(prd, outline, ctx.index.requirements_in(prd.path), lines)
-        yield from _scope(prd, outline, lines)
-        yield from vague(prd.path, lines)
+        _problem(path, outline, lines, found)
+        _requirements(path, outline, index.requirements_in(path), lines, found)
+        _scope(path, outline, lines, found)
+        _capabilities(path, outline, found)
+        if _may_be_vague(lines):
+            found.extend(_vague_in(path, lines))
+        yield from found
 
 
 _PROBLEM = ("problem", "problem statement")
@@ -322,12 +335,7 @@ class _Outline:
             for text in self.doc.lines[part.start : part.end]:
                 if text and not text.isspace():
                     value = text.strip()
-                    # a letter that starts no placeholder, first in the text or after
-                    # `- `, with no field label: text, so not empty
-                    head = value[2:3] if value[:2] == "- " else value[0]
-                    if head.isalpha() and head not in _NOTHING_STARTS and "**" not in value:
-                        return False
-                    if value[0] != "|" and not _is_nothing(_value(value)):
+                    if _surely_text(value) or (value[0] != "|" and not _is_nothing(_value(value))):
                         return False
                     break
             else:
@@ -339,9 +347,10 @@ class _Outline:
         whose lines are all `- item` or blank, read without the list-item parser."""
         if self.plain and not part.inner:
             lines = self.doc.lines[part.start : part.end]
-            if all(t[:2] == "- " or not t or t.isspace() for t in lines):
-                first = self.doc.first_line + part.start
-                return [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
+            first = self.doc.first_line + part.start
+            found = [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
+            if len(found) == len(list(filter(str.strip, lines))):  # the rest are blank
+                return found
         return [(b.line, b.text) for b in self.section(part).bullets()]
 
 
@@ -369,6 +378,19 @@ def is_empty(section: Section) -> bool:
             if not all(markdown.is_nothing(c) for row in table.rows for c in row.cells):
                 return False
     return True
+
+
+def _surely_text(value: str) -> bool:
+    """Whether a stripped line is text `_is_nothing` does not take, told by its first
+    letters: a letter first (in the text or after `- `) that starts no placeholder and no
+    "nothing" word, and no field label."""
+    text = value[2:] if value[:2] == "- " else value
+    head = text[:1]
+    if not head.isalpha() or "**" in text:
+        return False
+    if head not in _NOTHING_STARTS:
+        return True
+    return head in "tT" and text[:3].lower() != "tbd" and text[:4].lower() != "todo"
 
 
 def _value(value: str) -> str:
@@ -410,6 +432,9 @@ def _is_nothing(text: str) -> bool:
 def _is_placeholder(text: str) -> bool:
     """`markdown.is_placeholder`, settled by the first character where it can be; ASCII
     text without a regex."""
+    head = text[:1]
+    if head.isalpha() and head not in "tT":  # the core's first character: text
+        return False
     core = _core(text)
     if not core or core[0] not in _PLACEHOLDER_STARTS:
         return not core
@@ -435,66 +460,102 @@ _NOTHING_STARTS = _PLACEHOLDER_STARTS | frozenset("nN")  # and N/A, none, nothin
 _NOTHING_WORDS = frozenset(("na", "n/a", "none", "nothing", "none recorded", "none yet"))
 
 
-def _problem(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
-    """PRD001-003; the problem's lines go to `lines` for the vague-word rule."""
+def _problem(path: str, outline: _Outline, lines: list, found: list) -> None:
+    """PRD001-003 into `found`; the problem's lines go to `lines` for the vague-word rule."""
     section = outline.part(_PROBLEM)
     if section is None or outline.is_empty(section):
         where = section.line if section else outline.doc.first_line
-        yield R["PRD001"].at(prd.path, where)
+        found.append(R["PRD001"].at(path, where))
         return
-    content = [(n, t) for n, t in outline.content(section, own=True) if t.strip()]
-    text = " ".join(t.strip() for _, t in content)
-    first = content[0][0] if content else section.line
+    # the lines with text (`t.strip()` is not empty)
+    content = [(n, t) for n, t in outline.content(section, own=True) if t and not t.isspace()]
+    if len(content) == 1:
+        first, text = content[0]
+        text = text.strip()
+    else:
+        text = " ".join([t.strip() for _, t in content])
+        first = content[0][0] if content else section.line
     # more than one sentence needs a sentence end followed by a space (`sentences`)
     if _SENTENCE_END.search(text):
         count = len(markdown.sentences(text))
         if count > 1:
-            yield R["PRD002"].at(prd.path, first, f"problem statement has {count} sentences")
-    if text.isascii():  # the same words, lower-cased first
-        words = _WORD.findall(text.lower())
-    else:
-        words = list(map(str.lower, _WORD.findall(text)))
-    if not TECHNOLOGY.isdisjoint(words):
-        named = sorted(TECHNOLOGY.intersection(words))
-        yield R["PRD003"].at(prd.path, first, f"problem statement names {', '.join(named)}")
+            found.append(R["PRD002"].at(path, first, f"problem statement has {count} sentences"))
+    named = _technology(text)
+    if named:
+        says = f"problem statement names {', '.join(named)}"
+        found.append(R["PRD003"].at(path, first, says))
     lines.extend(content)
 
 
+def _technology(text: str) -> list[str]:
+    """The technologies among the text's words (`_WORD` matches, lower-cased), sorted."""
+    if text.isascii():
+        # each run of word characters holds one match at most: the run from its first
+        # letter on; so when no run is a technology and no run has a letter after a
+        # leading digit or sign, no match is one
+        runs = text.encode().translate(_WORD_RUNS)
+        if _TECHNOLOGY_BYTES.isdisjoint(runs.split()) and not _SIGN_LETTER.search(runs):
+            return []
+        words = _WORD.findall(text.lower())  # the same words, lower-cased first
+    else:
+        words = list(map(str.lower, _WORD.findall(text)))
+    return sorted(TECHNOLOGY.intersection(words))
+
+
 def _requirements(
-    prd: Artifact, outline: _Outline, reqs: list[Requirement], lines: list
-) -> Iterator[Finding]:
+    path: str, outline: _Outline, reqs: list[Requirement], lines: list, found: list
+) -> None:
+    """PRD004-010 into `found`."""
     section = outline.part(_REQUIREMENTS)
     if not reqs:
-        where = section.line if section else outline.doc.first_line
-        yield R["PRD004"].at(prd.path, where)
+        found.append(R["PRD004"].at(path, section.line if section else outline.doc.first_line))
     # its sub-sections (the highest level below it), each a requirement
-    odd = [h for h in section.inner if h.title[:4] != "REQ-"] if section else None
-    if odd:
-        level = min(h.level for h in section.inner)
-        for sub in odd:
-            title = sub.title
-            if sub.level == level and not title.upper().startswith("REQ-"):
-                yield R["PRD005"].at(prd.path, sub.line, f"requirement '{title}' has no REQ id")
-    found: list[Finding] = []
+    if section is not None and section.inner:
+        _unnamed(path, section.inner, found)
     for req in reqs:
         _requirement(req, lines, found)
-    yield from found
+
+
+def _unnamed(path: str, inner: list[Heading], found: list) -> None:
+    """PRD005: the top sub-sections of Requirements whose title has no REQ id."""
+    for heading in inner:
+        if heading.title[:4] != "REQ-":
+            break
+    else:
+        return
+    level = min(h.level for h in inner)
+    for sub in inner:
+        title = sub.title
+        if sub.level == level and not title.upper().startswith("REQ-"):
+            found.append(R["PRD005"].at(path, sub.line, f"requirement '{title}' has no REQ id"))
 
 
 def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
     """PRD006-010 into `found`; the statement and failure mode go to `lines` for the
     vague-word rule."""
-    path, fields, priority = req.path, req.fields, req.priority
+    fields, priority = req.fields, req.priority
     if not priority:
         prio = fields.get("priority")
-        found.append(
-            R["PRD006"].at(path, prio.line if prio else req.line, f"{req.id} has no priority")
-        )
+        says = f"{req.id} has no priority"
+        found.append(R["PRD006"].at(req.path, prio.line if prio else req.line, says))
     statement = fields.get("statement")
     text = statement.value if statement else statement_of(req)
     # the priority's own keyword between spaces settles PRD007 and PRD008 at once
     spaced = _SPACED.get(priority)
-    keywords = {priority} if spaced and spaced in text else _keywords(text)
+    if spaced is None or spaced not in text:
+        _keyword_rules(req, statement, text, found)
+    failure = fields.get("failure mode")
+    if priority == "MUST":
+        _must_rules(req, failure, found)
+    if statement is not None:
+        lines.append((statement.line, text))
+    if failure is not None:
+        lines.append((failure.line, failure.value))
+
+
+def _keyword_rules(req: Requirement, statement, text: str, found: list[Finding]) -> None:
+    """PRD007 and PRD008: the statement's RFC 2119 keywords, and the priority's among them."""
+    keywords, priority = _keywords(text), req.priority
     where = statement.line if statement else req.line
     if not keywords:
         says = (
@@ -502,27 +563,26 @@ def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
             if statement
             else f"{req.id} has no `- **Statement:**` line"
         )
-        found.append(R["PRD007"].at(path, where, says))
+        found.append(R["PRD007"].at(req.path, where, says))
     elif priority and priority not in keywords:
         says = f"{req.id} is {priority} but its statement says {', '.join(sorted(keywords))}"
-        found.append(R["PRD008"].at(path, where, says))
-    failure = fields.get("failure mode")
-    if priority == "MUST":
-        for scenario in req.scenarios:
-            if _is_gwt(scenario.text):
-                break
-        else:
-            says = f"{req.id} (MUST) has no Given/When/Then scenario"
-            found.append(R["PRD009"].at(path, req.line, says))
-        if failure is None or _is_placeholder(failure.value):
-            found.append(R["PRD010"].at(path, req.line, f"{req.id} (MUST) has no failure mode"))
-        elif not _is_if_then(failure.value):
-            says = f"{req.id} failure mode is not in If …, then … form"
-            found.append(R["PRD010"].at(path, failure.line, says))
-    if statement is not None:
-        lines.append((statement.line, statement.value))
-    if failure is not None:
-        lines.append((failure.line, failure.value))
+        found.append(R["PRD008"].at(req.path, where, says))
+
+
+def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
+    """PRD009 and PRD010: a MUST's Given/When/Then scenario and If/Then failure mode."""
+    for scenario in req.scenarios:
+        if _is_gwt(scenario.text):
+            break
+    else:
+        says = f"{req.id} (MUST) has no Given/When/Then scenario"
+        found.append(R["PRD009"].at(req.path, req.line, says))
+    value = failure.value if failure is not None else ""
+    if failure is None or _is_placeholder(value):
+        found.append(R["PRD010"].at(req.path, req.line, f"{req.id} (MUST) has no failure mode"))
+    elif not _is_if_then(value):
+        says = f"{req.id} failure mode is not in If …, then … form"
+        found.append(R["PRD010"].at(req.path, failure.line, says))
 
 
 _LEVELS = tuple(_RFC_LEVEL.items())
@@ -545,7 +605,7 @@ def _is_if_then(text: str) -> bool:
     if not text.isascii():
         return bool(_IF_THEN.search(text))
     low = text.lower()
-    if low[:3] == "if " and " then " in low[2:]:  # the usual shape, settled at once
+    if low[:3] == "if " and low.find(" then ", 2) >= 0:  # the usual shape, settled at once
         return True
     return _words_in_order(low, ("if", "then"))
 
@@ -555,12 +615,12 @@ def _is_gwt(text: str) -> bool:
     searches in the lower-cased text (what the case-blind regexes match there)."""
     if text.isascii():
         low = text.lower()
-        if "when" not in low or "then" not in low:
-            return False
         if low[:6] == "given ":  # the usual shape: "Given …, when …, then …"
             at = low.find(" when ", 5)
             if at >= 0 and low.find(" then ", at + 5) >= 0:
                 return True
+        if "when" not in low or "then" not in low:
+            return False
         if _words_in_order(low, ("given", "when", "then")):
             return not _is_placeholder(text)
     return is_gwt(text)
@@ -592,57 +652,68 @@ def _word_end(text: str, word: str, start: int = 0) -> int:
     return -1
 
 
-def _scope(prd: Artifact, outline: _Outline, lines: list) -> Iterator[Finding]:
-    """PRD012-015; the success criteria go to `lines` for the vague-word rule."""
+def _scope(path: str, outline: _Outline, lines: list, found: list) -> None:
+    """PRD012-014 into `found`; the success criteria go to `lines` for the vague-word rule."""
     first_line = outline.doc.first_line
     section = outline.part(_NON_GOALS)
     if section is None or outline.is_empty(section):
-        yield R["PRD012"].at(prd.path, section.line if section else first_line)
+        found.append(R["PRD012"].at(path, section.line if section else first_line))
     section = outline.part(_SUCCESS)
     if section is None or outline.is_empty(section):
-        yield R["PRD013"].at(prd.path, section.line if section else first_line)
-    else:
-        bullets = outline.bullets(section)
-        for line, text in bullets:
-            if not _DIGIT.search(text) and not _is_placeholder(text):
-                yield R["PRD014"].at(prd.path, line, f"'{_short(text)}' has no number")
-        lines.extend(bullets)
-    yield from _capabilities(prd, outline)
+        found.append(R["PRD013"].at(path, section.line if section else first_line))
+        return
+    bullets = outline.bullets(section)
+    for line, text in bullets:
+        if not _DIGIT.search(text) and not _is_placeholder(text):
+            found.append(R["PRD014"].at(path, line, f"'{_short(text)}' has no number"))
+    lines.extend(bullets)
 
 
-def _capabilities(prd: Artifact, outline: _Outline) -> Iterator[Finding]:
+def _capabilities(path: str, outline: _Outline, found: list) -> None:
+    """PRD015 into `found`."""
     section = outline.part(_CAPABILITIES)
     tables = _tables(outline.content(section)) if section else []
     if section is None or not tables:
         where = section.line if section else outline.doc.first_line
-        yield R["PRD015"].at(prd.path, where, "no Capabilities table with a Change column")
+        found.append(R["PRD015"].at(path, where, "no Capabilities table with a Change column"))
         return
     for table in tables:
         table_line, header = table[0]
         change = _change_column(header)
         if change < 0:
-            yield R["PRD015"].at(prd.path, table_line, "Capabilities table has no Change column")
+            says = "Capabilities table has no Change column"
+            found.append(R["PRD015"].at(path, table_line, says))
             continue
         for line, text in table[1:]:
-            if text in _SEPARATORS:
+            # a separator's cells are dashes: a valid value settles the row at once
+            if text in _SEPARATORS or _change_of(text, change).lower() in _CHANGES:
                 continue
             cells = markdown.split_row(text)
-            value = cells[change].strip().strip("*").strip() if change < len(cells) else ""
-            # a separator's cells are dashes: a valid value settles the row at once
-            if value.lower() in _CHANGES:
-                continue
             if _is_separator(cells):
                 if len(_SEPARATORS) >= 1024:
                     _SEPARATORS.clear()
                 _SEPARATORS.add(text)
                 continue
-            shown = value or "empty"
-            yield R["PRD015"].at(
-                prd.path,
-                line,
+            shown = _change_of(text, change) or "empty"
+            says = (
                 f"capability '{_short(cells[0] if cells else '')}' has Change '{shown}', "
-                "not New, Modified or Removed",
+                "not New, Modified or Removed"
             )
+            found.append(R["PRD015"].at(path, line, says))
+
+
+def _change_of(row: str, change: int) -> str:
+    """The Change cell's value of a stripped table row, without its bold: the cell of
+    `split_row(row)` (a row without a backslash is cut only up to that cell), "" when
+    the row is shorter."""
+    if "\\" in row:
+        cells = markdown.split_row(row)
+        cell = cells[change] if change < len(cells) else ""
+    else:
+        inner = row[1:] if row[:1] == "|" else row
+        cells = (inner[:-1] if inner[-1:] == "|" else inner).split("|", change + 1)
+        cell = cells[change] if change < len(cells) else ""
+    return cell.strip().strip("*").strip()
 
 
 _CHANGES = frozenset(("new", "modified", "removed"))
@@ -689,18 +760,25 @@ def _is_separator(cells: tuple[str, ...]) -> bool:
 
 
 def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
+    """PRD011: each vague word (once a line) with no number within `WINDOW` words."""
     if not isinstance(lines, list):
         lines = list(lines)
-    # a quick test first, on all the lines at once: most have no vague word at all
-    # (`word` below, for each token, is a run of letters and hyphens between spaces and
-    # punctuation, which the table turns into spaces with the digits)
+    if _may_be_vague(lines):
+        yield from _vague_in(path, lines)
+
+
+def _may_be_vague(lines: list[tuple[int, str]]) -> bool:
+    """A quick test on all the lines at once (most have no vague word at all): whether a
+    run of letters and hyphens between spaces, punctuation and digits (what `_vague_in`
+    reads of a token, and more) is a vague word. ASCII text is lower-cased and split as
+    bytes."""
     joined = " ".join([text for _, text in lines])
-    if joined.isascii():  # lower-cased by the table too
-        joined = joined.translate(_LOWER_APART)
-    else:
-        joined = joined.lower().translate(_APART)
-    if VAGUE.isdisjoint(joined.split()):
-        return
+    if joined.isascii():
+        return not _VAGUE_BYTES.isdisjoint(joined.encode().translate(_LOWER_APART_BYTES).split())
+    return not VAGUE.isdisjoint(joined.lower().translate(_APART).split())
+
+
+def _vague_in(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
     for line, text in lines:
         tokens = text.split()
         seen: set[str] = set()
@@ -715,11 +793,14 @@ def vague(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[Finding]:
 
 
 _PUNCTUATION = ".,;:!?()[]\"'*`"
-
-
 _APART = str.maketrans(dict.fromkeys(_PUNCTUATION + "0123456789", " "))  # and the digits
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER_APART = str.maketrans({**dict(zip(_UPPER, _UPPER.lower(), strict=True)), **_APART})
+_VAGUE_BYTES = frozenset(word.encode() for word in VAGUE)
+# each ASCII byte: A-Z lower-cased, punctuation and digits made a space, and the four
+# separators `str.split` splits at but `bytes.split` does not (\x1c-\x1f) made a space
+_LOWER_APART_BYTES = bytes(
+    32 if chr(c).isspace() or chr(c) in _PUNCTUATION + "0123456789" else ord(chr(c).lower())
+    for c in range(128)
+) + bytes(range(128, 256))
 
 
 def _is_number(token: str) -> bool:
