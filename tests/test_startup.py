@@ -64,3 +64,10 @@ def test_a_warm_text_check_reads_without_the_writing_and_json_libraries(proj):
     assert "ygs.cli.cmd_check" in loaded_now
     for name in ("json", "tempfile", "shutil", "rich", "typer"):
         assert name not in loaded_now, f"a warm `ygs check` imported {name}"
+
+
+def test_a_plain_trace_runs_without_the_command_line_library(proj):
+    args = [sys.executable, "-c", CHECK_PROBE, "trace", "--gate", "-f", "markdown"]
+    out = subprocess.run(args, cwd=proj, capture_output=True, text=True, check=True)
+    modules = set(out.stdout.split())
+    assert "ygs.cli.cmd_check" in modules and "typer" not in modules and "rich" not in modules

@@ -64,13 +64,17 @@ def _after_globals(args: list[str]) -> list[str]:
 
 
 def _fast(args: list[str], options: Options) -> int | None:
-    """`ygs guard status|hook` (see ygs.build.fast) and a plain `ygs check`
-    (`ygs.cli.cmd_check.fast`) answer without building the typer app."""
+    """`ygs guard status|hook` (see ygs.build.fast) and a plain `ygs check` or `ygs trace`
+    (`ygs.cli.cmd_check.fast`, `trace_fast`) answer without building the typer app."""
     rest = _after_globals(args)
     if rest[:1] == ["check"]:
         from ygs.cli.cmd_check import fast
 
         return fast(rest[1:])
+    if rest[:1] == ["trace"]:
+        from ygs.cli.cmd_check import trace_fast
+
+        return trace_fast(rest[1:])
     if rest[:1] != ["guard"] or "-h" in rest or "--help" in rest:
         return None
     from ygs.build.fast import dispatch

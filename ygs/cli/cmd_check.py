@@ -49,14 +49,34 @@ def fast(args: list[str]) -> int | None:
     """`ygs check` with no paths and only --changed, --fail-on and --format, run without
     building the typer command line (a warm check is mostly start-up); None for anything
     else, which the full command line then parses."""
-    options = {"--fail-on": "must", "--format": "text"}
-    changed = False
+    parsed = _plain_options(args, {"--fail-on": "must", "--format": "text"}, "--changed")
+    if parsed is None:
+        return None
+    options, changed = parsed
+    opts().command = "check"
+    return check(None, options["--format"], options["--fail-on"], changed, None, None, False)
+
+
+def trace_fast(args: list[str]) -> int | None:
+    """`ygs trace` with only --gate and --format, as `fast` runs `ygs check`."""
+    parsed = _plain_options(args, {"--format": "table"}, "--gate")
+    if parsed is None:
+        return None
+    options, gate = parsed
+    opts().command = "trace"
+    return trace(options["--format"], gate, None, False)
+
+
+def _plain_options(args: list[str], valued: dict[str, str], flag: str):
+    """(the `valued` options, name -> value or default, and whether `flag` is there) of a
+    command line with nothing else (`-f` is --format); None for anything else."""
+    options, seen = dict(valued), False
     rest = iter(args)
     for arg in rest:
         name, eq, value = arg.partition("=")
         name = "--format" if name == "-f" and not eq else name
-        if arg == "--changed":
-            changed = True
+        if arg == flag:
+            seen = True
         elif name in options and eq:
             options[name] = value
         elif name in options:
@@ -66,8 +86,7 @@ def fast(args: list[str]) -> int | None:
             options[name] = given
         else:
             return None
-    opts().command = "check"
-    return check(None, options["--format"], options["--fail-on"], changed, None, None, False)
+    return options, seen
 
 
 def check(
