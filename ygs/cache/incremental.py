@@ -336,6 +336,7 @@ class State:
         when the catalogue holds no texts (worker processes computed them)."""
         from ygs.core.artifacts import DUPLICATE_ID, id_parts, repeated
         from ygs.core.lint.context import normal_id
+        from ygs.core.specs import NOTHING
 
         defs = catalog.definitions()
         by_path: dict[str, list] = {}
@@ -373,8 +374,8 @@ class State:
                 raw_dups.setdefault(f.path, []).append(f)
         shapes, aliases = array("q"), {}
         for a in catalog.artifacts:
-            found = index.shapes_in(a.path) if a.kind == "prd" and a.parsed is None else ()
-            *totals, imported = tally(found)
+            prd = a.kind == "prd" and a.parsed is None
+            *totals, imported = index.tally_in(a.path) if prd else NOTHING
             shapes.extend(totals)
             if imported:
                 aliases[a.path] = imported
@@ -496,25 +497,9 @@ def _positions(text: str, needle: str) -> list[int]:
 
 def _totals(shapes) -> tuple[int, int, int]:
     """Requirements, stories and scenarios of one PRD's (kind, scenarios, aliases)."""
+    from ygs.core.specs import tally
+
     return tally(shapes)[:3]
-
-
-def tally(shapes, imported: set | None = None) -> tuple[int, int, int, frozenset]:
-    """Requirements, stories and scenarios of (kind, scenarios, aliases) shapes, and the
-    ids their aliases import (added to `imported` too, when given)."""
-    reqs = stories = scenarios = 0
-    names: set = set()
-    for kind, n, aliases in shapes:
-        if kind == "requirement":
-            reqs += 1
-        elif kind == "story":
-            stories += 1
-        scenarios += n
-        if aliases:
-            names.update(aliases)
-    if imported is not None:
-        imported |= names
-    return reqs, stories, scenarios, frozenset(names)
 
 
 def full_inputs(state: State, update: Update) -> dict | None:

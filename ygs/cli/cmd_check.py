@@ -594,7 +594,7 @@ def _cold_result(proj, done) -> dict:
 def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
-    from ygs.cache.incremental import tally
+    from ygs.core.specs import NOTHING, tally
 
     docs: dict[str, int] = {}
     for a in catalog.artifacts:
@@ -603,19 +603,20 @@ def inputs_summary(catalog, index, scope=None) -> dict:
     totals, imported = [0, 0, 0], set()
     for a in catalog.artifacts:
         if scope is None:
-            shapes = index.shapes_in(a.path) if a.kind == "prd" else ()
+            counted = index.tally_in(a.path) if a.kind == "prd" else NOTHING
         elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
             continue
         elif a.parsed is None and a.kind == "prd":  # what the lint already counted
-            shapes = index.shapes_in(a.path)
+            counted = index.tally_in(a.path)
         else:
-            shapes = [
+            counted = tally(
                 (r.kind, len(r.scenarios), ())
                 for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
                 if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
-            ]
-        for i, n in enumerate(tally(shapes, imported)[:3]):
-            totals[i] += n
+            )
+        for i in range(3):
+            totals[i] += counted[i]
+        imported |= counted[3]
     foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count

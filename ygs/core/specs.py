@@ -346,6 +346,25 @@ def mitigations_of(artifact: Artifact, doc: Doc) -> list[Mitigation]:
     return found
 
 
+NOTHING = (0, 0, 0, frozenset())  # the `tally` of no requirements
+
+
+def tally(shapes) -> tuple[int, int, int, frozenset]:
+    """Requirements, stories and scenarios of (kind, scenarios, aliases) shapes, and the
+    ids their aliases import."""
+    reqs = stories = scenarios = 0
+    names: set = set()
+    for kind, n, aliases in shapes:
+        if kind == "requirement":
+            reqs += 1
+        elif kind == "story":
+            stories += 1
+        scenarios += n
+        if aliases:
+            names.update(aliases)
+    return reqs, stories, scenarios, frozenset(names)
+
+
 class Index:
     """Everything the checks and the trace graph read, parsed once per catalog."""
 
@@ -354,6 +373,7 @@ class Index:
         self._docs: dict[str, Doc] = {}
         self._requirements_in: dict[str, list[Requirement]] = {}
         self._shapes: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        self._tallies: dict[str, tuple[int, int, int, frozenset]] = {}
 
     def doc(self, artifact: Artifact) -> Doc:
         doc = self._docs.get(artifact.path)
@@ -373,6 +393,14 @@ class Index:
         if found is None:
             reqs = self.requirements_in(path)
             found = self._shapes[path] = [(r.kind, len(r.scenarios), r.aliases) for r in reqs]
+        return found
+
+    def tally_in(self, path: str) -> tuple[int, int, int, frozenset]:
+        """`tally` of one PRD's `shapes_in`, computed once (the input totals and the check's
+        state both read it)."""
+        found = self._tallies.get(path)
+        if found is None:
+            found = self._tallies[path] = tally(self.shapes_in(path))
         return found
 
     def parsed_shapes(self, paths) -> dict[str, list[tuple[str, int, tuple[str, ...]]]]:
