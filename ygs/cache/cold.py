@@ -37,6 +37,7 @@ WHOLE_KINDS = frozenset({"task", "spike"})
 # key lines follow it)
 _META, _TEXT = 6, 9
 _EMPTY: dict = {}
+CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
 
 
 @dataclass
@@ -348,11 +349,14 @@ def _digest(proj, share: Share) -> None:
     from ygs.project import from_values
 
     entries = proj.artifact_entries
-    records = share.records
-    share.parsed = from_values(
-        [entries[i] for i, _ in records], [v for _, v in records], share.known
-    )
-    share.records = []
+    records, share.records = share.records, []
+    records.reverse()  # taken from the end a batch at a time: each record goes once read
+    while records:
+        batch = records[-CHUNK_RECORDS:]
+        del records[-CHUNK_RECORDS:]
+        batch.reverse()
+        found = from_values([entries[i] for i, _ in batch], [v for _, v in batch], share.known)
+        share.parsed.extend(found)
 
 
 def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
