@@ -353,3 +353,27 @@ def test_parsed_files_survive_the_plain_tuples_the_cache_keeps():
             assert not any(isinstance(x, Parsed | Req) for x in plain)
             seen.update(name for name in Parsed._fields if getattr(parsed, name))
     assert {"reqs", "tasks", "questions", "problems", "links"} <= seen
+
+
+def test_what_a_cold_check_parent_keeps_of_a_parse_counts_the_same():
+    from types import SimpleNamespace
+
+    from ygs.core.formats import counted, from_plain, parse, to_plain
+    from ygs.core.formats.join import count
+
+    full, slim = [], []
+    for root in (FIXTURES / "openspec-project", FIXTURES / "speckit-project"):
+        for path in sorted(root.rglob("*.md")):
+            rel = path.relative_to(root).as_posix()
+            found = classify_foreign(rel)
+            if found is None:
+                continue
+            parsed = parse(rel, path.read_text(encoding="utf-8"), *found)
+            kept = from_plain(counted(to_plain(parsed)))
+            assert [r.id for r in kept.reqs] == [r.id for r in parsed.reqs]
+            assert not any(r.statement or r.name for r in kept.reqs)
+            for into, value in ((full, parsed), (slim, kept)):
+                into.append(SimpleNamespace(kind=found[0], format=found[1], parsed=value))
+    imported = frozenset({full[0].parsed.reqs[0].id}) if full[0].parsed.reqs else frozenset()
+    for aliases in (frozenset(), imported):
+        assert count(slim, aliases) == count(full, aliases) != (0, 0, 0)

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 
 # Kinds whose text the parent keeps: the rule families that read across files lint them.
 WHOLE_KINDS = frozenset({"task", "spike"})
-# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter and the text (the
-# key lines follow it)
-_META, _TEXT = 6, 9
+# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
+# lines follow it) and a foreign file's parse
+_META, _TEXT, _PARSED = 6, 9, 12
 _EMPTY: dict = {}
 CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
 
@@ -272,6 +272,7 @@ def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Sh
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
     from ygs.cache.incremental import interfaces, mentions
     from ygs.core.artifacts import Catalog, from_record
+    from ygs.core.formats import counted
 
     mine, defs_of = [], {}
     for i, value in zip(chunk, found, strict=True):
@@ -284,13 +285,16 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             if artifact.kind == "trd":
                 share.watched |= mentions(artifact)
             if artifact.kind not in WHOLE_KINDS:  # the parent reads none of these
+                plain = value[_PARSED]
                 value = (
                     *value[:_META],
                     _EMPTY,
                     *value[_META + 1 : _TEXT],
                     "",
                     _EMPTY,
-                    *value[_TEXT + 2 :],
+                    *value[_TEXT + 2 : _PARSED],
+                    None if plain is None else counted(plain),
+                    *value[_PARSED + 1 :],
                 )
         share.records.append((i, value))
     if not mine:
