@@ -5,9 +5,11 @@
 Each worker reads, parses and lints its slice of the files (in path order) a chunk at a
 time, writes their cache entries to a part of the catalogue's cache, and sends the parent
 slim results: the artifacts without their texts (tasks and spikes keep theirs: the rules
-that look across all of them run in the parent), their definitions, findings, the texts
-of the lines those are on, their interfaces for the check's state and the shapes of their
-requirements. No file's text outlives its chunk.
+that look across all of them run in the parent) and OpenSpec and spec-kit files with only
+what counting their requirements needs (`formats.counted`), their definitions, findings,
+the texts of the lines those are on, their interfaces for the check's state and the
+shapes of their requirements. No file's text outlives its chunk; what the parent reads
+beyond that it reads from disk again (`SlimIndex`).
 
 The per-file rules look a few things up in other files: whether an id is defined, what a
 link names, another artifact (by id, path or name). A worker answers from the files it
@@ -370,14 +372,15 @@ def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
     from ygs.core.lint import finish
 
     known: dict = {}
+    parsed: list = []
     for share in shares:
         known.update(share.known)
-    parsed = [item for share in shares for item in share.parsed]
-    for share in shares:
+        parsed.extend(share.parsed)
         share.parsed, share.known = [], {}
     catalog = assemble(parsed, proj.context_text(), known)
     del parsed, known
-    index = Index(catalog)
+    whole = {a.path: a for a in catalog.artifacts if a.kind in WHOLE_KINDS}
+    index = SlimIndex(catalog, whole, proj.artifact_at)
     found_here: list = []
     lines, sent, faces, seen, watched, guesses = {}, {}, {}, {}, set(), {}
     for share in shares:
