@@ -49,10 +49,33 @@ def _port_names(tree: ast.AST) -> set[str]:
     return names
 
 
+def _uses_port(tree: ast.AST) -> bool:
+    """Whether a module imports the model port (or the package that holds it)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names = [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        if any(name.startswith("ygs.llm") for name in names):
+            return True
+    return False
+
+
 def _violations(path: Path) -> list[str]:
-    rel = path.relative_to(YGS.parent).as_posix()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _source_violations(
+        path.relative_to(YGS.parent).as_posix(), path.read_text(encoding="utf-8")
+    )
+
+
+def _source_violations(rel: str, source: str) -> list[str]:
+    """What in one module could build or change a Request around the builder: a direct
+    `Request(...)`, and in a module that imports the port, `__new__` or `__setattr__` (a
+    module that never sees the port may build its own objects so, as the catalogue does)."""
+    tree = ast.parse(source)
     ours = _port_names(tree)
+    near_port = rel.startswith("ygs/llm/") or _uses_port(tree)
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -62,11 +85,24 @@ def _violations(path: Path) -> list[str]:
         via_port = isinstance(func, ast.Attribute) and ast.unparse(func.value).endswith("port")
         if (isinstance(func, ast.Name) and name in ours) or (name == "Request" and via_port):
             found.append(f"{rel}:{node.lineno}: Request(...) built directly")
-        if name in ("__new__", "__setattr__") and rel != "ygs/llm/port.py":
+        if name in ("__new__", "__setattr__") and near_port and rel != "ygs/llm/port.py":
             found.append(f"{rel}:{node.lineno}: {name} outside the builder")
         if name == "complete" and rel != "ygs/llm/port.py" and "backend" in ast.unparse(func):
             found.append(f"{rel}:{node.lineno}: a backend called around the Session")
     return found
+
+
+def test_the_guard_sees_a_request_built_around_the_builder():
+    around = "from ygs.llm.port import Request\nr = object.__new__(Request)\n"
+    assert _source_violations("ygs/x.py", around) == ["ygs/x.py:2: __new__ outside the builder"]
+    changed = "from ygs import llm\nobject.__setattr__(reply, 'system', ())\n"
+    assert _source_violations("ygs/x.py", changed) == [
+        "ygs/x.py:2: __setattr__ outside the builder"
+    ]
+    direct = "from ygs.llm.port import Request as R\nR('review', 'fast', (), ())\n"
+    assert _source_violations("ygs/x.py", direct) == ["ygs/x.py:2: Request(...) built directly"]
+    catalogue = "class Artifact: ...\na = object.__new__(Artifact)\n"
+    assert _source_violations("ygs/core/x.py", catalogue) == []
 
 
 def test_no_other_path_in_ygs_builds_a_request():
