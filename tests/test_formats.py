@@ -336,44 +336,44 @@ def test_import_without_specs_is_a_usage_error(ygs, tmp_path):
     assert result.code == 2 and "no openspec specs" in result.stderr
 
 
-def test_parsed_files_survive_the_plain_tuples_the_cache_keeps():
-    from ygs.core.formats import Parsed, Req, from_plain, parse, to_plain
+def fixture_parses():
+    """(kind, format, Parsed) of every OpenSpec and spec-kit file of the fixture projects."""
+    from ygs.core.formats import parse
 
-    seen = set()
     for root in (FIXTURES / "openspec-project", FIXTURES / "speckit-project"):
         for path in sorted(root.rglob("*.md")):
             rel = path.relative_to(root).as_posix()
             found = classify_foreign(rel)
-            if found is None:
-                continue
-            parsed = parse(rel, path.read_text(encoding="utf-8"), *found)
-            plain = to_plain(parsed)
-            assert from_plain(plain) == parsed and type(from_plain(plain)) is Parsed
-            assert all(type(r) is Req for r in from_plain(plain).reqs)
-            assert not any(isinstance(x, Parsed | Req) for x in plain)
-            seen.update(name for name in Parsed._fields if getattr(parsed, name))
+            if found is not None:
+                yield (*found, parse(rel, path.read_text(encoding="utf-8"), *found))
+
+
+def test_parsed_files_survive_the_plain_tuples_the_cache_keeps():
+    from ygs.core.formats import Parsed, Req, from_plain, to_plain
+
+    seen = set()
+    for _kind, _fmt, parsed in fixture_parses():
+        plain = to_plain(parsed)
+        assert from_plain(plain) == parsed and type(from_plain(plain)) is Parsed
+        assert all(type(r) is Req for r in from_plain(plain).reqs)
+        assert not any(isinstance(x, Parsed | Req) for x in plain)
+        seen.update(name for name in Parsed._fields if getattr(parsed, name))
     assert {"reqs", "tasks", "questions", "problems", "links"} <= seen
 
 
 def test_what_a_cold_check_parent_keeps_of_a_parse_counts_the_same():
     from types import SimpleNamespace
 
-    from ygs.core.formats import counted, from_plain, parse, to_plain
+    from ygs.core.formats import counted, from_plain, to_plain
     from ygs.core.formats.join import count
 
     full, slim = [], []
-    for root in (FIXTURES / "openspec-project", FIXTURES / "speckit-project"):
-        for path in sorted(root.rglob("*.md")):
-            rel = path.relative_to(root).as_posix()
-            found = classify_foreign(rel)
-            if found is None:
-                continue
-            parsed = parse(rel, path.read_text(encoding="utf-8"), *found)
-            kept = from_plain(counted(to_plain(parsed)))
-            assert [r.id for r in kept.reqs] == [r.id for r in parsed.reqs]
-            assert not any(r.statement or r.name for r in kept.reqs)
-            for into, value in ((full, parsed), (slim, kept)):
-                into.append(SimpleNamespace(kind=found[0], format=found[1], parsed=value))
+    for kind, fmt, parsed in fixture_parses():
+        kept = from_plain(counted(to_plain(parsed)))
+        assert [r.id for r in kept.reqs] == [r.id for r in parsed.reqs]
+        assert not any(r.statement or r.name for r in kept.reqs)
+        for into, value in ((full, parsed), (slim, kept)):
+            into.append(SimpleNamespace(kind=kind, format=fmt, parsed=value))
     imported = frozenset({full[0].parsed.reqs[0].id}) if full[0].parsed.reqs else frozenset()
     for aliases in (frozenset(), imported):
         assert count(slim, aliases) == count(full, aliases) != (0, 0, 0)
