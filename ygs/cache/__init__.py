@@ -28,7 +28,10 @@ import os
 import pickle
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 FORMAT_VERSION = 3
 RACY_S = 2.0
@@ -292,6 +295,17 @@ class FileCache:
     def part_writer(self) -> PartWriter | None:
         """A part of this cache for a worker to write (None when caching is off)."""
         return PartWriter(self) if enabled(self.env) else None
+
+    def hand_over(self, rels: Iterable[str], writer: PartWriter | None) -> None:
+        """Move these files' entries (those it holds) out of the cache into `writer`, a
+        part of it a worker writes; they are dropped when there is none (caching is off)."""
+        moved = {}
+        for rel in rels:
+            entry = self.entries.pop(rel, None)
+            if entry is not None:
+                moved[rel] = entry
+        if writer is not None:
+            writer.add(moved)
 
     def save_parts(self, parts: list[str | None]) -> None:
         """Write the cache as the entries in these parts (those not gone from disk since,

@@ -256,15 +256,7 @@ def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Sh
     for start in range(0, len(part), CHUNK):
         chunk = part[start : start + CHUNK]
         found = proj.parse_some(cache, values, chunk)
-        stored = {}
-        for i in chunk:
-            rel = proj.artifact_entries[i][0]
-            entry = cache.entries.pop(rel, None)
-            if entry is not None:
-                stored[rel] = entry
-        if writer is not None:
-            writer.add(stored)
-        del stored
+        cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
         _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
     share.part = writer.close() if writer is not None else None
     Stub.load = None  # let the last chunk go

@@ -495,30 +495,22 @@ def _positions(text: str, needle: str) -> list[int]:
     return found
 
 
-def _totals(shapes) -> tuple[int, int, int]:
-    """Requirements, stories and scenarios of one PRD's (kind, scenarios, aliases)."""
-    from ygs.core.specs import tally
-
-    return tally(shapes)[:3]
-
-
 def full_inputs(state: State, update: Update) -> dict | None:
     """The input totals of a full check with the edited files as they are now; None when
     an edit changed which ids its requirements import (other formats' counts move)."""
+    from ygs.core.specs import tally
+
     inputs = dict(state.inputs)
     old = array("q", state.shapes)
     for rel in update.dirty:
         artifact = next(a for a in update.catalog.artifacts if a.path == rel)
         found = update.index.shapes_in(rel) if artifact.kind == "prd" else ()
-        imported = frozenset(alias for _kind, _n, names in found for alias in names)
+        *totals, imported = tally(found)
         if imported != state.aliases.get(rel, frozenset()):
             return None
         i = state.position(rel)
         for key, before, now in zip(
-            ("requirements", "stories", "scenarios"),
-            old[3 * i : 3 * i + 3],
-            _totals(found),
-            strict=True,
+            ("requirements", "stories", "scenarios"), old[3 * i : 3 * i + 3], totals, strict=True
         ):
             inputs[key] += now - before
     return inputs

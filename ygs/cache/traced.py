@@ -102,13 +102,7 @@ def _share(proj, cache, requirements, values: list, part: list[int], slim) -> Sh
                 value = _slim(value)
             share.records.append((i, value))
         for store, writer in zip((cache, requirements), writers, strict=True):
-            stored = {}
-            for i in chunk:
-                entry = store.entries.pop(entries[i][0], None)
-                if entry is not None:
-                    stored[entries[i][0]] = entry
-            if writer is not None:
-                writer.add(stored)
+            store.hand_over((entries[i][0] for i in chunk), writer)
     share.parts = tuple(w.close() if w is not None else None for w in writers)
     return share
 

@@ -603,20 +603,20 @@ def inputs_summary(catalog, index, scope=None) -> dict:
     totals, imported = [0, 0, 0], set()
     for a in catalog.artifacts:
         if scope is None:
-            counted = index.tally_in(a.path) if a.kind == "prd" else NOTHING
+            tallied = index.tally_in(a.path) if a.kind == "prd" else NOTHING
         elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
             continue
         elif a.parsed is None and a.kind == "prd":  # what the lint already counted
-            counted = index.tally_in(a.path)
+            tallied = index.tally_in(a.path)
         else:
-            counted = tally(
+            tallied = tally(
                 (r.kind, len(r.scenarios), ())
                 for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
                 if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
             )
         for i in range(3):
-            totals[i] += counted[i]
-        imported |= counted[3]
+            totals[i] += tallied[i]
+        imported |= tallied[3]
     foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count

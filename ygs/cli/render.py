@@ -100,21 +100,22 @@ def plain_rows(rows: Iterable[tuple]) -> Iterator[str]:
     from ygs.core.lint import all_rules
 
     rules = all_rules()
-    severity = {}
+    severity: dict[str, str] = {}
     for path, _, rule, message, line, remedy in rows:
         if rule not in severity:
             severity[rule] = rules[rule].severity.value
-        where = f"{path}:{line}" if line else path
-        yield f"{where}: {severity[rule]} {rule}: {message}\n"
-        if remedy:
-            yield f"  remedy: {remedy}\n"
+        yield from _finding_lines(path, line, severity[rule], rule, message, remedy)
 
 
 def plain_findings(items: Sequence[Finding]) -> Iterator[str]:
     """`file:line: SEVERITY RULE: message` and the remedy below, each line with its
     newline."""
     for f in items:
-        where = f"{f.path}:{f.line}" if f.line else f.path
-        yield f"{where}: {f.severity.value} {f.rule}: {f.message}\n"
-        if f.remedy:
-            yield f"  remedy: {f.remedy}\n"
+        yield from _finding_lines(f.path, f.line, f.severity.value, f.rule, f.message, f.remedy)
+
+
+def _finding_lines(path, line, severity: str, rule: str, message: str, remedy) -> Iterator[str]:
+    where = f"{path}:{line}" if line else path
+    yield f"{where}: {severity} {rule}: {message}\n"
+    if remedy:
+        yield f"  remedy: {remedy}\n"

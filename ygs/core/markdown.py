@@ -450,12 +450,9 @@ def _heading_key(line: str) -> tuple[int, str, str] | None:
 def _read_heading(line: str) -> tuple[int, str, str] | None:
     """`_heading_key(line)`, read now (what `heading` reads) and remembered (not in `words`'
     cache as well)."""
-    rest = line.lstrip("#")
-    hashes = len(line) - len(rest)
-    found = None
-    if 0 < hashes <= 6 and rest[:1].isspace():
-        title = rest.strip().rstrip("#").rstrip()
-        found = (hashes, title, _words(title))
+    found = heading(line)
+    if found is not None:
+        found = (found[0], found[1], _words(found[1]))
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     _HEADINGS[line] = found

@@ -345,10 +345,9 @@ def gate_rows(trace: Trace, looked: str = "") -> list[tuple]:
         found.append(_row(".", None, "TRC005", f"no requirements or threats to gate{where}"))
     no_task, no_test = R["TRC001"].remedy, R["TRC002"].remedy
     for req in trace.requirements:
-        priority = req.priority
-        if not req.gated or priority == "SHOULD" or priority == "MAY":  # `gated_as_must`
+        if not req.gated or not gated_as_must(req.priority):
             continue
-        label = "MUST" if priority == "MUST" else "priority unknown, gated as MUST"
+        label = "MUST" if req.priority == "MUST" else "priority unknown, gated as MUST"
         path, line = req.path, req.line
         if not req.tasks:
             found.append(

@@ -31,7 +31,7 @@ from ygs.core.formats import (
 )
 
 _new = tuple.__new__  # a NamedTuple from a tuple, at C speed
-REQ = Req._field_defaults["kind"]  # "requirement"
+_REQUIREMENT = Req._field_defaults["kind"]  # the kind a Req has unless told
 _HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
 _REQ_PREFIX = re.compile(r"^requirement:\s*", re.IGNORECASE)
 _SCENARIO_PREFIX = re.compile(r"^scenario:\s*", re.IGNORECASE)
@@ -214,7 +214,9 @@ def _requirement(doc: _Text, heading: _Heading, capability: str, op: str = "") -
     scenarios = tuple(_scenario(doc, c) for c in heading.children if doc.has_content(c))
     text = statement or name
     ident = requirement_id(capability, name)
-    return _new(Req, (ident, name, heading.line, text, at, rfc_priority(text), scenarios, REQ, op))
+    return _new(
+        Req, (ident, name, heading.line, text, at, rfc_priority(text), scenarios, _REQUIREMENT, op)
+    )
 
 
 def _requirement_problems(req: Req) -> list[Problem]:
