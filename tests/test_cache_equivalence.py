@@ -186,6 +186,64 @@ def test_each_slice_result_is_handed_on_in_the_parent_own_slice_first(monkeypatc
     assert found[0][0] == os.getpid() and (count == "1" or found[-1][0] != os.getpid())
 
 
+def _dealt(items: int, most: int, work, then=None) -> list:
+    return parallel.deal(list(range(items)), work, most=most, then=then)
+
+
+@pytest.mark.parametrize("count", ["1", "2", "3"])
+def test_dealt_chunks_each_go_to_one_process_in_order(monkeypatch, count):
+    """Each process takes chunks as it is free: every item is worked on exactly once, a
+    process's chunks in item order, none larger than `most`; `then` sees every result in
+    this process, its own first."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", count)
+    seen = []
+
+    def work(chunks):
+        return os.getpid(), [list(c) for c in chunks]
+
+    found = _dealt(50, 4, work, then=lambda result: seen.append((os.getpid(), result[0])))
+    items = [x for _pid, chunks in found for c in chunks for x in c]
+    assert sorted(items) == list(range(50))
+    for _pid, chunks in found:
+        flat = [x for c in chunks for x in c]
+        assert flat == sorted(flat) and all(0 < len(c) <= 4 for c in chunks)
+    assert found[0][0] == os.getpid() and {pid for pid, _ in seen} == {os.getpid()}
+    assert [pid for _, pid in seen] == [pid for pid, _ in found]
+    assert len({pid for pid, _ in found}) == len(found) == int(count)
+
+
+def test_a_dealing_worker_that_dies_is_not_trusted(monkeypatch):
+    """The chunks a failed child may have taken are worked on again in the parent."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", "2")
+    parent = os.getpid()
+    took, tell = os.pipe()  # the child took a chunk: only then does the parent take any
+    passes = []
+
+    def work(chunks):
+        if os.getpid() != parent:
+            next(chunks)
+            os.write(tell, b"x")
+            os._exit(3)
+        if not passes:  # the parent's first pass waits; the one redoing the child's, not
+            assert os.read(took, 1) == b"x"
+        passes.append(1)
+        return [x for c in chunks for x in c]
+
+    try:
+        found = _dealt(40, 2, work)
+    finally:
+        os.close(took), os.close(tell)
+    assert len(found) == 2 and found[1]  # the parent's own chunks, then the child's again
+    assert sorted(x for part in found for x in part) == list(range(40))
+
+
+def test_dealing_without_workers_is_one_pass_in_chunks(monkeypatch):
+    monkeypatch.setenv("YGS_WORKERS", "1")
+    assert _dealt(7, 3, lambda chunks: [list(c) for c in chunks]) == [[[0, 1, 2], [3, 4, 5], [6]]]
+
+
 def _changed(root) -> set[str]:
     edited = git(root, "diff", "--name-only", "--diff-filter=ACMR", "HEAD").split()
     return {*edited, *git(root, "ls-files", "--others", "--exclude-standard").split()}

@@ -2,8 +2,8 @@
 
     done = cold.check(proj, overrides, merges)   # None: not a cold run, lint the catalogue
 
-Each worker reads, parses and lints its slice of the files (in path order) a chunk at a
-time, writes their cache entries to a part of the catalogue's cache, and sends the parent
+Each worker reads, parses and lints the chunks of files it takes (`parallel.deal`, in
+path order), writes their cache entries to a part of the catalogue's cache, and sends the parent
 slim results: the artifacts without their texts (tasks and spikes keep theirs: the rules
 that look across all of them run in the parent) and OpenSpec and spec-kit files with only
 what counting their requirements needs (`formats.counted`), their definitions, findings,
@@ -27,6 +27,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ygs.core.lint import CHUNK
 from ygs.core.lint.context import Context, normal_id
 from ygs.core.specs import Index
 
@@ -226,23 +227,17 @@ def check(proj, overrides, merges) -> Cold | None:
     today = date.today().isoformat()
     spikes = tuple(SpikeMerge(*m) for m in merges)
 
-    def work(part: list[int]) -> list[Share]:
-        return [_share(proj, cache, values, part, today, spikes)]
+    def work(chunks) -> Share:
+        return _share(proj, cache, values, chunks, today, spikes)
 
-    def digest(found: list[Share]) -> None:
-        for share in found:
-            _digest(proj, share)
-
-    shares = parallel.fan_out(order, work, then=digest)
+    shares = parallel.deal(order, work, most=CHUNK, then=lambda share: _digest(proj, share))
     cache.entries = {}  # all in the parts
     cache.save_parts([s.part for s in shares])
     return _join(proj, shares, overrides, today, spikes)
 
 
-def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Share:
-    """A worker's slice, a chunk at a time: read, parsed, linted, made slim."""
-    from ygs.core.lint import CHUNK
-
+def _share(proj, cache, values: list, chunks, today: str, spikes) -> Share:
+    """A worker's chunks, as it takes them: read, parsed, linted, made slim."""
     writer = cache.part_writer()
     guesses = Guesses()
     share = Share(None)
@@ -253,8 +248,7 @@ def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Sh
             share.seen[rel] = (root / rel).exists()
         return share.seen[rel]
 
-    for start in range(0, len(part), CHUNK):
-        chunk = part[start : start + CHUNK]
+    for chunk in chunks:
         found = proj.parse_some(cache, values, chunk)
         cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
         _chunk(proj, share, guesses, chunk, found, exists, today, spikes)

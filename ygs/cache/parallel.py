@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MIN_ITEMS = 2000
@@ -135,6 +136,71 @@ def fan_out(
     if merge is not None:
         return merge(results)
     return [x for result in results for x in result]
+
+
+def deal(
+    items: list,
+    work: Callable[[Iterator[list]], Any],
+    *,
+    most: int = 256,
+    then: Callable[[Any], Any] | None = None,
+) -> list:
+    """`work` in each process over the chunks of `items` it takes (at most `most` items
+    each), whoever is free taking the next: a machine busy with other work slows one
+    process more than another. One result per process, the parent's first; each chunk is
+    in exactly one of them, and a process's chunks come in item order, but which ones is
+    not known beforehand. `then` as for `fan_out`. A child that fails is not trusted: the
+    chunks it may have taken are worked on again in the parent. With fewer than
+    MIN_ITEMS items, one idle core or no `os.fork`: `[work(chunks)]`."""
+    count = min(workers(), len(items))
+    then = then or _nothing
+    if count < 2 or len(items) < max(MIN_ITEMS, 2) or not _can_fork():
+        result = work(items[i : i + most] for i in range(0, len(items), most))
+        then(result)
+        return [result]
+    # a few chunks a process, so one that is held up hands the rest to the others
+    size = max(1, min(most, -(-len(items) // (count * 4))), -(-len(items) // _QUEUE_MAX))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    queue, feed = os.pipe()
+    os.write(feed, b"".join(_NUMBER.pack(n) for n in range(len(chunks))))
+    os.close(feed)  # all are queued: a read past the last one ends at once
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = [_spawn(lambda _: _taking(queue, chunks, work), None) for _ in range(count - 1)]
+    taken, result = _taking(queue, chunks, work)
+    os.close(queue)
+    then(result)
+    results = [result]
+    for pid, read_fd in children:
+        done = _collect(pid, read_fd, lambda _: None, None)
+        if done is None:  # failed: its chunks are among those no one reports
+            continue
+        taken.extend(done[0])
+        results.append(done[1])
+        then(done[1])
+    missing = sorted(set(range(len(chunks))).difference(taken))
+    if missing:
+        results.append(work(chunks[n] for n in missing))
+        then(results[-1])
+    return results
+
+
+_NUMBER = struct.Struct("<I")  # a chunk's number in the queue
+_QUEUE_MAX = 4096  # chunk numbers a pipe holds at least (a write past 16 KB may block)
+
+
+def _taking(queue: int, chunks: list[list], work: Callable[[Iterator[list]], Any]):
+    """(the numbers of the chunks taken, `work` over them): each chunk is read from the
+    queue when `work` asks for the next (pipe reads of a few bytes are atomic)."""
+    taken: list[int] = []
+
+    def take() -> Iterator[list]:
+        while len(raw := os.read(queue, _NUMBER.size)) == _NUMBER.size:
+            number = _NUMBER.unpack(raw)[0]
+            taken.append(number)
+            yield chunks[number]
+
+    return taken, work(take())
 
 
 def _nothing(_result: Any) -> None:
