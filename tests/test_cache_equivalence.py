@@ -114,10 +114,10 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     graph = ygs("trace", "--json", cwd=mutated).json
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     monkeypatch.setenv("YGS_WORKERS", "3")
-    spawned, spawn = [], parallel._spawn
-    monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
+    spawned, spawn = [], parallel._spawn_streaming
+    monkeypatch.setattr(parallel, "_spawn_streaming", lambda *a: spawned.append(1) or spawn(*a))
     assert findings(ygs, mutated) == whole
-    assert len(spawned) == 2  # two workers beside the parent, each parses and lints
+    assert len(spawned) == 3  # three workers parse and lint, the parent takes in their work
     assert ygs("trace", "--json", cwd=mutated).json == graph
     monkeypatch.delenv("YGS_NO_CACHE")
     assert findings(ygs, mutated) == whole  # cold, filled by workers
@@ -242,6 +242,58 @@ def test_a_dealing_worker_that_dies_is_not_trusted(monkeypatch):
 def test_dealing_without_workers_is_one_pass_in_chunks(monkeypatch):
     monkeypatch.setenv("YGS_WORKERS", "1")
     assert _dealt(7, 3, lambda chunks: [list(c) for c in chunks]) == [[[0, 1, 2], [3, 4, 5], [6]]]
+
+
+def _streamed(items: int, most: int, work, then=None) -> tuple[list, list]:
+    return parallel.stream(list(range(items)), work, most=most, then=then)
+
+
+def _chunk_by_chunk(chunks):
+    """A `stream` worker: each chunk's items with the process that did them, then how
+    many chunks it took."""
+    n = 0
+    for chunk in chunks:
+        n += 1
+        yield os.getpid(), list(chunk)
+    return os.getpid(), n
+
+
+@pytest.mark.parametrize("count", ["1", "2", "3"])
+def test_streamed_chunks_come_back_in_order_each_handed_on_here(monkeypatch, count):
+    """Workers take chunks as they are free; every chunk's result comes back once, in
+    chunk order, `then` sees each in this process, and every worker's closing result."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", count)
+    seen = []
+    results, closing = _streamed(50, 4, _chunk_by_chunk, then=seen.append)
+    assert [x for _pid, chunk in results for x in chunk] == list(range(50))
+    assert all(0 < len(chunk) <= 4 for _pid, chunk in results)
+    assert sorted(seen) == sorted(results)
+    assert sum(n for _pid, n in closing) == len(results)
+    pids = {pid for pid, _n in closing}
+    assert len(pids) == len(closing) == int(count)
+    assert (os.getpid() in pids) == (count == "1")  # with workers, this process only collects
+
+
+def test_a_streaming_worker_that_dies_keeps_what_it_sent(monkeypatch):
+    """A worker that dies after sending some chunks' results: those stand, the chunks it
+    did not finish are worked on again here."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", "2")
+    parent = os.getpid()
+    first = {}
+
+    def work(chunks):
+        for chunk in chunks:
+            if os.getpid() != parent and first.setdefault("done", chunk[0]) != chunk[0]:
+                os._exit(3)  # dies on its second chunk: its first was sent
+            yield os.getpid(), list(chunk)
+        return os.getpid()
+
+    results, closing = _streamed(40, 2, work)
+    assert [x for _pid, chunk in results for x in chunk] == list(range(40))
+    assert closing == [parent]  # both workers died; this process did what they left
+    assert {pid for pid, _chunk in results} - {parent}  # what they sent was kept
 
 
 def _changed(root) -> set[str]:

@@ -58,9 +58,8 @@ class Cold:
 
 @dataclass
 class Share:
-    """What one worker sends back."""
+    """What a worker sends back of one chunk."""
 
-    part: str | None  # its part of the catalogue's cache
     records: list = field(default_factory=list)  # (entry index, slim record or Finding)
     parsed: list = field(default_factory=list)  # the records as Artifacts (see `_digest`)
     known: dict = field(default_factory=dict)  # their definitions, by path
@@ -70,7 +69,6 @@ class Share:
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
     shapes: dict = field(default_factory=dict)  # PRD path -> its requirements' shapes
-    seen: dict = field(default_factory=dict)  # link targets looked up -> exist
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -227,34 +225,39 @@ def check(proj, overrides, merges) -> Cold | None:
     today = date.today().isoformat()
     spikes = tuple(SpikeMerge(*m) for m in merges)
 
-    def work(chunks) -> Share:
-        return _share(proj, cache, values, chunks, today, spikes)
+    def work(chunks):
+        return _shares(proj, cache, values, chunks, today, spikes)
 
-    shares = parallel.deal(order, work, most=CHUNK, then=lambda share: _digest(proj, share))
+    shares, closing = parallel.stream(
+        order, work, most=CHUNK, then=lambda share: _digest(proj, share)
+    )
     cache.entries = {}  # all in the parts
-    cache.save_parts([s.part for s in shares])
-    return _join(proj, shares, overrides, today, spikes)
+    cache.save_parts([part for part, _seen in closing])
+    seen = {rel: there for _part, found in closing for rel, there in found.items()}
+    return _join(proj, shares, seen, overrides, today, spikes)
 
 
-def _share(proj, cache, values: list, chunks, today: str, spikes) -> Share:
-    """A worker's chunks, as it takes them: read, parsed, linted, made slim."""
+def _shares(proj, cache, values: list, chunks, today: str, spikes):
+    """A worker's chunks, as it takes them, each read, parsed, linted and made slim: one
+    Share each; then its part of the cache and the link targets it looked up."""
     writer = cache.part_writer()
     guesses = Guesses()
-    share = Share(None)
+    seen: dict[str, bool] = {}
     root = proj.root
 
     def exists(rel: str) -> bool:
-        if rel not in share.seen:
-            share.seen[rel] = (root / rel).exists()
-        return share.seen[rel]
+        if rel not in seen:
+            seen[rel] = (root / rel).exists()
+        return seen[rel]
 
     for chunk in chunks:
         found = proj.parse_some(cache, values, chunk)
         cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
+        share = Share()
         _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
-    share.part = writer.close() if writer is not None else None
+        yield share
     Stub.load = None  # let the last chunk go
-    return share
+    return (writer.close() if writer is not None else None), seen
 
 
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
@@ -351,7 +354,7 @@ def _digest(proj, share: Share) -> None:
         share.parsed.extend(found)
 
 
-def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
+def _join(proj, shares: list[Share], seen: dict, overrides, today: str, spikes) -> Cold:
     """The parent's part: the slim catalogue, the guesses checked (files linted on a wrong
     one linted again), the rules across files, suppressions and overrides."""
     from ygs.core.artifacts import assemble
@@ -368,14 +371,13 @@ def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
     whole = {a.path: a for a in catalog.artifacts if a.kind in WHOLE_KINDS}
     index = SlimIndex(catalog, whole, proj.artifact_at)
     found_here: list = []
-    lines, sent, faces, seen, watched, guesses = {}, {}, {}, {}, set(), {}
+    lines, sent, faces, watched, guesses = {}, {}, {}, set(), {}
     for share in shares:
         found_here.extend(share.findings)
         index.learn(share.shapes)
         lines.update(share.lines)
         sent.update(share.texts)
         faces.update(share.faces)
-        seen.update(share.seen)
         watched |= share.watched
         guesses.update(share.guesses)
     root = proj.root

@@ -18,7 +18,7 @@ import os
 import pickle
 import struct
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 MIN_ITEMS = 2000
@@ -201,6 +201,158 @@ def _taking(queue: int, chunks: list[list], work: Callable[[Iterator[list]], Any
             yield chunks[number]
 
     return taken, work(take())
+
+
+def stream(
+    items: list,
+    work: Callable[[Iterator[list]], Generator[Any, None, Any]],
+    *,
+    most: int = 256,
+    then: Callable[[Any], Any] | None = None,
+) -> tuple[list, list]:
+    """`work` over the chunks of `items` (at most `most` items each) in worker processes,
+    each taking the next chunk when it is free, while this process takes in what they
+    send as it comes: a machine busy with other work slows one more than another, and what
+    this process does with each result (`then(result)`) is done by the time the last
+    chunk is. `work(chunks)` yields one result for each chunk it takes, once done with it
+    (its chunks come in item order), and returns a closing result. Returns (the chunks'
+    results, in chunk order; the closing results). A chunk no worker finished is worked on
+    again here (raising what `work` raises). With fewer than MIN_ITEMS items, one idle core
+    or no `os.fork`: all in this process."""
+    count = min(workers(), len(items))
+    then = then or _nothing
+    chunks = _chunked(items, most, count)
+    results: list = [_NONE] * len(chunks)
+    closing: list = []
+    if count >= 2 and len(items) >= max(MIN_ITEMS, 2) and _can_fork():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        queue = _queue(len(chunks))
+        children = [_spawn_streaming(queue, chunks, work) for _ in range(count)]
+        os.close(queue)
+        for number, value in _frames(children):
+            if number < 0:
+                closing.append(value)
+            else:
+                results[number] = value
+                then(value)
+    missing = [n for n, value in enumerate(results) if value is _NONE]
+    if missing or not closing:
+        taken: list[int] = []
+        for number, value in _driven(work(_listed(chunks, missing, taken)), taken):
+            if number < 0:
+                closing.append(value)
+            else:
+                results[number] = value
+                then(value)
+    return results, closing
+
+
+_NONE = object()  # no result yet
+_FRAME = struct.Struct("<iQ")  # a frame's chunk number (-1: the closing result), its size
+
+
+def _chunked(items: list, most: int, count: int) -> list[list]:
+    """A few chunks a process, so that one held up hands the rest to the others."""
+    size = max(1, min(most, -(-len(items) // (count * 4))), -(-len(items) // _QUEUE_MAX))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _queue(count: int) -> int:
+    """The read end of a pipe holding the chunk numbers 0..count-1, its write end closed."""
+    queue, feed = os.pipe()
+    os.write(feed, b"".join(_NUMBER.pack(n) for n in range(count)))
+    os.close(feed)  # all are queued: a read past the last one ends at once
+    return queue
+
+
+def _listed(chunks: list[list], numbers: list[int], taken: list[int]) -> Iterator[list]:
+    for number in numbers:
+        taken.append(number)
+        yield chunks[number]
+
+
+def _driven(gen: Generator, taken: list[int]) -> Iterator[tuple[int, Any]]:
+    """(chunk number, result) for each result `gen` yields, then (-1, what it returns):
+    the chunk a result is for is the last one `gen` took."""
+    while True:
+        try:
+            value = next(gen)
+        except StopIteration as stop:
+            yield -1, stop.value
+            return
+        yield taken[-1], value
+
+
+def _spawn_streaming(queue: int, chunks: list[list], work) -> tuple[int, int]:
+    """A child that works on the chunks it takes from `queue`, and sends each result
+    (then the closing one) as a frame through a pipe, as soon as it has it."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.close(read_fd)
+            taken: list[int] = []
+            with os.fdopen(write_fd, "wb") as out:
+                for number, value in _driven(work(_taken(queue, chunks, taken)), taken):
+                    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(_FRAME.pack(number, len(data)))
+                    out.write(data)
+                    out.flush()
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _taken(queue: int, chunks: list[list], taken: list[int]) -> Iterator[list]:
+    """The chunks read from the queue, each when asked for (pipe reads of a few bytes are
+    atomic), their numbers noted in `taken`."""
+    while len(raw := os.read(queue, _NUMBER.size)) == _NUMBER.size:
+        number = _NUMBER.unpack(raw)[0]
+        taken.append(number)
+        yield chunks[number]
+
+
+def _frames(children: list[tuple[int, int]]) -> Iterator[tuple[int, Any]]:
+    """(chunk number, result) of each whole frame the children send, as they come. A
+    child that fails is waited for; what it sent whole is kept (its chunk results stand
+    alone), the rest is dropped."""
+    import selectors
+
+    pending = {fd: (pid, bytearray()) for pid, fd in children}
+    with selectors.DefaultSelector() as select:
+        for fd in pending:
+            select.register(fd, selectors.EVENT_READ)
+        while pending:
+            for key, _ in select.select():
+                fd = key.fd
+                pid, buffer = pending[fd]
+                data = os.read(fd, 1 << 20)
+                if not data:
+                    select.unregister(fd)
+                    os.close(fd)
+                    del pending[fd]
+                    os.waitpid(pid, 0)
+                    continue
+                buffer += data
+                yield from _whole_frames(buffer)
+
+
+def _whole_frames(buffer: bytearray) -> Iterator[tuple[int, Any]]:
+    """The whole frames at the start of `buffer`, taken out of it."""
+    start = 0
+    while len(buffer) - start >= _FRAME.size:
+        number, size = _FRAME.unpack_from(buffer, start)
+        end = start + _FRAME.size + size
+        if len(buffer) < end:
+            break
+        value = pickle.loads(memoryview(buffer)[start + _FRAME.size : end])
+        start = end
+        yield number, value
+    del buffer[:start]
 
 
 def _nothing(_result: Any) -> None:

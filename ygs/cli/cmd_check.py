@@ -197,6 +197,9 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
+    if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
+        proj.artifact_entries  # noqa: B018
+    merges = merges()
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
@@ -442,9 +445,10 @@ def about(finding, touched: frozenset[str]) -> bool:
     return not names.isdisjoint(touched)
 
 
-def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
-    """(commit, branch) of the spike merges on the base branch (SPK002). git is asked only
-    when the refs changed since the last run: a warm check spawns no process."""
+def _spike_merges(proj):
+    """(commit, branch) of the spike merges on the base branch (SPK002), started now and
+    answered when called (git works while the files are walked). git is asked only when
+    the refs changed since the last run: a warm check spawns no process."""
     from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
 
     base = proj.config["git.base_branch"]
@@ -454,13 +458,18 @@ def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
     if stamp is not None:
         cached = cache.get(key, max((s[2] for s in stamp), default=0))
         if cached is not MISS:
-            return cached
-    from ygs.plan.spike import merged_spike_branches
+            return lambda: cached
+    from ygs.plan.spike import merged_spike_branches_started
 
-    merges = tuple(tuple(m) for m in merged_spike_branches(proj.root, base))
-    if stamp is not None:
-        cache.put(key, merges)
-    return merges
+    started = merged_spike_branches_started(proj.root, base)
+
+    def answer() -> tuple[tuple[str, str], ...]:
+        merges = tuple(tuple(m) for m in started())
+        if stamp is not None:
+            cache.put(key, merges)
+        return merges
+
+    return answer
 
 
 def _source(catalog):
