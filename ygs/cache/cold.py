@@ -8,7 +8,7 @@ slim results: the artifacts without their texts (tasks and spikes keep theirs: t
 that look across all of them run in the parent) and OpenSpec and spec-kit files with only
 what counting their requirements needs (`formats.counted`), their definitions, findings,
 the texts of the lines those are on, their interfaces for the check's state and the
-shapes of their requirements. No file's text outlives its chunk; what the parent reads
+tallies of their requirements. No file's text outlives its chunk; what the parent reads
 beyond that it reads from disk again (`SlimIndex`).
 
 The per-file rules look a few things up in other files: whether an id is defined, what a
@@ -68,7 +68,7 @@ class Share:
     lines: dict = field(default_factory=dict)  # (path, line) -> text
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
-    shapes: dict = field(default_factory=dict)  # PRD path -> its requirements' shapes
+    tallies: dict = field(default_factory=dict)  # PRD path -> `Index.tally_in` of it
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -316,11 +316,9 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             if guesses.notes:
                 share.guesses[artifact.path] = guesses.notes
         guesses.notes = []
-    for a in mine:
-        if a.kind == "prd" and a.path not in shapes:
-            shapes[a.path] = index.shapes_in(a.path)
+    index.learn(shapes)
     share.findings.extend(findings)
-    share.shapes.update(shapes)
+    share.tallies.update((a.path, index.tally_in(a.path)) for a in mine if a.kind == "prd")
     at: dict[str, set[int]] = {}
     for f in findings:
         if f.line:
@@ -374,7 +372,7 @@ def _join(proj, shares: list[Share], seen: dict, overrides, today: str, spikes) 
     lines, sent, faces, watched, guesses = {}, {}, {}, set(), {}
     for share in shares:
         found_here.extend(share.findings)
-        index.learn(share.shapes)
+        index.learn_tallies(share.tallies)
         lines.update(share.lines)
         sent.update(share.texts)
         faces.update(share.faces)

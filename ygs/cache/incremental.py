@@ -350,7 +350,8 @@ class State:
         if faces is None:
             faces = {a.path: interface(a, defs[a.path], bool(watched)) for a in catalog.artifacts}
         every = [d.id for found in defs.values() for d in found]
-        seen_twice = repeated(every)
+        distinct = dict.fromkeys(every)  # in the order first defined
+        seen_twice = repeated(every) if len(distinct) < len(every) else set()
         keys = Counter(  # the ids seen twice, told apart as `duplicate_ids` does
             (a.kind if id_parts(d.id) is None else "", d.id)
             for a in (catalog.artifacts if seen_twice else ())
@@ -380,7 +381,6 @@ class State:
             if imported:
                 aliases[a.path] = imported
         ids = [a.id for a in catalog.artifacts]
-        distinct = dict.fromkeys(every)  # in the order first defined
         defined = _SEP.join(distinct)
         if _SEP in "".join(ids) or defined.count(_SEP) != max(len(distinct) - 1, 0):
             return None

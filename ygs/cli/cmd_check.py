@@ -603,29 +603,28 @@ def _cold_result(proj, done) -> dict:
 def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
-    from ygs.core.specs import NOTHING, tally
+    from collections import Counter
 
-    docs: dict[str, int] = {}
-    for a in catalog.artifacts:
-        if scope is None or a.path in scope:
-            docs[a.format] = docs.get(a.format, 0) + 1
-    totals, imported = [0, 0, 0], set()
-    for a in catalog.artifacts:
-        if scope is None:
-            tallied = index.tally_in(a.path) if a.kind == "prd" else NOTHING
-        elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
-            continue
-        elif a.parsed is None and a.kind == "prd":  # what the lint already counted
-            tallied = index.tally_in(a.path)
-        else:
-            tallied = tally(
+    from ygs.core.specs import tally
+
+    read = catalog.artifacts if scope is None else [a for a in catalog.artifacts if a.path in scope]
+    docs = Counter(a.format for a in read)
+    if scope is None:  # the others' requirements are counted below
+        tallies = [index.tally_in(a.path) for a in read if a.kind == "prd"]
+    else:
+        tallies = [
+            index.tally_in(a.path)  # what the lint already counted
+            if a.parsed is None and a.kind == "prd"
+            else tally(
                 (r.kind, len(r.scenarios), ())
                 for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
                 if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
             )
-        for i in range(3):
-            totals[i] += tallied[i]
-        imported |= tallied[3]
+            for a in read
+            if a.parsed is None or not a.parsed.archived
+        ]
+    totals = [sum(t[i] for t in tallies) for i in range(3)]
+    imported = set().union(*(t[3] for t in tallies if t[3]))
     foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count
