@@ -1,6 +1,10 @@
 """Per-file work over forked workers, for large cold runs.
 
-    results = fan_out(items, work)     # == work(items), computed in slices
+    results = fan_out(items, work)              # == work(items), computed in slices
+    results = deal(items, work)                 # work(chunks) in each process, chunks
+                                                # taken by whichever process is free
+    results, closing = stream(items, work)      # the same in workers only, each chunk's
+                                                # result sent back as soon as it is done
 
 `work` takes a list of items and returns a list (or any picklable value; see `merge`).
 With fewer than MIN_ITEMS items, one idle core (`workers`), no `os.fork`, or threads
@@ -10,6 +14,8 @@ slice per worker; the parent works on the first while forked children work on th
 send back their pickled results through a pipe. A child that fails is not trusted: its
 slice is worked on again in the parent, which then raises what `work` raises. Results
 come back in item order. `YGS_WORKERS=N` sets the number of processes (1 turns workers off).
+`deal` and `stream` hand out chunks through a pipe of chunk numbers instead, so a process
+that the machine holds up (other work on it) takes fewer of them.
 """
 
 from __future__ import annotations
