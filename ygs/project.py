@@ -288,11 +288,20 @@ class Project:
 
     def _reader(self, path: Path | str, rel: str = ""):
         """Reads `path` as a regular file inside the project (raises Unreadable)."""
+        return self._readers()(path, rel)
+
+    def _readers(self):
+        """`_reader`, its imports done once (a cold run reads thousands of files)."""
         from ygs.store import read_bytes, read_walked
 
-        if rel and rel in self.plain_files:
-            return lambda: read_walked(str(path), within=self.root)
-        return lambda: read_bytes(path, within=self.root)
+        plain, root = self.plain_files, self.root
+
+        def reader(path: Path | str, rel: str = ""):
+            if rel and rel in plain:
+                return lambda: read_walked(str(path), within=root)
+            return lambda: read_bytes(path, within=root)
+
+        return reader
 
     def inside(self, rel: str, key: str) -> Path:
         """`root/rel`, which must resolve inside the project (a link may not lead out)."""
@@ -405,13 +414,14 @@ class Project:
             return parse
 
         root = str(self.root)
+        reader = self._readers()
 
         def fetch(rel: str, st):
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
             path = os.path.join(root, rel)
             try:
-                return cache.fetch(rel, st, path, compute(rel), read=self._reader(path, rel))
+                return cache.fetch(rel, st, path, compute(rel), read=reader(path, rel))
             except Unreadable as err:
                 return _unreadable(rel, err)
 
