@@ -54,6 +54,7 @@ def interfaces(artifact, defs) -> tuple[bytes, bytes]:
     """`interface` without and with the REQ ids (the same for all but a PRD): one digest
     of what both show, copied before the REQ ids go in."""
     import hashlib
+    import marshal
 
     body = artifact.body
     anchors = _HEADING_LINE.findall("\n" + body)
@@ -67,10 +68,11 @@ def interfaces(artifact, defs) -> tuple[bytes, bytes]:
         artifact.date,
         repr(artifact.meta),
         artifact.format,
-        tuple(d.id for d in defs),
+        [d.id for d in defs],
         anchors,
     )
-    h = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=16)
+    # marshal: strings and lists of them, written unambiguously, several times faster than repr
+    h = hashlib.blake2b(marshal.dumps(shown), digest_size=16)
     plain = h.copy().digest()
     if artifact.kind != "prd":
         return plain, plain
