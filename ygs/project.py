@@ -160,6 +160,9 @@ class Project:
     # mtime taken before (`_md_names`), in `walked_folders` (else None)
     note_folders: bool = field(default=False, compare=False, repr=False)
     walked_folders: list | None = field(default=None, compare=False, repr=False)
+    # Set (to {}) for the parse to keep each artifact it parses afresh here, by path, as
+    # well as its record: who reads it then needs no `from_record` (it takes them out)
+    fresh: dict[str, Artifact] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def at(cls, start: Path, env: dict[str, str] | None = None, flags: dict | None = None):
@@ -399,7 +402,7 @@ class Project:
         from ygs.store import Unreadable
 
         layout = self.layout
-        extra, extras = self.extra, self.extras
+        extra, extras, fresh = self.extra, self.extras, self.fresh
 
         def compute(rel: str):
             def parse(data: bytes):
@@ -409,6 +412,8 @@ class Project:
                 more = extra(value) if extra is not None else None
                 if more is not None:
                     extras[rel] = (digest(data), more)
+                if fresh is not None:
+                    fresh[rel] = value
                 return to_record(value)
 
             return parse

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 WHOLE_KINDS = frozenset({"task", "spike"})
 # where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
 # lines follow it) and a foreign file's parse
-_META, _TEXT, _PARSED = 6, 9, 12
+_META, _TEXT, _PARSED, _DEFS = 6, 9, 12, 13
+_new = tuple.__new__  # a named tuple without its Python-level __new__
 _EMPTY: dict = {}
 CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
 
@@ -244,31 +245,39 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
     guesses = Guesses()
     seen: dict[str, bool] = {}
     root = proj.root
+    proj.fresh = {}  # the artifacts parsed here: no record made an artifact again
 
     def exists(rel: str) -> bool:
         if rel not in seen:
             seen[rel] = (root / rel).exists()
         return seen[rel]
 
-    for chunk in chunks:
-        found = proj.parse_some(cache, values, chunk)
-        cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
-        share = Share()
-        _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
-        yield share
-    Stub.load = None  # let the last chunk go
+    try:
+        for chunk in chunks:
+            found = proj.parse_some(cache, values, chunk)
+            cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
+            share = Share()
+            _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
+            yield share
+    finally:
+        Stub.load = None  # let the last chunk go
+        proj.fresh = None
     return (writer.close() if writer is not None else None), seen
 
 
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
     from ygs.cache.incremental import interfaces, mentions
-    from ygs.core.artifacts import Catalog, from_record
+    from ygs.core.artifacts import Catalog, Definition, from_record
     from ygs.core.formats import counted
 
-    mine, defs_of = [], {}
+    mine, defs_of, fresh = [], {}, proj.fresh or {}
     for i, value in zip(chunk, found, strict=True):
         if isinstance(value, tuple):
-            artifact, defs = from_record(value)
+            artifact = fresh.pop(value[0], None)
+            if artifact is None:  # from the cache
+                artifact, defs = from_record(value)
+            else:  # as `from_record` makes them
+                defs = [_new(Definition, (d, artifact.path, n)) for d, n in value[_DEFS]]
             mine.append(artifact)
             defs_of[artifact.path] = defs
             guesses.defined.update(d.id for d in defs)
