@@ -244,6 +244,17 @@ def test_dealing_without_workers_is_one_pass_in_chunks(monkeypatch):
     assert _dealt(7, 3, lambda chunks: [list(c) for c in chunks]) == [[[0, 1, 2], [3, 4, 5], [6]]]
 
 
+@pytest.mark.parametrize("total", [1, 50, 3000, 10000])
+def test_chunks_shrink_towards_the_end_so_workers_end_together(total):
+    """Chunks keep the items in order, none above `most`, none larger than the one
+    before, and the last ones are small: the processes run out of work close together."""
+    chunks = parallel._chunked(list(range(total)), 256, 2)
+    assert [x for c in chunks for x in c] == list(range(total))
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= 256 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= 16
+
+
 def _streamed(items: int, most: int, work, then=None) -> tuple[list, list]:
     return parallel.stream(list(range(items)), work, most=most, then=then)
 

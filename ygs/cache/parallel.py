@@ -164,14 +164,10 @@ def deal(
         result = work(items[i : i + most] for i in range(0, len(items), most))
         then(result)
         return [result]
-    # a few chunks a process, so one that is held up hands the rest to the others
-    size = max(1, min(most, -(-len(items) // (count * 4))), -(-len(items) // _QUEUE_MAX))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    queue, feed = os.pipe()
-    os.write(feed, b"".join(_NUMBER.pack(n) for n in range(len(chunks))))
-    os.close(feed)  # all are queued: a read past the last one ends at once
+    chunks = _chunked(items, most, count)
     sys.stdout.flush()
     sys.stderr.flush()
+    queue = _queue(len(chunks))
     children = [_spawn(lambda _: _taking(queue, chunks, work), None) for _ in range(count - 1)]
     taken, result = _taking(queue, chunks, work)
     os.close(queue)
@@ -259,9 +255,19 @@ _FRAME = struct.Struct("<iQ")  # a frame's chunk number (-1: the closing result)
 
 
 def _chunked(items: list, most: int, count: int) -> list[list]:
-    """A few chunks a process, so that one held up hands the rest to the others."""
-    size = max(1, min(most, -(-len(items) // (count * 4))), -(-len(items) // _QUEUE_MAX))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    """Chunks of at most `most` items, a few for each of `count` processes (one held up
+    hands the rest to the others), each at most a share of what is left after it, so the
+    last ones are small and the processes end close together."""
+    chunks, start, total = [], 0, len(items)
+    least = min(most, 16)
+    while start < total:
+        size = max(least, min(most, -(-(total - start) // (count * 2))))
+        chunks.append(items[start : start + size])
+        start += size
+    if len(chunks) > _QUEUE_MAX:  # the queue must fit its pipe: equal chunks
+        size = -(-total // _QUEUE_MAX)
+        chunks = [items[i : i + size] for i in range(0, total, size)]
+    return chunks
 
 
 def _queue(count: int) -> int:
