@@ -300,6 +300,7 @@ def _spawn_streaming(queue: int, chunks: list[list], work) -> tuple[int, int]:
     """A child that works on the chunks it takes from `queue`, and sends each result
     (then the closing one) as a frame through a pipe, as soon as it has it."""
     read_fd, write_fd = os.pipe()
+    _roomy(write_fd)
     pid = os.fork()
     if pid == 0:
         status = 1
@@ -317,6 +318,17 @@ def _spawn_streaming(queue: int, chunks: list[list], work) -> tuple[int, int]:
             os._exit(status)
     os.close(write_fd)
     return pid, read_fd
+
+
+def _roomy(fd: int) -> None:
+    """Let the pipe hold several chunks' results (Linux): a worker then goes on while this
+    process takes in another's."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _taken(queue: int, chunks: list[list], taken: list[int]) -> Iterator[list]:
