@@ -223,3 +223,28 @@ def test_a_file_changed_while_the_check_ran_is_looked_at_again(ygs, project):
     full_check(ygs, project)
     loose = _marked(project)[1].git.loose
     assert ADR2 in loose and PRD not in loose
+
+
+def test_a_cold_check_stats_each_file_as_it_reads_it(ygs, project):
+    """With no cache to answer, the walk only lists the files (LATER for a regular one)
+    and each is stat'ed as it is read; the state saved holds what a stat-ing walk finds."""
+    from ygs.project import LATER
+
+    (project / "docs/prd/linked.md").symlink_to("private-notes.md")
+    lazy = Project.at(project)
+    lazy.lazy_stats = True
+    kinds = {rel: st is LATER for rel, st in lazy.artifact_entries}
+    assert kinds["docs/prd/private-notes.md"] and not kinds["docs/prd/linked.md"]
+    walked = _fields(Snapshot.of(Project.at(project).artifact_entries))
+    lazy.fill_stats()
+    assert _fields(Snapshot.of(lazy.artifact_entries)) == walked
+    shutil.rmtree(project / ".ygs/cache", ignore_errors=True)
+    assert cmd_check._uncached(Project.at(project))
+    assert ygs("check", "--fail-on", "never", cwd=project).code == 0
+    proj = Project.at(project)
+    state = read_blob(cache_dir(proj.root, proj.env) / "check.state", "check-state")
+    assert _fields(state.files) == walked
+
+
+def _fields(found: Snapshot) -> tuple:
+    return found.entries, found.sizes, found.mtimes, found.odd

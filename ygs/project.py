@@ -107,18 +107,31 @@ def _md_names(
 
 
 def _walk_md(
-    folder: str, rel: str, keep, out: list, plain: set | None, folders: list | None = None
+    folder: str,
+    rel: str,
+    keep,
+    out: list,
+    plain: set | None,
+    folders: list | None = None,
+    later: bool = False,
 ) -> None:
     """Append (rel path, stat) of the .md files `_md_names` finds. A file that is not a
     regular file, a dangling link or a folder that cannot be listed is appended as (rel
     path, Unreadable), never opened. The paths of files that are no link go into `plain`
-    (when given: the walk started inside the project); `folders`: see `_md_names`."""
+    (when given: the walk started inside the project); `folders`: see `_md_names`. With
+    `later`, a file that the folder listing shows to be a regular one (no link) gets
+    LATER for its stat, taken when it is read (`Project.fill_stats`)."""
     from ygs.store import Unreadable, special_kind
 
     for path, entry in _md_names(folder, rel, keep, folders):
         if isinstance(entry, OSError):
             why = f"cannot be listed: {entry.strerror}"
             out.append((path, Unreadable(why, "check its permissions")))
+            continue
+        if later and entry.is_file(follow_symlinks=False):  # the listing's type: no stat
+            out.append((path, LATER))
+            if plain is not None:
+                plain.add(path)
             continue
         try:
             st = entry.stat()  # follows a link: the target must be a regular file
@@ -144,6 +157,7 @@ def _walk_md(
 
 
 _NAME = attrgetter("name")
+LATER = "stat when read"  # an artifact entry's stat, not taken yet (`Project.lazy_stats`)
 
 
 @dataclass
@@ -160,6 +174,11 @@ class Project:
     # mtime taken before (`_md_names`), in `walked_folders` (else None)
     note_folders: bool = field(default=False, compare=False, repr=False)
     walked_folders: list | None = field(default=None, compare=False, repr=False)
+    # Set before `artifact_entries` is read, for a run that reads every file (a cold one):
+    # the walk stats no regular file (LATER), each is stat'ed as it is read, into
+    # `stats_taken` (in the process that reads it), and `fill_stats` puts them in place
+    lazy_stats: bool = field(default=False, compare=False, repr=False)
+    stats_taken: dict = field(default_factory=dict, compare=False, repr=False)
     # Set (to {}) for the parse to keep each artifact it parses afresh here, by path, as
     # well as its record: who reads it then needs no `from_record` (it takes them out)
     fresh: dict[str, Artifact] | None = field(default=None, compare=False, repr=False)
@@ -215,14 +234,32 @@ class Project:
         for top, keep in self.artifact_roots:
             folder = os.path.join(self.root, top)
             inside = Path(os.path.realpath(folder)).is_relative_to(real_root)
-            _walk_md(folder, top, keep, found, self.plain_files if inside else None, folders)
+            plain = self.plain_files if inside else None
+            _walk_md(folder, top, keep, found, plain, folders, self.lazy_stats and inside)
         self.walked_folders = folders
         stat_result = os.stat_result
         return [
             (rel, st)
             for rel, st in dict(found).items()
-            if type(st) is stat_result or self._belongs(rel, st)
+            if type(st) is stat_result or st is LATER or self._belongs(rel, st)
         ]
+
+    def fill_stats(self) -> None:
+        """Put the stats taken as files were read (`stats_taken`) in place of LATER in
+        `artifact_entries`, and take the others now."""
+        from ygs.store import Unreadable
+
+        taken, entries = self.stats_taken, self.artifact_entries
+        for i, (rel, st) in enumerate(entries):
+            if st is LATER:
+                st = taken.get(rel)
+                if st is None:
+                    try:
+                        st = os.stat(os.path.join(self.root, rel))
+                    except OSError as err:
+                        st = Unreadable(f"cannot be read: {err.strerror}", "")
+                entries[i] = (rel, st)
+        taken.clear()
 
     @property
     def artifact_roots(self) -> list[tuple[str, Callable[[str], Any] | None]]:
@@ -375,10 +412,10 @@ class Project:
 
     def _cached(self, cache) -> list:
         from ygs.cache import MISS
-        from ygs.store import Unreadable
 
+        stat_result = os.stat_result  # not Unreadable, nor LATER (no cache had it then)
         return [
-            cache.get(rel, st) if not isinstance(st, Unreadable) else MISS
+            cache.get(rel, st) if type(st) is stat_result else MISS
             for rel, st in self.artifact_entries
         ]
 
@@ -397,7 +434,7 @@ class Project:
     def _fetcher(self, cache):
         """fetch(rel, st): one file's record from `cache` or parsed (and cached), or the
         Finding that it cannot be read; computes `extra` for it too (see `extras`)."""
-        from ygs.cache import digest
+        from ygs.cache import MISS, digest
         from ygs.core.artifacts import Artifact, parse_file, to_record
         from ygs.store import Unreadable
 
@@ -420,11 +457,17 @@ class Project:
 
         root = str(self.root)
         reader = self._readers()
+        taken = self.stats_taken
 
         def fetch(rel: str, st):
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
             path = os.path.join(root, rel)
+            if st is LATER:  # stat'ed now, before it is read (as the walk would have)
+                try:
+                    st = taken[rel] = os.stat(path)
+                except OSError:
+                    return MISS
             try:
                 return cache.fetch(rel, st, path, compute(rel), read=reader(path, rel))
             except Unreadable as err:

@@ -70,6 +70,7 @@ class Share:
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
     tallies: dict = field(default_factory=dict)  # PRD path -> `Index.tally_in` of it
+    stats: dict = field(default_factory=dict)  # path -> its stat, taken as it was read
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -246,6 +247,7 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
     seen: dict[str, bool] = {}
     root = proj.root
     proj.fresh = {}  # the artifacts parsed here: no record made an artifact again
+    entries = proj.artifact_entries
 
     def exists(rel: str) -> bool:
         if rel not in seen:
@@ -255,8 +257,12 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
     try:
         for chunk in chunks:
             found = proj.parse_some(cache, values, chunk)
-            cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
+            cache.hand_over((entries[i][0] for i in chunk), writer)
             share = Share()
+            taken = proj.stats_taken
+            share.stats = {
+                rel: taken.pop(rel) for rel, _ in map(entries.__getitem__, chunk) if rel in taken
+            }
             _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
             yield share
     finally:
@@ -351,6 +357,7 @@ def _digest(proj, share: Share) -> None:
     from ygs.project import from_values
 
     entries = proj.artifact_entries
+    proj.stats_taken.update(share.stats)
     records, share.records = share.records, []
     records.reverse()  # taken from the end a batch at a time: each record goes once read
     while records:

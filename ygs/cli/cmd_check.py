@@ -197,7 +197,8 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
-    if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
+    cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
+    if cold or not _state_path(proj).exists():  # no state to spare the walk: walk while git works
         proj.artifact_entries  # noqa: B018
     merges = merges()
     settings = _settings(proj, merges)
@@ -205,17 +206,18 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     files = _since(proj, state, seen) if state is not None else None
     changed_files = sorted(_changed(proj, seen() if seen else None, committed)) if changed else None
     walked = files is None
-    if walked:
-        files = Snapshot.of(proj.artifact_entries)
     # --changed also reads what git compares with (the lines a change removed)
     refs = refs_stamp(proj.root) if changed else None
-    key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
     cache = ResultCache(proj.root, "check")
-    cached = cache.get(key, files.newest())
-    if cached is not MISS and all(
-        (proj.root / p).exists() == was for p, was in cached["exists"].items()
-    ):
-        return cached
+    if not cold:  # else no result is cached
+        if walked:
+            files = Snapshot.of(proj.artifact_entries)
+        key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
+        cached = cache.get(key, files.newest())
+        if cached is not MISS and all(
+            (proj.root / p).exists() == was for p, was in cached["exists"].items()
+        ):
+            return cached
     result = None
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
@@ -224,10 +226,24 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
         result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
+        if cold:  # the files as they were read
+            proj.fill_stats()
+            files = Snapshot.of(proj.artifact_entries)
+            key = inputs_key("check", settings, files.key(), scope_args, changed_files, refs)
         if full:
             _save_state(proj, files, result, settings, index, known, git)
     cache.put(key, result)
     return result
+
+
+def _uncached(proj) -> bool:
+    """Whether no cache can answer a check here: no state, result or catalogue cache."""
+    from ygs.cache import cache_dir
+
+    folder = cache_dir(proj.root, proj.env)
+    return not any(
+        (folder / name).exists() for name in ("check.state", "check.result", "catalog.cache")
+    )
 
 
 def _settings(proj, merges) -> bytes:
