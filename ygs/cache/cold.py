@@ -120,8 +120,11 @@ class _Guessed:
     def __init__(self, guesses: Guesses, kind: str) -> None:
         self.guesses = guesses
         self.kind = kind
+        self.sure = guesses.defined if kind == "defined" else frozenset()
 
     def __contains__(self, item: object) -> bool:
+        if item in self.sure:  # defined in a file parsed here (most ids a file names)
+            return True
         if self.kind == "defined":
             return self.guesses.is_defined(item)  # type: ignore[arg-type]
         return self.guesses.guess(self.kind, item, True)
