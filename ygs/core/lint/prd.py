@@ -582,6 +582,8 @@ def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
         says = f"{req.id} (MUST) has no Given/When/Then scenario"
         found.append(R["PRD009"].at(req.path, req.line, says))
     value = failure.value if failure is not None else ""
+    if value[:3] in _IF_SPACE and value.isascii() and " then " in value.lower():
+        return  # "If …, then …": no placeholder, and `_is_if_then` at once
     if failure is None or _is_placeholder(value):
         found.append(R["PRD010"].at(req.path, req.line, f"{req.id} (MUST) has no failure mode"))
     elif not _is_if_then(value):
@@ -589,6 +591,7 @@ def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
         found.append(R["PRD010"].at(req.path, failure.line, says))
 
 
+_IF_SPACE = frozenset(("if ", "If ", "iF ", "IF "))
 _LEVELS = tuple(_RFC_LEVEL.items())
 _SPACED = {level: f" {level} " for level in ("MUST", "SHOULD", "MAY")}
 
