@@ -42,6 +42,19 @@ def test_technology_words_are_the_word_regex_matches(text):
     assert prd._technology(text) == sorted(prd.TECHNOLOGY & words)
 
 
+VAGUE = ["fast", "(Fast),", "real-time", "REAL-TIME!", "12", "%", "soon.", "\x1c", "few", "ETC"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES + VAGUE), max_size=10).map("".join), max_size=4))
+def test_the_vague_word_test_misses_no_vague_word(texts):
+    lines = [(n, text) for n, text in enumerate(texts, 1)]
+    if list(prd._vague_in("p.md", lines)):
+        assert prd._may_be_vague(lines)
+    fields = [markdown.Field(n, "statement", text) for n, text in lines]
+    assert list(prd._vague_in("p.md", fields)) == list(prd._vague_in("p.md", lines))
+
+
 @settings(max_examples=1500, deadline=None)
 @given(texts)
 def test_mentioned_ids_are_the_id_mentions_each_once(text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from ygs.core import markdown
@@ -241,7 +242,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         path = prd.path
         outline = _Outline(index.doc(prd), prd)
         found: list[Finding] = []
-        lines: list[tuple[int, str]] = []
+        lines: list[tuple] = []  # (line, text) pairs and Fields, for the vague-word rule
         _problem(path, outline, lines, found)
         _requirements(path, outline, index.requirements_in(path), lines, found)
         _scope(path, outline, lines, found)
@@ -259,6 +260,8 @@ _CAPABILITIES = ("capabilities",)
 
 
 _new = tuple.__new__  # builds a _Part without a Python-level __new__ call
+_KEY = attrgetter("key")  # a heading's words
+_TEXT = itemgetter(-1)  # the text of a (line, text) pair (and a Field's value)
 
 
 class _Part(NamedTuple):
@@ -283,7 +286,7 @@ class _Outline:
     def __init__(self, doc: Doc, artifact: Artifact | None = None) -> None:
         self.doc = doc
         heads = self.heads = doc.headings
-        self.keys = [h.key for h in heads]
+        self.keys = list(map(_KEY, heads))
         # no hidden line and no comment: every line but the headings is content as it is
         # (a fence's lines are hidden, and a comment starts with "<")
         self.plain = artifact is not None and not doc.hidden and "<" not in _source(artifact)
@@ -547,10 +550,11 @@ def _requirement(req: Requirement, lines: list, found: list[Finding]) -> None:
     failure = fields.get("failure mode")
     if priority == "MUST":
         _must_rules(req, failure, found)
+    # the fields themselves: (line, name, value), read as (line, text) by `_vague_in`
     if statement is not None:
-        lines.append((statement.line, text))
+        lines.append(statement)
     if failure is not None:
-        lines.append((failure.line, failure.value))
+        lines.append(failure)
 
 
 def _keyword_rules(req: Requirement, statement, text: str, found: list[Finding]) -> None:
@@ -578,6 +582,8 @@ def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
         says = f"{req.id} (MUST) has no Given/When/Then scenario"
         found.append(R["PRD009"].at(req.path, req.line, says))
     value = failure.value if failure is not None else ""
+    if value[:3] in _IF_SPACE and value.isascii() and " then " in value.lower():
+        return  # "If …, then …": no placeholder, and `_is_if_then` at once
     if failure is None or _is_placeholder(value):
         found.append(R["PRD010"].at(req.path, req.line, f"{req.id} (MUST) has no failure mode"))
     elif not _is_if_then(value):
@@ -585,6 +591,7 @@ def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
         found.append(R["PRD010"].at(req.path, failure.line, says))
 
 
+_IF_SPACE = frozenset(("if ", "If ", "iF ", "IF "))
 _LEVELS = tuple(_RFC_LEVEL.items())
 _SPACED = {level: f" {level} " for level in ("MUST", "SHOULD", "MAY")}
 
@@ -605,7 +612,8 @@ def _is_if_then(text: str) -> bool:
     if not text.isascii():
         return bool(_IF_THEN.search(text))
     low = text.lower()
-    if low[:3] == "if " and low.find(" then ", 2) >= 0:  # the usual shape, settled at once
+    # the usual shape, settled at once (" then " cannot start within the leading "if")
+    if low[:3] == "if " and " then " in low:
         return True
     return _words_in_order(low, ("if", "then"))
 
@@ -772,14 +780,16 @@ def _may_be_vague(lines: list[tuple[int, str]]) -> bool:
     run of letters and hyphens between spaces, punctuation and digits (what `_vague_in`
     reads of a token, and more) is a vague word. ASCII text is lower-cased and split as
     bytes."""
-    joined = " ".join([text for _, text in lines])
+    joined = " ".join(map(_TEXT, lines))
     if joined.isascii():
         return not _VAGUE_BYTES.isdisjoint(joined.encode().translate(_LOWER_APART_BYTES).split())
     return not VAGUE.isdisjoint(joined.lower().translate(_APART).split())
 
 
-def _vague_in(path: str, lines: list[tuple[int, str]]) -> Iterator[Finding]:
-    for line, text in lines:
+def _vague_in(path: str, lines: list[tuple]) -> Iterator[Finding]:
+    """`vague` of (line, text) pairs or Fields (line, name, value)."""
+    for item in lines:
+        line, text = item[0], item[-1]
         tokens = text.split()
         seen: set[str] = set()
         for i, token in enumerate(tokens):
