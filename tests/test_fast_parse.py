@@ -409,13 +409,31 @@ def test_definitions_are_what_the_heading_regex_over_the_body_finds(text):
     assert [(d.id, d.line) for d in definitions(artifact)][1:] == expected
 
 
+HEADING_CHARS = list("# \t\u00a0\x1c\u2028\0aZ1.)ivx-:é")
+HEADING_LINE = st.text(alphabet=st.sampled_from(HEADING_CHARS), max_size=12)
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("# \t\u00a0\x1c\u2028aZ1.)ivx-:é")), max_size=12))
+@given(HEADING_LINE)
 def test_a_heading_read_with_its_key_is_the_heading_and_its_words(line):
-    from ygs.core.markdown import _read_heading
+    from ygs.core.markdown import _HEADINGS, _heading_key
 
     found = heading(line)
-    assert _read_heading(line) == (found and (*found, old_words(found[1])))
+    _HEADINGS.clear()
+    assert _heading_key(line) == (found and (*found, old_words(found[1])))
+    assert _heading_key(line) == (found and (*found, old_words(found[1])))  # remembered
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(HEADING_LINE, HEADING_LINE.map("## ".__add__)), max_size=8))
+def test_headings_read_together_are_each_heading_and_its_words(lines):
+    from ygs.core.markdown import _HEADINGS, _read_headings
+
+    _HEADINGS.clear()
+    expected = [heading(line) for line in lines]
+    expected = [(*h, old_words(h[1])) if h else () for h in expected]
+    assert _read_headings(lines, [None] * len(lines)) == expected
+    assert [_HEADINGS[line] for line in lines] == expected
 
 
 def old_block(text):
@@ -459,3 +477,51 @@ def test_the_frontmatter_block_is_what_the_line_loop_found(lines):
     assert body_at == old[1]
     if body_at >= 0:
         assert (source, count) == ("\n".join(old[0][1:]), len(old[0]))
+
+
+def regex_definitions(artifact):
+    """(id, line) of the REQ headings, by the heading regex over the raw body."""
+    body = "\n" + artifact.body
+    found, line, at = [], artifact.body_line, 0
+    for match in re.finditer(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b", body):
+        line += body.count("\n", at, match.start())
+        at = match.start()
+        found.append((match.group(1), line))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            MD_LINE,
+            st.sampled_from(["### REQ-001: a", "## REQ-2", "####### REQ-3", "# REQ-4"]),
+            st.sampled_from(["## REQ-5a", "## REQ-10: b"]),
+            st.sampled_from(["##\tREQ-6 #", "## REQ-7##", "##  REQ-8\u00a0", "## x REQ-9"]),
+        ),
+        max_size=12,
+    )
+)
+def test_definitions_read_from_the_parsed_body_are_the_regex_ones(lines):
+    body = "\n".join(line.replace("\n", " ") for line in lines)
+    artifact = parse_artifact("docs/prd/p.md", f"---\nid: p\ntype: prd\n---\n{body}", "prd")
+    assert [(d.id, d.line) for d in definitions(artifact)][1:] == regex_definitions(artifact)
+
+
+def test_a_prd_body_is_parsed_once_for_its_definitions_requirements_and_lint():
+    from ygs.core.artifacts import _DOCS, body_doc
+    from ygs.core.specs import requirements_of
+
+    text = PRD.replace("```", "").replace("<!--", "").replace("-->", "")
+    artifact = parse_artifact("docs/prd/notices.md", text, "prd")
+    defs = definitions(artifact)
+    doc = body_doc(artifact)  # the one `definitions` parsed, let go
+    assert artifact.path not in _DOCS and body_doc(artifact) is not doc
+    assert [(d.id, d.line) for d in defs][1:] == regex_definitions(artifact)
+    requirements_of(artifact, doc)
+    assert definitions(artifact) == defs  # read from the body requirements_of just read
+    assert artifact.path not in _DOCS
+    edited = parse_artifact("docs/prd/notices.md", text.replace("REQ-001", "REQ-011"), "prd")
+    requirements_of(artifact, doc)
+    assert [d.id for d in definitions(edited)][1] == "REQ-011"  # another text: parsed anew
+    assert body_doc(artifact) is not body_doc(edited)
