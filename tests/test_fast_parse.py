@@ -525,3 +525,18 @@ def test_a_prd_body_is_parsed_once_for_its_definitions_requirements_and_lint():
     requirements_of(artifact, doc)
     assert [d.id for d in definitions(edited)][1] == "REQ-011"  # another text: parsed anew
     assert body_doc(artifact) is not body_doc(edited)
+
+
+@pytest.mark.parametrize("text", [PRD, "---\nid: a\nlist:\n  - x\n---\nbody", "---\n---\n"])
+def test_a_document_built_at_once_is_what_the_dataclass_builds(text):
+    doc = frontmatter.parse(text)
+    built = frontmatter.Document(doc.meta, doc.body, doc.body_line, True, doc.key_lines)
+    assert doc == built and vars(doc) == vars(built)
+    assert doc.key_lines == {k: n for n, k in frontmatter_keys(text)}
+
+
+def frontmatter_keys(text):
+    """(line, key) of the frontmatter's top-level keys, by a line loop."""
+    lines = text.split("\n")
+    end = lines.index("---", 1)
+    return [(n, line.split(":")[0]) for n, line in enumerate(lines[1:end], 2) if line[:1].isalpha()]

@@ -664,9 +664,10 @@ def _field_line(text: str) -> tuple[str, str] | None:
         if name:
             value = text[close + 2 :].lstrip()
             found = (name, value[value[:1] == ":" :].strip())
-    if len(_FIELD_LINES) >= 1024:  # few recur: a small cache keeps them
-        _FIELD_LINES.clear()
-    _FIELD_LINES[text] = found
+    if len(text) <= 40:  # few recur, and those are short (`- **Kind:** business`)
+        if len(_FIELD_LINES) >= 1024:
+            _FIELD_LINES.clear()
+        _FIELD_LINES[text] = found
     return found
 
 
