@@ -518,10 +518,10 @@ def unreadable(path: str, message: str, remedy: str) -> Finding:
 def parse_file(path: str, data: bytes, layout: Layout = Layout()) -> Artifact | Finding | None:
     """One file: its artifact, the finding that stops it being read, or None when the path
     is not an artifact."""
-    from ygs.core.formats import classify_foreign
-
     kind, fmt = classify(path, layout), "ygs"
     if kind is None:
+        from ygs.core.formats import classify_foreign
+
         kind, fmt = classify_foreign(path) or (None, "")
     if kind is None:
         return None

@@ -656,19 +656,23 @@ _FIELD_LINES: dict[str, tuple[str, str] | None] = {}
 
 def _field_line(text: str) -> tuple[str, str] | None:
     """(label words, value) of a line that starts with `- **`, as `_scan` reads it; None
-    when the label is not closed by `**` or has no words. Remembered by text."""
+    when the label is not closed by `**` or has no words. Remembered by text when short."""
     found = None
-    close = text.find("*", 4)
-    if close > 4 and text[close + 1 : close + 2] == "*":
-        name = words(text[4:close])
+    match = _FIELD_LINE.match(text)
+    if match is not None:
+        label, value = match.groups()
+        name = words(label)
         if name:
-            value = text[close + 2 :].lstrip()
-            found = (name, value[value[:1] == ":" :].strip())
+            found = (name, value.strip())
     if len(text) <= 40:  # few recur, and those are short (`- **Kind:** business`)
         if len(_FIELD_LINES) >= 1024:
             _FIELD_LINES.clear()
         _FIELD_LINES[text] = found
     return found
+
+
+# `- **Label**` up to the first `*` (closed by `**`), then spaces, one colon, and the value
+_FIELD_LINE = re.compile(r"- \*\*([^*]+)\*\*\s*:?(.*)")
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[Table]:
