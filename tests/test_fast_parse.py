@@ -292,16 +292,13 @@ def test_requirement_sections_take_the_plain_path():
     assert _plain_fields_and_items(["1. numbered"], 1) is None  # a numbered item
 
 
+def md_lines(max_size: int, *lines: list[str]):
+    """Lists of markdown lines (`MD_LINE`) and of these."""
+    return st.lists(st.one_of(MD_LINE, *map(st.sampled_from, lines)), max_size=max_size)
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            MD_LINE,
-            st.sampled_from(["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]),
-        ),
-        max_size=16,
-    )
-)
+@given(md_lines(16, ["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]))
 def test_every_sections_fields_and_items_are_what_the_line_loop_gives(lines):
     """Whole PRD-like bodies: what `requirements_of` reads of each section at once
     (`Doc.plain_fields_and_items`, `fields_and_bullets(bold=False)`) against the line
@@ -400,13 +397,7 @@ def test_artifacts_built_at_once_are_what_the_dataclass_builds(text):
 )
 def test_definitions_are_what_the_heading_regex_over_the_body_finds(text):
     artifact = parse_artifact("docs/prd/p.md", text, "prd")
-    body = "\n" + artifact.body
-    expected, line, at = [], artifact.body_line, 0
-    for match in re.finditer(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b", body):
-        line += body.count("\n", at, match.start())
-        at = match.start()
-        expected.append((match.group(1), line))
-    assert [(d.id, d.line) for d in definitions(artifact)][1:] == expected
+    assert [(d.id, d.line) for d in definitions(artifact)][1:] == regex_definitions(artifact)
 
 
 HEADING_CHARS = list("# \t\u00a0\x1c\u2028\0aZ1.)ivx-:é")
@@ -492,14 +483,10 @@ def regex_definitions(artifact):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(
-        st.one_of(
-            MD_LINE,
-            st.sampled_from(["### REQ-001: a", "## REQ-2", "####### REQ-3", "# REQ-4"]),
-            st.sampled_from(["## REQ-5a", "## REQ-10: b"]),
-            st.sampled_from(["##\tREQ-6 #", "## REQ-7##", "##  REQ-8\u00a0", "## x REQ-9"]),
-        ),
-        max_size=12,
+    md_lines(
+        12,
+        ["### REQ-001: a", "## REQ-2", "####### REQ-3", "# REQ-4", "## REQ-5a", "## REQ-10: b"],
+        ["##\tREQ-6 #", "## REQ-7##", "##  REQ-8\u00a0", "## x REQ-9"],
     )
 )
 def test_definitions_read_from_the_parsed_body_are_the_regex_ones(lines):
