@@ -6,7 +6,8 @@ For each size N it writes two corpora with the same number of documents, require
 scenarios: N OpenSpec capability specs, and N ygs PRDs, each with 5 requirements of one
 scenario. It then times, in interleaved rounds (every command once per round, so load on
 a shared machine hits all of them alike), and reports medians of wall and CPU time, and
-peak RSS (ygs is byte-compiled first, as an installed wheel is):
+peak memory from one more round that samples it (sampling costs the sampled processes
+CPU; ygs is byte-compiled first, as an installed wheel is):
 
 - `openspec validate --all` on the OpenSpec corpus;
 - `ygs check` and `ygs trace --gate` with a cold cache, on the ygs corpus and on the
@@ -153,13 +154,17 @@ def write_prds(root: Path, total: int) -> None:
         write(root / f"docs/prd/2026-01-01-feature-{k}.md", prd(k))
 
 
-def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, int]:
+def run_once(
+    cmd: list[str], cwd: Path, env: dict, *, sample: bool = True
+) -> tuple[float, float, int]:
     """Wall time, CPU time (user + system, worker processes included) and peak memory
     (KiB) of one run. On a shared machine the wall time includes waiting for a core; the
-    CPU time does not. Memory is the larger of the process's own peak RSS and the peak,
-    sampled every few milliseconds, of the proportional set size (PSS) summed over the
-    process and all its worker processes: workers forked from ygs share its pages, which
-    PSS counts once, so the figure is what the whole run holds."""
+    CPU time does not. Memory is the larger of the process's own peak RSS and, with
+    `sample`, the peak, sampled every few milliseconds, of the proportional set size (PSS)
+    summed over the process and all its worker processes: workers forked from ygs share
+    its pages, which PSS counts once, so the figure is what the whole run holds. Sampling
+    is not free (the kernel walks a process's page tables for each read, ~2 ms for 100 MB,
+    for each process every 20 ms), so timed runs do without it (`measure`)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -167,11 +172,13 @@ def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, int]:
     peak = [0]
     done = threading.Event()
     sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak), daemon=True)
-    sampler.start()
+    if sample:
+        sampler.start()
     _, _status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     return elapsed, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, peak[0])
 
 
@@ -258,7 +265,7 @@ def measure(size: int, rounds: int, tmp: Path, ygs: list[str], peer: list[str] |
             )
         )
     samples: dict[str, list[tuple[float, float, int]]] = {name: [] for name, *_ in steps}
-    for _ in range(rounds):
+    for round_ in range(rounds + 1):  # the timed rounds, then one that samples memory
         for name, root, cmd, state in steps:
             if state == "cold":
                 clear_cache(root)
@@ -272,12 +279,12 @@ def measure(size: int, rounds: int, tmp: Path, ygs: list[str], peer: list[str] |
                         original.replace("Text messages.", f"Text messages {time.time()}."),
                         encoding="utf-8",
                     )
-            samples[name].append(run_once(cmd, root, env))
+            samples[name].append(run_once(cmd, root, env, sample=round_ == rounds))
     changed.write_text(original, encoding="utf-8")
     return {
         name: (
-            statistics.median(t for t, _, _ in s),
-            statistics.median(c for _, c, _ in s),
+            statistics.median(t for t, _, _ in s[:-1]),
+            statistics.median(c for _, c, _ in s[:-1]),
             max(r for _, _, r in s),
         )
         for name, s in samples.items()

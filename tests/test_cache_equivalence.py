@@ -114,10 +114,10 @@ def test_worker_processes_find_what_one_process_finds(ygs, mutated, monkeypatch)
     graph = ygs("trace", "--json", cwd=mutated).json
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     monkeypatch.setenv("YGS_WORKERS", "3")
-    spawned, spawn = [], parallel._spawn
-    monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
+    spawned, spawn = [], parallel._spawn_streaming
+    monkeypatch.setattr(parallel, "_spawn_streaming", lambda *a: spawned.append(1) or spawn(*a))
     assert findings(ygs, mutated) == whole
-    assert len(spawned) == 2  # two workers beside the parent, each parses and lints
+    assert len(spawned) == 3  # three workers parse and lint, the parent takes in their work
     assert ygs("trace", "--json", cwd=mutated).json == graph
     monkeypatch.delenv("YGS_NO_CACHE")
     assert findings(ygs, mutated) == whole  # cold, filled by workers
@@ -184,6 +184,127 @@ def test_each_slice_result_is_handed_on_in_the_parent_own_slice_first(monkeypatc
         [list(range(9))] if count == "1" else [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     )
     assert found[0][0] == os.getpid() and (count == "1" or found[-1][0] != os.getpid())
+
+
+def _dealt(items: int, most: int, work, then=None) -> list:
+    return parallel.deal(list(range(items)), work, most=most, then=then)
+
+
+@pytest.mark.parametrize("count", ["1", "2", "3"])
+def test_dealt_chunks_each_go_to_one_process_in_order(monkeypatch, count):
+    """Each process takes chunks as it is free: every item is worked on exactly once, a
+    process's chunks in item order, none larger than `most`; `then` sees every result in
+    this process, its own first."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", count)
+    seen = []
+
+    def work(chunks):
+        return os.getpid(), [list(c) for c in chunks]
+
+    found = _dealt(50, 4, work, then=lambda result: seen.append((os.getpid(), result[0])))
+    items = [x for _pid, chunks in found for c in chunks for x in c]
+    assert sorted(items) == list(range(50))
+    for _pid, chunks in found:
+        flat = [x for c in chunks for x in c]
+        assert flat == sorted(flat) and all(0 < len(c) <= 4 for c in chunks)
+    assert found[0][0] == os.getpid() and {pid for pid, _ in seen} == {os.getpid()}
+    assert [pid for _, pid in seen] == [pid for pid, _ in found]
+    assert len({pid for pid, _ in found}) == len(found) == int(count)
+
+
+def test_a_dealing_worker_that_dies_is_not_trusted(monkeypatch):
+    """The chunks a failed child may have taken are worked on again in the parent."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", "2")
+    parent = os.getpid()
+    took, tell = os.pipe()  # the child took a chunk: only then does the parent take any
+    passes = []
+
+    def work(chunks):
+        if os.getpid() != parent:
+            next(chunks)
+            os.write(tell, b"x")
+            os._exit(3)
+        if not passes:  # the parent's first pass waits; the one redoing the child's, not
+            assert os.read(took, 1) == b"x"
+        passes.append(1)
+        return [x for c in chunks for x in c]
+
+    try:
+        found = _dealt(40, 2, work)
+    finally:
+        os.close(took), os.close(tell)
+    assert len(found) == 2 and found[1]  # the parent's own chunks, then the child's again
+    assert sorted(x for part in found for x in part) == list(range(40))
+
+
+def test_dealing_without_workers_is_one_pass_in_chunks(monkeypatch):
+    monkeypatch.setenv("YGS_WORKERS", "1")
+    assert _dealt(7, 3, lambda chunks: [list(c) for c in chunks]) == [[[0, 1, 2], [3, 4, 5], [6]]]
+
+
+@pytest.mark.parametrize("total", [1, 50, 3000, 10000])
+def test_chunks_shrink_towards_the_end_so_workers_end_together(total):
+    """Chunks keep the items in order, none above `most`, none larger than the one
+    before, and the last ones are small: the processes run out of work close together."""
+    chunks = parallel._chunked(list(range(total)), 256, 2)
+    assert [x for c in chunks for x in c] == list(range(total))
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= 256 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= 16
+
+
+def _streamed(items: int, most: int, work, then=None) -> tuple[list, list]:
+    return parallel.stream(list(range(items)), work, most=most, then=then)
+
+
+def _chunk_by_chunk(chunks):
+    """A `stream` worker: each chunk's items with the process that did them, then how
+    many chunks it took."""
+    n = 0
+    for chunk in chunks:
+        n += 1
+        yield os.getpid(), list(chunk)
+    return os.getpid(), n
+
+
+@pytest.mark.parametrize("count", ["1", "2", "3"])
+def test_streamed_chunks_come_back_in_order_each_handed_on_here(monkeypatch, count):
+    """Workers take chunks as they are free; every chunk's result comes back once, in
+    chunk order, `then` sees each in this process, and every worker's closing result."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", count)
+    seen = []
+    results, closing = _streamed(50, 4, _chunk_by_chunk, then=seen.append)
+    assert [x for _pid, chunk in results for x in chunk] == list(range(50))
+    assert all(0 < len(chunk) <= 4 for _pid, chunk in results)
+    assert sorted(seen) == sorted(results)
+    assert sum(n for _pid, n in closing) == len(results)
+    pids = {pid for pid, _n in closing}
+    assert len(pids) == len(closing) == int(count)
+    assert (os.getpid() in pids) == (count == "1")  # with workers, this process only collects
+
+
+def test_a_streaming_worker_that_dies_keeps_what_it_sent(monkeypatch):
+    """A worker that dies after sending some chunks' results: those stand, the chunks it
+    did not finish are worked on again here."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setenv("YGS_WORKERS", "2")
+    parent = os.getpid()
+    first = {}
+
+    def work(chunks):
+        for chunk in chunks:
+            if os.getpid() != parent and first.setdefault("done", chunk[0]) != chunk[0]:
+                os._exit(3)  # dies on its second chunk: its first was sent
+            yield os.getpid(), list(chunk)
+        return os.getpid()
+
+    results, closing = _streamed(40, 2, work)
+    assert [x for _pid, chunk in results for x in chunk] == list(range(40))
+    assert closing == [parent]  # both workers died; this process did what they left
+    assert {pid for pid, _chunk in results} - {parent}  # what they sent was kept
 
 
 def _changed(root) -> set[str]:

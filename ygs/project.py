@@ -160,6 +160,9 @@ class Project:
     # mtime taken before (`_md_names`), in `walked_folders` (else None)
     note_folders: bool = field(default=False, compare=False, repr=False)
     walked_folders: list | None = field(default=None, compare=False, repr=False)
+    # Set (to {}) for the parse to keep each artifact it parses afresh here, by path, as
+    # well as its record: who reads it then needs no `from_record` (it takes them out)
+    fresh: dict[str, Artifact] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def at(cls, start: Path, env: dict[str, str] | None = None, flags: dict | None = None):
@@ -288,11 +291,20 @@ class Project:
 
     def _reader(self, path: Path | str, rel: str = ""):
         """Reads `path` as a regular file inside the project (raises Unreadable)."""
+        return self._readers()(path, rel)
+
+    def _readers(self):
+        """`_reader`, its imports done once (a cold run reads thousands of files)."""
         from ygs.store import read_bytes, read_walked
 
-        if rel and rel in self.plain_files:
-            return lambda: read_walked(str(path), within=self.root)
-        return lambda: read_bytes(path, within=self.root)
+        plain, root = self.plain_files, self.root
+
+        def reader(path: Path | str, rel: str = ""):
+            if rel and rel in plain:
+                return lambda: read_walked(str(path), within=root)
+            return lambda: read_bytes(path, within=root)
+
+        return reader
 
     def inside(self, rel: str, key: str) -> Path:
         """`root/rel`, which must resolve inside the project (a link may not lead out)."""
@@ -390,7 +402,7 @@ class Project:
         from ygs.store import Unreadable
 
         layout = self.layout
-        extra, extras = self.extra, self.extras
+        extra, extras, fresh = self.extra, self.extras, self.fresh
 
         def compute(rel: str):
             def parse(data: bytes):
@@ -400,18 +412,21 @@ class Project:
                 more = extra(value) if extra is not None else None
                 if more is not None:
                     extras[rel] = (digest(data), more)
+                if fresh is not None:
+                    fresh[rel] = value
                 return to_record(value)
 
             return parse
 
         root = str(self.root)
+        reader = self._readers()
 
         def fetch(rel: str, st):
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
             path = os.path.join(root, rel)
             try:
-                return cache.fetch(rel, st, path, compute(rel), read=self._reader(path, rel))
+                return cache.fetch(rel, st, path, compute(rel), read=reader(path, rel))
             except Unreadable as err:
                 return _unreadable(rel, err)
 

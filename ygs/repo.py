@@ -136,10 +136,10 @@ def status_started(root: Path, pathspecs: tuple[str, ...], *, untracked: bool = 
     args = ["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v2"]
     args += ["-z", "--branch", "--untracked-files=" + ("all" if untracked else "no")]
     args += ["--no-renames", "--", *pathspecs]
-    return _started(root, args, lambda out: _status_of(out, _prefix(top, root)))
+    return started(root, args, lambda out: _status_of(out, _prefix(top, root)))
 
 
-def _started(cwd: Path, args: list[str], parse):
+def started(cwd: Path, args: list[str], parse):
     """`git ARGS` started now; the answer, when called (once computed, kept), is
     parse(its output), or None when git cannot run or fails."""
     import subprocess
@@ -203,7 +203,7 @@ def tracked_started(root: Path, pathspecs: tuple[str, ...]):
     if top is None or not git_available():
         return lambda: None
     args = ["--literal-pathspecs", "ls-files", "-z", "--", *pathspecs]
-    return _started(root, args, lambda out: set(_paths(top, out, root)))
+    return started(root, args, lambda out: set(_paths(top, out, root)))
 
 
 def changed_commits(
@@ -228,7 +228,7 @@ def committed_since_fork_started(root: Path, base: str, pathspecs: tuple[str, ..
     top = _top(root)
     args = ["--literal-pathspecs", "diff", "--name-only", "--diff-filter=ACMR", "-z"]
     args += ["--no-renames", f"{base}...HEAD", "--", *pathspecs]
-    quick = _started(root, args, lambda out: set(_paths(top, out, root)))
+    quick = started(root, args, lambda out: set(_paths(top, out, root)))
 
     def answer() -> set[str] | None:
         found = quick()

@@ -2,13 +2,13 @@
 
     done = cold.check(proj, overrides, merges)   # None: not a cold run, lint the catalogue
 
-Each worker reads, parses and lints its slice of the files (in path order) a chunk at a
-time, writes their cache entries to a part of the catalogue's cache, and sends the parent
+Each worker reads, parses and lints the chunks of files it takes (`parallel.deal`, in
+path order), writes their cache entries to a part of the catalogue's cache, and sends the parent
 slim results: the artifacts without their texts (tasks and spikes keep theirs: the rules
 that look across all of them run in the parent) and OpenSpec and spec-kit files with only
 what counting their requirements needs (`formats.counted`), their definitions, findings,
 the texts of the lines those are on, their interfaces for the check's state and the
-shapes of their requirements. No file's text outlives its chunk; what the parent reads
+tallies of their requirements. No file's text outlives its chunk; what the parent reads
 beyond that it reads from disk again (`SlimIndex`).
 
 The per-file rules look a few things up in other files: whether an id is defined, what a
@@ -27,6 +27,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ygs.core.lint import CHUNK
 from ygs.core.lint.context import Context, normal_id
 from ygs.core.specs import Index
 
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 WHOLE_KINDS = frozenset({"task", "spike"})
 # where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
 # lines follow it) and a foreign file's parse
-_META, _TEXT, _PARSED = 6, 9, 12
+_META, _TEXT, _PARSED, _DEFS = 6, 9, 12, 13
+_new = tuple.__new__  # a named tuple without its Python-level __new__
 _EMPTY: dict = {}
 CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
 
@@ -57,9 +59,8 @@ class Cold:
 
 @dataclass
 class Share:
-    """What one worker sends back."""
+    """What a worker sends back of one chunk."""
 
-    part: str | None  # its part of the catalogue's cache
     records: list = field(default_factory=list)  # (entry index, slim record or Finding)
     parsed: list = field(default_factory=list)  # the records as Artifacts (see `_digest`)
     known: dict = field(default_factory=dict)  # their definitions, by path
@@ -68,8 +69,7 @@ class Share:
     lines: dict = field(default_factory=dict)  # (path, line) -> text
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
-    shapes: dict = field(default_factory=dict)  # PRD path -> its requirements' shapes
-    seen: dict = field(default_factory=dict)  # link targets looked up -> exist
+    tallies: dict = field(default_factory=dict)  # PRD path -> `Index.tally_in` of it
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -226,52 +226,58 @@ def check(proj, overrides, merges) -> Cold | None:
     today = date.today().isoformat()
     spikes = tuple(SpikeMerge(*m) for m in merges)
 
-    def work(part: list[int]) -> list[Share]:
-        return [_share(proj, cache, values, part, today, spikes)]
+    def work(chunks):
+        return _shares(proj, cache, values, chunks, today, spikes)
 
-    def digest(found: list[Share]) -> None:
-        for share in found:
-            _digest(proj, share)
-
-    shares = parallel.fan_out(order, work, then=digest)
+    shares, closing = parallel.stream(
+        order, work, most=CHUNK, then=lambda share: _digest(proj, share)
+    )
     cache.entries = {}  # all in the parts
-    cache.save_parts([s.part for s in shares])
-    return _join(proj, shares, overrides, today, spikes)
+    cache.save_parts([part for part, _seen in closing])
+    seen = {rel: there for _part, found in closing for rel, there in found.items()}
+    return _join(proj, shares, seen, overrides, today, spikes)
 
 
-def _share(proj, cache, values: list, part: list[int], today: str, spikes) -> Share:
-    """A worker's slice, a chunk at a time: read, parsed, linted, made slim."""
-    from ygs.core.lint import CHUNK
-
+def _shares(proj, cache, values: list, chunks, today: str, spikes):
+    """A worker's chunks, as it takes them, each read, parsed, linted and made slim: one
+    Share each; then its part of the cache and the link targets it looked up."""
     writer = cache.part_writer()
     guesses = Guesses()
-    share = Share(None)
+    seen: dict[str, bool] = {}
     root = proj.root
+    proj.fresh = {}  # the artifacts parsed here: no record made an artifact again
 
     def exists(rel: str) -> bool:
-        if rel not in share.seen:
-            share.seen[rel] = (root / rel).exists()
-        return share.seen[rel]
+        if rel not in seen:
+            seen[rel] = (root / rel).exists()
+        return seen[rel]
 
-    for start in range(0, len(part), CHUNK):
-        chunk = part[start : start + CHUNK]
-        found = proj.parse_some(cache, values, chunk)
-        cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
-        _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
-    share.part = writer.close() if writer is not None else None
-    Stub.load = None  # let the last chunk go
-    return share
+    try:
+        for chunk in chunks:
+            found = proj.parse_some(cache, values, chunk)
+            cache.hand_over((proj.artifact_entries[i][0] for i in chunk), writer)
+            share = Share()
+            _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
+            yield share
+    finally:
+        Stub.load = None  # let the last chunk go
+        proj.fresh = None
+    return (writer.close() if writer is not None else None), seen
 
 
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
     from ygs.cache.incremental import interfaces, mentions
-    from ygs.core.artifacts import Catalog, from_record
+    from ygs.core.artifacts import Catalog, Definition, from_record
     from ygs.core.formats import counted
 
-    mine, defs_of = [], {}
+    mine, defs_of, fresh = [], {}, proj.fresh or {}
     for i, value in zip(chunk, found, strict=True):
         if isinstance(value, tuple):
-            artifact, defs = from_record(value)
+            artifact = fresh.pop(value[0], None)
+            if artifact is None:  # from the cache
+                artifact, defs = from_record(value)
+            else:  # as `from_record` makes them
+                defs = [_new(Definition, (d, artifact.path, n)) for d, n in value[_DEFS]]
             mine.append(artifact)
             defs_of[artifact.path] = defs
             guesses.defined.update(d.id for d in defs)
@@ -319,11 +325,9 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             if guesses.notes:
                 share.guesses[artifact.path] = guesses.notes
         guesses.notes = []
-    for a in mine:
-        if a.kind == "prd" and a.path not in shapes:
-            shapes[a.path] = index.shapes_in(a.path)
+    index.learn(shapes)
     share.findings.extend(findings)
-    share.shapes.update(shapes)
+    share.tallies.update((a.path, index.tally_in(a.path)) for a in mine if a.kind == "prd")
     at: dict[str, set[int]] = {}
     for f in findings:
         if f.line:
@@ -357,7 +361,7 @@ def _digest(proj, share: Share) -> None:
         share.parsed.extend(found)
 
 
-def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
+def _join(proj, shares: list[Share], seen: dict, overrides, today: str, spikes) -> Cold:
     """The parent's part: the slim catalogue, the guesses checked (files linted on a wrong
     one linted again), the rules across files, suppressions and overrides."""
     from ygs.core.artifacts import assemble
@@ -374,14 +378,13 @@ def _join(proj, shares: list[Share], overrides, today: str, spikes) -> Cold:
     whole = {a.path: a for a in catalog.artifacts if a.kind in WHOLE_KINDS}
     index = SlimIndex(catalog, whole, proj.artifact_at)
     found_here: list = []
-    lines, sent, faces, seen, watched, guesses = {}, {}, {}, {}, set(), {}
+    lines, sent, faces, watched, guesses = {}, {}, {}, set(), {}
     for share in shares:
         found_here.extend(share.findings)
-        index.learn(share.shapes)
+        index.learn_tallies(share.tallies)
         lines.update(share.lines)
         sent.update(share.texts)
         faces.update(share.faces)
-        seen.update(share.seen)
         watched |= share.watched
         guesses.update(share.guesses)
     root = proj.root

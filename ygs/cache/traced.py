@@ -3,8 +3,8 @@
     found = traced.parse(proj, open_requirements, slim)  # None: not a cold run
     catalog, rows = found                                 # PRD path -> slim(its rows)
 
-Each worker reads and parses its slice of the files (in path order) a chunk at a time,
-computes each PRD's requirement rows as trace keeps them (`proj.extra`), writes the
+Each worker reads and parses the chunks of files it takes (`parallel.deal`, in path
+order), computes each PRD's requirement rows as trace keeps them (`proj.extra`), writes the
 files' entries to a part of the catalogue's cache and of the requirements cache, and
 sends the parent slim records: the texts, frontmatter and key lines only of the kinds the
 trace graph reads (TRDs' traceability tables, threat models' rows, tasks' links). No
@@ -47,15 +47,16 @@ def parse(proj, open_requirements, slim=None) -> tuple | None:
         return None
     requirements = open_requirements()
     from ygs.cache import parallel
+    from ygs.core.lint import CHUNK
 
     cache, values = plan
     entries = proj.artifact_entries
     order = sorted(range(len(entries)), key=lambda i: entries[i][0])
 
-    def work(part: list[int]) -> list[Share]:
-        return [_share(proj, cache, requirements, values, part, slim)]
+    def work(chunks) -> Share:
+        return _share(proj, cache, requirements, values, chunks, slim)
 
-    shares = parallel.fan_out(order, work)
+    shares = parallel.deal(order, work, most=CHUNK)
     for store, at in ((cache, 0), (requirements, 1)):
         store.entries = {}  # all in the parts
         store.save_parts([s.parts[at] for s in shares])
@@ -83,15 +84,12 @@ def _catalog(proj, values: list):
     return Catalog(artifacts, findings, tuple(proj.context_text()))
 
 
-def _share(proj, cache, requirements, values: list, part: list[int], slim) -> Share:
-    """A worker's slice, a chunk at a time: read, parsed, rows computed, made slim."""
-    from ygs.core.lint import CHUNK
-
+def _share(proj, cache, requirements, values: list, chunks, slim) -> Share:
+    """A worker's chunks, as it takes them: read, parsed, rows computed, made slim."""
     writers = (cache.part_writer(), requirements.part_writer())
     share = Share()
     entries = proj.artifact_entries
-    for start in range(0, len(part), CHUNK):
-        chunk = part[start : start + CHUNK]
+    for chunk in chunks:
         found = proj.parse_some(cache, values, chunk)
         for i, value in zip(chunk, found, strict=True):
             rel, st = entries[i]

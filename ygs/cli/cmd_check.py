@@ -197,6 +197,9 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
+    if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
+        proj.artifact_entries  # noqa: B018
+    merges = merges()
     settings = _settings(proj, merges)
     state = _load_state(proj, settings) if seen is not None else None
     files = _since(proj, state, seen) if state is not None else None
@@ -442,9 +445,10 @@ def about(finding, touched: frozenset[str]) -> bool:
     return not names.isdisjoint(touched)
 
 
-def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
-    """(commit, branch) of the spike merges on the base branch (SPK002). git is asked only
-    when the refs changed since the last run: a warm check spawns no process."""
+def _spike_merges(proj):
+    """(commit, branch) of the spike merges on the base branch (SPK002), started now and
+    answered when called (git works while the files are walked). git is asked only when
+    the refs changed since the last run: a warm check spawns no process."""
     from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
 
     base = proj.config["git.base_branch"]
@@ -454,13 +458,18 @@ def _spike_merges(proj) -> tuple[tuple[str, str], ...]:
     if stamp is not None:
         cached = cache.get(key, max((s[2] for s in stamp), default=0))
         if cached is not MISS:
-            return cached
-    from ygs.plan.spike import merged_spike_branches
+            return lambda: cached
+    from ygs.plan.spike import merged_spike_branches_started
 
-    merges = tuple(tuple(m) for m in merged_spike_branches(proj.root, base))
-    if stamp is not None:
-        cache.put(key, merges)
-    return merges
+    started = merged_spike_branches_started(proj.root, base)
+
+    def answer() -> tuple[tuple[str, str], ...]:
+        merges = tuple(tuple(m) for m in started())
+        if stamp is not None:
+            cache.put(key, merges)
+        return merges
+
+    return answer
 
 
 def _source(catalog):
@@ -594,29 +603,28 @@ def _cold_result(proj, done) -> dict:
 def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
-    from ygs.core.specs import NOTHING, tally
+    from collections import Counter
 
-    docs: dict[str, int] = {}
-    for a in catalog.artifacts:
-        if scope is None or a.path in scope:
-            docs[a.format] = docs.get(a.format, 0) + 1
-    totals, imported = [0, 0, 0], set()
-    for a in catalog.artifacts:
-        if scope is None:
-            tallied = index.tally_in(a.path) if a.kind == "prd" else NOTHING
-        elif a.path not in scope or (a.parsed is not None and a.parsed.archived):
-            continue
-        elif a.parsed is None and a.kind == "prd":  # what the lint already counted
-            tallied = index.tally_in(a.path)
-        else:
-            tallied = tally(
+    from ygs.core.specs import tally
+
+    read = catalog.artifacts if scope is None else [a for a in catalog.artifacts if a.path in scope]
+    docs = Counter(a.format for a in read)
+    if scope is None:  # the others' requirements are counted below
+        tallies = [index.tally_in(a.path) for a in read if a.kind == "prd"]
+    else:
+        tallies = [
+            index.tally_in(a.path)  # what the lint already counted
+            if a.parsed is None and a.kind == "prd"
+            else tally(
                 (r.kind, len(r.scenarios), ())
                 for r in (a.parsed.reqs if a.parsed is not None else index.requirements_in(a.path))
                 if r.kind != "criterion" and getattr(r, "op", "") in ("", "ADDED")
             )
-        for i in range(3):
-            totals[i] += tallied[i]
-        imported |= tallied[3]
+            for a in read
+            if a.parsed is None or not a.parsed.archived
+        ]
+    totals = [sum(t[i] for t in tallies) for i in range(3)]
+    imported = set().union(*(t[3] for t in tallies if t[3]))
     foreign = (0, 0, 0)
     if scope is None:
         from ygs.core.formats.join import count

@@ -412,6 +412,10 @@ class Index:
         """Shapes parsed elsewhere (a worker process) from this same catalogue."""
         self._shapes.update(shapes)
 
+    def learn_tallies(self, tallies: dict[str, tuple[int, int, int, frozenset]]) -> None:
+        """`tally_in` of PRDs parsed elsewhere (a worker process) from this catalogue."""
+        self._tallies.update(tallies)
+
     def learn_requirements(self, found: dict[str, tuple[Requirement, ...]]) -> None:
         """PRDs' requirements parsed elsewhere (the cache, a worker) from these same files."""
         self._requirements_in.update((path, list(reqs)) for path, reqs in found.items())

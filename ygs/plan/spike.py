@@ -129,21 +129,32 @@ def read_at(root: Path, ref: str, rel: str) -> str | None:
 def merged_spike_branches(root: Path, base: str) -> list[SpikeMerge]:
     """Merge commits on the base branch's first-parent history that brought in a spike/ or
     fafo/ branch (by the merge subject, or by a parent that is a spike branch's tip)."""
-    from ygs.repo import git_available
+    return merged_spike_branches_started(root, base)()
+
+
+def merged_spike_branches_started(root: Path, base: str):
+    """`merged_spike_branches`, its git commands started now and answered when called:
+    git works while the caller does."""
+    from ygs.repo import git_available, started
 
     if not (root / ".git").exists() or not git_available():
-        return []  # SPK002 reads git history; docs-only checks keep working without git
-    out = git(
-        root, "log", "--merges", "--first-parent", "--format=%H%x00%P%x00%s", base, check=False
-    )
+        return list  # SPK002 reads git history; docs-only checks keep working without git
+    log = ["log", "--merges", "--first-parent", "--format=%H%x00%P%x00%s", base]
+    refs = ["for-each-ref", "--format=%(objectname) %(refname:short)"]
+    merges = started(root, log, str)
+    tips = started(root, [*refs, "refs/heads/spike", "refs/heads/fafo"], str)
+    return lambda: _spike_merges(merges() or "", tips() or "")
+
+
+def _spike_merges(log: str, refs: str) -> list[SpikeMerge]:
+    """The spike merges in `git log` output (hash, parents, subject), a parent named
+    by the tips of the spike branches in `git for-each-ref` output (hash, name)."""
     tips: dict[str, str] = {}
-    refs = git(root, "for-each-ref", "--format=%(objectname) %(refname:short)",
-               "refs/heads/spike", "refs/heads/fafo", check=False)  # fmt: skip
     for line in refs.splitlines():
         sha, _, name = line.partition(" ")
         tips[sha] = name
     found = []
-    for line in out.splitlines():
+    for line in log.splitlines():
         parts = line.split("\x00")
         if len(parts) != 3:
             continue
