@@ -292,16 +292,13 @@ def test_requirement_sections_take_the_plain_path():
     assert _plain_fields_and_items(["1. numbered"], 1) is None  # a numbered item
 
 
+def md_lines(max_size: int, *lines: list[str]):
+    """Lists of markdown lines (`MD_LINE`) and of these."""
+    return st.lists(st.one_of(MD_LINE, *map(st.sampled_from, lines)), max_size=max_size)
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            MD_LINE,
-            st.sampled_from(["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]),
-        ),
-        max_size=16,
-    )
-)
+@given(md_lines(16, ["### REQ-001: a", "## REQ-002", "#### Scenario: s", "## Non-goals"]))
 def test_every_sections_fields_and_items_are_what_the_line_loop_gives(lines):
     """Whole PRD-like bodies: what `requirements_of` reads of each section at once
     (`Doc.plain_fields_and_items`, `fields_and_bullets(bold=False)`) against the line
@@ -400,22 +397,34 @@ def test_artifacts_built_at_once_are_what_the_dataclass_builds(text):
 )
 def test_definitions_are_what_the_heading_regex_over_the_body_finds(text):
     artifact = parse_artifact("docs/prd/p.md", text, "prd")
-    body = "\n" + artifact.body
-    expected, line, at = [], artifact.body_line, 0
-    for match in re.finditer(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b", body):
-        line += body.count("\n", at, match.start())
-        at = match.start()
-        expected.append((match.group(1), line))
-    assert [(d.id, d.line) for d in definitions(artifact)][1:] == expected
+    assert [(d.id, d.line) for d in definitions(artifact)][1:] == regex_definitions(artifact)
+
+
+HEADING_CHARS = list("# \t\u00a0\x1c\u2028\0aZ1.)ivx-:é")
+HEADING_LINE = st.text(alphabet=st.sampled_from(HEADING_CHARS), max_size=12)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("# \t\u00a0\x1c\u2028aZ1.)ivx-:é")), max_size=12))
+@given(HEADING_LINE)
 def test_a_heading_read_with_its_key_is_the_heading_and_its_words(line):
-    from ygs.core.markdown import _read_heading
+    from ygs.core.markdown import _HEADINGS, _heading_key
 
     found = heading(line)
-    assert _read_heading(line) == (found and (*found, old_words(found[1])))
+    _HEADINGS.clear()
+    assert _heading_key(line) == (found and (*found, old_words(found[1])))
+    assert _heading_key(line) == (found and (*found, old_words(found[1])))  # remembered
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(HEADING_LINE, HEADING_LINE.map("## ".__add__)), max_size=8))
+def test_headings_read_together_are_each_heading_and_its_words(lines):
+    from ygs.core.markdown import _HEADINGS, _read_headings
+
+    _HEADINGS.clear()
+    expected = [heading(line) for line in lines]
+    expected = [(*h, old_words(h[1])) if h else () for h in expected]
+    assert _read_headings(lines, [None] * len(lines)) == expected
+    assert [_HEADINGS[line] for line in lines] == expected
 
 
 def old_block(text):
@@ -459,3 +468,62 @@ def test_the_frontmatter_block_is_what_the_line_loop_found(lines):
     assert body_at == old[1]
     if body_at >= 0:
         assert (source, count) == ("\n".join(old[0][1:]), len(old[0]))
+
+
+def regex_definitions(artifact):
+    """(id, line) of the REQ headings, by the heading regex over the raw body."""
+    body = "\n" + artifact.body
+    found, line, at = [], artifact.body_line, 0
+    for match in re.finditer(r"\n#{2,6}[^\S\n]+(REQ-\d+)\b", body):
+        line += body.count("\n", at, match.start())
+        at = match.start()
+        found.append((match.group(1), line))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    md_lines(
+        12,
+        ["### REQ-001: a", "## REQ-2", "####### REQ-3", "# REQ-4", "## REQ-5a", "## REQ-10: b"],
+        ["##\tREQ-6 #", "## REQ-7##", "##  REQ-8\u00a0", "## x REQ-9"],
+    )
+)
+def test_definitions_read_from_the_parsed_body_are_the_regex_ones(lines):
+    body = "\n".join(line.replace("\n", " ") for line in lines)
+    artifact = parse_artifact("docs/prd/p.md", f"---\nid: p\ntype: prd\n---\n{body}", "prd")
+    assert [(d.id, d.line) for d in definitions(artifact)][1:] == regex_definitions(artifact)
+
+
+def test_a_prd_body_is_parsed_once_for_its_definitions_requirements_and_lint():
+    from ygs.core.artifacts import _DOCS, body_doc
+    from ygs.core.specs import requirements_of
+
+    text = PRD.replace("```", "").replace("<!--", "").replace("-->", "")
+    artifact = parse_artifact("docs/prd/notices.md", text, "prd")
+    defs = definitions(artifact)
+    doc = body_doc(artifact)  # the one `definitions` parsed, let go
+    assert artifact.path not in _DOCS and body_doc(artifact) is not doc
+    assert [(d.id, d.line) for d in defs][1:] == regex_definitions(artifact)
+    requirements_of(artifact, doc)
+    assert definitions(artifact) == defs  # read from the body requirements_of just read
+    assert artifact.path not in _DOCS
+    edited = parse_artifact("docs/prd/notices.md", text.replace("REQ-001", "REQ-011"), "prd")
+    requirements_of(artifact, doc)
+    assert [d.id for d in definitions(edited)][1] == "REQ-011"  # another text: parsed anew
+    assert body_doc(artifact) is not body_doc(edited)
+
+
+@pytest.mark.parametrize("text", [PRD, "---\nid: a\nlist:\n  - x\n---\nbody", "---\n---\n"])
+def test_a_document_built_at_once_is_what_the_dataclass_builds(text):
+    doc = frontmatter.parse(text)
+    built = frontmatter.Document(doc.meta, doc.body, doc.body_line, True, doc.key_lines)
+    assert doc == built and vars(doc) == vars(built)
+    assert doc.key_lines == {k: n for n, k in frontmatter_keys(text)}
+
+
+def frontmatter_keys(text):
+    """(line, key) of the frontmatter's top-level keys, by a line loop."""
+    lines = text.split("\n")
+    end = lines.index("---", 1)
+    return [(n, line.split(":")[0]) for n, line in enumerate(lines[1:end], 2) if line[:1].isalpha()]

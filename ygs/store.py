@@ -407,7 +407,7 @@ def _read_capped(fd: int, size: int, limit: int) -> bytes:
     end), without a buffer of `limit` bytes; a file that grew since is read on, in chunks."""
     try:
         data = os.read(fd, min(size, limit) + 1)
-        if not data:
+        if len(data) <= min(size, limit):  # a short read of a regular file: its end
             return data
         chunks = [data]
         total = len(data)

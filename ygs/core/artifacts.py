@@ -364,11 +364,11 @@ def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
     found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
     if artifact.kind == "prd":
-        text, at = artifact.text, artifact.tail
-        if isinstance(at, str) or not at or text[at - 1] != "\n":
-            text, at = "\n" + artifact.body, 1
-        if text.find("REQ-", at) >= 0:  # each heading follows a newline: a fast literal scan
-            found.extend(_req_headings(text, at - 1, artifact.path, artifact.body_line))
+        doc = _parsed_body(artifact)
+        if doc.hidden or doc._visible is not None:  # a fence or a comment: raw lines
+            found.extend(_req_lines(artifact))
+        else:  # every line that looks like a heading is one of the Doc's
+            found.extend(_req_definitions(doc, artifact.path))
         return found
     if artifact.kind != "threat-model":
         return found
@@ -382,6 +382,69 @@ def definitions(artifact: Artifact) -> list[Definition]:
         if match and in_id_table:
             found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
     return found
+
+
+# Parsed bodies (`ygs.core.markdown.Doc`) by path, with what they were parsed from, so that
+# a PRD's body is parsed once: `definitions` parses it and holds it for the lint
+# (`body_doc` lets it go), and reads the one `requirements_of` just parsed (`_LAST`).
+_DOCS: dict[str, tuple[str, int | str, int, Any]] = {}
+_DOCS_HELD = 2048  # at most: a cold check of fewer files parses them all, then lints
+_LAST: list[tuple[str, str, int | str, int, Any]] = []
+
+
+def body_doc(artifact: Artifact) -> Any:
+    """The artifact's body parsed (`ygs.core.markdown.Doc`): the one `definitions` held
+    (let go now), else parsed now. Callers must not change it."""
+    held = _DOCS.pop(artifact.path, None)
+    if held is not None and held[:3] == (artifact.text, artifact.tail, artifact.body_line):
+        return held[3]  # the same text: `is`, before `==`
+    from ygs.core.markdown import Doc
+
+    return Doc(artifact.body, artifact.body_line)
+
+
+def last_doc(artifact: Artifact, doc: Any) -> None:
+    """`doc` is the artifact's parsed body, just read (`definitions` may read it next)."""
+    _LAST[:] = [(artifact.path, artifact.text, artifact.tail, artifact.body_line, doc)]
+
+
+def _parsed_body(artifact: Artifact) -> Any:
+    """For `definitions`: the body `last_doc` holds, else parsed now and held for the lint."""
+    key = (artifact.path, artifact.text, artifact.tail, artifact.body_line)
+    if _LAST and _LAST[0][:4] == key:
+        return _LAST.pop()[4]
+    from ygs.core.markdown import Doc
+
+    doc = Doc(artifact.body, artifact.body_line)
+    if len(_DOCS) >= _DOCS_HELD:
+        _DOCS.clear()
+    _DOCS[artifact.path] = (*key[1:], doc)
+    return doc
+
+
+_REQ_ID = re.compile(r"REQ-\d+\b")
+
+
+def _req_definitions(doc: Any, path: str) -> list[Definition]:
+    """The REQ headings (level 2 or more) of a parsed body; what `_req_lines` finds in a
+    body with no fence or comment."""
+    found = []
+    for h in doc.headings:
+        if h[2][:4] == "REQ-" and h[1] > 1:  # title, level
+            match = _REQ_ID.match(h[2])
+            if match is not None:
+                found.append(_new(Definition, (match.group(), path, h[4])))
+    return found
+
+
+def _req_lines(artifact: Artifact) -> list[Definition]:
+    """The REQ headings of the body's raw lines (inside fences and comments too)."""
+    text, at = artifact.text, artifact.tail
+    if isinstance(at, str) or not at or text[at - 1] != "\n":
+        text, at = "\n" + artifact.body, 1
+    if text.find("REQ-", at) < 0:  # each heading follows a newline: a fast literal scan
+        return []
+    return _req_headings(text, at - 1, artifact.path, artifact.body_line)
 
 
 def _req_headings(text: str, at: int, path: str, line: int) -> list[Definition]:
@@ -455,10 +518,10 @@ def unreadable(path: str, message: str, remedy: str) -> Finding:
 def parse_file(path: str, data: bytes, layout: Layout = Layout()) -> Artifact | Finding | None:
     """One file: its artifact, the finding that stops it being read, or None when the path
     is not an artifact."""
-    from ygs.core.formats import classify_foreign
-
     kind, fmt = classify(path, layout), "ygs"
     if kind is None:
+        from ygs.core.formats import classify_foreign
+
         kind, fmt = classify_foreign(path) or (None, "")
     if kind is None:
         return None

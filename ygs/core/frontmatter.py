@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ygs.core import yamltext
@@ -23,6 +23,17 @@ class Document:
         return self.key_lines.get(key, 1)
 
 
+_FIELDS = tuple(f.name for f in fields(Document))
+
+
+def _document(*values: Any) -> Document:
+    """`Document(*values)`, its fields set at once (not one `object.__setattr__` each, as
+    the frozen dataclass's `__init__` does): every artifact file makes one."""
+    doc = object.__new__(Document)
+    doc.__dict__.update(zip(_FIELDS, values, strict=True))
+    return doc
+
+
 class FrontmatterError(ValueError):
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
@@ -39,10 +50,9 @@ def parse(text: str) -> Document:
     source, end, body_at = found
     if body_at < 0:
         raise FrontmatterError("frontmatter opened with '---' on line 1 is never closed", 1)
-    simple = yamltext.load_simple_lines(source)
+    simple = yamltext.load_simple_lines(source, 2)
     if simple is not None:  # every key is on a `key: value` line of its own
-        meta, at = simple
-        return Document(meta, text[body_at:], end + 2, True, {k: n + 2 for k, n in at.items()})
+        return _document(simple[0], text[body_at:], end + 2, True, simple[1])
     try:
         meta = yamltext.load(source, first_line=2)
     except yamltext.YamlError as err:

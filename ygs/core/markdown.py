@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property, lru_cache
-from itertools import compress, count, repeat
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ _NOTHING = re.compile(r"^(?:n/?a|none|nothing|none recorded|none yet)\.?$", re.I
 _MARKS = frozenset(("- ", "* ", "+ "))  # how most list items start, after the indent
 _MARK_CHARS = frozenset("-*+")
 _new = tuple.__new__  # builds the named tuples below without a Python-level __new__ call
-_HEADINGS: dict[str, tuple[int, str, str] | None] = {}  # line -> (level, title, key) or None
+# line -> (level, title, key), or () when it is no heading
+_HEADINGS: dict[str, tuple[int, str, str] | tuple[()]] = {}
 
 
 def _words(title: str) -> str:
@@ -155,21 +157,32 @@ class Doc:
             self.hidden = frozenset(self._scan(first_line))
         else:
             self.hidden = frozenset()
-            self._find_headings(first_line)
+            self._find_headings(text, first_line)
         self._content: dict[tuple[int, int], list[tuple[int, str]]] = {}
         self._tables: dict[tuple[int, int], list[Table]] = {}
         self._found: dict[tuple[tuple[str, ...], int | None], Heading | None] = {}
 
-    def _find_headings(self, first_line: int) -> None:
-        lines, found, known = self.lines, self.headings, _HEADINGS.get
-        # the lines that start with `#`, picked out in C (no Python step per line)
-        for i in compress(count(), map(str.startswith, lines, repeat("#"))):
-            line = lines[i]
-            parsed = known(line, False)  # `_heading_key`, its cache looked up here
-            if parsed is False:
-                parsed = _read_heading(line)
-            if parsed is not None:
-                found.append(_new(Heading, (i, *parsed, first_line + i)))
+    def _find_headings(self, text: str, first_line: int) -> None:
+        """The headings of a body with no fence or comment: the lines that start with `#`
+        are found by splitting the text at each `\\n#` (counting the line breaks between),
+        and read together (`_read_headings`)."""
+        chunks = text.split("\n#")
+        at = list(accumulate(map(add, map(str.count, chunks[:-1], repeat("\n")), repeat(1))))
+        if text[:1] == "#":
+            at.insert(0, 0)
+        if not at:
+            return
+        lines = list(map(self.lines.__getitem__, at))
+        parsed = list(map(_HEADINGS.get, lines))
+        if None in parsed:
+            parsed = _read_headings(lines, parsed)
+        if () in parsed:  # a line that starts with `#` but is no heading (`#tag`, `#######`)
+            at = list(compress(at, parsed))
+            parsed = list(compress(parsed, parsed))
+        self.headings = [
+            _new(Heading, (i, level, title, key, first_line + i))
+            for i, (level, title, key) in zip(at, parsed, strict=True)
+        ]
 
     def _scan(self, first_line: int) -> set[int]:
         """Headings and visible lines of a body with fences or comments; the hidden lines."""
@@ -443,20 +456,55 @@ def _may_hide(text: str) -> bool:
 
 def _heading_key(line: str) -> tuple[int, str, str] | None:
     """`heading(line)` with its title's words; remembered by line (titles recur)."""
-    found = _HEADINGS.get(line, False)
-    return _read_heading(line) if found is False else found
+    found = _HEADINGS.get(line)
+    if found is None:
+        found = _read_headings([line], [None])[0]
+    return found or None
 
 
-def _read_heading(line: str) -> tuple[int, str, str] | None:
-    """`_heading_key(line)`, read now (what `heading` reads) and remembered (not in `words`'
-    cache as well)."""
-    found = heading(line)
-    if found is not None:
-        found = (found[0], found[1], _words(found[1]))
+def _read_headings(lines: list[str], known: list) -> list[tuple]:
+    """`known` (each line's entry in `_HEADINGS`, None when it has none) with the missing
+    ones read now and remembered: (level, title, title words) of a heading (what `heading`
+    and `words` read), () for a line that is none. The titles' words are read together
+    when they are ASCII and unnumbered (most are): one translation of them all."""
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
-    _HEADINGS[line] = found
+    found = list(known)
+    batch: list[int] = []  # the misses whose words are read together
+    for i, line in enumerate(lines):
+        if found[i] is not None:
+            continue
+        rest = line.lstrip("#")
+        level = len(line) - len(rest)
+        if not 0 < level <= 6 or not rest[:1].isspace():
+            found[i] = _HEADINGS[line] = ()
+            continue
+        title = rest.strip()
+        if title[-1:] == "#":
+            title = title.rstrip("#").rstrip()
+        first = title[:1]
+        if first.isdecimal() or first in _NUMBERING_START or not title.isascii():
+            found[i] = _HEADINGS[line] = (level, title, _words(title))
+        else:
+            found[i] = (level, title)
+            batch.append(i)
+    if batch:
+        keys = _ascii_words([found[i][1] for i in batch])
+        for i, key in zip(batch, keys, strict=True):
+            found[i] = _HEADINGS[lines[i]] = (*found[i], key)
     return found
+
+
+_NUMBERING_START = frozenset("ivxIVX")  # with the digits, what `_NUMBERING` starts with
+# `_WORD_BYTES` but for the line break, which becomes NUL: it parts the titles of a batch
+_WORD_BYTES_NL = _WORD_BYTES[:10] + b"\0" + _WORD_BYTES[11:]
+
+
+def _ascii_words(titles: list[str]) -> list[str]:
+    """`_words` of each of these ASCII titles (no line break, no numbering), read at once."""
+    joined = "\n".join(titles).encode().translate(_WORD_BYTES_NL).decode()
+    joined = " ".join(joined.split()).replace(" \0", "\0").replace("\0 ", "\0")
+    return joined.split("\0")
 
 
 def _pick(headings: list[Heading], names: tuple[str, ...], level: int | None) -> Heading | None:
@@ -608,18 +656,23 @@ _FIELD_LINES: dict[str, tuple[str, str] | None] = {}
 
 def _field_line(text: str) -> tuple[str, str] | None:
     """(label words, value) of a line that starts with `- **`, as `_scan` reads it; None
-    when the label is not closed by `**` or has no words. Remembered by text."""
+    when the label is not closed by `**` or has no words. Remembered by text when short."""
     found = None
-    close = text.find("*", 4)
-    if close > 4 and text[close + 1 : close + 2] == "*":
-        name = words(text[4:close])
+    match = _FIELD_LINE.match(text)
+    if match is not None:
+        label, value = match.groups()
+        name = words(label)
         if name:
-            value = text[close + 2 :].lstrip()
-            found = (name, value[value[:1] == ":" :].strip())
-    if len(_FIELD_LINES) >= 1024:  # few recur: a small cache keeps them
-        _FIELD_LINES.clear()
-    _FIELD_LINES[text] = found
+            found = (name, value.strip())
+    if len(text) <= 40:  # few recur, and those are short (`- **Kind:** business`)
+        if len(_FIELD_LINES) >= 1024:
+            _FIELD_LINES.clear()
+        _FIELD_LINES[text] = found
     return found
+
+
+# `- **Label**` up to the first `*` (closed by `**`), then spaces, one colon, and the value
+_FIELD_LINE = re.compile(r"- \*\*([^*]+)\*\*\s*:?(.*)")
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[Table]:

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from ygs.core import markdown
-from ygs.core.artifacts import ID_RE, Artifact, Catalog
+from ygs.core.artifacts import ID_RE, Artifact, Catalog, body_doc, last_doc
 from ygs.core.markdown import Bullet, Doc, Field, Table
 from ygs.core.scan import in_order
 
@@ -134,6 +134,7 @@ def requirements_of(artifact: Artifact, doc: Doc) -> list[Requirement]:
     sub-section, whose steps count as one scenario."""
     found = []
     path, prd, prd_status = artifact.path, artifact.id, artifact.status
+    last_doc(artifact, doc)  # its definitions, read next as it is parsed, need not parse it
     for at, heading in enumerate(doc.headings):
         title = heading.title
         if title[:4] != "REQ-" or heading.level < 2:
@@ -378,12 +379,12 @@ class Index:
     def doc(self, artifact: Artifact) -> Doc:
         doc = self._docs.get(artifact.path)
         if doc is None:
-            doc = self._docs[artifact.path] = Doc(artifact.body, artifact.body_line)
+            doc = self._docs[artifact.path] = body_doc(artifact)
         return doc
 
     def _transient_doc(self, artifact: Artifact) -> Doc:
         """The parsed body, without keeping it: requirements are kept instead."""
-        return self._docs.get(artifact.path) or Doc(artifact.body, artifact.body_line)
+        return self._docs.get(artifact.path) or body_doc(artifact)
 
     def shapes_in(self, path: str) -> list[tuple[str, int, tuple[str, ...]]]:
         """(kind, scenario count, aliases) of each requirement one PRD defines: what

@@ -219,14 +219,14 @@ def load_simple(text: str) -> dict | None:
     return None if found is None else found[0]
 
 
-def load_simple_lines(text: str) -> tuple[dict, dict[str, int]] | None:
-    """`load_simple`, with the 0-based line of each key."""
+def load_simple_lines(text: str, first: int = 0) -> tuple[dict, dict[str, int]] | None:
+    """`load_simple`, with the line of each key (the first line is line `first`)."""
     if _odd(text):
         return None
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     open_list: str | None = None  # `key:` with nothing after it: a `- item` list may follow
-    for number, line in enumerate(text.split("\n")):
+    for number, line in enumerate(text.split("\n"), first):
         if not line.strip(" ") or line[:1] == "#":
             continue
         if open_list is not None and line[:4] == "  - ":
