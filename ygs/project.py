@@ -496,7 +496,14 @@ class Project:
                     for i in part
                 ]
 
-            for i, (value, entry, more) in zip(todo, parallel.fan_out(todo, work), strict=True):
+            from ygs.core.artifacts import hold_docs
+
+            held = hold_docs(False)  # a lint that follows parses these bodies itself
+            try:
+                done = parallel.fan_out(todo, work)
+            finally:
+                hold_docs(held)
+            for i, (value, entry, more) in zip(todo, done, strict=True):
                 values[i] = value
                 rel = entries[i][0]
                 if entry is not None:

@@ -416,10 +416,25 @@ def _parsed_body(artifact: Artifact) -> Any:
     from ygs.core.markdown import Doc
 
     doc = Doc(artifact.body, artifact.body_line)
+    if not _HOLD:
+        return doc
     if len(_DOCS) >= _DOCS_HELD:
         _DOCS.clear()
     _DOCS[artifact.path] = (*key[1:], doc)
     return doc
+
+
+_HOLD = [True]  # whether `definitions` holds the bodies it parses (see `hold_docs`)
+
+
+def hold_docs(on: bool) -> bool:
+    """Whether `definitions` holds the bodies it parses for a lint that follows (off where
+    none does, such as in worker processes that only parse); the setting it had."""
+    was = bool(_HOLD)
+    _HOLD[:] = [True] if on else []
+    if not on:
+        _DOCS.clear()
+    return was
 
 
 _REQ_ID = re.compile(r"REQ-\d+\b")
