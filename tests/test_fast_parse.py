@@ -527,3 +527,18 @@ def frontmatter_keys(text):
     lines = text.split("\n")
     end = lines.index("---", 1)
     return [(n, line.split(":")[0]) for n, line in enumerate(lines[1:end], 2) if line[:1].isalpha()]
+
+
+def test_bodies_are_not_held_where_no_lint_follows():
+    """Parsing that no lint follows (worker processes of `status`) holds no parsed body."""
+    from ygs.core.artifacts import _DOCS, hold_docs
+
+    text = PRD.replace("```", "").replace("<!--", "").replace("-->", "")
+    artifact = parse_artifact("docs/prd/held.md", text, "prd")
+    was = hold_docs(False)
+    try:
+        defs = definitions(artifact)
+        assert artifact.path not in _DOCS
+    finally:
+        assert hold_docs(was) is False
+    assert definitions(artifact) == defs and artifact.path in _DOCS
