@@ -356,3 +356,19 @@ def test_md_names_are_the_file_names_a_text_mentions():
     text = 'see [x](../adr/0001-a.md#c), b.md. (c.md) "d.md" e.mdx f.md_g'
     assert md_names(text) == {"0001-a.md", "b.md", "c.md", "d.md"}
     assert md_names("a" * 1000 + ".md") == {"a" * 255 + ".md"}
+
+
+def test_an_interface_is_a_function_of_the_values_alone():
+    """Equal artifacts have equal interfaces however their strings were made (interned or
+    not, one object used twice or two): the state compares them across runs."""
+    from ygs.cache.incremental import interfaces
+    from ygs.core.artifacts import definitions, parse_artifact
+
+    text = "---\nid: p\ntype: prd\nstatus: draft\n---\n# P\n\n## Requirements\n\n### REQ-001: A\n"
+    one = parse_artifact("docs/prd/p.md", text, "prd")
+    built = "".join(["p", "rd"])  # equal to the interned "prd", not the same object
+    other = parse_artifact("docs/prd/p.md", "".join(text), built)
+    other.__dict__.update(kind=built, status="".join(["dra", "ft"]), date=built)
+    one.__dict__.update(date="prd")
+    assert other.kind is not one.kind and other.date is other.kind
+    assert interfaces(one, definitions(one)) == interfaces(other, definitions(other))

@@ -71,8 +71,10 @@ def interfaces(artifact, defs) -> tuple[bytes, bytes]:
         [d.id for d in defs],
         anchors,
     )
-    # marshal: strings and lists of them, written unambiguously, several times faster than repr
-    h = hashlib.blake2b(marshal.dumps(shown), digest_size=16)
+    # marshal: strings and lists of them, written unambiguously, several times faster than
+    # repr; version 2, which writes a value alone (3 and later also write whether a string
+    # is interned, and back-references to objects met twice: not a function of the value)
+    h = hashlib.blake2b(marshal.dumps(shown, 2), digest_size=16)
     plain = h.copy().digest()
     if artifact.kind != "prd":
         return plain, plain
