@@ -192,17 +192,9 @@ _QUEUE_MAX = 4096  # chunk numbers a pipe holds at least (a write past 16 KB may
 
 
 def _taking(queue: int, chunks: list[list], work: Callable[[Iterator[list]], Any]):
-    """(the numbers of the chunks taken, `work` over them): each chunk is read from the
-    queue when `work` asks for the next (pipe reads of a few bytes are atomic)."""
+    """(the numbers of the chunks taken, `work` over them, `_taken` from the queue)."""
     taken: list[int] = []
-
-    def take() -> Iterator[list]:
-        while len(raw := os.read(queue, _NUMBER.size)) == _NUMBER.size:
-            number = _NUMBER.unpack(raw)[0]
-            taken.append(number)
-            yield chunks[number]
-
-    return taken, work(take())
+    return taken, work(_taken(queue, chunks, taken))
 
 
 def stream(

@@ -238,9 +238,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
 
 def _uncached(proj) -> bool:
     """Whether no cache can answer a check here: no state, result or catalogue cache."""
-    from ygs.cache import cache_dir
-
-    folder = cache_dir(proj.root, proj.env)
+    folder = _state_path(proj).parent
     return not any(
         (folder / name).exists() for name in ("check.state", "check.result", "catalog.cache")
     )
