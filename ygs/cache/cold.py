@@ -2,13 +2,14 @@
 
     done = cold.check(proj, overrides, merges)   # None: not a cold run, lint the catalogue
 
-Each worker reads, parses and lints the chunks of files it takes (`parallel.deal`, in
-path order), writes their cache entries to a part of the catalogue's cache, and sends the parent
-slim results: the artifacts without their texts (tasks and spikes keep theirs: the rules
-that look across all of them run in the parent) and OpenSpec and spec-kit files with only
-what counting their requirements needs (`formats.counted`), their definitions, findings,
-the texts of the lines those are on, their interfaces for the check's state and the
-tallies of their requirements. No file's text outlives its chunk; what the parent reads
+Each worker reads, parses and lints the chunks of files it takes (`parallel.stream`, in
+path order), writes their cache entries to a part of the catalogue's cache, and sends the
+parent each chunk's slim results as soon as it is done: the artifacts without their texts
+(tasks and spikes keep theirs: the rules that look across all of them run in the parent)
+and OpenSpec and spec-kit files with only what counting their requirements needs
+(`formats.counted`), their definitions, findings, the texts of the lines those are on,
+their interfaces for the check's state, the tallies of their requirements and the stats
+taken as they were read. No file's text outlives its chunk; what the parent reads
 beyond that it reads from disk again (`SlimIndex`).
 
 The per-file rules look a few things up in other files: whether an id is defined, what a
