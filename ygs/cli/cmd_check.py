@@ -198,7 +198,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     committed = _committed(proj) if changed and seen is not None else None  # and this
     merges = _spike_merges(proj)
     cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
-    if cold or not _state_path(proj).exists():  # no state to spare the walk: walk while git works
+    if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
         proj.artifact_entries  # noqa: B018
     merges = merges()
     settings = _settings(proj, merges)

@@ -126,15 +126,11 @@ def read_at(root: Path, ref: str, rel: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def merged_spike_branches(root: Path, base: str) -> list[SpikeMerge]:
-    """Merge commits on the base branch's first-parent history that brought in a spike/ or
-    fafo/ branch (by the merge subject, or by a parent that is a spike branch's tip)."""
-    return merged_spike_branches_started(root, base)()
-
-
 def merged_spike_branches_started(root: Path, base: str):
-    """`merged_spike_branches`, its git commands started now and answered when called:
-    git works while the caller does."""
+    """Merge commits on the base branch's first-parent history that brought in a spike/ or
+    fafo/ branch (by the merge subject, or by a parent that is a spike branch's tip), as
+    SpikeMerges: the git commands start now, and calling the result answers (git works
+    while the caller does)."""
     from ygs.repo import git_available, started
 
     if not (root / ".git").exists() or not git_available():
