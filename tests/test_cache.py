@@ -174,14 +174,16 @@ def test_idle_cores_give_at_most_max_workers():
     assert idle_workers(64, 62.0) == 2
 
 
-def _fake_proc(root, runnable: int, tasks: dict[int, tuple[str, str, int]]):
-    """A /proc with a loadavg and tasks {pid: (name, state, flags)}, one thread each."""
+def _fake_proc(root, runnable: int, tasks: dict[int, tuple]):
+    """A /proc with a loadavg and tasks {pid: (name, state, flags[, parent pid])}, one
+    thread each."""
     root.mkdir(exist_ok=True)
     (root / "loadavg").write_text(f"0.50 0.40 0.30 {runnable}/120 999\n")
-    for pid, (name, state, flags) in tasks.items():
+    for pid, (name, state, flags, *ppid) in tasks.items():
         task = root / str(pid) / "task" / str(pid)
         task.mkdir(parents=True)
-        fields = [state, "1", str(pid), str(pid), "0", "-1", str(flags)] + ["0"] * 20
+        parent = str(ppid[0] if ppid else 1)
+        fields = [state, parent, str(pid), str(pid), "0", "-1", str(flags)] + ["0"] * 20
         (task / "stat").write_text(f"{pid} ({name}) {' '.join(fields)}\n")
     return str(root)
 
@@ -206,6 +208,25 @@ def test_kernel_threads_and_this_process_are_not_competitors(tmp_path):
         },
     )
     assert _busy(proc) == 1
+
+
+def test_this_process_children_are_not_competitors(tmp_path):
+    """The check starts `git status` before it walks; that git, still running when the
+    workers are counted, is this run's own work, not a busy core (it made a 10,000-file
+    cold check run in one process)."""
+    import os
+
+    from ygs.cache.parallel import _busy
+
+    me = os.getpid()
+    proc = _fake_proc(
+        tmp_path,
+        runnable=3,
+        tasks={500: ("git", "R", 0x400000, me), me: ("ygs", "R", 0x400000)},
+    )
+    assert _busy(proc) == 0
+    other = {500: ("git", "R", 0x400000, me + 1), me: ("ygs", "R", 0x400000)}
+    assert _busy(_fake_proc(tmp_path / "b", runnable=3, tasks=other)) == 1
 
 
 def test_a_quiet_loadavg_needs_no_scan(tmp_path):

@@ -76,7 +76,8 @@ def _busy(proc: str = "/proc") -> float:
 
 
 def _running_user_tasks(proc: str, me: int) -> int:
-    """Threads of user processes in state R, this process's own left out."""
+    """Threads of user processes in state R, this process's own and its children's left out
+    (the check's own `git status`, begun before the walk, is part of this run's work)."""
     count = 0
     for pid in os.listdir(proc):
         if not pid.isdigit() or int(pid) == me:
@@ -86,21 +87,22 @@ def _running_user_tasks(proc: str, me: int) -> int:
         except OSError:  # gone meanwhile
             continue
         for task in tasks:
-            state, flags = _task_state(f"{proc}/{pid}/task/{task}/stat")
-            count += state == "R" and not flags & PF_KTHREAD
+            state, parent, flags = _task_state(f"{proc}/{pid}/task/{task}/stat")
+            count += state == "R" and parent != me and not flags & PF_KTHREAD
     return count
 
 
-def _task_state(path: str) -> tuple[str, int]:
-    """(state, flags) of a task's stat line ("", 0 when it is gone or unreadable). The
-    name, in parentheses, may hold spaces and parentheses: the fields follow the last ')'."""
+def _task_state(path: str) -> tuple[str, int, int]:
+    """(state, parent pid, flags) of a task's stat line ("", 0, 0 when it is gone or
+    unreadable). The name, in parentheses, may hold spaces and parentheses: the fields
+    follow the last ')'."""
     try:
         with open(path, "rb") as handle:
             line = handle.read()
         fields = line[line.rindex(b")") + 2 :].split()
-        return fields[0].decode("ascii", "replace"), int(fields[6])
+        return fields[0].decode("ascii", "replace"), int(fields[1]), int(fields[6])
     except (OSError, ValueError, IndexError):
-        return "", 0
+        return "", 0, 0
 
 
 def _can_fork() -> bool:
