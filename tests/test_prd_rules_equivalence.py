@@ -193,6 +193,9 @@ LINES = [
     "```", "~~~", "<!-- hidden fast -->", "<!--", "-->", "text <!-- c --> fast",
     "The system MUST be easy, user-friendly and real-time within two seconds.",
     "Quick, scalable and secure; etc.", "fast-ish fast fast", "within twenty-five ms fast",
+    "  - Given é is fast, when b, then c.", "  - Given a when b, thenx c", "  - Given x then",
+    "- **Failure mode:** If İ fails, then retry.", "- **Failure mode:** If x, thenceforth y",
+    "- **Failure mode:** If TBD then", "- ", " ", "\t", "-  fast item", "- **Scenarios:** Given",
 ]  # fmt: skip
 PIECES = ["fast", "Given", "when", "then", "MUST", "|", "**", "-", " ", "2", "TBD", "\t", "İ"]
 line = st.one_of(
@@ -240,3 +243,37 @@ def test_a_complete_prd_and_a_faulty_one():
     fast, slow = findings_both_ways(bad.replace("If delivery", "When delivery"))
     assert fast == slow
     assert {f.rule for f in fast} == {"PRD002", "PRD003", "PRD010", "PRD011", "PRD015"}
+
+
+STEPS = ["Given ", "given ", "GIVEN ", " when ", "When", " then ", "then", "thenx", "If ", "if ",
+         "IF ", "TBD", "é", "İ", "x", ",", " ", "WHEN ", " THEN ", "…"]  # fmt: skip
+steps = st.lists(st.sampled_from(STEPS), max_size=8).map("".join)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(steps, max_size=3), steps)
+def test_a_must_requirement_s_scenarios_and_failure_mode_match_the_plain_reading(
+    scenarios, failure
+):
+    body = (
+        "## Requirements\n### REQ-001: A\n- **Priority:** MUST (P0)\n"
+        f"- **Statement:** The system MUST x.\n- **Failure mode:** {failure}\n- **Scenarios:**\n"
+        + "".join(f"  - {scenario}\n" for scenario in scenarios)
+    )
+    fast, slow = findings_both_ways(body)
+    assert fast == slow
+
+
+ITEMS = ["- Late orders fall by 4 %.", "- no number", "- TBD", "-  spaced", "- ", "-", "* none",
+         "1. fast 2", "  - nested", "\t- tab", "Prose line.", "", " ", "\t", "- **Bold:** x",
+         "Two. Sentences here. With python", "- İ fast", "+ plus"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(ITEMS), max_size=6), st.lists(st.sampled_from(ITEMS), max_size=6))
+def test_the_problem_and_success_criteria_lines_match_the_plain_reading(problem, success):
+    body = "## Problem\n{}\n## Success criteria\n{}\n## Non-goals\n{}\n".format(
+        "\n".join(problem), "\n".join(success), "\n".join(success)
+    )
+    fast, slow = findings_both_ways(body)
+    assert fast == slow

@@ -221,12 +221,16 @@ _MENTIONS = (
 )
 
 
-def check(ctx: Context) -> Iterator[Finding]:
+def check(ctx: Context) -> list[Finding]:
+    """Each artifact's findings, into one list (no generator per rule)."""
+    found: list[Finding] = []
     for artifact in ctx.mine():
-        yield from links(ctx, artifact)
+        if not LINK_KEYS.isdisjoint(artifact.meta):
+            found.extend(links(ctx, artifact))
         if artifact.format == "ygs":
-            yield from frontmatter(artifact)
-        yield from body(ctx, artifact)
+            frontmatter(artifact, found)
+        body(ctx, artifact, found)
+    return found
 
 
 def links(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
@@ -249,53 +253,59 @@ def links(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
                 )
 
 
-def frontmatter(artifact: Artifact) -> Iterator[Finding]:
+def frontmatter(artifact: Artifact, found: list[Finding]) -> None:
+    """ART009 and ART010 into `found`."""
     meta = artifact.meta
     allowed = KINDS[artifact.kind].statuses
     if artifact.kind != "task" and artifact.status not in allowed:
         shown = f"'{artifact.status}'" if artifact.status else "missing"
-        yield R["ART009"].at(
-            artifact.path,
-            artifact.line_of("status"),
-            f"status {shown} is not one of {', '.join(allowed)} ({artifact.kind})",
+        found.append(
+            R["ART009"].at(
+                artifact.path,
+                artifact.line_of("status"),
+                f"status {shown} is not one of {', '.join(allowed)} ({artifact.kind})",
+            )
         )
-    missing = [k for k in ("id", "title", "date") if meta.get(k) in (None, "")]
-    if missing:
-        yield R["ART010"].at(
-            artifact.path, 1, f"frontmatter has no {', '.join(missing)}", "add the missing keys"
-        )
-    elif not _DATE.match(str(meta.get("date"))):
-        yield R["ART010"].at(
-            artifact.path,
-            artifact.line_of("date"),
-            f"date '{meta.get('date')}' is not YYYY-MM-DD",
+    date = meta.get("date")
+    values = (meta.get("id"), meta.get("title"), date)
+    if None in values or "" in values:  # one is missing (`value in (None, "")`)
+        missing = [k for k, v in zip(_NEEDED, values, strict=True) if v in (None, "")]
+        says = f"frontmatter has no {', '.join(missing)}"
+        found.append(R["ART010"].at(artifact.path, 1, says, "add the missing keys"))
+    elif not _DATE.match(str(date)):
+        found.append(
+            R["ART010"].at(
+                artifact.path,
+                artifact.line_of("date"),
+                f"date '{meta.get('date')}' is not YYYY-MM-DD",
+            )
         )
 
 
-def body(ctx: Context, artifact: Artifact) -> Iterator[Finding]:
-    """Unknown ids, broken links and leftover TBDs; the whole body is scanned at once and
-    only hits are mapped to lines (lines in code fences, comments and inline code do not
-    count)."""
+_NEEDED = ("id", "title", "date")
+
+
+def body(ctx: Context, artifact: Artifact, found: list[Finding]) -> None:
+    """Unknown ids, broken links and leftover TBDs into `found`; the whole body is scanned
+    at once and only hits are mapped to lines (lines in code fences, comments and inline
+    code do not count)."""
     text = artifact.body
     doc = None
     if not _all_known(ctx, mentioned_ids(text)):
         doc = ctx.index.doc(artifact)
-        yield from _unknown_ids(ctx, artifact, text, doc)
+        found.extend(_unknown_ids(ctx, artifact, text, doc))
     # a one-character search first (much faster than one for two or more characters)
     if "]" in text:
         if "](" in text or "][" in text or "]:" in text:
-            yield from _links(ctx, artifact, doc or ctx.index.doc(artifact))
+            found.extend(_links(ctx, artifact, doc or ctx.index.doc(artifact)))
         if "[assumed]" in text:  # ygs.core.assumptions.MARK
-            yield from assumptions(artifact, doc or ctx.index.doc(artifact))
+            found.extend(assumptions(artifact, doc or ctx.index.doc(artifact)))
     if artifact.status in FINAL_STATUSES and "B" in text and "TBD" in text:
         doc = doc or ctx.index.doc(artifact)
         tbd = [n for n, line in doc.whole.content() if _TBD.search(_CODE_SPAN.sub("", line))]
         if tbd:
-            yield R["ART011"].at(
-                artifact.path,
-                tbd[0],
-                f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}",
-            )
+            says = f"{len(tbd)} line(s) still say TBD in a {artifact.status} {artifact.kind}"
+            found.append(R["ART011"].at(artifact.path, tbd[0], says))
 
 
 def _all_known(ctx: Context, idents: Iterable[str]) -> bool:

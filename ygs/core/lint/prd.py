@@ -261,6 +261,7 @@ _CAPABILITIES = ("capabilities",)
 
 _new = tuple.__new__  # builds a _Part without a Python-level __new__ call
 _KEY = attrgetter("key")  # a heading's words
+_NO_HEADINGS: list[Heading] = []  # a part's inner headings when it has none (never changed)
 _TEXT = itemgetter(-1)  # the text of a (line, text) pair (and a Field's value)
 
 
@@ -311,7 +312,8 @@ class _Outline:
         while stop < len(heads) and heads[stop].level > level:
             stop += 1
         end = heads[stop].index if stop < len(heads) else len(self.doc.lines)
-        return _new(_Part, (heading, heading.index + 1, end, heads[at + 1 : stop]))
+        inner = heads[at + 1 : stop] if stop > at + 1 else _NO_HEADINGS
+        return _new(_Part, (heading, heading.index + 1, end, inner))
 
     def section(self, part: _Part) -> Section:
         return Section(self.doc, part.heading, part.start, part.end)
@@ -335,7 +337,9 @@ class _Outline:
         """`is_empty` of the section; in a plain body the first line of text settles it
         without a list of the lines."""
         if self.plain and not part.inner:
-            for text in self.doc.lines[part.start : part.end]:
+            lines = self.doc.lines
+            for i in range(part.start, part.end):
+                text = lines[i]
                 if text and not text.isspace():
                     value = text.strip()
                     if _surely_text(value) or (value[0] != "|" and not _is_nothing(_value(value))):
@@ -349,12 +353,32 @@ class _Outline:
         """(line, text) of the section's list items (`Section.bullets`); in a plain body
         whose lines are all `- item` or blank, read without the list-item parser."""
         if self.plain and not part.inner:
-            lines = self.doc.lines[part.start : part.end]
-            first = self.doc.first_line + part.start
-            found = [(n, t[2:].strip()) for n, t in enumerate(lines, first) if t[:2] == "- "]
-            if len(found) == len(list(filter(str.strip, lines))):  # the rest are blank
+            first, lines = self.doc.first_line, self.doc.lines
+            found = []
+            for i in range(part.start, part.end):
+                text = lines[i]
+                if text[:2] == "- ":
+                    found.append((first + i, text[2:].strip()))
+                elif text.strip():  # neither an item nor blank
+                    break
+            else:
                 return found
         return [(b.line, b.text) for b in self.section(part).bullets()]
+
+    def filled(self, part: _Part, own: bool = False) -> list[tuple[int, str]]:
+        """`content` without its blank lines (those `str.strip` empties)."""
+        _, start, end, inner = part
+        if own and inner:
+            end, inner = inner[0].index, ()
+        if not self.plain or inner:
+            return [(n, t) for n, t in self.content(part, own) if t and not t.isspace()]
+        first, lines = self.doc.first_line, self.doc.lines
+        found = []
+        for i in range(start, end):
+            text = lines[i]
+            if text and not text.isspace():
+                found.append((first + i, text))
+        return found
 
 
 def _source(artifact: Artifact) -> str:
@@ -470,8 +494,7 @@ def _problem(path: str, outline: _Outline, lines: list, found: list) -> None:
         where = section.line if section else outline.doc.first_line
         found.append(R["PRD001"].at(path, where))
         return
-    # the lines with text (`t.strip()` is not empty)
-    content = [(n, t) for n, t in outline.content(section, own=True) if t and not t.isspace()]
+    content = outline.filled(section, own=True)
     if len(content) == 1:
         first, text = content[0]
         text = text.strip()
@@ -576,14 +599,21 @@ def _keyword_rules(req: Requirement, statement, text: str, found: list[Finding])
 def _must_rules(req: Requirement, failure, found: list[Finding]) -> None:
     """PRD009 and PRD010: a MUST's Given/When/Then scenario and If/Then failure mode."""
     for scenario in req.scenarios:
-        if _is_gwt(scenario.text):
+        text = scenario.text
+        if text.startswith("Given "):  # the usual shape, in the text as written
+            at = text.find(" when ", 5)
+            if at >= 0 and text.find(" then ", at + 5) >= 0:
+                break
+        if _is_gwt(text):
             break
     else:
         says = f"{req.id} (MUST) has no Given/When/Then scenario"
         found.append(R["PRD009"].at(req.path, req.line, says))
     value = failure.value if failure is not None else ""
+    if value.startswith("If ") and " then " in value:
+        return  # "If …, then …" as written: no placeholder, and `_is_if_then` at once
     if value[:3] in _IF_SPACE and value.isascii() and " then " in value.lower():
-        return  # "If …, then …": no placeholder, and `_is_if_then` at once
+        return  # the same in any case
     if failure is None or _is_placeholder(value):
         found.append(R["PRD010"].at(req.path, req.line, f"{req.id} (MUST) has no failure mode"))
     elif not _is_if_then(value):
