@@ -196,6 +196,7 @@ LINES = [
     "  - Given é is fast, when b, then c.", "  - Given a when b, thenx c", "  - Given x then",
     "- **Failure mode:** If İ fails, then retry.", "- **Failure mode:** If x, thenceforth y",
     "- **Failure mode:** If TBD then", "- ", " ", "\t", "-  fast item", "- **Scenarios:** Given",
+    "  | Indented | New |", "\t| Tab | gone |", "x | not a row |",
 ]  # fmt: skip
 PIECES = ["fast", "Given", "when", "then", "MUST", "|", "**", "-", " ", "2", "TBD", "\t", "İ"]
 line = st.one_of(

@@ -296,9 +296,11 @@ class _Outline:
         """`doc.section(*names)`, with the headings within it."""
         keys, heads = self.keys, self.heads
         for name in names:
-            if name in keys:
+            try:  # the usual case: one search of the keys, not two
                 at = keys.index(name)
-                break
+            except ValueError:
+                continue
+            break
         else:  # no exact title: the first that starts with a name's words
             for name in names:
                 prefix = name + " "
@@ -777,8 +779,9 @@ def _tables(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     tables: list[list[tuple[int, str]]] = []
     block: list[tuple[int, str]] = []
     for line, text in lines:
-        if text.lstrip().startswith("|"):
-            block.append((line, text.strip()))
+        text = text.strip()  # a table line is one whose first character is a pipe
+        if text[:1] == "|":
+            block.append((line, text))
         elif block:
             tables.append(block)
             block = []
