@@ -398,9 +398,22 @@ def body_doc(artifact: Artifact) -> Any:
     held = _DOCS.pop(artifact.path, None)
     if held is not None and held[:3] == (artifact.text, artifact.tail, artifact.body_line):
         return held[3]  # the same text: `is`, before `==`
-    from ygs.core.markdown import Doc
+    return _parse_body(artifact)
 
-    return Doc(artifact.body, artifact.body_line)
+
+_DOC_CLASS: list = []  # `ygs.core.markdown.Doc`, imported on first use
+
+
+def _parse_body(artifact: Artifact) -> Any:
+    """`Doc(artifact.body, artifact.body_line)`. The class is imported once and held: an
+    import statement that runs per file costs more than a small body's headings (in
+    CPython 3.11, `from module import name` looks up and formats the module's missing
+    `__path__` each time)."""
+    if not _DOC_CLASS:
+        from ygs.core.markdown import Doc
+
+        _DOC_CLASS.append(Doc)
+    return _DOC_CLASS[0](artifact.body, artifact.body_line)
 
 
 def last_doc(artifact: Artifact, doc: Any) -> None:
@@ -413,9 +426,7 @@ def _parsed_body(artifact: Artifact) -> Any:
     key = (artifact.path, artifact.text, artifact.tail, artifact.body_line)
     if _LAST and _LAST[0][:4] == key:
         return _LAST.pop()[4]
-    from ygs.core.markdown import Doc
-
-    doc = Doc(artifact.body, artifact.body_line)
+    doc = _parse_body(artifact)
     if not _HOLD:
         return doc
     if len(_DOCS) >= _DOCS_HELD:
