@@ -436,7 +436,7 @@ class Project:
         Finding that it cannot be read; computes `extra` for it too (see `extras`)."""
         from ygs.cache import MISS, digest
         from ygs.core.artifacts import Artifact, parse_file, to_record
-        from ygs.store import Unreadable
+        from ygs.store import Unreadable, read_walked_stat
 
         layout = self.layout
         extra, extras, fresh = self.extra, self.extras, self.fresh
@@ -455,7 +455,7 @@ class Project:
 
             return parse
 
-        root = str(self.root)
+        root, root_path = str(self.root), self.root
         reader = self._readers()
         taken = self.stats_taken
 
@@ -463,13 +463,19 @@ class Project:
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
             path = os.path.join(root, rel)
-            if st is LATER:  # stat'ed now, before it is read (as the walk would have)
+            if st is LATER:  # stat'ed as it is read, on the open file (one call less)
                 try:
-                    st = taken[rel] = os.stat(path)
+                    st, data = read_walked_stat(path, within=root_path)
                 except OSError:
                     return MISS
+                except Unreadable as err:
+                    return _unreadable(rel, err)
+                taken[rel] = st
+                read = lambda: data  # noqa: E731
+            else:
+                read = reader(path, rel)
             try:
-                return cache.fetch(rel, st, path, compute(rel), read=reader(path, rel))
+                return cache.fetch(rel, st, path, compute(rel), read=read)
             except Unreadable as err:
                 return _unreadable(rel, err)
 
