@@ -194,10 +194,12 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     proj.note_folders = full  # the state marks the walk's folders (see `_save_state`)
     if changed:
         _need_repo(proj)
+    cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     committed = _committed(proj) if changed and seen is not None else None  # and this
+    # a cold check lints everything: what the state reads of git can start now too
+    git = _git_for_state(proj, seen, began) if cold else None
     merges = _spike_merges(proj)
-    cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
     if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
         proj.artifact_entries  # noqa: B018
     merges = merges()
@@ -222,7 +224,8 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
-        git = _git_for_state(proj, seen, began) if full else None  # runs while the lint does
+        if git is None and full:  # runs while the lint does
+            git = _git_for_state(proj, seen, began)
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
         result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
