@@ -10,7 +10,7 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ygs import config as config_mod
 from ygs.errors import YgsError
@@ -160,6 +160,14 @@ _NAME = attrgetter("name")
 LATER = "stat when read"  # an artifact entry's stat, not taken yet (`Project.lazy_stats`)
 
 
+class Sized(NamedTuple):
+    """What a snapshot of the files reads of a stat (`ygs.cache.incremental.Snapshot`): a
+    stat taken in a worker process comes back as this, in place of an os.stat_result."""
+
+    st_size: int
+    st_mtime_ns: int
+
+
 @dataclass
 class Project:
     root: Path
@@ -245,8 +253,9 @@ class Project:
         ]
 
     def fill_stats(self) -> None:
-        """Put the stats taken as files were read (`stats_taken`) in place of LATER in
-        `artifact_entries`, and take the others now."""
+        """Put the stats taken as files were read (`stats_taken`: an os.stat_result, or a
+        `Sized` from a worker process) in place of LATER in `artifact_entries`, and take
+        the others now."""
         from ygs.store import Unreadable
 
         taken, entries = self.stats_taken, self.artifact_entries

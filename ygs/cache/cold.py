@@ -71,7 +71,7 @@ class Share:
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
     tallies: dict = field(default_factory=dict)  # PRD path -> `Index.tally_in` of it
-    stats: dict = field(default_factory=dict)  # path -> its stat, taken as it was read
+    stats: dict = field(default_factory=dict)  # path -> (size, mtime ns), taken as it was read
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -264,8 +264,10 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
             cache.hand_over((entries[i][0] for i in chunk), writer)
             share = Share()
             taken = proj.stats_taken
-            share.stats = {
-                rel: taken.pop(rel) for rel, _ in map(entries.__getitem__, chunk) if rel in taken
+            share.stats = {  # a whole os.stat_result costs ~10 µs a file to pickle and load
+                rel: (st.st_size, st.st_mtime_ns)
+                for rel, _ in map(entries.__getitem__, chunk)
+                if (st := taken.pop(rel, None)) is not None
             }
             _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
             yield share
@@ -358,10 +360,10 @@ def _line(lines: list[str], n: int) -> str:
 def _digest(proj, share: Share) -> None:
     """A share's records as Artifacts (and Findings) with their definitions: the parent
     does this for its own share while the workers still work on theirs."""
-    from ygs.project import from_values
+    from ygs.project import Sized, from_values
 
     entries = proj.artifact_entries
-    proj.stats_taken.update(share.stats)
+    proj.stats_taken.update((rel, _new(Sized, pair)) for rel, pair in share.stats.items())
     records, share.records = share.records, []
     records.reverse()  # taken from the end a batch at a time: each record goes once read
     while records:

@@ -146,12 +146,12 @@ class Snapshot:
 
     @classmethod
     def of(cls, found) -> Snapshot:
-        """From (path, os.stat_result or the reason it cannot be read) pairs."""
+        """From (path, stat or the reason it cannot be read) pairs; a stat is an
+        os.stat_result or a `ygs.project.Sized` (tuples both: a reason is none)."""
         paths, sizes, mtimes, odd = [], array("q"), array("q"), {}
-        stat_result = os.stat_result
         for rel, st in found:
             paths.append(rel)
-            if type(st) is stat_result:
+            if isinstance(st, tuple):
                 sizes.append(st.st_size)
                 mtimes.append(st.st_mtime_ns)
             else:
