@@ -27,6 +27,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from ygs.cache import MISS, RACY_S, digest, read_blob, write_blob
@@ -38,6 +39,7 @@ MAX_CHANGED = 64
 GLOBAL_KINDS = frozenset({"task", "spike", "trd"})
 _NAME_STOP = frozenset(" \t\r\n/()[]<>#?\"'`|")  # what ends a file name in text
 _NAME_MAX = 255
+_ID, _PATH = attrgetter("id"), attrgetter("path")
 _REQ = re.compile(r"REQ-\d+")  # no \b: a leading one makes the scan ~40x slower
 _HEADING_LINE = re.compile(r"\n[ \t]*#[^\n]*")
 _HTML_ANCHOR = re.compile(r"<a\s[^>]{0,300}")
@@ -221,7 +223,7 @@ def mark(
     if began is not None:
         recent = int((began - RACY_S) * 1e9)
         clean -= {p for p, ns in zip(paths, array("q", files.mtimes), strict=True) if ns >= recent}
-    loose = frozenset(p for p in paths if p not in clean or p not in plain)
+    loose = frozenset(paths).difference(clean.intersection(plain))  # not clean, or a link
     return GitMark(seen.head, loose, folders)
 
 
@@ -384,7 +386,9 @@ class State:
             shapes.extend(totals)
             if imported:
                 aliases[a.path] = imported
-        ids = [a.id for a in catalog.artifacts]
+        artifacts = catalog.artifacts
+        ids = list(map(_ID, artifacts))
+        paths = list(map(_PATH, artifacts))
         defined = _SEP.join(distinct)
         if _SEP in "".join(ids) or defined.count(_SEP) != max(len(distinct) - 1, 0):
             return None
@@ -392,10 +396,10 @@ class State:
             settings=settings,
             written=time.time(),
             files=files,
-            paths=_SEP.join(a.path for a in catalog.artifacts),
+            paths=_SEP.join(paths),
             ids=_SEP.join(ids),
-            normal_ids=_SEP.join(normal_id(i) for i in ids),
-            faces=b"".join(faces[a.path] for a in catalog.artifacts),
+            normal_ids=_SEP.join(map(normal_id, ids)),
+            faces=b"".join(map(faces.__getitem__, paths)),
             errors=frozenset(f.path for f in catalog.findings if f.rule != DUPLICATE_ID),
             findings=by_path,
             lines=result["lines"],

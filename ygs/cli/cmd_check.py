@@ -621,6 +621,7 @@ def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
     from collections import Counter
+    from operator import itemgetter
 
     from ygs.core.specs import tally
 
@@ -640,7 +641,7 @@ def inputs_summary(catalog, index, scope=None) -> dict:
             for a in read
             if a.parsed is None or not a.parsed.archived
         ]
-    totals = [sum(t[i] for t in tallies) for i in range(3)]
+    totals = [sum(map(itemgetter(i), tallies)) for i in range(3)]
     imported = set().union(*(t[3] for t in tallies if t[3]))
     foreign = (0, 0, 0)
     if scope is None:
