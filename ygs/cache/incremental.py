@@ -19,6 +19,8 @@ catalogue.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import posixpath
 import re
@@ -55,32 +57,40 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
 def interfaces(artifact, defs) -> tuple[bytes, bytes]:
     """`interface` without and with the REQ ids (the same for all but a PRD): one digest
     of what both show, copied before the REQ ids go in."""
-    import hashlib
-    import marshal
-
-    body = artifact.body
-    anchors = _HEADING_LINE.findall("\n" + body)
+    text, tail = artifact.text, artifact.tail
+    if type(tail) is int and 0 < tail <= len(text) and text[tail - 1] == "\n":
+        anchors = _HEADING_LINE.findall(text, tail - 1)  # the body's, read in place
+    else:
+        anchors = _HEADING_LINE.findall("\n" + artifact.body)
+    body = artifact.body if "<a" in text else ""
     if "<a" in body:
         anchors += _HTML_ANCHOR.findall(body)
-    shown = (
+    meta = artifact.meta
+    shown = [
         artifact.kind,
         artifact.id,
         artifact.title,
         artifact.status,
         artifact.date,
-        repr(artifact.meta),
+        meta,
         artifact.format,
         [d.id for d in defs],
         anchors,
-    )
-    # marshal: strings and lists of them, written unambiguously, several times faster than
-    # repr; version 2, which writes a value alone (3 and later also write whether a string
-    # is interned, and back-references to objects met twice: not a function of the value)
-    h = hashlib.blake2b(marshal.dumps(shown, 2), digest_size=16)
+    ]
+    # marshal: strings, numbers and lists and dicts of them, written unambiguously, several
+    # times faster than repr; version 2, which writes a value alone (3 and later also write
+    # whether a string is interned, and back-references to objects met twice: not a
+    # function of the value). Frontmatter marshal cannot write (a date) is written as repr.
+    try:
+        shown_bytes = marshal.dumps(shown, 2)
+    except ValueError:
+        shown[5] = repr(meta)
+        shown_bytes = marshal.dumps(shown, 2)
+    h = hashlib.blake2b(shown_bytes, digest_size=16)
     plain = h.copy().digest()
     if artifact.kind != "prd":
         return plain, plain
-    h.update(b"\0" + "\0".join(_REQ.findall(artifact.text)).encode())
+    h.update(b"\0" + "\0".join(_REQ.findall(text)).encode())
     return plain, h.digest()
 
 
