@@ -464,14 +464,14 @@ class Project:
 
             return parse
 
-        root, root_path = str(self.root), self.root
+        root, root_path = os.path.join(self.root, ""), self.root  # root/: + rel, a path
         reader = self._readers()
         taken = self.stats_taken
 
         def fetch(rel: str, st):
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
-            path = os.path.join(root, rel)
+            path = root + rel
             if st is LATER:  # stat'ed as it is read, on the open file (one call less)
                 try:
                     st, data = read_walked_stat(path, within=root_path)

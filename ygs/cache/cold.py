@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 WHOLE_KINDS = frozenset({"task", "spike"})
 # where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
 # lines follow it) and a foreign file's parse
-_META, _TEXT, _PARSED, _DEFS = 6, 9, 12, 13
+_META, _PARSED, _DEFS = 6, 12, 13
 _new = tuple.__new__  # a named tuple without its Python-level __new__
 _EMPTY: dict = {}
 CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
@@ -279,32 +279,33 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
 
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
     from ygs.cache.incremental import interfaces, mentions
-    from ygs.core.artifacts import Catalog, Definition, from_record
+    from ygs.core.artifacts import Catalog, from_record
     from ygs.core.formats import counted
 
-    mine, defs_of, fresh = [], {}, proj.fresh or {}
+    mine, ids_of, fresh = [], {}, proj.fresh or {}
     for i, value in zip(chunk, found, strict=True):
         if isinstance(value, tuple):
             artifact = fresh.pop(value[0], None)
             if artifact is None:  # from the cache
-                artifact, defs = from_record(value)
-            else:  # as `from_record` makes them
-                defs = [_new(Definition, (d, artifact.path, n)) for d, n in value[_DEFS]]
+                artifact = from_record(value)[0]
             mine.append(artifact)
-            defs_of[artifact.path] = defs
-            guesses.defined.update(d.id for d in defs)
+            ids = ids_of[artifact.path] = [d for d, _line in value[_DEFS]]
+            guesses.defined.update(ids)
             guesses.headers.append((artifact.path, artifact.kind, artifact.id, artifact.format))
             if artifact.kind == "trd":
                 share.watched |= mentions(artifact)
             if artifact.kind not in WHOLE_KINDS:  # the parent reads none of these
                 plain = value[_PARSED]
+                # (path, kind, id, title, status, date, meta, tail, body line, text, key
+                # lines, format, parsed, definitions): no meta, text or key lines
                 value = (
                     *value[:_META],
                     _EMPTY,
-                    *value[_META + 1 : _TEXT],
+                    value[7],
+                    value[8],
                     "",
                     _EMPTY,
-                    *value[_TEXT + 2 : _PARSED],
+                    value[11],
                     None if plain is None else counted(plain),
                     *value[_PARSED + 1 :],
                 )
@@ -350,7 +351,7 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             share.lines.update(((a.path, n), _line(split, n)) for n in at[a.path])
         if "ygs:" in a.text:  # it may hold a suppression
             share.texts[a.path] = (a.text, a.body_line)
-        share.faces[a.path] = interfaces(a, defs_of[a.path])
+        share.faces[a.path] = interfaces(a, ids_of[a.path])
 
 
 def _line(lines: list[str], n: int) -> str:

@@ -51,12 +51,13 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
     """What other files' lint may read of this artifact (see the module docstring). When
     a TRD may read a PRD's requirements (`with_reqs`), the REQ ids the PRD's text mentions
     stand in for its requirements' aliases."""
-    return interfaces(artifact, defs)[with_reqs]
+    return interfaces(artifact, [d.id for d in defs])[with_reqs]
 
 
-def interfaces(artifact, defs) -> tuple[bytes, bytes]:
-    """`interface` without and with the REQ ids (the same for all but a PRD): one digest
-    of what both show, copied before the REQ ids go in."""
+def interfaces(artifact, ids: list[str]) -> tuple[bytes, bytes]:
+    """`interface` without and with the REQ ids (the same for all but a PRD), given the
+    ids the artifact defines: one digest of what both show, copied before the REQ ids go
+    in."""
     text, tail = artifact.text, artifact.tail
     if type(tail) is int and 0 < tail <= len(text) and text[tail - 1] == "\n":
         anchors = _HEADING_LINE.findall(text, tail - 1)  # the body's, read in place
@@ -74,7 +75,7 @@ def interfaces(artifact, defs) -> tuple[bytes, bytes]:
         artifact.date,
         meta,
         artifact.format,
-        [d.id for d in defs],
+        ids,
         anchors,
     ]
     # marshal: strings, numbers and lists and dicts of them, written unambiguously, several
