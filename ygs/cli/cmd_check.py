@@ -1125,11 +1125,13 @@ def prd_requirements(artifact) -> tuple | None:
     read. None for another kind of artifact."""
     if artifact.kind != "prd":
         return None
-    from ygs.core.markdown import Doc
-    from ygs.core.specs import requirements_of
+    # per file: `import a.b as b`, not `from a.b import x`, which in CPython 3.11 costs a
+    # formatted AttributeError (the module's missing __path__) on every call
+    import ygs.core.markdown as markdown
+    import ygs.core.specs as specs
 
     rows = []
-    for r in requirements_of(artifact, Doc(artifact.body, artifact.body_line)):
+    for r in specs.requirements_of(artifact, markdown.Doc(artifact.body, artifact.body_line)):
         fields, kept = r.fields, ()
         for k in TRACE_FIELDS:  # a loop, not a generator: 50,000 requirements at scale
             if k in fields:
@@ -1149,11 +1151,11 @@ def _without_fields(rows: tuple | None) -> tuple | None:
 
 def _requirements(artifact, rows: tuple, keep_fields: bool = True) -> tuple:
     """The Requirements `prd_requirements` describes (without fields unless `keep_fields`)."""
-    from ygs.core.markdown import Field
-    from ygs.core.specs import Requirement
+    import ygs.core.markdown as markdown  # per file: see `prd_requirements`
+    import ygs.core.specs as specs
 
     path, prd, status = artifact.path, artifact.id, artifact.status
-    make = Requirement._make
+    make, Field = specs.Requirement._make, markdown.Field
     return tuple(
         make(
             (
