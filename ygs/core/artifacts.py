@@ -336,7 +336,7 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.key_lines,
         artifact.format,
         None if artifact.parsed is None else to_plain(artifact.parsed),
-        tuple([(d[0], d[2]) for d in definitions(artifact)]),  # (id, line)
+        tuple(defined(artifact)),  # (id, line)
     )
 
 
@@ -362,13 +362,20 @@ class Definition(NamedTuple):  # a tuple: a large project has tens of thousands
 
 def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
-    found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
+    path = artifact.path
+    return [_new(Definition, (ident, path, line)) for ident, line in defined(artifact)]
+
+
+def defined(artifact: Artifact) -> list[tuple[str, int]]:
+    """`definitions` as (id, line) pairs: all a record keeps of them (`to_record`), made
+    without a named tuple each."""
+    found = [(artifact.id, artifact.key_lines.get("id", 1))]
     if artifact.kind == "prd":
         doc = _parsed_body(artifact)
         if doc.hidden or doc._visible is not None:  # a fence or a comment: raw lines
             found.extend(_req_lines(artifact))
         else:  # every line that looks like a heading is one of the Doc's
-            found.extend(_req_definitions(doc, artifact.path))
+            found.extend(_req_definitions(doc))
         return found
     if artifact.kind != "threat-model":
         return found
@@ -380,7 +387,7 @@ def definitions(artifact: Artifact) -> list[Definition]:
         previous = line
         match = _ROW_ID.match(line)
         if match and in_id_table:
-            found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
+            found.append((match.group(1), artifact.body_line + offset))
     return found
 
 
@@ -451,35 +458,37 @@ def hold_docs(on: bool) -> bool:
 _REQ_ID = re.compile(r"REQ-\d+\b")
 
 
-def _req_definitions(doc: Any, path: str) -> list[Definition]:
-    """The REQ headings (level 2 or more) of a parsed body; what `_req_lines` finds in a
-    body with no fence or comment."""
+def _req_definitions(doc: Any) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings (level 2 or more) of a parsed body; what `_req_lines`
+    finds in a body with no fence or comment."""
     found = []
     for h in doc.headings:
         if h[2][:4] == "REQ-" and h[1] > 1:  # title, level
             match = _REQ_ID.match(h[2])
             if match is not None:
-                found.append(_new(Definition, (match.group(), path, h[4])))
+                found.append((match.group(), h[4]))
     return found
 
 
-def _req_lines(artifact: Artifact) -> list[Definition]:
-    """The REQ headings of the body's raw lines (inside fences and comments too)."""
+def _req_lines(artifact: Artifact) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings of the body's raw lines (inside fences and comments
+    too)."""
     text, at = artifact.text, artifact.tail
     if isinstance(at, str) or not at or text[at - 1] != "\n":
         text, at = "\n" + artifact.body, 1
     if text.find("REQ-", at) < 0:  # each heading follows a newline: a fast literal scan
         return []
-    return _req_headings(text, at - 1, artifact.path, artifact.body_line)
+    return _req_headings(text, at - 1, artifact.body_line)
 
 
-def _req_headings(text: str, at: int, path: str, line: int) -> list[Definition]:
-    """The REQ headings after offset `at` of `text`, a line break on line `line`."""
+def _req_headings(text: str, at: int, line: int) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings after offset `at` of `text`, a line break on line
+    `line`."""
     found = []
     for match in _HEADING_IDS.finditer(text, at):
         line += text.count("\n", at, match.start())
         at = match.start()
-        found.append(_new(Definition, (match.group(1), path, line)))
+        found.append((match.group(1), line))
     return found
 
 
