@@ -213,7 +213,10 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     for kind in matches:
         if kind.suffix and stem.endswith(kind.suffix):
             return kind.name
-    return next((k.name for k in matches if not k.suffix), matches[0].name)
+    for kind in matches:  # a loop: a generator left unfinished raises GeneratorExit in it
+        if not kind.suffix:
+            return kind.name
+    return matches[0].name
 
 
 @lru_cache(maxsize=8)
