@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 # Kinds whose text the parent keeps: the rule families that read across files lint them.
 WHOLE_KINDS = frozenset({"task", "spike"})
-# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
-# lines follow it) and a foreign file's parse
+# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, a foreign file's
+# parse and the definitions
 _META, _PARSED, _DEFS = 6, 12, 13
 _new = tuple.__new__  # a named tuple without its Python-level __new__
 _EMPTY: dict = {}
