@@ -226,7 +226,16 @@ def git_init(root: Path) -> None:
         "GIT_COMMITTER_NAME": "bench",
         "GIT_COMMITTER_EMAIL": "bench@example.com",
     }
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
+    # No automatic gc: committing 10,000 loose objects would start `git gc --auto` in the
+    # background, busy on a core through the first timed rounds (and ygs, seeing the core
+    # taken, would rightly start fewer workers).
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "gc.auto", "0"],
+        ["config", "maintenance.auto", "false"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "corpus"],
+    ):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 

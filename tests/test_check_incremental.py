@@ -371,4 +371,29 @@ def test_an_interface_is_a_function_of_the_values_alone():
     other.__dict__.update(kind=built, status="".join(["dra", "ft"]), date=built)
     one.__dict__.update(date="prd")
     assert other.kind is not one.kind and other.date is other.kind
-    assert interfaces(one, definitions(one)) == interfaces(other, definitions(other))
+    ids = [d.id for d in definitions(one)]
+    assert interfaces(one, ids) == interfaces(other, [d.id for d in definitions(other)])
+
+
+def test_an_interface_changes_with_what_other_files_read_and_only_that():
+    """Frontmatter, headings and HTML anchors are read by other files' lint; the rest of
+    the body is not. Frontmatter that marshal cannot write (a date) is digested too."""
+    from datetime import date
+
+    from ygs.cache.incremental import interfaces
+    from ygs.core.artifacts import definitions, parse_artifact
+
+    def face(text: str, **meta) -> tuple[bytes, bytes]:
+        artifact = parse_artifact("docs/prd/p.md", text, "prd")
+        artifact.meta.update(meta)
+        return interfaces(artifact, [d.id for d in definitions(artifact)])
+
+    text = "---\nid: p\ntype: prd\nstatus: draft\n---\n# P\n\n## Scope\n\nSome text.\n"
+    base = face(text)
+    assert face(text.replace("Some text.", "Other text.")) == base
+    assert face(text.replace("## Scope", "## Range")) != base
+    assert face(text.replace("Some text.", '<a id="x"></a>')) != base
+    assert face(text.replace("status: draft", "status: approved")) != base
+    assert face(text, tags=["a"]) != face(text, tags=["b"])
+    assert face(text, when=date(2026, 1, 1)) != face(text, when="2026-01-01")
+    assert face(text, when=date(2026, 1, 1)) == face(text, when=date(2026, 1, 1))

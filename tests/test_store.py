@@ -89,3 +89,27 @@ def test_a_read_takes_the_whole_file_whatever_its_stat_said(tmp_path, stated):
     assert read_walked(str(empty), within=tmp_path) == b""
     with pytest.raises(Unreadable, match="limit is 9"):
         read_walked(str(path), within=tmp_path, limit=9)
+
+
+def test_a_walked_read_gives_the_stat_of_the_file_it_read(tmp_path):
+    """A cold check stats each file as it reads it: on the open file, or by path when the
+    file is read by `read_bytes` instead (it became a link since the walk)."""
+    from ygs.store import Unreadable, read_walked_stat
+
+    path = tmp_path / "a.md"
+    path.write_bytes(b"0123456789")
+    st, data = read_walked_stat(str(path), within=tmp_path)
+    assert data == b"0123456789"
+    assert (st.st_ino, st.st_size, st.st_mtime_ns) == (
+        os.stat(path).st_ino,
+        10,
+        os.stat(path).st_mtime_ns,
+    )
+    link = tmp_path / "b.md"
+    link.symlink_to(path)
+    st, data = read_walked_stat(str(link), within=tmp_path)
+    assert (st.st_ino, data) == (os.stat(path).st_ino, b"0123456789")
+    with pytest.raises(Unreadable, match="limit is 9"):
+        read_walked_stat(str(path), within=tmp_path, limit=9)
+    with pytest.raises(OSError):
+        read_walked_stat(str(tmp_path / "gone.md"), within=tmp_path)

@@ -10,7 +10,7 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ygs import config as config_mod
 from ygs.errors import YgsError
@@ -160,6 +160,14 @@ _NAME = attrgetter("name")
 LATER = "stat when read"  # an artifact entry's stat, not taken yet (`Project.lazy_stats`)
 
 
+class Sized(NamedTuple):
+    """What a snapshot of the files reads of a stat (`ygs.cache.incremental.Snapshot`): a
+    stat taken in a worker process comes back as this, in place of an os.stat_result."""
+
+    st_size: int
+    st_mtime_ns: int
+
+
 @dataclass
 class Project:
     root: Path
@@ -245,8 +253,9 @@ class Project:
         ]
 
     def fill_stats(self) -> None:
-        """Put the stats taken as files were read (`stats_taken`) in place of LATER in
-        `artifact_entries`, and take the others now."""
+        """Put the stats taken as files were read (`stats_taken`: an os.stat_result, or a
+        `Sized` from a worker process) in place of LATER in `artifact_entries`, and take
+        the others now."""
         from ygs.store import Unreadable
 
         taken, entries = self.stats_taken, self.artifact_entries
@@ -436,7 +445,7 @@ class Project:
         Finding that it cannot be read; computes `extra` for it too (see `extras`)."""
         from ygs.cache import MISS, digest
         from ygs.core.artifacts import Artifact, parse_file, to_record
-        from ygs.store import Unreadable
+        from ygs.store import Unreadable, read_walked_stat
 
         layout = self.layout
         extra, extras, fresh = self.extra, self.extras, self.fresh
@@ -455,21 +464,27 @@ class Project:
 
             return parse
 
-        root = str(self.root)
+        root, root_path = os.path.join(self.root, ""), self.root  # root/: + rel, a path
         reader = self._readers()
         taken = self.stats_taken
 
         def fetch(rel: str, st):
             if isinstance(st, Unreadable):
                 return _unreadable(rel, st)
-            path = os.path.join(root, rel)
-            if st is LATER:  # stat'ed now, before it is read (as the walk would have)
+            path = root + rel
+            if st is LATER:  # stat'ed as it is read, on the open file (one call less)
                 try:
-                    st = taken[rel] = os.stat(path)
+                    st, data = read_walked_stat(path, within=root_path)
                 except OSError:
                     return MISS
+                except Unreadable as err:
+                    return _unreadable(rel, err)
+                taken[rel] = st
+                read = lambda: data  # noqa: E731
+            else:
+                read = reader(path, rel)
             try:
-                return cache.fetch(rel, st, path, compute(rel), read=reader(path, rel))
+                return cache.fetch(rel, st, path, compute(rel), read=read)
             except Unreadable as err:
                 return _unreadable(rel, err)
 

@@ -425,6 +425,7 @@ def _read_capped(fd: int, size: int, limit: int) -> bytes:
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
 
 
 def read_walked(path: str, *, within: Path, limit: int = MAX_READ_BYTES) -> bytes:
@@ -433,23 +434,40 @@ def read_walked(path: str, *, within: Path, limit: int = MAX_READ_BYTES) -> byte
     its path need not be resolved. It is opened without following a link; one that became
     a link, a FIFO or anything else since the walk gets `read_bytes`' full checks instead
     (raising Unreadable as it does)."""
+    found = _read_regular(path, limit)
+    return found[1] if found is not None else read_bytes(path, within=within, limit=limit)
+
+
+def read_walked_stat(
+    path: str, *, within: Path, limit: int = MAX_READ_BYTES
+) -> tuple[os.stat_result, bytes]:
+    """`read_walked`, with the file's stat: the open file's, taken before it is read (one
+    that `read_bytes` reads instead is stat'ed by path first; OSError when that fails)."""
+    found = _read_regular(path, limit)
+    if found is not None:
+        return found
+    info = os.stat(path)
+    return info, read_bytes(path, within=within, limit=limit)
+
+
+def _read_regular(path: str, limit: int) -> tuple[os.stat_result, bytes] | None:
+    """(stat, bytes) of `path` opened without following a link; None when it cannot be
+    opened so, or is no regular file (Unreadable when it holds more than `limit` bytes)."""
     if not _NOFOLLOW:
-        return read_bytes(path, within=within, limit=limit)
+        return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _NOCTTY)
     except OSError:
-        return read_bytes(path, within=within, limit=limit)
+        return None
     try:
         info = os.fstat(fd)
-        if stat.S_ISREG(info.st_mode):
-            if info.st_size > limit:
-                raise Unreadable(
-                    f"has {info.st_size} bytes; the limit is {limit}", "split the file"
-                )
-            return _read_capped(fd, info.st_size, limit)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > limit:
+            raise Unreadable(f"has {info.st_size} bytes; the limit is {limit}", "split the file")
+        return info, _read_capped(fd, info.st_size, limit)
     finally:
         os.close(fd)
-    return read_bytes(path, within=within, limit=limit)
 
 
 def _realpath(path: Path | str) -> str:

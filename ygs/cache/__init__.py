@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 RACY_S = 2.0
 FEW = 0.005  # the share of a cache's entries that may be stale before it is rewritten
 MISS: Any = object()

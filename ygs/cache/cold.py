@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 
 # Kinds whose text the parent keeps: the rule families that read across files lint them.
 WHOLE_KINDS = frozenset({"task", "spike"})
-# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, the text (the key
-# lines follow it) and a foreign file's parse
-_META, _TEXT, _PARSED, _DEFS = 6, 9, 12, 13
+# where a record (`ygs.core.artifacts.to_record`) holds the frontmatter, a foreign file's
+# parse and the definitions
+_META, _PARSED, _DEFS = 6, 12, 13
 _new = tuple.__new__  # a named tuple without its Python-level __new__
 _EMPTY: dict = {}
 CHUNK_RECORDS = 500  # records made artifacts at a time (`_digest`)
@@ -71,7 +71,7 @@ class Share:
     texts: dict = field(default_factory=dict)  # path -> (text, body line): may suppress
     faces: dict = field(default_factory=dict)  # path -> interfaces without, with REQ ids
     tallies: dict = field(default_factory=dict)  # PRD path -> `Index.tally_in` of it
-    stats: dict = field(default_factory=dict)  # path -> its stat, taken as it was read
+    stats: dict = field(default_factory=dict)  # path -> (size, mtime ns), taken as it was read
     watched: set = field(default_factory=set)  # what TRDs mention
 
 
@@ -264,8 +264,10 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
             cache.hand_over((entries[i][0] for i in chunk), writer)
             share = Share()
             taken = proj.stats_taken
-            share.stats = {
-                rel: taken.pop(rel) for rel, _ in map(entries.__getitem__, chunk) if rel in taken
+            share.stats = {  # a whole os.stat_result costs ~10 µs a file to pickle and load
+                rel: (st.st_size, st.st_mtime_ns)
+                for rel, _ in map(entries.__getitem__, chunk)
+                if (st := taken.pop(rel, None)) is not None
             }
             _chunk(proj, share, guesses, chunk, found, exists, today, spikes)
             yield share
@@ -277,32 +279,33 @@ def _shares(proj, cache, values: list, chunks, today: str, spikes):
 
 def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, spikes) -> None:
     from ygs.cache.incremental import interfaces, mentions
-    from ygs.core.artifacts import Catalog, Definition, from_record
+    from ygs.core.artifacts import Catalog, from_record
     from ygs.core.formats import counted
 
-    mine, defs_of, fresh = [], {}, proj.fresh or {}
+    mine, ids_of, fresh = [], {}, proj.fresh or {}
     for i, value in zip(chunk, found, strict=True):
         if isinstance(value, tuple):
             artifact = fresh.pop(value[0], None)
             if artifact is None:  # from the cache
-                artifact, defs = from_record(value)
-            else:  # as `from_record` makes them
-                defs = [_new(Definition, (d, artifact.path, n)) for d, n in value[_DEFS]]
+                artifact = from_record(value)[0]
             mine.append(artifact)
-            defs_of[artifact.path] = defs
-            guesses.defined.update(d.id for d in defs)
+            ids = ids_of[artifact.path] = [d for d, _line in value[_DEFS]]
+            guesses.defined.update(ids)
             guesses.headers.append((artifact.path, artifact.kind, artifact.id, artifact.format))
             if artifact.kind == "trd":
                 share.watched |= mentions(artifact)
             if artifact.kind not in WHOLE_KINDS:  # the parent reads none of these
                 plain = value[_PARSED]
+                # (path, kind, id, title, status, date, meta, tail, body line, text, key
+                # lines, format, parsed, definitions): no meta, text or key lines
                 value = (
                     *value[:_META],
                     _EMPTY,
-                    *value[_META + 1 : _TEXT],
+                    value[7],
+                    value[8],
                     "",
                     _EMPTY,
-                    *value[_TEXT + 2 : _PARSED],
+                    value[11],
                     None if plain is None else counted(plain),
                     *value[_PARSED + 1 :],
                 )
@@ -348,7 +351,7 @@ def _chunk(proj, share: Share, guesses: Guesses, chunk, found, exists, today, sp
             share.lines.update(((a.path, n), _line(split, n)) for n in at[a.path])
         if "ygs:" in a.text:  # it may hold a suppression
             share.texts[a.path] = (a.text, a.body_line)
-        share.faces[a.path] = interfaces(a, defs_of[a.path])
+        share.faces[a.path] = interfaces(a, ids_of[a.path])
 
 
 def _line(lines: list[str], n: int) -> str:
@@ -358,10 +361,10 @@ def _line(lines: list[str], n: int) -> str:
 def _digest(proj, share: Share) -> None:
     """A share's records as Artifacts (and Findings) with their definitions: the parent
     does this for its own share while the workers still work on theirs."""
-    from ygs.project import from_values
+    from ygs.project import Sized, from_values
 
     entries = proj.artifact_entries
-    proj.stats_taken.update(share.stats)
+    proj.stats_taken.update((rel, _new(Sized, pair)) for rel, pair in share.stats.items())
     records, share.records = share.records, []
     records.reverse()  # taken from the end a batch at a time: each record goes once read
     while records:

@@ -19,6 +19,8 @@ catalogue.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import posixpath
 import re
@@ -27,6 +29,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from ygs.cache import MISS, RACY_S, digest, read_blob, write_blob
@@ -38,6 +41,7 @@ MAX_CHANGED = 64
 GLOBAL_KINDS = frozenset({"task", "spike", "trd"})
 _NAME_STOP = frozenset(" \t\r\n/()[]<>#?\"'`|")  # what ends a file name in text
 _NAME_MAX = 255
+_ID, _PATH = attrgetter("id"), attrgetter("path")
 _REQ = re.compile(r"REQ-\d+")  # no \b: a leading one makes the scan ~40x slower
 _HEADING_LINE = re.compile(r"\n[ \t]*#[^\n]*")
 _HTML_ANCHOR = re.compile(r"<a\s[^>]{0,300}")
@@ -47,38 +51,47 @@ def interface(artifact, defs, with_reqs: bool) -> bytes:
     """What other files' lint may read of this artifact (see the module docstring). When
     a TRD may read a PRD's requirements (`with_reqs`), the REQ ids the PRD's text mentions
     stand in for its requirements' aliases."""
-    return interfaces(artifact, defs)[with_reqs]
+    return interfaces(artifact, [d.id for d in defs])[with_reqs]
 
 
-def interfaces(artifact, defs) -> tuple[bytes, bytes]:
-    """`interface` without and with the REQ ids (the same for all but a PRD): one digest
-    of what both show, copied before the REQ ids go in."""
-    import hashlib
-    import marshal
-
-    body = artifact.body
-    anchors = _HEADING_LINE.findall("\n" + body)
+def interfaces(artifact, ids: list[str]) -> tuple[bytes, bytes]:
+    """`interface` without and with the REQ ids (the same for all but a PRD), given the
+    ids the artifact defines: one digest of what both show, copied before the REQ ids go
+    in."""
+    text, tail = artifact.text, artifact.tail
+    if type(tail) is int and 0 < tail <= len(text) and text[tail - 1] == "\n":
+        anchors = _HEADING_LINE.findall(text, tail - 1)  # the body's, read in place
+    else:
+        anchors = _HEADING_LINE.findall("\n" + artifact.body)
+    body = artifact.body if "<a" in text else ""
     if "<a" in body:
         anchors += _HTML_ANCHOR.findall(body)
-    shown = (
+    meta = artifact.meta
+    shown = [
         artifact.kind,
         artifact.id,
         artifact.title,
         artifact.status,
         artifact.date,
-        repr(artifact.meta),
+        meta,
         artifact.format,
-        [d.id for d in defs],
+        ids,
         anchors,
-    )
-    # marshal: strings and lists of them, written unambiguously, several times faster than
-    # repr; version 2, which writes a value alone (3 and later also write whether a string
-    # is interned, and back-references to objects met twice: not a function of the value)
-    h = hashlib.blake2b(marshal.dumps(shown, 2), digest_size=16)
+    ]
+    # marshal: strings, numbers and lists and dicts of them, written unambiguously, several
+    # times faster than repr; version 2, which writes a value alone (3 and later also write
+    # whether a string is interned, and back-references to objects met twice: not a
+    # function of the value). Frontmatter marshal cannot write (a date) is written as repr.
+    try:
+        shown_bytes = marshal.dumps(shown, 2)
+    except ValueError:
+        shown[5] = repr(meta)
+        shown_bytes = marshal.dumps(shown, 2)
+    h = hashlib.blake2b(shown_bytes, digest_size=16)
     plain = h.copy().digest()
     if artifact.kind != "prd":
         return plain, plain
-    h.update(b"\0" + "\0".join(_REQ.findall(artifact.text)).encode())
+    h.update(b"\0" + "\0".join(_REQ.findall(text)).encode())
     return plain, h.digest()
 
 
@@ -146,12 +159,12 @@ class Snapshot:
 
     @classmethod
     def of(cls, found) -> Snapshot:
-        """From (path, os.stat_result or the reason it cannot be read) pairs."""
+        """From (path, stat or the reason it cannot be read) pairs; a stat is an
+        os.stat_result or a `ygs.project.Sized` (tuples both: a reason is none)."""
         paths, sizes, mtimes, odd = [], array("q"), array("q"), {}
-        stat_result = os.stat_result
         for rel, st in found:
             paths.append(rel)
-            if type(st) is stat_result:
+            if isinstance(st, tuple):
                 sizes.append(st.st_size)
                 mtimes.append(st.st_mtime_ns)
             else:
@@ -221,7 +234,7 @@ def mark(
     if began is not None:
         recent = int((began - RACY_S) * 1e9)
         clean -= {p for p, ns in zip(paths, array("q", files.mtimes), strict=True) if ns >= recent}
-    loose = frozenset(p for p in paths if p not in clean or p not in plain)
+    loose = frozenset(paths).difference(clean.intersection(plain))  # not clean, or a link
     return GitMark(seen.head, loose, folders)
 
 
@@ -384,7 +397,9 @@ class State:
             shapes.extend(totals)
             if imported:
                 aliases[a.path] = imported
-        ids = [a.id for a in catalog.artifacts]
+        artifacts = catalog.artifacts
+        ids = list(map(_ID, artifacts))
+        paths = list(map(_PATH, artifacts))
         defined = _SEP.join(distinct)
         if _SEP in "".join(ids) or defined.count(_SEP) != max(len(distinct) - 1, 0):
             return None
@@ -392,10 +407,10 @@ class State:
             settings=settings,
             written=time.time(),
             files=files,
-            paths=_SEP.join(a.path for a in catalog.artifacts),
+            paths=_SEP.join(paths),
             ids=_SEP.join(ids),
-            normal_ids=_SEP.join(normal_id(i) for i in ids),
-            faces=b"".join(faces[a.path] for a in catalog.artifacts),
+            normal_ids=_SEP.join(map(normal_id, ids)),
+            faces=b"".join(map(faces.__getitem__, paths)),
             errors=frozenset(f.path for f in catalog.findings if f.rule != DUPLICATE_ID),
             findings=by_path,
             lines=result["lines"],

@@ -157,13 +157,17 @@ def check(
 @contextlib.contextmanager
 def no_gc():
     """Parsing thousands of files allocates many small, acyclic objects: the cyclic
-    collector only costs time then. Restored afterwards (commands also run in-process)."""
+    collector only costs time then. Restored afterwards (commands also run in-process),
+    with what the block made frozen: the first collection after it would walk all of it
+    (~10 ms for 10,000 PRDs) just before the process ends. The next block lets it go."""
     was = gc.isenabled()
     gc.disable()
+    gc.unfreeze()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 
@@ -194,10 +198,12 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     proj.note_folders = full  # the state marks the walk's folders (see `_save_state`)
     if changed:
         _need_repo(proj)
+    cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
     seen = _status(proj, untracked=changed) if changed or full else None  # git starts now
     committed = _committed(proj) if changed and seen is not None else None  # and this
+    # a cold check lints everything: what the state reads of git can start now too
+    git = _git_for_state(proj, seen, began) if cold else None
     merges = _spike_merges(proj)
-    cold = proj.lazy_stats = full and _uncached(proj)  # every file is read: stat'ed then
     if not _state_path(proj).exists():  # no state to spare the walk: walk while git works
         proj.artifact_entries  # noqa: B018
     merges = merges()
@@ -222,7 +228,8 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
     if changed_files is not None or not paths:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
-        git = _git_for_state(proj, seen, began) if full else None  # runs while the lint does
+        if git is None and full:  # runs while the lint does
+            git = _git_for_state(proj, seen, began)
         if full and not walked:  # the state could not answer: walk, for the next one
             files = Snapshot.of(proj.artifact_entries)
         result, index, known = _lint_index(proj, paths, changed_files, _overrides(proj), merges)
@@ -618,6 +625,7 @@ def inputs_summary(catalog, index, scope=None) -> dict:
     """What the check read: documents by format, requirements, stories and scenarios (with
     a scope, counted from those files alone, so `--changed` parses nothing else)."""
     from collections import Counter
+    from operator import itemgetter
 
     from ygs.core.specs import tally
 
@@ -637,7 +645,7 @@ def inputs_summary(catalog, index, scope=None) -> dict:
             for a in read
             if a.parsed is None or not a.parsed.archived
         ]
-    totals = [sum(t[i] for t in tallies) for i in range(3)]
+    totals = [sum(map(itemgetter(i), tallies)) for i in range(3)]
     imported = set().union(*(t[3] for t in tallies if t[3]))
     foreign = (0, 0, 0)
     if scope is None:
@@ -1117,11 +1125,13 @@ def prd_requirements(artifact) -> tuple | None:
     read. None for another kind of artifact."""
     if artifact.kind != "prd":
         return None
-    from ygs.core.markdown import Doc
-    from ygs.core.specs import requirements_of
+    # per file: `import a.b as b`, not `from a.b import x`, which in CPython 3.11 costs a
+    # formatted AttributeError (the module's missing __path__) on every call
+    import ygs.core.markdown as markdown
+    import ygs.core.specs as specs
 
     rows = []
-    for r in requirements_of(artifact, Doc(artifact.body, artifact.body_line)):
+    for r in specs.requirements_of(artifact, markdown.Doc(artifact.body, artifact.body_line)):
         fields, kept = r.fields, ()
         for k in TRACE_FIELDS:  # a loop, not a generator: 50,000 requirements at scale
             if k in fields:
@@ -1141,11 +1151,11 @@ def _without_fields(rows: tuple | None) -> tuple | None:
 
 def _requirements(artifact, rows: tuple, keep_fields: bool = True) -> tuple:
     """The Requirements `prd_requirements` describes (without fields unless `keep_fields`)."""
-    from ygs.core.markdown import Field
-    from ygs.core.specs import Requirement
+    import ygs.core.markdown as markdown  # per file: see `prd_requirements`
+    import ygs.core.specs as specs
 
     path, prd, status = artifact.path, artifact.id, artifact.status
-    make = Requirement._make
+    make, Field = specs.Requirement._make, markdown.Field
     return tuple(
         make(
             (

@@ -213,7 +213,10 @@ def classify(path: str, layout: Layout = Layout()) -> str | None:
     for kind in matches:
         if kind.suffix and stem.endswith(kind.suffix):
             return kind.name
-    return next((k.name for k in matches if not k.suffix), matches[0].name)
+    for kind in matches:  # a loop: a generator left unfinished raises GeneratorExit in it
+        if not kind.suffix:
+            return kind.name
+    return matches[0].name
 
 
 @lru_cache(maxsize=8)
@@ -336,7 +339,7 @@ def to_record(artifact: Artifact) -> tuple:
         artifact.key_lines,
         artifact.format,
         None if artifact.parsed is None else to_plain(artifact.parsed),
-        tuple([(d[0], d[2]) for d in definitions(artifact)]),  # (id, line)
+        tuple(defined(artifact)),  # (id, line)
     )
 
 
@@ -362,13 +365,20 @@ class Definition(NamedTuple):  # a tuple: a large project has tens of thousands
 
 def definitions(artifact: Artifact) -> list[Definition]:
     """Ids this artifact defines: its own id, REQ headings, THR/MIT table rows."""
-    found = [Definition(artifact.id, artifact.path, artifact.line_of("id"))]
+    path = artifact.path
+    return [_new(Definition, (ident, path, line)) for ident, line in defined(artifact)]
+
+
+def defined(artifact: Artifact) -> list[tuple[str, int]]:
+    """`definitions` as (id, line) pairs: all a record keeps of them (`to_record`), made
+    without a named tuple each."""
+    found = [(artifact.id, artifact.key_lines.get("id", 1))]
     if artifact.kind == "prd":
         doc = _parsed_body(artifact)
         if doc.hidden or doc._visible is not None:  # a fence or a comment: raw lines
             found.extend(_req_lines(artifact))
         else:  # every line that looks like a heading is one of the Doc's
-            found.extend(_req_definitions(doc, artifact.path))
+            found.extend(_req_definitions(doc))
         return found
     if artifact.kind != "threat-model":
         return found
@@ -380,7 +390,7 @@ def definitions(artifact: Artifact) -> list[Definition]:
         previous = line
         match = _ROW_ID.match(line)
         if match and in_id_table:
-            found.append(Definition(match.group(1), artifact.path, artifact.body_line + offset))
+            found.append((match.group(1), artifact.body_line + offset))
     return found
 
 
@@ -398,9 +408,22 @@ def body_doc(artifact: Artifact) -> Any:
     held = _DOCS.pop(artifact.path, None)
     if held is not None and held[:3] == (artifact.text, artifact.tail, artifact.body_line):
         return held[3]  # the same text: `is`, before `==`
-    from ygs.core.markdown import Doc
+    return _parse_body(artifact)
 
-    return Doc(artifact.body, artifact.body_line)
+
+_DOC_CLASS: list = []  # `ygs.core.markdown.Doc`, imported on first use
+
+
+def _parse_body(artifact: Artifact) -> Any:
+    """`Doc(artifact.body, artifact.body_line)`. The class is imported once and held: an
+    import statement that runs per file costs more than a small body's headings (in
+    CPython 3.11, `from module import name` looks up and formats the module's missing
+    `__path__` each time)."""
+    if not _DOC_CLASS:
+        from ygs.core.markdown import Doc
+
+        _DOC_CLASS.append(Doc)
+    return _DOC_CLASS[0](artifact.body, artifact.body_line)
 
 
 def last_doc(artifact: Artifact, doc: Any) -> None:
@@ -413,9 +436,7 @@ def _parsed_body(artifact: Artifact) -> Any:
     key = (artifact.path, artifact.text, artifact.tail, artifact.body_line)
     if _LAST and _LAST[0][:4] == key:
         return _LAST.pop()[4]
-    from ygs.core.markdown import Doc
-
-    doc = Doc(artifact.body, artifact.body_line)
+    doc = _parse_body(artifact)
     if not _HOLD:
         return doc
     if len(_DOCS) >= _DOCS_HELD:
@@ -440,35 +461,37 @@ def hold_docs(on: bool) -> bool:
 _REQ_ID = re.compile(r"REQ-\d+\b")
 
 
-def _req_definitions(doc: Any, path: str) -> list[Definition]:
-    """The REQ headings (level 2 or more) of a parsed body; what `_req_lines` finds in a
-    body with no fence or comment."""
+def _req_definitions(doc: Any) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings (level 2 or more) of a parsed body; what `_req_lines`
+    finds in a body with no fence or comment."""
     found = []
     for h in doc.headings:
         if h[2][:4] == "REQ-" and h[1] > 1:  # title, level
             match = _REQ_ID.match(h[2])
             if match is not None:
-                found.append(_new(Definition, (match.group(), path, h[4])))
+                found.append((match.group(), h[4]))
     return found
 
 
-def _req_lines(artifact: Artifact) -> list[Definition]:
-    """The REQ headings of the body's raw lines (inside fences and comments too)."""
+def _req_lines(artifact: Artifact) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings of the body's raw lines (inside fences and comments
+    too)."""
     text, at = artifact.text, artifact.tail
     if isinstance(at, str) or not at or text[at - 1] != "\n":
         text, at = "\n" + artifact.body, 1
     if text.find("REQ-", at) < 0:  # each heading follows a newline: a fast literal scan
         return []
-    return _req_headings(text, at - 1, artifact.path, artifact.body_line)
+    return _req_headings(text, at - 1, artifact.body_line)
 
 
-def _req_headings(text: str, at: int, path: str, line: int) -> list[Definition]:
-    """The REQ headings after offset `at` of `text`, a line break on line `line`."""
+def _req_headings(text: str, at: int, line: int) -> list[tuple[str, int]]:
+    """(id, line) of the REQ headings after offset `at` of `text`, a line break on line
+    `line`."""
     found = []
     for match in _HEADING_IDS.finditer(text, at):
         line += text.count("\n", at, match.start())
         at = match.start()
-        found.append(_new(Definition, (match.group(1), path, line)))
+        found.append((match.group(1), line))
     return found
 
 

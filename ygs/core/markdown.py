@@ -470,7 +470,9 @@ def _read_headings(lines: list[str], known: list) -> list[tuple]:
     if len(_HEADINGS) >= 4096:
         _HEADINGS.clear()
     found = list(known)
-    batch: list[int] = []  # the misses whose words are read together
+    batch: list[int] = []  # the misses whose words are read together, with their
+    levels: list[int] = []  # levels and titles
+    titles: list[str] = []
     for i, line in enumerate(lines):
         if found[i] is not None:
             continue
@@ -486,12 +488,13 @@ def _read_headings(lines: list[str], known: list) -> list[tuple]:
         if first.isdecimal() or first in _NUMBERING_START or not title.isascii():
             found[i] = _HEADINGS[line] = (level, title, _words(title))
         else:
-            found[i] = (level, title)
             batch.append(i)
+            levels.append(level)
+            titles.append(title)
     if batch:
-        keys = _ascii_words([found[i][1] for i in batch])
-        for i, key in zip(batch, keys, strict=True):
-            found[i] = _HEADINGS[lines[i]] = (*found[i], key)
+        keys = _ascii_words(titles)
+        for i, level, title, key in zip(batch, levels, titles, keys, strict=True):
+            found[i] = _HEADINGS[lines[i]] = (level, title, key)
     return found
 
 

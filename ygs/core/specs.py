@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from ygs.core import markdown
 from ygs.core.artifacts import ID_RE, Artifact, Catalog, body_doc, last_doc
+from ygs.core.formats import rfc_priority
 from ygs.core.markdown import Bullet, Doc, Field, Table
 from ygs.core.scan import in_order
 
@@ -112,8 +113,6 @@ class Mitigation(NamedTuple):
 
 def keyword_priority(text: str) -> str:
     """The strongest RFC 2119 keyword in a statement (MUST > SHOULD > MAY), or ""."""
-    from ygs.core.formats import rfc_priority
-
     return rfc_priority(text) if _RFC.search(text) else ""
 
 
