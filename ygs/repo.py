@@ -105,11 +105,9 @@ def _paths(top: Path, output: str | None, root: Path) -> list[str]:
     """NUL-separated paths relative to the work tree, as paths relative to `root` (the project
     may sit in a subfolder of the repository); paths outside `root` are dropped."""
     prefix = _prefix(top, root.resolve())
+    cut = len(prefix)  # "" when the project is the work tree: every name starts with it
     names = (output or "").split("\0")
-    if not prefix:  # the project is the work tree (10,000 paths: no test each)
-        return [name for name in names if name]
-    found = (_under_prefix(name, prefix) for name in names if name)
-    return [rel for rel in found if rel is not None]
+    return [name[cut:] for name in names if name and name.startswith(prefix)]
 
 
 @dataclass(frozen=True)

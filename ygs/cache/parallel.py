@@ -105,10 +105,19 @@ def _task_state(path: str) -> tuple[str, int, int]:
         return "", 0, 0
 
 
-def _can_fork() -> bool:
+def _forking(count: int, total: int, floor: int | None = None) -> bool:
+    """Whether `total` items go to `count` processes: two or more, enough items (at least
+    `floor`, default MIN_ITEMS), `os.fork` and no thread running (a fork copies only the
+    calling one)."""
     import threading
 
-    return hasattr(os, "fork") and threading.active_count() == 1
+    least = MIN_ITEMS if floor is None else floor
+    return (
+        count >= 2
+        and total >= max(least, 2)
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+    )
 
 
 def fan_out(
@@ -124,9 +133,8 @@ def fan_out(
     applied to each slice's result in this process, to its own slice's at once, while the
     workers still work (its return value is ignored)."""
     count = workers()
-    floor = MIN_ITEMS if min_items is None else min_items
     then = then or _nothing
-    if count < 2 or len(items) < max(floor, 2) or not _can_fork():
+    if not _forking(count, len(items), min_items):
         result = work(items)
         then(result)
         return result if merge is None else merge([result])
@@ -162,7 +170,7 @@ def deal(
     MIN_ITEMS items, one idle core or no `os.fork`: `[work(chunks)]`."""
     count = min(workers(), len(items))
     then = then or _nothing
-    if count < 2 or len(items) < max(MIN_ITEMS, 2) or not _can_fork():
+    if not _forking(count, len(items)):
         result = work(items[i : i + most] for i in range(0, len(items), most))
         then(result)
         return [result]
@@ -220,27 +228,26 @@ def stream(
     chunks = _chunked(items, most, count)
     results: list = [_NONE] * len(chunks)
     closing: list = []
-    if count >= 2 and len(items) >= max(MIN_ITEMS, 2) and _can_fork():
+
+    def take(numbered: Iterator[tuple[int, Any]]) -> None:
+        for number, value in numbered:
+            if number < 0:
+                closing.append(value)
+            else:
+                results[number] = value
+                then(value)
+
+    if _forking(count, len(items)):
         sys.stdout.flush()
         sys.stderr.flush()
         queue = _queue(len(chunks))
         children = [_spawn_streaming(queue, chunks, work) for _ in range(count)]
         os.close(queue)
-        for number, value in _frames(children):
-            if number < 0:
-                closing.append(value)
-            else:
-                results[number] = value
-                then(value)
+        take(_frames(children))
     missing = [n for n, value in enumerate(results) if value is _NONE]
     if missing or not closing:
         taken: list[int] = []
-        for number, value in _driven(work(_listed(chunks, missing, taken)), taken):
-            if number < 0:
-                closing.append(value)
-            else:
-                results[number] = value
-                then(value)
+        take(_driven(work(_listed(chunks, missing, taken)), taken))
     return results, closing
 
 
