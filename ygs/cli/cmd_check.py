@@ -208,7 +208,9 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
         proj.artifact_entries  # noqa: B018
     merges = merges()
     settings = _settings(proj, merges)
-    state = _load_state(proj, settings) if seen is not None else None
+    # a cold run found no cache: a state that another run writes meanwhile is not read
+    # (this walk took no stats to compare with it): only the full lint below answers
+    state = _load_state(proj, settings) if seen is not None and not cold else None
     files = _since(proj, state, seen) if state is not None else None
     changed_files = sorted(_changed(proj, seen() if seen else None, committed)) if changed else None
     walked = files is None
@@ -225,7 +227,7 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
         ):
             return cached
     result = None
-    if changed_files is not None or not paths:
+    if (changed_files is not None or not paths) and not cold:
         result = _relint(proj, paths, changed_files, files, settings, merges, state)
     if result is None:
         if git is None and full:  # runs while the lint does
