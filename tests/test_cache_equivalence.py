@@ -403,3 +403,73 @@ def test_a_cache_in_parts_is_whole_or_not_at_all(tmp_path):
     again.save()  # whole: the parts it read are no longer named, so they go
     assert not list((tmp_path / ".ygs/cache").glob("*.part"))
     assert len(FileCache.open(tmp_path, "catalog", ("docs",), env).entries) == 20
+
+
+def test_a_check_after_a_trace_and_a_trace_after_a_check_parse_afresh(ygs, mutated, monkeypatch):
+    """A check with no state of its own does not read the catalogue's cache that a trace
+    wrote, nor a trace with no requirement rows cached the one a check wrote: their workers
+    parse every file (at scale as fast as the parent reading that cache, and holding far
+    less). Each answers what it answers with no cache at all."""
+    import ygs.cache as cache_mod
+
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    whole = findings(ygs, mutated)
+    graph = ygs("trace", "--json", cwd=mutated).json
+    monkeypatch.delenv("YGS_NO_CACHE")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    read, real = [], cache_mod.read_blob
+    monkeypatch.setattr(
+        cache_mod, "read_blob", lambda path, *a: read.append(path.name) or real(path, *a)
+    )
+    cache = mutated / ".ygs/cache"
+    for first, then in (("trace", "check"), ("check", "trace")):
+        shutil.rmtree(cache, ignore_errors=True)
+        ygs(first, "--json", "--fail-on", "never", cwd=mutated) if first == "check" else ygs(
+            first, "--json", cwd=mutated
+        )
+        assert (cache / "catalog.cache").is_file()
+        read.clear()
+        if then == "check":
+            assert findings(ygs, mutated) == whole
+        else:
+            assert ygs("trace", "--json", cwd=mutated).json == graph
+        assert "catalog.cache" not in read, first
+        assert (cache / "catalog.cache").is_file()  # written again, whole
+
+
+def test_a_trace_with_no_input_changed_is_read_back_and_any_change_is_seen(ygs, proj):
+    """`trace.result` keeps the graph against every input of the trace: the artifact
+    files, the test files, the config and git's refs. Unchanged, the graph is read back
+    (the result is not written again); an edit to a test, a new commit or an edited PRD
+    shows in the next trace."""
+    commit = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "-A")
+    git(proj, *commit, "project")
+    backdate(proj)
+    _age_refs(proj, 120)
+
+    def trace() -> dict:
+        return ygs("trace", "--json", cwd=proj).json
+
+    def of(data: dict, field: str) -> dict:
+        return {r["id"]: r[field] for r in data["requirements"]}
+
+    first = trace()
+    result = proj / ".ygs/cache/trace.result"
+    written = result.stat().st_mtime_ns
+    assert trace() == first
+    assert result.stat().st_mtime_ns == written  # read back, not built again
+    test = next(p for p in sorted((proj / "tests").rglob("*.py")))
+    test.write_text(test.read_text() + "\n# covers: REQ-003\n")
+    backdate(proj)
+    second = trace()
+    assert len(of(second, "tests")["REQ-003"]) == len(of(first, "tests")["REQ-003"]) + 1
+    git(proj, "add", "-A")
+    git(proj, *commit, "Deliver REQ-001 retries")
+    _age_refs(proj, 60)  # older than the racy window: only the refs' stamps differ
+    third = trace()
+    assert len(of(third, "commits")["REQ-001"]) == len(of(second, "commits")["REQ-001"]) + 1
+    edit(proj, PRD, "### REQ-003: ", "### REQ-003: renamed, ")
+    backdate(proj)
+    assert of(trace(), "title")["REQ-003"].startswith("renamed,")

@@ -396,24 +396,30 @@ class Project:
         with many_reads():  # each folder's real path resolved once
             return self._parse_all(known)
 
-    def catalog_cache(self):
-        """The catalogue's FileCache (`ygs.cache`), read now or kept by `cold_plan`."""
+    def catalog_cache(self, read: bool = True):
+        """The catalogue's FileCache (`ygs.cache`), read now or kept by `cold_plan`;
+        without `read`, an empty one that will replace it when saved."""
         cache = self.__dict__.pop("_catalog_cache", None)
         if cache is None:
             from ygs.cache import FileCache
 
             layout = self.layout
-            cache = FileCache.open(self.root, "catalog", (layout.docs, layout.tasks), self.env)
+            salt = (layout.docs, layout.tasks)
+            cache = FileCache.open(self.root, "catalog", salt, self.env, read=read)
         return cache
 
-    def cold_plan(self):
+    def cold_plan(self, fresh: bool = False):
         """For a cold run, with at least `parallel.MIN_ITEMS` files to parse afresh: the
         catalogue's cache and each artifact entry's cached record (MISS when not cached),
-        for `parse_share`; None otherwise (the cache is kept for `catalog` then)."""
+        for `parse_share`; None otherwise (the cache is kept for `catalog` then). `fresh`
+        (or stats not taken yet, which no cached record can be matched with): the cache
+        is not read, and every file is parsed. At scale, parsing over worker processes
+        takes no longer than the parent reading the whole cache, and holds far less."""
         from ygs.cache import MISS, parallel
 
-        cache = self.catalog_cache()
-        values = self._cached(cache)
+        fresh = fresh or self.lazy_stats
+        cache = self.catalog_cache(read=not fresh)
+        values = [MISS] * len(self.artifact_entries) if fresh else self._cached(cache)
         if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
             self.__dict__["_catalog_cache"] = cache
             return None

@@ -279,9 +279,11 @@ class FileCache:
         self.seen: set[str] = set()
 
     @classmethod
-    def open(cls, root: Path, name: str, salt: Any = (), env=None) -> FileCache:
+    def open(cls, root: Path, name: str, salt: Any = (), env=None, read: bool = True) -> FileCache:
+        """The cache stored as `name` (empty when it is absent or not intact; without
+        `read`, empty, not read: saving it replaces what is stored)."""
         path = cache_dir(root, env) / f"{name}.cache"
-        stored = read_blob(path, salt, env) if enabled(env) else MISS
+        stored = read_blob(path, salt, env) if read and enabled(env) else MISS
         if stored is MISS or not isinstance(stored, tuple) or len(stored) not in (2, 3):
             return cls(path, salt, {}, 0.0, env)
         written, entries, *parts = stored

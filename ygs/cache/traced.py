@@ -37,12 +37,13 @@ class Share:
     rows: dict = field(default_factory=dict)  # PRD path -> its requirement rows
 
 
-def parse(proj, open_requirements, slim=None) -> tuple | None:
+def parse(proj, open_requirements, slim=None, fresh: bool = False) -> tuple | None:
     """The slim catalogue and each PRD's requirement rows, parsed over worker processes;
-    None when most files are in the catalogue's cache (`Project.cold_plan`).
-    `open_requirements()`: the FileCache of the rows; `proj.extra` computes them;
-    `slim(rows)`: what of them is sent to the parent (default: all)."""
-    plan = proj.cold_plan()
+    None when most files are in the catalogue's cache (`Project.cold_plan`; with `fresh`,
+    that cache is not read). `open_requirements()`: the FileCache of the rows;
+    `proj.extra` computes them; `slim(rows)`: what of them is sent to the parent
+    (default: all)."""
+    plan = proj.cold_plan(fresh)
     if plan is None:
         return None
     requirements = open_requirements()

@@ -246,11 +246,11 @@ def _check_result(proj, paths: list[Path], changed: bool) -> dict:
 
 
 def _uncached(proj) -> bool:
-    """Whether no cache can answer a check here: no state, result or catalogue cache."""
+    """Whether no check has left its state or result here. The catalogue's cache (which
+    other commands write too) does not count: at scale, the workers of a cold check parse
+    the files as fast as the parent would read that cache, and hold far less."""
     folder = _state_path(proj).parent
-    return not any(
-        (folder / name).exists() for name in ("check.state", "check.result", "catalog.cache")
-    )
+    return not any((folder / name).exists() for name in ("check.state", "check.result"))
 
 
 def _settings(proj, merges) -> bytes:
@@ -916,14 +916,47 @@ def _trace_report(unreadable: list, rows: list):
 
 
 def _trace_graph(proj):
+    """`_build_trace_graph`, or the graph it built last time when none of its inputs has
+    changed since (`trace.result`): the artifact files, the test files, the config,
+    CONTEXT.md and git's refs, each by path, size and mtime. Without a plain `.git`
+    folder at the root (whose refs tell when a commit was made) nothing is kept."""
+    from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
+    from ygs.cache.incremental import Snapshot
+    from ygs.core import trace as tr
+    from ygs.project import CONTEXT_FILE
+
+    stamp = refs_stamp(proj.root)
+    if stamp is None:
+        graph, unreadable = _build_trace_graph(proj)
+    else:
+        files = Snapshot.of(proj.artifact_entries)
+        tests = Snapshot.of(find_test_entries(proj.root, proj.config["trace.tests"], proj.layout))
+        config = sorted((k, repr(v)) for k, v in proj.config.values.items())
+        context = _stat(proj.root / CONTEXT_FILE)
+        key = inputs_key("trace", str(proj.root), config, context, stamp, files.key(), tests.key())
+        cache = ResultCache(proj.root, "trace", proj.env)
+        found = cache.get(key, max(files.newest(), tests.newest(), (context or (0, 0))[1]))
+        if found is MISS:
+            graph, unreadable = _build_trace_graph(proj)
+            cache.put(key, (tr.frozen(graph), unreadable))
+        else:
+            graph, unreadable = tr.thawed(found[0]), found[1]
+            _log_unreadable(unreadable)
+    return graph, unreadable
+
+
+def _build_trace_graph(proj):
     """`build_trace` for the command: on a cold run of a large project the catalogue is
     parsed with the requirements over worker processes and kept slim
     (`ygs.cache.traced`); it is let go once the graph is built."""
-    from ygs.cache import traced
+    from ygs.cache import cache_dir, traced
     from ygs.core.specs import Index
 
     proj.extra = prd_requirements  # computed as each file is parsed
-    cold = traced.parse(proj, lambda: requirements_cache(proj), _without_fields)
+    # no requirement rows cached (a check wrote the catalogue's cache, not them): every PRD
+    # is read anyway, so parse afresh over workers rather than read the whole catalogue
+    fresh = not (cache_dir(proj.root, proj.env) / "requirements.cache").exists()
+    cold = traced.parse(proj, lambda: requirements_cache(proj), _without_fields, fresh)
     catalog, ready = cold if cold is not None else (proj.catalog, None)
     graph = build_trace(
         proj, catalog, Index(catalog), with_commits=True, keep_fields=False, ready=ready
@@ -1048,14 +1081,15 @@ def build_trace(proj, catalog, index, *, with_commits: bool, keep_fields: bool =
     graph = tr.build(index, tests, commits, proj.config["trace.skip_statuses"])
     graph.tests_scanned = len(files)
     graph.commits_scanned = len(commits)
-    if catalog.input_errors:
-        log(
-            f"ygs: {len(catalog.input_errors)} artifact(s) could not be read: "
-            "the graph is incomplete"
-        )
-        for finding in catalog.input_errors:
-            log(f"  {finding.location}: {finding.rule}: {finding.message}")
+    _log_unreadable(catalog.input_errors)
     return graph, list(catalog.input_errors)
+
+
+def _log_unreadable(unreadable: list) -> None:
+    if unreadable:
+        log(f"ygs: {len(unreadable)} artifact(s) could not be read: the graph is incomplete")
+        for finding in unreadable:
+            log(f"  {finding.location}: {finding.rule}: {finding.message}")
 
 
 def _prd_requirements(proj, catalog, index, keep_fields: bool, ready: dict) -> None:

@@ -101,6 +101,33 @@ class Trace:
         }
 
 
+def frozen(trace: Trace) -> tuple:
+    """The graph as plain values, for a result cache (`thawed` gives it back): its nodes
+    as tuples of their fields, marshalled (tens of thousands of slotted objects pickle
+    slowly), the other fields as they are."""
+    import marshal
+
+    nodes = [
+        marshal.dumps(list(map(_shape(cls)[1], items)))
+        for cls, items in ((ReqNode, trace.requirements), (ThreatNode, trace.threats))
+    ]
+    return (*nodes, list(trace.unknown), trace.tests_scanned, trace.commits_scanned)
+
+
+def thawed(value: tuple) -> Trace:
+    """The graph `frozen` made plain."""
+    import marshal
+
+    requirements, threats, unknown, tests, commits = value
+    return Trace(
+        [ReqNode(*fields_) for fields_ in marshal.loads(requirements)],
+        [ThreatNode(*fields_) for fields_ in marshal.loads(threats)],
+        unknown,
+        tests,
+        commits,
+    )
+
+
 def _plain(node) -> dict:
     """A node as JSON-ready data (dataclasses.asdict deep-copies, slowly): its fields in
     order, read at once, the edge lists (or empty tuples) as lists."""
