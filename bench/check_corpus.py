@@ -14,6 +14,8 @@ CPU; ygs is byte-compiled first, as an installed wheel is):
   OpenSpec corpus (ygs reads it in place);
 - `ygs check` with a warm cache and nothing changed, and `ygs check --changed` after one
   file was edited (uncommitted) since the last run;
+- `ygs trace --gate` with nothing changed since the last trace, and right after a cold
+  `ygs check` (as a CI job runs them: the check's caches, not the trace's);
 - `ygs --version`, the start-up floor that every command pays.
 
 Cold runs over many files parse and lint in worker processes (`ygs.cache.parallel`): the
@@ -261,6 +263,8 @@ def measure(size: int, rounds: int, tmp: Path, ygs: list[str], peer: list[str] |
         ("trace --gate cold", native, [*ygs, "trace", "--gate"], "cold"),
         ("check warm", native, check, "warm"),
         ("check --changed", native, [*check, "--changed"], "changed"),
+        ("trace --gate warm", native, [*ygs, "trace", "--gate"], "warm"),
+        ("trace --gate after check", native, [*ygs, "trace", "--gate"], "after check"),
         ("check cold, openspec corpus", foreign, check, "cold"),
         ("trace --gate cold, openspec corpus", foreign, [*ygs, "trace", "--gate"], "cold"),
     ]
@@ -276,13 +280,16 @@ def measure(size: int, rounds: int, tmp: Path, ygs: list[str], peer: list[str] |
     samples: dict[str, list[tuple[float, float, int]]] = {name: [] for name, *_ in steps}
     for round_ in range(rounds + 1):  # the timed rounds, then one that samples memory
         for name, root, cmd, state in steps:
-            if state == "cold":
+            if state in ("cold", "after check"):
                 clear_cache(root)
+                if state == "after check":  # as in CI: the check, then the gate
+                    subprocess.run(check, cwd=root, env=env, capture_output=True)
             elif state in ("warm", "changed"):
                 changed.write_text(original, encoding="utf-8")
-                subprocess.run(check, cwd=root, env=env, capture_output=True)  # fill the cache
+                fill = cmd if "trace" in cmd else check  # fill the cache
+                subprocess.run(fill, cwd=root, env=env, capture_output=True)
                 time.sleep(2.1)  # out of the cache's racy window, as in real use
-                subprocess.run(check, cwd=root, env=env, capture_output=True)
+                subprocess.run(fill, cwd=root, env=env, capture_output=True)
                 if state == "changed":  # one edit since the last run, not yet committed
                     changed.write_text(
                         original.replace("Text messages.", f"Text messages {time.time()}."),

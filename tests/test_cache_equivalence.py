@@ -320,21 +320,29 @@ def _age_refs(root, seconds: float) -> None:
         os.utime(folder, (then, then))
 
 
+COMMIT = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
+
+
+def _committed_and_aged(root) -> None:
+    """The project in a new git repository, committed, its files and refs older than the
+    caches' racy window."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "project")
+    backdate(root)
+    _age_refs(root, 120)
+
+
 def test_a_spike_merged_after_a_warm_run_is_reported(ygs, proj):
     """The spike merges (SPK002) are cached against git's refs on disk: a merge moves a ref,
     so the next check asks git again."""
-    commit = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
-    git(proj, "init", "-q", "-b", "main")
-    git(proj, "add", "-A")
-    git(proj, *commit, "project")
-    backdate(proj)
-    _age_refs(proj, 120)
+    _committed_and_aged(proj)
     assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]
     assert not [f for f in findings(ygs, proj) if f[0] == "SPK002"]  # from the cache
     git(proj, "switch", "-q", "-c", "spike/queue-rate-ab12")
     (proj / "bench.py").write_text("print('10k writes/s')\n")
     git(proj, "add", "bench.py")
-    git(proj, *commit, "experiment")
+    git(proj, *COMMIT, "experiment")
     git(proj, "switch", "-q", "main")
     git(proj, "merge", "-q", "--no-ff", "-m", "Merge branch 'spike/queue-rate-ab12'", "HEAD@{1}")
     _age_refs(proj, 60)  # still older than the racy window: only the refs' stamps differ
@@ -439,15 +447,10 @@ def test_a_check_after_a_trace_and_a_trace_after_a_check_parse_afresh(ygs, mutat
 
 def test_a_trace_with_no_input_changed_is_read_back_and_any_change_is_seen(ygs, proj):
     """`trace.result` keeps the graph against every input of the trace: the artifact
-    files, the test files, the config and git's refs. Unchanged, the graph is read back
-    (the result is not written again); an edit to a test, a new commit or an edited PRD
-    shows in the next trace."""
-    commit = ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm")
-    git(proj, "init", "-q", "-b", "main")
-    git(proj, "add", "-A")
-    git(proj, *commit, "project")
-    backdate(proj)
-    _age_refs(proj, 120)
+    files, the test files, the settings it reads and git's refs. Unchanged, the graph is
+    read back (the result is not written again); an edit to a test, a new commit, an
+    edited PRD or a changed setting shows in the next trace."""
+    _committed_and_aged(proj)
 
     def trace() -> dict:
         return ygs("trace", "--json", cwd=proj).json
@@ -466,10 +469,15 @@ def test_a_trace_with_no_input_changed_is_read_back_and_any_change_is_seen(ygs, 
     second = trace()
     assert len(of(second, "tests")["REQ-003"]) == len(of(first, "tests")["REQ-003"]) + 1
     git(proj, "add", "-A")
-    git(proj, *commit, "Deliver REQ-001 retries")
+    git(proj, *COMMIT, "Deliver REQ-001 retries")
     _age_refs(proj, 60)  # older than the racy window: only the refs' stamps differ
     third = trace()
     assert len(of(third, "commits")["REQ-001"]) == len(of(second, "commits")["REQ-001"]) + 1
     edit(proj, PRD, "### REQ-003: ", "### REQ-003: renamed, ")
     backdate(proj)
-    assert of(trace(), "title")["REQ-003"].startswith("renamed,")
+    fourth = trace()
+    assert of(fourth, "title")["REQ-003"].startswith("renamed,")
+    assert all(of(fourth, "gated").values())
+    config = proj / ".ygs/config.yaml"  # no file the trace reads changes: a setting does
+    config.write_text(config.read_text() + "trace:\n  skip_statuses: [approved]\n")
+    assert not any(of(trace(), "gated").values())

@@ -917,8 +917,8 @@ def _trace_report(unreadable: list, rows: list):
 
 def _trace_graph(proj):
     """`_build_trace_graph`, or the graph it built last time when none of its inputs has
-    changed since (`trace.result`): the artifact files, the test files, the config,
-    CONTEXT.md and git's refs, each by path, size and mtime. Without a plain `.git`
+    changed since (`trace.result`): the artifact files, the test files, the settings it
+    reads, CONTEXT.md and git's refs, each by path, size and mtime. Without a plain `.git`
     folder at the root (whose refs tell when a commit was made) nothing is kept."""
     from ygs.cache import MISS, ResultCache, inputs_key, refs_stamp
     from ygs.cache.incremental import Snapshot
@@ -931,7 +931,7 @@ def _trace_graph(proj):
     else:
         files = Snapshot.of(proj.artifact_entries)
         tests = Snapshot.of(find_test_entries(proj.root, proj.config["trace.tests"], proj.layout))
-        config = sorted((k, repr(v)) for k, v in proj.config.values.items())
+        config = [repr(proj.config[k]) for k in _TRACE_SETTINGS]  # never a key or token
         context = _stat(proj.root / CONTEXT_FILE)
         key = inputs_key("trace", str(proj.root), config, context, stamp, files.key(), tests.key())
         cache = ResultCache(proj.root, "trace", proj.env)
@@ -943,6 +943,10 @@ def _trace_graph(proj):
             graph, unreadable = tr.thawed(found[0]), found[1]
             _log_unreadable(unreadable)
     return graph, unreadable
+
+
+# the settings the trace graph depends on (the paths give the layout)
+_TRACE_SETTINGS = ("paths.docs", "paths.tasks", "trace.tests", "trace.skip_statuses")
 
 
 def _build_trace_graph(proj):
