@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import edit
 
 CLEAN = Path(__file__).parent / "fixtures" / "check" / "clean"
@@ -185,3 +187,19 @@ def test_a_check_process_ends_quickly_with_all_of_its_output(ygs, ygs_proc, proj
     assert json.loads(outside.stdout)["findings"] == json.loads(inside.stdout)["findings"]
     text = ygs_proc("check", "--fail-on", "never", cwd=proj)
     assert text.code == 0 and text.stdout.count("remedy:") == len(inside.json["findings"])
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("command", [("check",), ("trace", "--gate"), ("status",)])
+def test_a_full_device_for_the_output_is_exit_2_with_a_remedy_not_a_bug(proj, command):
+    import subprocess
+
+    from tests.conftest import ygs_executable
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [*ygs_executable(), *command], cwd=proj, stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot write: No space left on device" in proc.stderr
+    assert "remedy:" in proc.stderr and "internal error" not in proc.stderr

@@ -6,6 +6,8 @@ heavy libraries they need inside their bodies.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import sys
 from pathlib import Path
 
@@ -125,7 +127,27 @@ def _from_click(err: Exception) -> int:
         return 130
     if isinstance(err, _click_exception_type()):
         return usage_error(err)
+    if isinstance(err, OSError) and err.errno in _FULL:
+        return _cannot_write(err)
     return internal_error(err)
+
+
+# errors of a device that takes no more (not ygs's bug): disk full, quota, file too large
+_FULL = frozenset(getattr(errno, name, errno.ENOSPC) for name in ("ENOSPC", "EDQUOT", "EFBIG"))
+
+
+def _cannot_write(err: OSError) -> int:
+    """The output (or a file) could not be written: exit 2 with a remedy. Whatever is
+    still buffered for stdout is dropped, so leaving does not fail again."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    message = f"cannot write: {err.strerror or err}"
+    if err.filename:
+        message += f" ({err.filename})"
+    remedy = "free some space on that device, or send the output elsewhere, and run it again"
+    return report(YgsError(message, code=Exit.USAGE, remedy=remedy))
 
 
 def report(err: YgsError) -> int:
