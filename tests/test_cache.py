@@ -258,11 +258,11 @@ def test_a_cyclic_value_is_cached_whole(tmp_path):
 
 def test_trace_reads_requirements_once_cold_warm_and_after_an_edit(ygs, proj):
     """Cold, trace takes each PRD's requirements from the catalogue's parse of the file;
-    warm, from `requirements.cache`; after an edit, the edited file is parsed again. The
+    warm, from `trace-requirements.cache`; after an edit, the edited file is parsed again. The
     graph is the same each way, and so is `status`, which reads the same index."""
     initialise(proj)
     cold = ygs("trace", "--json", cwd=proj).json
-    assert (proj / ".ygs/cache/requirements.cache").is_file()
+    assert (proj / ".ygs/cache/trace-requirements.cache").is_file()
     warm = ygs("trace", "--json", cwd=proj).json
     assert warm["requirements"] == cold["requirements"] and cold["requirements"]
     edit(proj, PRD, "### REQ-003: ", "### REQ-003: renamed, ")

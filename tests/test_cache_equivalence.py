@@ -141,7 +141,7 @@ def test_trace_reads_unchanged_requirements_from_the_cache_and_sees_an_edit(
     cold = graph()
     monkeypatch.delenv("YGS_NO_CACHE")
     assert graph() == cold
-    assert (mutated / ".ygs/cache/requirements.cache").is_file()
+    assert (mutated / ".ygs/cache/trace-requirements.cache").is_file()
     assert graph() == cold
     edit(mutated, PRD, "Hourly digest", "Weekly digest")
     backdate(mutated, 30)
@@ -413,11 +413,12 @@ def test_a_cache_in_parts_is_whole_or_not_at_all(tmp_path):
     assert len(FileCache.open(tmp_path, "catalog", ("docs",), env).entries) == 20
 
 
-def test_a_check_after_a_trace_and_a_trace_after_a_check_parse_afresh(ygs, mutated, monkeypatch):
-    """A check with no state of its own does not read the catalogue's cache that a trace
-    wrote, nor a trace with no requirement rows cached the one a check wrote: their workers
-    parse every file (at scale as fast as the parent reading that cache, and holding far
-    less). Each answers what it answers with no cache at all."""
+def test_check_and_trace_keep_catalogues_of_their_own_and_read_not_the_other(
+    ygs, mutated, monkeypatch
+):
+    """The check keeps full records (`catalog.cache`), the trace slim ones
+    (`trace-catalog.cache`): neither reads the other's, a check with no state of its own
+    reads none, and each answers what it answers with no cache at all."""
     import ygs.cache as cache_mod
 
     monkeypatch.setenv("YGS_NO_CACHE", "1")
@@ -430,19 +431,59 @@ def test_a_check_after_a_trace_and_a_trace_after_a_check_parse_afresh(ygs, mutat
         cache_mod, "read_blob", lambda path, *a: read.append(path.name) or real(path, *a)
     )
     cache = mutated / ".ygs/cache"
-    for first, then in (("trace", "check"), ("check", "trace")):
+    for first in ("trace", "check"):
         shutil.rmtree(cache, ignore_errors=True)
-        ygs(first, "--json", "--fail-on", "never", cwd=mutated) if first == "check" else ygs(
-            first, "--json", cwd=mutated
-        )
-        assert (cache / "catalog.cache").is_file()
-        read.clear()
-        if then == "check":
+        if first == "check":
             assert findings(ygs, mutated) == whole
         else:
             assert ygs("trace", "--json", cwd=mutated).json == graph
-        assert "catalog.cache" not in read, first
-        assert (cache / "catalog.cache").is_file()  # written again, whole
+        read.clear()
+        if first == "trace":
+            assert findings(ygs, mutated) == whole
+            assert not {"catalog.cache", "trace-catalog.cache"} & set(read)
+        else:
+            assert ygs("trace", "--json", cwd=mutated).json == graph
+            assert "catalog.cache" not in read
+    assert {"catalog.cache", "trace-catalog.cache"} <= {p.name for p in cache.iterdir()}
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_a_trace_from_its_slim_cache_sees_edits_and_rows_it_lacks(
+    ygs, mutated, monkeypatch, workers
+):
+    """The trace's cache holds no PRD's text. An edited PRD is parsed again; a PRD whose
+    rows are not cached is read from disk, not taken for one with no requirements."""
+    from ygs.cache import traced
+    from ygs.project import Project
+
+    if workers:
+        monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+
+    def graph() -> dict:
+        (mutated / ".ygs/cache/trace.result").unlink(missing_ok=True)  # built, not read back
+        return ygs("trace", "--json", cwd=mutated).json
+
+    def fresh() -> dict:
+        monkeypatch.setenv("YGS_NO_CACHE", "1")
+        try:
+            return graph()
+        finally:
+            monkeypatch.delenv("YGS_NO_CACHE")
+
+    assert graph() == fresh()
+    proj = Project.at(mutated)
+    slim = traced.open_cache(proj, traced.RECORDS).entries
+    prds = [value for *_, value in slim.values() if value[1] == "prd"]
+    assert prds and all(value[9] == "" for value in prds)
+    edit(mutated, PRD, "Hourly digest", "Weekly digest")
+    backdate(mutated, 30)
+    edited = graph()
+    assert "Weekly digest" in {r["title"] for r in edited["requirements"]}
+    assert edited == fresh()
+    rows = traced.open_cache(proj, traced.ROWS)
+    del rows.entries[PRD]
+    rows.save_parts([])  # the file is there, without this PRD's rows
+    assert graph() == edited
 
 
 def test_a_trace_with_no_input_changed_is_read_back_and_any_change_is_seen(ygs, proj):

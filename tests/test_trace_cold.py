@@ -97,16 +97,19 @@ def test_a_cold_trace_over_workers_prints_what_one_process_prints(ygs, many, mon
 
 
 def test_a_cold_trace_computes_the_requirements_no_cache_gave(ygs, many, monkeypatch):
-    """Every file touched since (the catalogue's cache still knows each by its content)
-    and the requirements' cache gone: the workers compute the rows of PRDs they did not
-    parse."""
+    """Every file touched since and the requirements' cache gone: the slim records cached
+    are not read (no PRD's text is in them), and the workers parse every file again."""
     want = ygs("trace", "--gate", "--json", cwd=many).json
-    (many / ".ygs" / "cache" / "requirements.cache").unlink()
+    cache = many / ".ygs" / "cache"
+    (cache / f"{traced.ROWS}.cache").unlink()
+    (cache / "trace.result").unlink(missing_ok=True)  # (kept only in a git repository)
     backdate(many)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     monkeypatch.setenv("YGS_WORKERS", "2")
+    spawned, spawn = [], parallel._spawn
+    monkeypatch.setattr(parallel, "_spawn", lambda *a: spawned.append(1) or spawn(*a))
     assert ygs("trace", "--gate", "--json", cwd=many).json == want
-    assert (many / ".ygs" / "cache" / "requirements.cache").is_file()
+    assert spawned and (cache / f"{traced.ROWS}.cache").is_file()
     assert ygs("trace", "--gate", "--json", cwd=many).json == want
 
 

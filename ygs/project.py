@@ -408,24 +408,25 @@ class Project:
             cache = FileCache.open(self.root, "catalog", salt, self.env, read=read)
         return cache
 
-    def cold_plan(self, fresh: bool = False):
+    def cold_plan(self):
         """For a cold run, with at least `parallel.MIN_ITEMS` files to parse afresh: the
         catalogue's cache and each artifact entry's cached record (MISS when not cached),
-        for `parse_share`; None otherwise (the cache is kept for `catalog` then). `fresh`
-        (or stats not taken yet, which no cached record can be matched with): the cache
-        is not read, and every file is parsed. At scale, parsing over worker processes
+        for `parse_share`; None otherwise (the cache is kept for `catalog` then). With
+        stats not taken yet (`lazy_stats`), which no cached record can be matched with, the
+        cache is not read and every file is parsed: at scale, over worker processes, that
         takes no longer than the parent reading the whole cache, and holds far less."""
         from ygs.cache import MISS, parallel
 
-        fresh = fresh or self.lazy_stats
+        fresh = self.lazy_stats
         cache = self.catalog_cache(read=not fresh)
-        values = [MISS] * len(self.artifact_entries) if fresh else self._cached(cache)
+        values = [MISS] * len(self.artifact_entries) if fresh else self.cached(cache)
         if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
             self.__dict__["_catalog_cache"] = cache
             return None
         return cache, values
 
-    def _cached(self, cache) -> list:
+    def cached(self, cache) -> list:
+        """Each artifact entry's value in `cache` (a FileCache), MISS when it has none."""
         from ygs.cache import MISS
 
         stat_result = os.stat_result  # not Unreadable, nor LATER (no cache had it then)
@@ -503,7 +504,7 @@ class Project:
         extras = self.extras
         fetch = self._fetcher(cache)
         entries = self.artifact_entries
-        values = self._cached(cache)
+        values = self.cached(cache)
         todo = [i for i, value in enumerate(values) if value is MISS]
         if len(todo) >= parallel.MIN_ITEMS:  # a cold run: parse over workers
 

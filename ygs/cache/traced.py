@@ -1,14 +1,16 @@
-"""A cold `ygs trace` of a large project in one pass over worker processes.
+"""The catalogue and requirement rows `ygs trace` reads, kept slim, in caches of its own.
 
-    found = traced.parse(proj, open_requirements, slim)  # None: not a cold run
-    catalog, rows = found                                 # PRD path -> slim(its rows)
+    catalog, rows = traced.parse(proj, slim)  # PRD path -> slim(its requirement rows)
 
-Each worker reads and parses the chunks of files it takes (`parallel.deal`, in path
-order), computes each PRD's requirement rows as trace keeps them (`proj.extra`), writes the
-files' entries to a part of the catalogue's cache and of the requirements cache, and
-sends the parent slim records: the texts, frontmatter and key lines only of the kinds the
-trace graph reads (TRDs' traceability tables, threat models' rows, tasks' links). No
-file's text outlives its chunk, and the parent never holds the texts of all the PRDs.
+The trace keeps its own caches of what it parses: each file's record, slim
+(`trace-catalog.cache`: the texts, frontmatter and key lines only of the kinds the trace
+graph reads, TRDs' traceability tables, threat models' rows and tasks' links), and each
+PRD's requirement rows as the trace reads them (`trace-requirements.cache`; `proj.extra`
+computes them). A cold run over many files reads and parses them over worker processes
+(`parallel.deal`, in path order); each writes its part of both caches and sends the parent
+slim records. Otherwise the parent takes unchanged files from the caches and parses the
+others. Either way no process holds the texts of all the PRDs: memory grows with what
+the graph needs, not with the size of the files.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from ygs.core.findings import Finding
 # Kinds whose frontmatter, text and key lines the trace graph reads (`ygs.core.trace`)
 WHOLE_KINDS = frozenset({"trd", "threat-model", "task"})
 # where a record (`ygs.core.artifacts.to_record`) holds its kind, frontmatter, body offset,
-# key lines and definitions (its last item)
-_KIND, _META, _TAIL, _KEYS, _DEFS = 1, 6, 7, 10, 13
+# text, key lines and definitions (its last item)
+_KIND, _META, _TAIL, _TEXT, _KEYS, _DEFS = 1, 6, 7, 9, 10, 13
 _EMPTY: dict = {}
 _PATH = attrgetter("path")
 
@@ -37,36 +39,54 @@ class Share:
     rows: dict = field(default_factory=dict)  # PRD path -> its requirement rows
 
 
-def parse(proj, open_requirements, slim=None, fresh: bool = False) -> tuple | None:
-    """The slim catalogue and each PRD's requirement rows, parsed over worker processes;
-    None when most files are in the catalogue's cache (`Project.cold_plan`; with `fresh`,
-    that cache is not read). `open_requirements()`: the FileCache of the rows;
-    `proj.extra` computes them; `slim(rows)`: what of them is sent to the parent
-    (default: all)."""
-    plan = proj.cold_plan(fresh)
-    if plan is None:
-        return None
-    requirements = open_requirements()
-    from ygs.cache import parallel
+def parse(proj, slim=None) -> tuple:
+    """The slim catalogue and each PRD's requirement rows, `slim(rows)` of them (default:
+    all). With at least `parallel.MIN_ITEMS` files to parse, they are parsed over worker
+    processes. Without requirement rows cached, neither cache is read: every PRD would be
+    read again anyway."""
+    from ygs.cache import MISS, cache_dir, parallel
     from ygs.core.lint import CHUNK
 
-    cache, values = plan
+    fresh = not (cache_dir(proj.root, proj.env) / f"{ROWS}.cache").exists()
+    cache, requirements = (open_cache(proj, name, not fresh) for name in (RECORDS, ROWS))
     entries = proj.artifact_entries
+    values = [MISS] * len(entries) if fresh else proj.cached(cache)
     order = sorted(range(len(entries)), key=lambda i: entries[i][0])
+    slim = slim or _same
+    if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
+        shares = [_share(proj, cache, requirements, values, [order], slim, parts=False)]
+        cache.save()
+        requirements.save()
+    else:
 
-    def work(chunks) -> Share:
-        return _share(proj, cache, requirements, values, chunks, slim)
+        def work(chunks) -> Share:
+            return _share(proj, cache, requirements, values, chunks, slim, parts=True)
 
-    shares = parallel.deal(order, work, most=CHUNK)
-    for store, at in ((cache, 0), (requirements, 1)):
-        store.entries = {}  # all in the parts
-        store.save_parts([s.parts[at] for s in shares])
+        shares = parallel.deal(order, work, most=CHUNK)
+        for store, at in ((cache, 0), (requirements, 1)):
+            store.entries = {}  # all in the parts
+            store.save_parts([s.parts[at] for s in shares])
     found, rows = {}, {}
     for share in shares:
         found.update(share.records)
         rows.update(share.rows)
         share.records = share.rows = None
     return _catalog(proj, [found[i] for i in sorted(found)]), rows
+
+
+RECORDS, ROWS = "trace-catalog", "trace-requirements"  # the names of the two caches
+
+
+def open_cache(proj, name: str, read: bool = True):
+    """One of the trace's FileCaches, RECORDS or ROWS (without `read`: empty, not read)."""
+    from ygs.cache import FileCache
+
+    salt = (proj.layout.docs, proj.layout.tasks, 1)
+    return FileCache.open(proj.root, name, salt, proj.env, read=read)
+
+
+def _same(rows):
+    return rows
 
 
 def _catalog(proj, values: list):
@@ -85,40 +105,50 @@ def _catalog(proj, values: list):
     return Catalog(artifacts, findings, tuple(proj.context_text()))
 
 
-def _share(proj, cache, requirements, values: list, chunks, slim) -> Share:
-    """A worker's chunks, as it takes them: read, parsed, rows computed, made slim."""
-    writers = (cache.part_writer(), requirements.part_writer())
+def _share(proj, cache, requirements, values: list, chunks, slim, *, parts: bool) -> Share:
+    """The chunks, as they are taken: read (or taken from the caches), parsed, rows
+    computed, made slim, the slim records put in the trace's cache; with `parts`, each
+    chunk's entries of both caches handed over to a part of them this process writes."""
+    writers = (cache.part_writer(), requirements.part_writer()) if parts else (None, None)
     share = Share()
     entries = proj.artifact_entries
+    kept = cache.entries
     for chunk in chunks:
         found = proj.parse_some(cache, values, chunk)
         for i, value in zip(chunk, found, strict=True):
             rel, st = entries[i]
             if isinstance(value, tuple):
                 if value[_KIND] == "prd" and isinstance(st, os.stat_result):
-                    rows = _rows(proj, requirements, rel, st, value)
-                    share.rows[rel] = slim(rows) if slim is not None else rows
+                    share.rows[rel] = _rows(proj, requirements, rel, st, value, slim)
                 value = _slim(value)
+                entry = kept.get(rel)
+                if entry is not None and entry[3] is not value:  # parsed now: kept slim
+                    kept[rel] = (*entry[:3], value)
             share.records.append((i, value))
-        for store, writer in zip((cache, requirements), writers, strict=True):
-            store.hand_over((entries[i][0] for i in chunk), writer)
+        if parts:
+            for store, writer in zip((cache, requirements), writers, strict=True):
+                store.hand_over((entries[i][0] for i in chunk), writer)
     share.parts = tuple(w.close() if w is not None else None for w in writers)
     return share
 
 
-def _rows(proj, requirements, rel: str, st: os.stat_result, record: tuple):
-    """A PRD's requirement rows: computed as it was parsed, from the cache, or now."""
+def _rows(proj, requirements, rel: str, st: os.stat_result, record: tuple, slim):
+    """A PRD's requirement rows, `slim` (and cached so): computed as it was parsed, from
+    the cache, or now (from the file itself when its record is a slim one)."""
     ready = proj.extras.pop(rel, None)
     if ready is not None:
-        requirements.put_digest(rel, st, ready[0], ready[1])
-        return ready[1]
+        rows = slim(ready[1])
+        requirements.put_digest(rel, st, ready[0], rows)
+        return rows
     from ygs.cache import MISS
     from ygs.core.artifacts import from_record
 
     rows = requirements.get(rel, st)
     if rows is MISS:
-        artifact = from_record(record)[0]
-        rows = proj.extra(artifact)
+        artifact = from_record(record)[0] if record[_TEXT] else proj.artifact_at(rel)
+        if artifact is None:  # gone since
+            return []
+        rows = slim(proj.extra(artifact))
         requirements.put(rel, st, artifact.text.encode("utf-8"), rows)
     return rows
 

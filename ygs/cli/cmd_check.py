@@ -950,18 +950,14 @@ _TRACE_SETTINGS = ("paths.docs", "paths.tasks", "trace.tests", "trace.skip_statu
 
 
 def _build_trace_graph(proj):
-    """`build_trace` for the command: on a cold run of a large project the catalogue is
-    parsed with the requirements over worker processes and kept slim
-    (`ygs.cache.traced`); it is let go once the graph is built."""
-    from ygs.cache import cache_dir, traced
+    """`build_trace` for the command, over the slim catalogue and the requirement rows
+    of `ygs.cache.traced` (kept in caches of the trace's own, or parsed over worker
+    processes)."""
+    from ygs.cache import traced
     from ygs.core.specs import Index
 
     proj.extra = prd_requirements  # computed as each file is parsed
-    # no requirement rows cached (a check wrote the catalogue's cache, not them): every PRD
-    # is read anyway, so parse afresh over workers rather than read the whole catalogue
-    fresh = not (cache_dir(proj.root, proj.env) / "requirements.cache").exists()
-    cold = traced.parse(proj, lambda: requirements_cache(proj), _without_fields, fresh)
-    catalog, ready = cold if cold is not None else (proj.catalog, None)
+    catalog, ready = traced.parse(proj, _without_fields)
     graph = build_trace(
         proj, catalog, Index(catalog), with_commits=True, keep_fields=False, ready=ready
     )
