@@ -451,7 +451,8 @@ def test_check_and_trace_keep_catalogues_of_their_own_and_read_not_the_other(
 def test_a_trace_from_its_slim_cache_sees_edits_and_rows_it_lacks(
     ygs, mutated, monkeypatch, workers
 ):
-    """The trace's cache holds no PRD's text. An edited PRD is parsed again; a PRD whose
+    """The trace's cache holds no PRD's text, nor the statements and scenarios of OpenSpec
+    and spec-kit requirements (their names, yes). An edited PRD is parsed again; a PRD whose
     rows are not cached is read from disk, not taken for one with no requirements."""
     from ygs.cache import traced
     from ygs.project import Project
@@ -475,6 +476,10 @@ def test_a_trace_from_its_slim_cache_sees_edits_and_rows_it_lacks(
     slim = traced.open_cache(proj, traced.RECORDS).entries
     prds = [value for *_, value in slim.values() if value[1] == "prd"]
     assert prds and all(value[9] == "" for value in prds)
+    parses = [value[12] for *_, value in slim.values() if value[12] is not None]
+    reqs = [r for parse in parses for r in parse[5]]  # OpenSpec and spec-kit requirements
+    assert reqs and all(r[1] for r in reqs)  # named, as the graph shows them
+    assert all(r[3] == "" and all(s[1:] == ("", "") for s in r[6]) for r in reqs)
     edit(mutated, PRD, "Hourly digest", "Weekly digest")
     backdate(mutated, 30)
     edited = graph()

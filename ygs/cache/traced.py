@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from ygs.core.findings import Finding
+from ygs.core.formats import counted
 
 # Kinds whose frontmatter, text and key lines the trace graph reads (`ygs.core.trace`)
 WHOLE_KINDS = frozenset({"trd", "threat-model", "task"})
 # where a record (`ygs.core.artifacts.to_record`) holds its kind, frontmatter, body offset,
 # text, key lines and definitions (its last item)
-_KIND, _META, _TAIL, _TEXT, _KEYS, _DEFS = 1, 6, 7, 9, 10, 13
+_KIND, _META, _TAIL, _TEXT, _KEYS, _PARSED, _DEFS = 1, 6, 7, 9, 10, 12, 13
 _EMPTY: dict = {}
 _PATH = attrgetter("path")
 
@@ -55,8 +56,9 @@ def parse(proj, slim=None) -> tuple:
     slim = slim or _same
     if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
         shares = [_share(proj, cache, requirements, values, [order], slim, parts=False)]
-        cache.save()
-        requirements.save()
+        for store in (cache, requirements):
+            store.save()
+            store.entries = {}  # what is left of them is in the share
     else:
 
         def work(chunks) -> Share:
@@ -71,7 +73,7 @@ def parse(proj, slim=None) -> tuple:
         found.update(share.records)
         rows.update(share.rows)
         share.records = share.rows = None
-    return _catalog(proj, [found[i] for i in sorted(found)]), rows
+    return _catalog(proj, [found.pop(i) for i in sorted(found)]), rows
 
 
 RECORDS, ROWS = "trace-catalog", "trace-requirements"  # the names of the two caches
@@ -90,13 +92,15 @@ def _same(rows):
 
 
 def _catalog(proj, values: list):
-    """The catalogue of the slim records (and Findings) `values`, as the trace reads it:
+    """The catalogue of the slim records (and Findings) `values` (emptied), as the trace reads it:
     its findings are the files' input errors alone (the trace reports no duplicate ids)
     and it holds no definitions (the trace reads none)."""
     from ygs.core.artifacts import Catalog, from_record
 
     artifacts, findings = [], []
-    for value in values:
+    values.reverse()
+    while values:  # each record let go once it is an artifact
+        value = values.pop()
         if isinstance(value, tuple):
             artifacts.append(from_record(value)[0])
         elif isinstance(value, Finding):
@@ -155,9 +159,10 @@ def _rows(proj, requirements, rel: str, st: os.stat_result, record: tuple, slim)
 
 def _slim(record: tuple) -> tuple:
     """The record without the frontmatter, text, key lines and definitions the trace does
-    not read."""
+    not read, nor an OpenSpec or spec-kit file's statements and scenarios' texts."""
     if record[_KIND] in WHOLE_KINDS:
         return (*record[:_DEFS], ())
+    plain = record[_PARSED]
     return (
         *record[:_META],
         _EMPTY,
@@ -165,6 +170,7 @@ def _slim(record: tuple) -> tuple:
         record[_TAIL + 1],
         "",
         _EMPTY,
-        *record[_KEYS + 1 : _DEFS],
+        record[_KEYS + 1],
+        plain if plain is None else counted(plain, names=True),
         (),
     )

@@ -104,13 +104,23 @@ def to_plain(parsed: Parsed) -> tuple:
     )
 
 
-def counted(plain: tuple) -> tuple:
+def counted(plain: tuple, *, names: bool = False) -> tuple:
     """`to_plain`'s tuple without the texts only a reader of the requirements needs (names,
     statements, scenario names and steps): what counting them needs (ids, kinds, ops, how
     many scenarios), at a fraction of the memory. What a cold check's parent holds of the
-    files its workers parsed; whatever needs the rest reads the file again."""
+    files its workers parsed; whatever needs the rest reads the file again. `names`: the
+    requirements' names kept too (the trace graph shows them)."""
     reqs = tuple(
-        (r[0], "", r[2], "", r[4], r[5], tuple((s[0], "", "") for s in r[6]), *r[7:])
+        (
+            r[0],
+            r[1] if names else "",
+            r[2],
+            "",
+            r[4],
+            r[5],
+            tuple((s[0], "", "") for s in r[6]),
+            *r[7:],
+        )
         for r in plain[5]
     )
     return (*plain[:5], reqs, *plain[6:])
