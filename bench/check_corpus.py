@@ -166,7 +166,11 @@ def run_once(
     summed over the process and all its worker processes: workers forked from ygs share
     its pages, which PSS counts once, so the figure is what the whole run holds. Sampling
     is not free (the kernel walks a process's page tables for each read, ~2 ms for 100 MB,
-    for each process every 20 ms), so timed runs do without it (`measure`)."""
+    for each process every 20 ms), so timed runs do without it (`measure`). The peak RSS
+    has a floor: Linux carries the high-water mark of this process, which starts the
+    command, across the command's exec (~40 MB once the 10,000-document corpora are
+    written). It holds for every command alike and shows only on the smallest ones
+    (`--version`, a warm check)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
