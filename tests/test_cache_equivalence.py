@@ -418,7 +418,8 @@ def test_check_and_trace_keep_catalogues_of_their_own_and_read_not_the_other(
 ):
     """The check keeps full records (`catalog.cache`), the trace slim ones
     (`trace-catalog.cache`): neither reads the other's, a check with no state of its own
-    reads none, and each answers what it answers with no cache at all."""
+    reads none, nor one that must lint the whole catalogue (at scale its workers parse
+    afresh), and each answers what it answers with no cache at all."""
     import ygs.cache as cache_mod
 
     monkeypatch.setenv("YGS_NO_CACHE", "1")
@@ -445,6 +446,13 @@ def test_check_and_trace_keep_catalogues_of_their_own_and_read_not_the_other(
             assert ygs("trace", "--json", cwd=mutated).json == graph
             assert "catalog.cache" not in read
     assert {"catalog.cache", "trace-catalog.cache"} <= {p.name for p in cache.iterdir()}
+    edit(mutated, PRD, "### REQ-003: ", "### REQ-001: ")  # an id twice: no state answers
+    backdate(mutated, 30)
+    read.clear()
+    found = findings(ygs, mutated)
+    assert "catalog.cache" not in read  # the whole catalogue is linted: parsed afresh
+    monkeypatch.setenv("YGS_NO_CACHE", "1")
+    assert found == findings(ygs, mutated) != whole
 
 
 @pytest.mark.parametrize("workers", [False, True])

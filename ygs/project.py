@@ -408,18 +408,20 @@ class Project:
             cache = FileCache.open(self.root, "catalog", salt, self.env, read=read)
         return cache
 
-    def cold_plan(self):
-        """For a cold run, with at least `parallel.MIN_ITEMS` files to parse afresh: the
-        catalogue's cache and each artifact entry's cached record (MISS when not cached),
-        for `parse_share`; None otherwise (the cache is kept for `catalog` then). With
-        stats not taken yet (`lazy_stats`), which no cached record can be matched with, the
-        cache is not read and every file is parsed: at scale, over worker processes, that
-        takes no longer than the parent reading the whole cache, and holds far less."""
+    def cold_plan(self, fresh: bool = False):
+        """For a run over worker processes, with at least `parallel.MIN_ITEMS` files to
+        parse: the catalogue's cache and each artifact entry's cached record (MISS when not
+        cached), for `parse_some`; None otherwise (the cache is kept for `catalog` then).
+        With `fresh` (and that many files), or with stats not taken yet (`lazy_stats`),
+        which no cached record can be matched with, the cache is not read and every file
+        is parsed: at scale, over worker processes, that takes no longer than the parent
+        reading the whole cache, and holds far less."""
         from ygs.cache import MISS, parallel
 
-        fresh = self.lazy_stats
-        cache = self.catalog_cache(read=not fresh)
-        values = [MISS] * len(self.artifact_entries) if fresh else self.cached(cache)
+        entries = self.artifact_entries
+        unread = self.lazy_stats or (fresh and len(entries) >= parallel.MIN_ITEMS)
+        cache = self.catalog_cache(read=not unread)
+        values = [MISS] * len(entries) if unread else self.cached(cache)
         if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
             self.__dict__["_catalog_cache"] = cache
             return None

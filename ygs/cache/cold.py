@@ -216,8 +216,11 @@ class SlimIndex(Index):
 
 
 def check(proj, overrides, merges) -> Cold | None:
-    """The cold check of the whole project, or None when most files are in the cache."""
-    plan = proj.cold_plan()
+    """The check of the whole project over worker processes, every file parsed afresh (the
+    catalogue's cache is not read: a full lint reads every file anyway, and the parent
+    holds none of their texts); None for a project of fewer than `parallel.MIN_ITEMS`
+    files, which the catalogue lint checks from the cache."""
+    plan = proj.cold_plan(fresh=True)
     if plan is None:
         return None
     from datetime import date
