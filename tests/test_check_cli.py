@@ -190,7 +190,7 @@ def test_a_check_process_ends_quickly_with_all_of_its_output(ygs, ygs_proc, proj
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
-@pytest.mark.parametrize("command", [("check",), ("trace", "--gate"), ("status",)])
+@pytest.mark.parametrize("command", [("check",), ("trace", "--gate"), ("status",), ("--version",)])
 def test_a_full_device_for_the_output_is_exit_2_with_a_remedy_not_a_bug(proj, command):
     import subprocess
 

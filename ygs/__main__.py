@@ -10,7 +10,13 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):
         from ygs import __version__
 
-        sys.stdout.write(f"ygs {__version__}\n")
+        try:
+            sys.stdout.write(f"ygs {__version__}\n")
+            sys.stdout.flush()
+        except OSError as err:  # a full device (exit 2), a closed pipe (0)
+            from ygs.cli import cannot_write
+
+            return cannot_write(err)
         return 0
     if args == ["guard", "hook"]:  # Claude Code runs this on every tool call: no CLI layer
         from ygs.build.hook import main as hook

@@ -128,7 +128,7 @@ def _from_click(err: Exception) -> int:
     if isinstance(err, _click_exception_type()):
         return usage_error(err)
     if isinstance(err, OSError) and err.errno in _FULL:
-        return _cannot_write(err)
+        return cannot_write(err)
     return internal_error(err)
 
 
@@ -136,13 +136,16 @@ def _from_click(err: Exception) -> int:
 _FULL = frozenset(getattr(errno, name, errno.ENOSPC) for name in ("ENOSPC", "EDQUOT", "EFBIG"))
 
 
-def _cannot_write(err: OSError) -> int:
-    """The output (or a file) could not be written: exit 2 with a remedy. Whatever is
-    still buffered for stdout is dropped, so leaving does not fail again."""
+def cannot_write(err: OSError) -> int:
+    """The output (or a file) could not be written: exit 2 with a remedy, or 0 for a pipe
+    its reader closed. Whatever is still buffered for stdout is dropped, so leaving does
+    not fail again."""
     import os
 
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if isinstance(err, BrokenPipeError):
+        return 0
     message = f"cannot write: {err.strerror or err}"
     if err.filename:
         message += f" ({err.filename})"
