@@ -383,11 +383,6 @@ class Project:
             return [read_bytes(context, within=self.root).decode("utf-8", "replace")]
         return []
 
-    def drop_catalog(self) -> None:
-        """Let the catalogue go (a command done with it frees the files' texts before it
-        writes its output); it is read again if asked for."""
-        self.__dict__.pop("catalog", None)
-
     def _parsed_files(self, known: dict) -> list:
         """Every artifact file parsed, unchanged ones from the cache (`ygs.cache`); each
         artifact's definitions go into `known` by path."""
@@ -408,24 +403,21 @@ class Project:
             cache = FileCache.open(self.root, "catalog", salt, self.env, read=read)
         return cache
 
-    def cold_plan(self, fresh: bool = False):
-        """For a run over worker processes, with at least `parallel.MIN_ITEMS` files to
-        parse: the catalogue's cache and each artifact entry's cached record (MISS when not
-        cached), for `parse_some`; None otherwise (the cache is kept for `catalog` then).
-        With `fresh` (and that many files), or with stats not taken yet (`lazy_stats`),
-        which no cached record can be matched with, the cache is not read and every file
-        is parsed: at scale, over worker processes, that takes no longer than the parent
-        reading the whole cache, and holds far less."""
+    def cold_plan(self):
+        """For a full run over worker processes (at least `parallel.MIN_ITEMS` files): the
+        catalogue's cache, not read, and MISS for each artifact entry: every file is parsed
+        afresh. At scale, over worker processes, that takes no longer than the parent
+        reading the whole cache, and holds far less. None for fewer files (then, with stats
+        not taken yet, `lazy_stats`, which no cached record can be matched with, the cache
+        that `catalog` reads is an empty one)."""
         from ygs.cache import MISS, parallel
 
         entries = self.artifact_entries
-        unread = self.lazy_stats or (fresh and len(entries) >= parallel.MIN_ITEMS)
-        cache = self.catalog_cache(read=not unread)
-        values = [MISS] * len(entries) if unread else self.cached(cache)
-        if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
-            self.__dict__["_catalog_cache"] = cache
-            return None
-        return cache, values
+        if len(entries) >= parallel.MIN_ITEMS:
+            return self.catalog_cache(read=False), [MISS] * len(entries)
+        if self.lazy_stats:
+            self.__dict__["_catalog_cache"] = self.catalog_cache(read=False)
+        return None
 
     def cached(self, cache) -> list:
         """Each artifact entry's value in `cache` (a FileCache), MISS when it has none."""

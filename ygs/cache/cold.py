@@ -220,7 +220,7 @@ def check(proj, overrides, merges) -> Cold | None:
     catalogue's cache is not read: a full lint reads every file anyway, and the parent
     holds none of their texts); None for a project of fewer than `parallel.MIN_ITEMS`
     files, which the catalogue lint checks from the cache."""
-    plan = proj.cold_plan(fresh=True)
+    plan = proj.cold_plan()
     if plan is None:
         return None
     from datetime import date

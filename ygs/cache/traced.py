@@ -40,11 +40,11 @@ class Share:
     rows: dict = field(default_factory=dict)  # PRD path -> its requirement rows
 
 
-def parse(proj, slim=None) -> tuple:
-    """The slim catalogue and each PRD's requirement rows, `slim(rows)` of them (default:
-    all). With at least `parallel.MIN_ITEMS` files to parse, they are parsed over worker
-    processes. Without requirement rows cached, neither cache is read: every PRD would be
-    read again anyway."""
+def parse(proj, slim) -> tuple:
+    """The slim catalogue and each PRD's requirement rows, `slim(rows)` of them. With at
+    least `parallel.MIN_ITEMS` files to parse, they are parsed over worker processes.
+    Without requirement rows cached, neither cache is read: every PRD would be read
+    again anyway."""
     from ygs.cache import MISS, cache_dir, parallel
     from ygs.core.lint import CHUNK
 
@@ -53,7 +53,6 @@ def parse(proj, slim=None) -> tuple:
     entries = proj.artifact_entries
     values = [MISS] * len(entries) if fresh else proj.cached(cache)
     order = sorted(range(len(entries)), key=lambda i: entries[i][0])
-    slim = slim or _same
     if sum(1 for value in values if value is MISS) < parallel.MIN_ITEMS:
         shares = [_share(proj, cache, requirements, values, [order], slim, parts=False)]
         for store in (cache, requirements):
@@ -85,10 +84,6 @@ def open_cache(proj, name: str, read: bool = True):
 
     salt = (proj.layout.docs, proj.layout.tasks, 1)
     return FileCache.open(proj.root, name, salt, proj.env, read=read)
-
-
-def _same(rows):
-    return rows
 
 
 def _catalog(proj, values: list):
@@ -124,10 +119,11 @@ def _share(proj, cache, requirements, values: list, chunks, slim, *, parts: bool
             if isinstance(value, tuple):
                 if value[_KIND] == "prd" and isinstance(st, os.stat_result):
                     share.rows[rel] = _rows(proj, requirements, rel, st, value, slim)
-                value = _slim(value)
-                entry = kept.get(rel)
-                if entry is not None and entry[3] is not value:  # parsed now: kept slim
-                    kept[rel] = (*entry[:3], value)
+                if value is not values[i]:  # parsed now (a cached record is slim already)
+                    value = _slim(value)
+                    entry = kept.get(rel)
+                    if entry is not None:
+                        kept[rel] = (*entry[:3], value)
             share.records.append((i, value))
         if parts:
             for store, writer in zip((cache, requirements), writers, strict=True):

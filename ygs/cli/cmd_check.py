@@ -961,7 +961,6 @@ def _build_trace_graph(proj):
     graph = build_trace(
         proj, catalog, Index(catalog), with_commits=True, keep_fields=False, ready=ready
     )
-    proj.drop_catalog()  # the graph has what the output needs: the files' texts can go
     return graph
 
 
